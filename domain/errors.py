@@ -1,0 +1,71 @@
+"""Validation errors in plain French, one per field, for back-office systems and agents alike."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+DATE_FORMAT = "date invalide (format attendu AAAA-MM-JJ)"
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field} : {self.message}"
+
+
+def _plain(error: Any) -> str:
+    kind: str = error["type"]
+    ctx: dict[str, Any] = error.get("ctx") or {}
+    if kind == "value_error":
+        if "reason" in ctx:  # from the email validator
+            return "adresse électronique invalide"
+        return str(ctx.get("error", error.get("msg", "")))
+    if kind in ("enum", "literal_error"):
+        expected = str(ctx.get("expected", "")).replace(" or ", " ou ")
+        return f"valeur inconnue {error.get('input')!r} (valeurs possibles : {expected})"
+    if kind.startswith("date"):
+        return DATE_FORMAT
+    messages = {
+        "missing": "champ obligatoire",
+        "extra_forbidden": "champ inconnu",
+        "string_too_short": "ne peut pas être vide",
+        "string_too_long": f"trop long (au plus {ctx.get('max_length')} caractères)",
+        "too_long": f"trop d'éléments (au plus {ctx.get('max_length')})",
+        "string_type": "doit être un texte",
+        "bool_type": "doit valoir true ou false",
+        "bool_parsing": "doit valoir true ou false",
+        "list_type": "doit être une liste",
+        "model_type": "doit être un objet",
+        "model_attributes_type": "doit être un objet",
+        "dict_type": "doit être un objet",
+        "string_pattern_mismatch": (
+            "format invalide (3 à 40 lettres, chiffres, « . », « _ » ou « - »)"
+        ),
+        "int_parsing": "doit être un nombre entier",
+        "int_type": "doit être un nombre entier",
+        "json_invalid": f"JSON invalide ({ctx.get('error')})",
+        "json_type": "JSON invalide",
+    }
+    return messages.get(kind, str(error.get("msg", "valeur invalide")))
+
+
+def describe_errors(exc: ValidationError) -> list[FieldError]:
+    """One clear error per problem, naming the field (dotted path) and why."""
+    found: list[FieldError] = []
+    for error in exc.errors(include_url=False):
+        field = ".".join(str(part) for part in error["loc"]) or "(document)"
+        message = _plain(error)
+        if error["type"] == "value_error" and not error["loc"]:
+            # The intake's cross-field checks report several "field: why" lines at once.
+            for line in message.splitlines():
+                name, _, why = line.partition(": ")
+                found.append(FieldError(name, why) if why else FieldError(field, line))
+            continue
+        found.append(FieldError(field, message))
+    return found

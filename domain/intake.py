@@ -1,0 +1,225 @@
+"""The complaint as back-office systems send it: the public intake contract.
+
+Field names are a public contract: add fields freely, rename none.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from domain.calendar import CalendarName, calendar_for
+
+MAX_DESCRIPTION = 20_000
+MAX_DOCUMENTS = 100
+
+REFERENCE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{2,39}$"
+
+
+class Channel(StrEnum):
+    web_form = "web_form"
+    email = "email"
+    post = "post"
+    managing_body = "managing_body"
+    phone = "phone"
+    counter = "counter"
+
+
+# DESIGN rule 2: the deadlines run for written complaints only.
+WRITTEN_CHANNELS = frozenset({Channel.web_form, Channel.email, Channel.post, Channel.managing_body})
+# Letters go by email only to people who wrote to us electronically (DESIGN rule 11 aside).
+ELECTRONIC_CHANNELS = frozenset({Channel.web_form, Channel.email})
+
+CHANNEL_LABELS = {
+    Channel.web_form: "formulaire web",
+    Channel.email: "courriel",
+    Channel.post: "courrier postal",
+    Channel.managing_body: "organisme gestionnaire",
+    Channel.phone: "téléphone",
+    Channel.counter: "accueil",
+}
+
+
+class Category(StrEnum):
+    contract = "contract"
+    contributions = "contributions"
+    termination = "termination"
+    benefits = "benefits"
+    service_quality = "service_quality"
+    other = "other"
+
+
+CATEGORY_LABELS = {
+    Category.contract: "contrat",
+    Category.contributions: "cotisations",
+    Category.termination: "résiliation",
+    Category.benefits: "prestations",
+    Category.service_quality: "qualité de service",
+    Category.other: "autre",
+}
+
+
+class DocumentKind(StrEnum):
+    previous_answer = "previous_answer"
+    supporting_document = "supporting_document"
+    other = "other"
+
+
+DOCUMENT_KIND_LABELS = {
+    DocumentKind.previous_answer: "réponse écrite antérieure",
+    DocumentKind.supporting_document: "pièce justificative",
+    DocumentKind.other: "autre document",
+}
+
+ShortText = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+def _one_sending_error(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    # A date or an aware datetime: report one plain error, not one per alternative.
+    try:
+        return handler(value)
+    except ValidationError as exc:
+        if any(e["type"] == "timezone_aware" for e in exc.errors()):
+            raise PydanticCustomError(
+                "sending_time",
+                "l'heure doit préciser son fuseau (ex. 2026-12-24T10:30:00+01:00)",
+            ) from None
+        raise PydanticCustomError(
+            "sending_time",
+            "date invalide (format attendu AAAA-MM-JJ, ou date et heure ISO 8601 avec fuseau)",
+        ) from None
+
+
+SendingTime = Annotated[AwareDatetime | date, WrapValidator(_one_sending_error)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+class Document(_Strict):
+    name: ShortText
+    kind: DocumentKind = DocumentKind.other
+
+
+class Complainant(_Strict):
+    """Whoever complains: no contract is needed (DESIGN rule 1)."""
+
+    name: ShortText
+    email: EmailStr | None = None
+    postal_address: Annotated[str, Field(min_length=1, max_length=500)] | None = None
+    member_number: Annotated[str, Field(min_length=1, max_length=50)] | None = None
+
+
+class ComplaintIntake(_Strict):
+    """A complaint as registered by a back-office system, the mail room or an agent.
+
+    Validate it with `parse_intake` at the edge: the checks against today's date need the
+    caller's clock, which this pure model does not have.
+    """
+
+    reference: Annotated[str, Field(pattern=REFERENCE_PATTERN)] | None = None
+    channel: Channel
+    sent_on: SendingTime
+    first_written_on: date | None = None
+    received_on: date | None = None
+    complainant: Complainant
+    subject: ShortText
+    description: Annotated[str, Field(min_length=1, max_length=MAX_DESCRIPTION)]
+    category: Category | None = None
+    medical: bool = False
+    documents: Annotated[list[Document], Field(max_length=MAX_DOCUMENTS)] = []
+    calendar: CalendarName = "national"
+
+    @property
+    def is_written(self) -> bool:
+        return self.channel in WRITTEN_CHANNELS
+
+    @property
+    def timezone(self) -> str:
+        return calendar_for(self.calendar).timezone
+
+    @property
+    def sent_date(self) -> date:
+        """DESIGN rule 3: the day the complaint was sent, in the handling team's time zone."""
+        if isinstance(self.sent_on, datetime):
+            return self.sent_on.astimezone(ZoneInfo(self.timezone)).date()
+        return self.sent_on
+
+    @property
+    def first_written_date(self) -> date:
+        """DESIGN rule 3: defaults to the sending date, can be earlier."""
+        return self.first_written_on or self.sent_date
+
+    @model_validator(mode="after")
+    def _coherent(self, info: ValidationInfo) -> ComplaintIntake:
+        problems: list[str] = []
+        sent = self.sent_date
+        if self.first_written_on and self.first_written_on > sent:
+            problems.append(
+                "first_written_on: la première réclamation écrite ne peut pas être postérieure "
+                "à la date d'envoi (sent_on)"
+            )
+        if self.received_on and self.received_on < sent:
+            problems.append(
+                "received_on: la date de réception ne peut pas précéder la date d'envoi (sent_on)"
+            )
+        if self.channel is Channel.post and not self.complainant.postal_address:
+            problems.append(
+                "complainant.postal_address: obligatoire pour une réclamation reçue par courrier"
+            )
+        if self.channel is Channel.email and not self.complainant.email:
+            problems.append(
+                "complainant.email: obligatoire pour une réclamation reçue par courriel"
+            )
+        if self.medical and not self.complainant.postal_address:
+            problems.append(
+                "complainant.postal_address: obligatoire pour une réclamation médicale, "
+                "dont tous les courriers partent par la poste"
+            )
+        if not (self.complainant.email or self.complainant.postal_address):
+            problems.append(
+                "complainant: une adresse électronique ou postale est nécessaire pour répondre"
+            )
+        today = _today_from(info)
+        if today is not None:
+            if sent > today:
+                problems.append("sent_on: la date d'envoi ne peut pas être dans le futur")
+            if self.received_on and self.received_on > today:
+                problems.append("received_on: la date de réception ne peut pas être dans le futur")
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+
+def _today_from(info: ValidationInfo) -> date | None:
+    context: Any = info.context
+    if isinstance(context, dict) and isinstance(context.get("today"), date):
+        today: date = context["today"]
+        return today
+    return None
+
+
+def parse_intake(data: Any, today: date) -> ComplaintIntake:
+    """Validate an intake from JSON-like data, with `today` for the checks against the future."""
+    return ComplaintIntake.model_validate(data, context={"today": today})
+
+
+def parse_intake_json(text: str | bytes, today: date) -> ComplaintIntake:
+    return ComplaintIntake.model_validate_json(text, context={"today": today})

@@ -1,0 +1,128 @@
+"""The intake contract: what back-office systems send, and the plain errors they get back."""
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from domain.errors import describe_errors
+from domain.intake import Channel, ComplaintIntake, parse_intake
+
+TODAY = date(2026, 11, 27)
+EXAMPLES = sorted((Path(__file__).parents[2] / "examples").glob("*.json"))
+
+
+def valid(**changes):
+    data = {
+        "channel": "email",
+        "sent_on": "2026-11-20",
+        "complainant": {"name": "Hélène Garnier", "email": "helene@example.fr"},
+        "subject": "Remboursement en attente",
+        "description": "Toujours rien reçu.",
+    }
+    data.update(changes)
+    return data
+
+
+def errors_of(data):
+    with pytest.raises(ValidationError) as caught:
+        parse_intake(data, TODAY)
+    return {e.field: e.message for e in describe_errors(caught.value)}
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_every_example_intake_is_valid(path):
+    intake = parse_intake(json.loads(path.read_text()), TODAY)
+    assert intake.subject
+
+
+def test_examples_exist():
+    assert len(EXAMPLES) >= 4
+
+
+def test_a_minimal_complaint_needs_no_contract_nor_reference():
+    intake = parse_intake(valid(), TODAY)
+    assert intake.reference is None
+    assert intake.complainant.member_number is None
+    assert intake.first_written_date == date(2026, 11, 20)
+
+
+def test_sending_time_with_offset_gives_the_local_sending_day():
+    # 23:30 UTC on 31 December is already 1 January in Paris.
+    intake = parse_intake(valid(sent_on="2026-10-31T23:30:00+00:00"), TODAY)
+    assert intake.sent_date == date(2026, 11, 1)
+
+
+def test_sending_time_without_offset_is_refused():
+    assert "fuseau" in errors_of(valid(sent_on="2026-11-20T10:00:00"))["sent_on"]
+
+
+def test_sent_on_in_the_future_is_refused():
+    assert "futur" in errors_of(valid(sent_on="2026-11-28"))["sent_on"]
+
+
+def test_first_written_on_after_sent_on_is_refused():
+    problems = errors_of(valid(first_written_on="2026-11-21"))
+    assert "postérieure" in problems["first_written_on"]
+
+
+def test_postal_channel_needs_a_postal_address():
+    assert "courrier" in errors_of(valid(channel="post"))["complainant.postal_address"]
+
+
+def test_email_channel_needs_an_email():
+    data = valid(complainant={"name": "A. Martin", "postal_address": "1 rue Haute, Paris"})
+    assert "courriel" in errors_of(data)["complainant.email"]
+
+
+def test_medical_complaint_needs_a_postal_address():
+    assert "médicale" in errors_of(valid(medical=True))["complainant.postal_address"]
+
+
+def test_empty_description_is_refused():
+    assert errors_of(valid(description="   "))["description"] == "ne peut pas être vide"
+
+
+def test_unknown_channel_is_refused_with_the_possible_values():
+    assert "web_form" in errors_of(valid(channel="fax"))["channel"]
+
+
+def test_oversize_text_is_refused():
+    assert "20000" in errors_of(valid(description="x" * 20_001))["description"]
+    assert "200" in errors_of(valid(subject="x" * 201))["subject"]
+
+
+def test_invalid_email_is_refused_in_french():
+    data = valid(complainant={"name": "A", "email": "pas-une-adresse"})
+    assert errors_of(data)["complainant.email"] == "adresse électronique invalide"
+
+
+def test_unknown_field_is_refused_rather_than_ignored():
+    assert errors_of(valid(sent_date="2026-11-20"))["sent_date"] == "champ inconnu"
+
+
+def test_missing_fields_are_each_named():
+    problems = errors_of({"channel": "post"})
+    assert {"sent_on", "complainant", "subject", "description"} <= problems.keys()
+
+
+def test_several_problems_are_reported_together():
+    problems = errors_of(valid(channel="post", sent_on="2026-12-01", first_written_on="2026-12-02"))
+    assert {"sent_on", "first_written_on", "complainant.postal_address"} <= problems.keys()
+
+
+def test_bad_date_says_the_expected_format():
+    assert "AAAA-MM-JJ" in errors_of(valid(sent_on="20/11/2026"))["sent_on"]
+
+
+def test_oral_channels_are_not_written():
+    assert not parse_intake(valid(channel="phone"), TODAY).is_written
+    assert parse_intake(valid(channel="managing_body"), TODAY).is_written
+    assert not parse_intake(valid(channel=Channel.counter), TODAY).is_written
+
+
+def test_without_today_the_future_check_is_left_to_the_edge():
+    # Workflows re-read intakes months later: only the edge knows what "today" is.
+    assert ComplaintIntake.model_validate(valid(sent_on="2030-01-01")).sent_date == date(2030, 1, 1)

@@ -1,0 +1,63 @@
+"""Everything the entry points need to know, read from the environment (RECLAMATIONS_*) or a
+`.env` file. Nothing here connects to anything: entry points build engines and clients from it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from domain.letters import InsurerIdentity, Mediator
+from domain.policy import Policy
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="RECLAMATIONS_",
+        env_nested_delimiter="__",
+        env_file=".env",
+        extra="ignore",
+    )
+
+    data_dir: Path = Path(".data")
+    database_url: str = ""
+    temporal_address: str = "localhost:7233"
+    temporal_namespace: str = "default"
+    task_queue: str = "complaints"
+    temporal_ui_url: str = "http://localhost:8233"
+
+    outbox_dir: Path | None = None
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    smtp_timeout_seconds: float = 30.0
+    mail_from: str = "MUTEX - Réclamations <reclamations@mutex.example>"
+
+    # Keys for payload and field encryption: "id:base64key,id2:base64key"; the first one
+    # encrypts, all of them decrypt. Or a key file, created on first use by `make run`.
+    encryption_keys: SecretStr | None = None
+    key_file: Path | None = None
+
+    insurer: InsurerIdentity = InsurerIdentity()
+    mediator: Mediator = Mediator()
+    policy: Policy = Policy()
+
+    web_host: str = "127.0.0.1"
+    web_port: int = 8000
+    web_public_url: str = "http://localhost:8000"
+    session_secret: SecretStr | None = None
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'reclamations.db'}"
+
+    @property
+    def resolved_outbox_dir(self) -> Path:
+        return self.outbox_dir or self.data_dir / "outbox"
+
+    @property
+    def resolved_key_file(self) -> Path:
+        return self.key_file or self.data_dir / "keys.json"

@@ -1,0 +1,40 @@
+"""The complaint worker: runs ComplaintWorkflow and its activities on the task queue.
+
+python worker.py        (settings from RECLAMATIONS_* environment variables or .env)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from db.engine import create_engine, session_factory
+from settings import Settings
+from wiring import complaint_worker, connect_temporal, load_keyring
+
+log = logging.getLogger("reclamations.worker")
+
+
+async def main() -> None:
+    settings = Settings()
+    keyring = load_keyring(settings)
+    engine = create_engine(settings.resolved_database_url)
+    client = await connect_temporal(settings, keyring)
+    worker = complaint_worker(client, settings, session_factory(engine), keyring)
+    log.info(
+        "worker serving task queue %r on %s (namespace %s)",
+        settings.task_queue,
+        settings.temporal_address,
+        settings.temporal_namespace,
+    )
+    try:
+        await worker.run()
+    finally:
+        await engine.dispose()
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(main())

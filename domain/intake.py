@@ -25,8 +25,8 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from domain.calendar import CalendarName, calendar_for
+from domain.content import LongContent, Sealer, ShortContent
 
-MAX_DESCRIPTION = 20_000
 MAX_DOCUMENTS = 100
 
 REFERENCE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{2,39}$"
@@ -114,7 +114,7 @@ class _Strict(BaseModel):
 
 
 class Document(_Strict):
-    name: ShortText
+    name: ShortContent
     kind: DocumentKind = DocumentKind.other
 
 
@@ -140,8 +140,8 @@ class ComplaintIntake(_Strict):
     first_written_on: date | None = None
     received_on: date | None = None
     complainant: Complainant
-    subject: ShortText
-    description: Annotated[str, Field(min_length=1, max_length=MAX_DESCRIPTION)]
+    subject: ShortContent
+    description: LongContent
     category: Category | None = None
     medical: bool = False
     documents: Annotated[list[Document], Field(max_length=MAX_DOCUMENTS)] = []
@@ -166,6 +166,18 @@ class ComplaintIntake(_Strict):
     def first_written_date(self) -> date:
         """DESIGN rule 3: defaults to the sending date, can be earlier."""
         return self.first_written_on or self.sent_date
+
+    def sealed(self, seal: Sealer) -> ComplaintIntake:
+        """DESIGN rule 11: a medical complaint's content, sealed before it goes anywhere."""
+        if not self.medical:
+            return self
+        return self.model_copy(
+            update={
+                "subject": seal(self.subject),
+                "description": seal(self.description),
+                "documents": [d.model_copy(update={"name": seal(d.name)}) for d in self.documents],
+            }
+        )
 
     @model_validator(mode="after")
     def _coherent(self, info: ValidationInfo) -> ComplaintIntake:

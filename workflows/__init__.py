@@ -1,0 +1,1 @@
+"""ComplaintWorkflow and its message types. Kept import-light: the sandbox re-imports it."""

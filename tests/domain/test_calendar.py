@@ -50,7 +50,10 @@ def test_counting_over_a_national_holiday_skips_it(day, name):
 
 
 def test_national_calendar_has_exactly_eleven_holidays_in_a_year():
-    year = [date.fromordinal(n) for n in range(date(2027, 1, 1).toordinal(), date(2028, 1, 1).toordinal())]
+    year = [
+        date.fromordinal(n)
+        for n in range(date(2027, 1, 1).toordinal(), date(2028, 1, 1).toordinal())
+    ]
     assert len([d for d in year if NATIONAL.holiday_name(d)]) == 11
 
 

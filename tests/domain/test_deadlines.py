@@ -81,7 +81,9 @@ def test_quality_target_ignores_sundays_and_holidays():
 def test_quality_target_is_pushed_back_by_a_suspension():
     period = SuspensionPeriod(date(2027, 1, 2), date(2027, 1, 6), SuspensionReason.legal_expertise)
     assert period.days == 4
-    assert deadlines(date(2026, 12, 24), suspensions=[period]).quality_target_due == date(2027, 1, 12)
+    assert deadlines(date(2026, 12, 24), suspensions=[period]).quality_target_due == date(
+        2027, 1, 12
+    )
 
 
 def test_quality_target_is_pushed_back_by_several_suspensions():
@@ -104,7 +106,10 @@ def test_overlapping_suspensions_count_each_day_once():
 
 
 def test_suspension_days_before_sending_do_not_count():
-    assert suspended_days([SuspensionPeriod(date(2027, 2, 25), date(2027, 3, 3))], date(2027, 3, 1)) == 2
+    assert (
+        suspended_days([SuspensionPeriod(date(2027, 2, 25), date(2027, 3, 3))], date(2027, 3, 1))
+        == 2
+    )
 
 
 def test_suspensions_never_move_the_final_deadline():

@@ -12,4 +12,8 @@ def test_other_days_read_as_numbers_with_accented_months():
 
 
 def test_plural_follows_french_usage_for_zero_and_one():
-    assert (plural(0, "jour"), plural(1, "jour"), plural(2, "jour")) == ("0 jour", "1 jour", "2 jours")
+    assert (plural(0, "jour"), plural(1, "jour"), plural(2, "jour")) == (
+        "0 jour",
+        "1 jour",
+        "2 jours",
+    )

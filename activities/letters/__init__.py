@@ -1,0 +1,1 @@
+"""Letters to complainants: French templates, rendering, and delivery by email or post."""

@@ -1,0 +1,82 @@
+"""Delivery of rendered letters: email by SMTP (or to a local outbox of .eml files when no
+SMTP server is configured), post as PDF files in a print outbox.
+
+Every file name is derived from the letter's business key, so writing it again after a crash
+replaces the same file instead of adding a second letter.
+"""
+
+from __future__ import annotations
+
+import os
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Protocol
+
+import aiosmtplib
+
+from activities.letters.pdf import letter_pdf
+
+
+def letter_stem(kind: str, sequence: int) -> str:
+    return f"{kind}-{sequence}"
+
+
+def write_atomically(path: Path, content: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_bytes(content)
+    os.replace(temporary, path)
+
+
+class EmailSender(Protocol):
+    async def send(self, message: EmailMessage, reference: str, stem: str) -> str:
+        """Deliver the message; return where it went (message id or file)."""
+        ...
+
+
+class SmtpSender:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        username: str | None = None,
+        password: str | None = None,
+        starttls: bool = False,
+        timeout: float = 30.0,
+    ) -> None:
+        self._options = {
+            "hostname": host,
+            "port": port,
+            "username": username,
+            "password": password,
+            "start_tls": starttls,
+            "timeout": timeout,
+        }
+
+    async def send(self, message: EmailMessage, reference: str, stem: str) -> str:
+        await aiosmtplib.send(message, **self._options)  # type: ignore[arg-type]
+        return f"smtp:{message['Message-ID']}"
+
+
+class EmlOutbox:
+    """With no SMTP server configured, emails land here as .eml files."""
+
+    def __init__(self, root: Path) -> None:
+        self._root = root
+
+    async def send(self, message: EmailMessage, reference: str, stem: str) -> str:
+        path = self._root / "email" / reference / f"{stem}.eml"
+        write_atomically(path, bytes(message))
+        return str(path)
+
+
+class PostOutbox:
+    """The print room's inbox: one PDF per paper letter."""
+
+    def __init__(self, root: Path) -> None:
+        self._root = root
+
+    async def send(self, body: str, title: str, reference: str, stem: str) -> str:
+        path = self._root / "post" / reference / f"{stem}.pdf"
+        write_atomically(path, letter_pdf(body, title))
+        return str(path)

@@ -1,0 +1,109 @@
+"""Tables of the read model and register (DESIGN rule 13). The workflow is the source of truth
+for a complaint's process; these rows are what lists, the UI and compliance exports read."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+Instant = DateTime(timezone=True)
+
+
+class ComplaintRow(Base):
+    __tablename__ = "complaints"
+
+    reference: Mapped[str] = mapped_column(String(40), primary_key=True)
+    workflow_id: Mapped[str] = mapped_column(String(60))
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    stage: Mapped[str] = mapped_column(String(20))
+    channel: Mapped[str] = mapped_column(String(20))
+    category: Mapped[str | None] = mapped_column(String(20))
+    medical: Mapped[bool] = mapped_column(Boolean)
+    calendar: Mapped[str] = mapped_column(String(10))
+    complainant_name: Mapped[str] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(Text)  # sealed for medical complaints
+    assignee: Mapped[str | None] = mapped_column(String(100), index=True)
+    escalation_level: Mapped[int] = mapped_column(Integer, default=0)
+    overdue: Mapped[bool] = mapped_column(Boolean, default=False)
+    sent_on: Mapped[date] = mapped_column(Date)
+    first_written_on: Mapped[date] = mapped_column(Date)
+    received_on: Mapped[date | None] = mapped_column(Date)
+    acknowledgement_due_on: Mapped[date | None] = mapped_column(Date)
+    quality_target_due_on: Mapped[date | None] = mapped_column(Date)
+    final_due_on: Mapped[date | None] = mapped_column(Date)
+    next_deadline_kind: Mapped[str | None] = mapped_column(String(20))
+    next_deadline_on: Mapped[date | None] = mapped_column(Date)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(Instant)
+    answered_at: Mapped[datetime | None] = mapped_column(Instant)
+    decision: Mapped[str | None] = mapped_column(String(20))
+    closed_at: Mapped[datetime | None] = mapped_column(Instant)
+    registered_at: Mapped[datetime] = mapped_column(Instant)
+    updated_at: Mapped[datetime] = mapped_column(Instant)
+    version: Mapped[int] = mapped_column(Integer)
+    snapshot: Mapped[dict[str, object]] = mapped_column(JSON)
+
+    __table_args__ = (
+        # The agents' queue: open complaints, nearest deadline first.
+        Index("ix_complaints_queue", "next_deadline_on", "reference"),
+        Index("ix_complaints_registered_at", "registered_at"),
+    )
+
+
+class EventRow(Base):
+    """Append-only: one row per event, keyed by the complaint and the event's number."""
+
+    __tablename__ = "events"
+
+    reference: Mapped[str] = mapped_column(
+        String(40), ForeignKey("complaints.reference"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    type: Mapped[str] = mapped_column(String(30))
+    actor: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(Instant)
+    summary: Mapped[str] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class LetterRow(Base):
+    """One letter, keyed by (complaint, kind, sequence): a retried send finds it already here."""
+
+    __tablename__ = "letters"
+
+    reference: Mapped[str] = mapped_column(String(40), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    sequence: Mapped[int] = mapped_column(Integer, primary_key=True)
+    delivery: Mapped[str] = mapped_column(String(10))
+    recipient: Mapped[str] = mapped_column(Text)
+    subject: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)  # sealed for medical complaints
+    location: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10))  # "rendered", then "sent"
+    letter_on: Mapped[date] = mapped_column(Date)
+    sent_at: Mapped[datetime | None] = mapped_column(Instant)
+
+
+class ReferenceCounterRow(Base):
+    """The last number given to a generated reference, per year (REC-2026-000123)."""
+
+    __tablename__ = "reference_counters"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,155 @@
+"""What agents and back-office systems can do to a complaint. Each one names its actor."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from domain.content import LongContent, Sealer, ShortContent
+from domain.deadlines import SuspensionReason
+from domain.intake import Category, Document
+
+Actor = Annotated[str, Field(min_length=1, max_length=100, description="qui agit")]
+
+
+class Decision(StrEnum):
+    upheld = "upheld"
+    partly_upheld = "partly_upheld"
+    rejected = "rejected"
+
+
+DECISION_LABELS = {
+    Decision.upheld: "favorable",
+    Decision.partly_upheld: "partiellement favorable",
+    Decision.rejected: "défavorable",
+}
+
+ESCALATION_LABELS = {
+    1: "responsable d'équipe",
+    2: "Service Qualité Relations Adhérents",
+    3: "Direction",
+}
+
+
+class Action(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+    actor: Actor
+
+    # Free-text fields that carry content, sealed for medical complaints (DESIGN rule 11).
+    content_fields: ClassVar[tuple[str, ...]] = ()
+
+    def sealed(self, seal: Sealer) -> Any:
+        update: dict[str, Any] = {}
+        for name in self.content_fields:
+            value = getattr(self, name)
+            if isinstance(value, str):
+                update[name] = seal(value)
+            elif isinstance(value, list):
+                update[name] = [seal(v) for v in value]
+            elif isinstance(value, Document):
+                update[name] = value.model_copy(update={"name": seal(value.name)})
+        return self.model_copy(update=update)
+
+
+class Qualify(Action):
+    """Confirm that this is a complaint: the acknowledgement goes out at once."""
+
+    category: Category | None = None
+    note: LongContent | None = None
+    content_fields = ("note",)
+
+
+class RequalifyAsRequest(Action):
+    """DESIGN rule 1: a request for service, information or an opinion is not a complaint."""
+
+    note: LongContent
+    content_fields = ("note",)
+
+
+class Assign(Action):
+    assignee: Annotated[str, Field(min_length=1, max_length=100)]
+
+
+class AddDocument(Action):
+    document: Document
+    content_fields = ("document",)
+
+
+class Suspend(Action):
+    """DESIGN rule 5: pause the quality target for an expertise or IT maintenance."""
+
+    reason: SuspensionReason
+    on: date | None = Field(None, description="premier jour suspendu (défaut : aujourd'hui)")
+    note: LongContent | None = None
+    content_fields = ("note",)
+
+
+class Resume(Action):
+    on: date | None = Field(
+        None, description="jour de reprise, non suspendu (défaut : aujourd'hui)"
+    )
+    note: LongContent | None = None
+    content_fields = ("note",)
+
+
+class Escalate(Action):
+    level: int = Field(2, ge=1, le=3, description="1 équipe, 2 Service Qualité, 3 Direction")
+    note: LongContent
+    content_fields = ("note",)
+
+
+class Answer(Action):
+    """DESIGN rule 8: a decision, its reasons and the documents considered."""
+
+    decision: Decision
+    reasons: LongContent
+    documents_considered: Annotated[list[ShortContent], Field(max_length=100)] = []
+    content_fields = ("reasons", "documents_considered")
+
+
+class Contest(Action):
+    """DESIGN rule 10: the complainant contests the answer; Service Qualité reviews it."""
+
+    note: LongContent | None = None
+    on: date | None = None
+    content_fields = ("note",)
+
+
+class Withdraw(Action):
+    note: LongContent | None = None
+    content_fields = ("note",)
+
+
+ACTIONS: dict[str, type[Action]] = {
+    "qualify": Qualify,
+    "requalify_as_request": RequalifyAsRequest,
+    "assign": Assign,
+    "add_document": AddDocument,
+    "suspend": Suspend,
+    "resume": Resume,
+    "escalate": Escalate,
+    "answer": Answer,
+    "contest": Contest,
+    "withdraw": Withdraw,
+}
+
+ACTION_LABELS = {
+    "qualify": "Qualifier comme réclamation",
+    "requalify_as_request": "Requalifier en demande",
+    "assign": "Attribuer",
+    "add_document": "Ajouter un document",
+    "suspend": "Suspendre",
+    "resume": "Reprendre",
+    "escalate": "Escalader",
+    "answer": "Répondre",
+    "contest": "Enregistrer une contestation",
+    "withdraw": "Clore sur désistement",
+}
+
+
+def action_name(action: Action) -> str:
+    return next(name for name, cls in ACTIONS.items() if isinstance(action, cls))

@@ -1,0 +1,15 @@
+"""From instants to the handling team's local days and back: pure functions of a time zone."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+
+def local_date(instant: datetime, timezone: str) -> date:
+    return instant.astimezone(ZoneInfo(timezone)).date()
+
+
+def local_instant(day: date, hour: int, timezone: str) -> datetime:
+    """`hour` o'clock on `day` in the team's time zone, as an aware datetime."""
+    return datetime.combine(day, time(hour), tzinfo=ZoneInfo(timezone))

@@ -1,0 +1,770 @@
+"""One complaint's life as a pure state machine: actions and alarms in, events and letters out.
+
+The workflow feeds it agent actions and the instants its timers fire, then carries out what it
+asks (send these letters, record these events). Everything here is deterministic: the only clock
+is the `now` each method receives.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from pydantic import BaseModel, computed_field
+
+from domain.actions import (
+    DECISION_LABELS,
+    ESCALATION_LABELS,
+    Action,
+    AddDocument,
+    Answer,
+    Assign,
+    Contest,
+    Decision,
+    Escalate,
+    Qualify,
+    RequalifyAsRequest,
+    Resume,
+    Suspend,
+    Withdraw,
+    action_name,
+)
+from domain.clock import local_date, local_instant
+from domain.deadlines import (
+    SUSPENSION_LABELS,
+    Deadline,
+    SuspensionPeriod,
+    SuspensionReason,
+    quality_target_deadline,
+)
+from domain.french import long_date
+from domain.intake import CATEGORY_LABELS, ELECTRONIC_CHANNELS, ComplaintIntake, DocumentKind
+from domain.letters import COMPLAINT_LETTERS, LETTER_LABELS, Delivery, LetterKind, delivery_for
+from domain.planning import Plan
+
+SYSTEM = "système"
+
+
+class ActionRefused(Exception):
+    """An action that the complaint's current state does not allow; the message says why."""
+
+
+class Stage(StrEnum):
+    received = "received"
+    qualified = "qualified"
+    answered = "answered"
+    contested = "contested"
+    requalified = "requalified"
+    withdrawn = "withdrawn"
+    closed = "closed"
+
+
+AWAITING_ANSWER = frozenset({Stage.received, Stage.qualified, Stage.contested})
+FIRST_CYCLE = frozenset({Stage.received, Stage.qualified})
+TERMINAL = frozenset({Stage.requalified, Stage.withdrawn, Stage.closed})
+
+
+class Status(StrEnum):
+    received = "received"
+    in_progress = "in_progress"
+    suspended = "suspended"
+    overdue = "overdue"
+    contested = "contested"
+    answered = "answered"
+    requalified = "requalified"
+    withdrawn = "withdrawn"
+    closed = "closed"
+
+
+STATUS_LABELS = {
+    Status.received: "reçue, à qualifier",
+    Status.in_progress: "en cours",
+    Status.suspended: "suspendue",
+    Status.overdue: "en retard (2 mois dépassés)",
+    Status.contested: "contestée, en révision",
+    Status.answered: "répondue",
+    Status.requalified: "requalifiée (pas une réclamation)",
+    Status.withdrawn: "close sur désistement",
+    Status.closed: "close",
+}
+
+
+class EventType(StrEnum):
+    registered = "registered"
+    qualified = "qualified"
+    requalified = "requalified"
+    assigned = "assigned"
+    document_added = "document_added"
+    suspended = "suspended"
+    resumed = "resumed"
+    escalated = "escalated"
+    answered = "answered"
+    contested = "contested"
+    withdrawn = "withdrawn"
+    closed = "closed"
+    letter_sent = "letter_sent"
+    deadline_reached = "deadline_reached"
+    warning = "warning"
+    action_refused = "action_refused"
+
+
+class AlarmKind(StrEnum):
+    auto_acknowledge = "auto_acknowledge"
+    quality_warning = "quality_warning"
+    quality_target = "quality_target"
+    final_escalation = "final_escalation"
+    final_deadline = "final_deadline"
+    contest_window_end = "contest_window_end"
+    oral_confirmation_end = "oral_confirmation_end"
+
+
+class Event(BaseModel):
+    """One line of the record (DESIGN rule 13): what happened, when, and who did it."""
+
+    seq: int
+    at: datetime
+    type: EventType
+    actor: str
+    summary: str
+    note: str | None = None  # the actor's own words; sealed for medical complaints
+
+
+class SuspensionRecord(BaseModel):
+    reason: SuspensionReason
+    start_on: date
+    end_on: date | None = None  # excluded; None while the suspension runs
+    started_by: str
+    ended_by: str | None = None
+
+    @property
+    def period(self) -> SuspensionPeriod | None:
+        if self.end_on is None:
+            return None
+        return SuspensionPeriod(self.start_on, self.end_on, self.reason)
+
+
+class DocumentRecord(BaseModel):
+    name: str
+    kind: DocumentKind
+    added_on: date
+    added_by: str
+
+
+class AnswerRecord(BaseModel):
+    decision: Decision
+    reasons: str
+    documents_considered: list[str] = []
+    answered_at: datetime
+    actor: str
+    review: bool = False  # a second-level answer after a contest (DESIGN rule 10)
+
+
+class LetterFacts(BaseModel):
+    """What a letter says beyond the complaint itself."""
+
+    reason: str | None = None
+    expected_on: date | None = None
+    decision: Decision | None = None
+    reasons: str | None = None
+    documents: list[str] = []
+    review: bool = False
+    note: str | None = None
+
+
+class LetterOrder(BaseModel):
+    kind: LetterKind
+    sequence: int
+    delivery: Delivery
+    ordered_at: datetime
+    facts: LetterFacts = LetterFacts()
+
+
+class LetterRecord(BaseModel):
+    kind: LetterKind
+    sequence: int
+    delivery: Delivery
+    sent_at: datetime
+    location: str
+
+
+class Alarm(BaseModel):
+    kind: AlarmKind
+    at: datetime
+    summary: str
+
+
+class Complaint(BaseModel):
+    """The full state of one complaint, as its workflow holds it and its query returns it."""
+
+    reference: str
+    intake: ComplaintIntake
+    plan: Plan
+    registered_at: datetime
+    stage: Stage = Stage.received
+    category: str | None = None
+    assignee: str | None = None
+    escalation_level: int = 0
+    overdue: bool = False
+    acknowledged_at: datetime | None = None
+    closed_at: datetime | None = None
+    suspensions: list[SuspensionRecord] = []
+    documents: list[DocumentRecord] = []
+    answers: list[AnswerRecord] = []
+    letters: list[LetterRecord] = []
+    pending_letters: list[LetterOrder] = []
+    events: list[Event] = []
+    alarms_rung: list[AlarmKind] = []
+    version: int = 0
+
+    # -- reading ---------------------------------------------------------------------------
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def status(self) -> Status:
+        if self.stage in TERMINAL:
+            return Status(self.stage.value)
+        if self.stage is Stage.answered:
+            return Status.answered
+        if self.overdue:
+            return Status.overdue
+        if self.open_suspension is not None:
+            return Status.suspended
+        if self.stage is Stage.contested:
+            return Status.contested
+        return Status.in_progress if self.stage is Stage.qualified else Status.received
+
+    @property
+    def medical(self) -> bool:
+        return self.intake.medical
+
+    @property
+    def open_suspension(self) -> SuspensionRecord | None:
+        last = self.suspensions[-1] if self.suspensions else None
+        return last if last is not None and last.end_on is None else None
+
+    @property
+    def quality_target(self) -> Deadline | None:
+        """DESIGN rule 5: 15 days, pushed back by each finished suspension."""
+        if not self.plan.written:
+            return None
+        periods = [s.period for s in self.suspensions if s.period is not None]
+        return quality_target_deadline(self.plan.sent_on, periods)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def quality_target_due(self) -> date | None:
+        target = self.quality_target
+        return target.due if target else None
+
+    @property
+    def answered_at(self) -> datetime | None:
+        return self.answers[-1].answered_at if self.answers else None
+
+    def ordered(self, kind: LetterKind) -> bool:
+        return self._letter_count(kind) > 0
+
+    def _letter_count(self, kind: LetterKind) -> int:
+        kinds = [letter.kind for letter in self.letters] + [o.kind for o in self.pending_letters]
+        return kinds.count(kind)
+
+    def next_deadline(self) -> tuple[str, date] | None:
+        """The nearest promise not yet kept, for the agents' queue."""
+        if not self.plan.written or self.stage not in AWAITING_ANSWER:
+            return None
+        due = self.plan.acknowledgement_due
+        if due and not self.ordered(LetterKind.acknowledgement) and not self.answers:
+            return ("acknowledgement", due)
+        quality = self.quality_target_due
+        if (
+            quality
+            and self.stage in FIRST_CYCLE
+            and AlarmKind.quality_target not in self.alarms_rung
+        ):
+            return ("quality_target", quality)
+        final = self.plan.final_due
+        return ("final", final) if final else None
+
+    def allowed_actions(self) -> list[str]:
+        """The actions the complaint accepts now, in the order an agent would look for them."""
+        if self.stage in TERMINAL:
+            return []
+        names: list[str] = []
+        if self.stage is Stage.received:
+            names.append("qualify")
+        if self.stage in FIRST_CYCLE and not self.answers:
+            names.append("requalify_as_request")
+        if self.stage in AWAITING_ANSWER:
+            names.append("answer")
+            if self.plan.written:
+                names.append("resume" if self.open_suspension else "suspend")
+            names.append("escalate")
+        if self.stage is Stage.answered:
+            names.append("contest")
+        return [*names, "assign", "add_document", "withdraw"]
+
+    def today(self, now: datetime) -> date:
+        return local_date(now, self.plan.timezone)
+
+    # -- opening ---------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, reference: str, intake: ComplaintIntake, plan: Plan, now: datetime) -> Complaint:
+        complaint = cls(
+            reference=reference,
+            intake=intake,
+            plan=plan,
+            registered_at=now,
+            category=intake.category.value if intake.category else None,
+            documents=[
+                DocumentRecord(name=d.name, kind=d.kind, added_on=plan.sent_on, added_by="dépôt")
+                for d in intake.documents
+            ],
+        )
+        complaint._record(now, EventType.registered, SYSTEM, complaint._registration_summary())
+        if not plan.written:
+            # DESIGN rule 2: an oral complaint not settled at once is invited to write.
+            complaint._order(LetterKind.written_confirmation_invitation, now)
+        elif intake.medical and intake.channel in ELECTRONIC_CHANNELS:
+            # DESIGN rule 11: medical elements go by post, to the Médecin Conseil only.
+            complaint._order(LetterKind.medical_postal_notice, now)
+        return complaint
+
+    def _registration_summary(self) -> str:
+        text = f"Réclamation enregistrée (envoi du {long_date(self.plan.sent_on)})"
+        if self.plan.final_due:
+            text += f", réponse due au plus tard le {long_date(self.plan.final_due)}"
+        return text + "."
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def check(self, action: Action, now: datetime) -> None:
+        """Raise ActionRefused, in French, when the action is not allowed now."""
+        if self.stage in TERMINAL:
+            raise ActionRefused(
+                f"La réclamation est close ({STATUS_LABELS[self.status]}) : plus aucune action."
+            )
+        today = self.today(now)
+        match action:
+            case Qualify():
+                if self.stage is not Stage.received:
+                    raise ActionRefused("La réclamation est déjà qualifiée.")
+            case RequalifyAsRequest():
+                if self.stage not in FIRST_CYCLE or self.answers:
+                    raise ActionRefused(
+                        "Une réponse a déjà été envoyée : la réclamation ne peut plus être "
+                        "requalifiée en demande."
+                    )
+            case Assign(assignee=assignee):
+                if assignee == self.assignee:
+                    raise ActionRefused(f"La réclamation est déjà attribuée à {assignee}.")
+            case AddDocument():
+                pass
+            case Suspend(on=on):
+                self._check_suspend(on or today, today)
+            case Resume(on=on):
+                self._check_resume(on or today, today)
+            case Escalate(level=level):
+                self._require_awaiting_answer("escalader")
+                if level < self.escalation_level:
+                    raise ActionRefused(
+                        f"La réclamation est déjà escaladée au niveau {self.escalation_level} "
+                        f"({ESCALATION_LABELS[self.escalation_level]})."
+                    )
+            case Answer():
+                self._require_awaiting_answer("répondre")
+            case Contest(on=on):
+                if self.stage is not Stage.answered:
+                    raise ActionRefused("Seule une réclamation répondue peut être contestée.")
+                if on and on > today:
+                    raise ActionRefused("La date de contestation ne peut pas être dans le futur.")
+            case Withdraw():
+                pass
+            case _:
+                raise ActionRefused(f"Action inconnue : {type(action).__name__}.")
+
+    def _require_awaiting_answer(self, verb: str) -> None:
+        if self.stage not in AWAITING_ANSWER:
+            raise ActionRefused(
+                f"Impossible de {verb} : la réclamation est {STATUS_LABELS[self.status]}."
+            )
+
+    def _check_suspend(self, on: date, today: date) -> None:
+        if not self.plan.written:
+            raise ActionRefused(
+                "Seules les réclamations écrites ont un engagement qualité à suspendre."
+            )
+        self._require_awaiting_answer("suspendre")
+        if self.open_suspension is not None:
+            raise ActionRefused("La réclamation est déjà suspendue.")
+        if on > today:
+            raise ActionRefused("Une suspension ne peut pas commencer dans le futur.")
+        if on < self.plan.sent_on:
+            raise ActionRefused("Une suspension ne peut pas commencer avant l'envoi.")
+        last_end = self.suspensions[-1].end_on if self.suspensions else None
+        if last_end and on < last_end:
+            raise ActionRefused(
+                f"La suspension précédente a pris fin le {long_date(last_end)} : "
+                "une nouvelle ne peut pas commencer avant."
+            )
+
+    def _check_resume(self, on: date, today: date) -> None:
+        running = self.open_suspension
+        if running is None:
+            raise ActionRefused("La réclamation n'est pas suspendue.")
+        if on > today:
+            raise ActionRefused("La reprise ne peut pas être datée dans le futur.")
+        if on < running.start_on:
+            raise ActionRefused(
+                f"La reprise ne peut pas précéder le début de la suspension "
+                f"({long_date(running.start_on)})."
+            )
+
+    def apply(self, action: Action, now: datetime) -> None:
+        """Carry out an allowed action: state, record and letters."""
+        self.check(action, now)
+        today = self.today(now)
+        actor = action.actor
+        match action:
+            case Qualify(category=category, note=note):
+                self.stage = Stage.qualified
+                if category:
+                    self.category = category.value
+                label = f" ({CATEGORY_LABELS[category]})" if category else ""
+                self._record(
+                    now, EventType.qualified, actor, f"Qualifiée en réclamation{label}.", note
+                )
+                self._acknowledge(now)
+            case RequalifyAsRequest(note=note):
+                # DESIGN rule 1: no complaint letters, a short notice, kept as "not a complaint".
+                self.pending_letters = [
+                    o for o in self.pending_letters if o.kind not in COMPLAINT_LETTERS
+                ]
+                self._close_suspension(today, actor, now)
+                self.stage = Stage.requalified
+                self.closed_at = now
+                self._record(
+                    now,
+                    EventType.requalified,
+                    actor,
+                    "Requalifiée : demande, pas une réclamation.",
+                    note,
+                )
+                self._order(LetterKind.requalification, now)
+            case Assign(assignee=assignee):
+                self.assignee = assignee
+                self._record(now, EventType.assigned, actor, f"Attribuée à {assignee}.")
+            case AddDocument(document=document):
+                self.documents.append(
+                    DocumentRecord(
+                        name=document.name, kind=document.kind, added_on=today, added_by=actor
+                    )
+                )
+                self._record(now, EventType.document_added, actor, "Document ajouté au dossier.")
+            case Suspend(reason=reason, on=on, note=note):
+                start = on or today
+                self.suspensions.append(
+                    SuspensionRecord(reason=reason, start_on=start, started_by=actor)
+                )
+                self._record(
+                    now,
+                    EventType.suspended,
+                    actor,
+                    f"Suspendue pour {SUSPENSION_LABELS[reason]} à partir du {long_date(start)} : "
+                    "l'engagement qualité est en pause, pas le délai de 2 mois.",
+                    note,
+                )
+            case Resume(on=on, note=note):
+                self._close_suspension(on or today, actor, now, note)
+            case Escalate(level=level, note=note):
+                self._escalate(level, actor, now, note)
+            case Answer():
+                self._answer(action, now, today)
+            case Contest(note=note):
+                self.stage = Stage.contested
+                self.escalation_level = max(self.escalation_level, 2)
+                self._record(
+                    now,
+                    EventType.contested,
+                    actor,
+                    "Réponse contestée : révision par le Service Qualité Relations Adhérents ; "
+                    "le délai de 2 mois court toujours depuis la première réclamation écrite.",
+                    note,
+                )
+            case Withdraw(note=note):
+                self._close_suspension(today, actor, now)
+                self.stage = Stage.withdrawn
+                self.closed_at = now
+                self._record(now, EventType.withdrawn, actor, "Close sur désistement.", note)
+
+    def _answer(self, action: Answer, now: datetime, today: date) -> None:
+        self._close_suspension(today, action.actor, now)
+        review = self.stage is Stage.contested
+        self.answers.append(
+            AnswerRecord(
+                decision=action.decision,
+                reasons=action.reasons,
+                documents_considered=list(action.documents_considered),
+                answered_at=now,
+                actor=action.actor,
+                review=review,
+            )
+        )
+        self.stage = Stage.answered
+        self._record(
+            now,
+            EventType.answered,
+            action.actor,
+            f"Réponse {'après révision ' if review else ''}: décision "
+            f"{DECISION_LABELS[action.decision]}.",
+        )
+        documents = [d.name for d in self.documents] + [
+            name
+            for name in action.documents_considered
+            if name not in {d.name for d in self.documents}
+        ]
+        self._order(
+            LetterKind.answer,
+            now,
+            LetterFacts(
+                decision=action.decision,
+                reasons=action.reasons,
+                documents=documents,
+                review=review,
+            ),
+        )
+
+    def _escalate(self, level: int, actor: str, now: datetime, note: str | None = None) -> None:
+        self.escalation_level = max(self.escalation_level, level)
+        self._record(
+            now,
+            EventType.escalated,
+            actor,
+            f"Escaladée au niveau {level} ({ESCALATION_LABELS[level]}).",
+            note,
+        )
+
+    def _close_suspension(
+        self, end_on: date, actor: str, now: datetime, note: str | None = None
+    ) -> None:
+        running = self.open_suspension
+        if running is None:
+            return
+        running.end_on = max(end_on, running.start_on)
+        running.ended_by = actor
+        due = self.quality_target_due
+        self._record(
+            now,
+            EventType.resumed,
+            actor,
+            f"Reprise le {long_date(running.end_on)} : engagement qualité reporté au "
+            f"{long_date(due) if due else '-'}.",
+            note,
+        )
+
+    def _acknowledge(self, now: datetime) -> None:
+        # DESIGN rule 4: no acknowledgement once the answer went out.
+        if not self.plan.written or self.answers or self.ordered(LetterKind.acknowledgement):
+            return
+        self._order(LetterKind.acknowledgement, now)
+
+    def refused(self, action: Action, reason: str, now: datetime) -> None:
+        """A back-office signal that could not be carried out stays on the record."""
+        self._record(
+            now,
+            EventType.action_refused,
+            action.actor,
+            f"Action « {action_name(action)} » refusée : {reason}",
+        )
+
+    # -- alarms ----------------------------------------------------------------------------
+
+    def next_alarm(self) -> Alarm | None:
+        """The earliest timer the complaint is waiting for, if any."""
+        candidates = [a for a in self._alarms() if a.kind not in self.alarms_rung]
+        return min(candidates, key=lambda a: a.at, default=None)
+
+    def _alarms(self) -> list[Alarm]:
+        plan, policy = self.plan, self.plan.policy
+        zone = plan.timezone
+
+        def at(day: date, hour: int) -> datetime:
+            return local_instant(day, hour, zone)
+
+        alarms: list[Alarm] = []
+        if plan.written and self.stage in AWAITING_ANSWER:
+            ack_due, final_due = plan.acknowledgement_due, plan.final_due
+            assert ack_due and final_due and plan.auto_acknowledge_on
+            if (
+                self.stage is Stage.received
+                and not self.answers
+                and not self.ordered(LetterKind.acknowledgement)
+            ):
+                alarms.append(
+                    Alarm(
+                        kind=AlarmKind.auto_acknowledge,
+                        at=at(plan.auto_acknowledge_on, policy.start_of_day_hour),
+                        summary=f"Accusé de réception — échéance {ack_due.isoformat()}",
+                    )
+                )
+            quality_due = self.quality_target_due
+            if self.stage in FIRST_CYCLE and self.open_suspension is None and quality_due:
+                warn_on = quality_due - timedelta(days=policy.quality_warning_days_before)
+                alarms.append(
+                    Alarm(
+                        kind=AlarmKind.quality_warning,
+                        at=at(warn_on, policy.start_of_day_hour),
+                        summary=f"Alerte équipe — engagement qualité {quality_due.isoformat()}",
+                    )
+                )
+                alarms.append(
+                    Alarm(
+                        kind=AlarmKind.quality_target,
+                        at=at(quality_due, policy.end_of_day_hour),
+                        summary=f"Engagement qualité — échéance {quality_due.isoformat()}",
+                    )
+                )
+            escalate_on = final_due - timedelta(days=policy.escalation_days_before_final)
+            alarms.append(
+                Alarm(
+                    kind=AlarmKind.final_escalation,
+                    at=at(escalate_on, policy.start_of_day_hour),
+                    summary=f"Escalade avant délai de 2 mois — échéance {final_due.isoformat()}",
+                )
+            )
+            alarms.append(
+                Alarm(
+                    kind=AlarmKind.final_deadline,
+                    at=at(final_due + timedelta(days=1), 0),
+                    summary=f"Délai de 2 mois — échéance {final_due.isoformat()}",
+                )
+            )
+        if self.stage is Stage.answered and self.answered_at:
+            alarms.append(
+                Alarm(
+                    kind=AlarmKind.contest_window_end,
+                    at=self.answered_at + timedelta(days=policy.contest_window_days),
+                    summary=f"Clôture sans contestation après {policy.contest_window_days} jours",
+                )
+            )
+        if not plan.written and self.stage in FIRST_CYCLE:
+            alarms.append(
+                Alarm(
+                    kind=AlarmKind.oral_confirmation_end,
+                    at=self.registered_at + timedelta(days=policy.oral_confirmation_days),
+                    summary=(
+                        f"Clôture sans confirmation écrite après "
+                        f"{policy.oral_confirmation_days} jours"
+                    ),
+                )
+            )
+        return alarms
+
+    def ring(self, kind: AlarmKind, now: datetime) -> None:
+        """A timer fired: act as the rules say."""
+        self.alarms_rung.append(kind)
+        policy = self.plan.policy
+        match kind:
+            case AlarmKind.auto_acknowledge:
+                self._record(
+                    now,
+                    EventType.warning,
+                    SYSTEM,
+                    "Réclamation non qualifiée à l'approche de l'échéance : accusé de réception "
+                    "envoyé automatiquement.",
+                )
+                self._acknowledge(now)
+            case AlarmKind.quality_warning:
+                self._record(
+                    now,
+                    EventType.warning,
+                    SYSTEM,
+                    f"Engagement qualité le {long_date(self.quality_target_due or now.date())} : "
+                    f"répondre dans les {policy.quality_warning_days_before} jours, sinon un "
+                    "courrier d'information partira.",
+                )
+            case AlarmKind.quality_target:
+                self._record(
+                    now,
+                    EventType.deadline_reached,
+                    SYSTEM,
+                    "Engagement qualité de 15 jours atteint sans réponse : courrier d'information.",
+                )
+                self._order(LetterKind.information, now, self._information_facts())
+            case AlarmKind.final_escalation:
+                self._escalate(2, SYSTEM, now, None)
+            case AlarmKind.final_deadline:
+                # DESIGN rule 9: overdue, escalated, mediation rights, and work goes on.
+                self.overdue = True
+                self._record(
+                    now,
+                    EventType.deadline_reached,
+                    SYSTEM,
+                    "Délai de 2 mois dépassé sans réponse : le réclamant peut saisir le Médiateur.",
+                )
+                self._escalate(3, SYSTEM, now, None)
+                if not self.ordered(LetterKind.mediation_rights):
+                    self._order(LetterKind.mediation_rights, now)
+            case AlarmKind.contest_window_end | AlarmKind.oral_confirmation_end:
+                self.stage = Stage.closed
+                self.closed_at = now
+                self._record(now, EventType.closed, SYSTEM, "Close.")
+
+    def _information_facts(self) -> LetterFacts:
+        # DESIGN rule 6: why, and the new expected date, never after the final deadline.
+        reasons = sorted({SUSPENSION_LABELS[s.reason] for s in self.suspensions})
+        reason = (
+            f"les délais d'{' et d'.join(reasons)} nécessaire{'s' if len(reasons) > 1 else ''} "
+            "à l'examen de votre dossier"
+            if reasons
+            else "l'examen de votre réclamation demande des vérifications complémentaires"
+        )
+        quality_due = self.quality_target_due
+        final_due = self.plan.final_due
+        assert quality_due and final_due
+        expected = quality_due + timedelta(days=self.plan.policy.expected_answer_extension_days)
+        return LetterFacts(reason=reason, expected_on=min(expected, final_due))
+
+    # -- letters and record ------------------------------------------------------------------
+
+    def _order(self, kind: LetterKind, now: datetime, facts: LetterFacts | None = None) -> None:
+        sequence = 1 + self._letter_count(kind)
+        self.pending_letters.append(
+            LetterOrder(
+                kind=kind,
+                sequence=sequence,
+                delivery=delivery_for(self.intake),
+                ordered_at=now,
+                facts=facts or LetterFacts(),
+            )
+        )
+        self.version += 1
+
+    def letter_sent(self, order: LetterOrder, location: str, now: datetime) -> None:
+        self.pending_letters = [
+            o for o in self.pending_letters if (o.kind, o.sequence) != (order.kind, order.sequence)
+        ]
+        self.letters.append(
+            LetterRecord(
+                kind=order.kind,
+                sequence=order.sequence,
+                delivery=order.delivery,
+                sent_at=now,
+                location=location,
+            )
+        )
+        if order.kind is LetterKind.acknowledgement:
+            self.acknowledged_at = now
+        how = "par courriel" if order.delivery is Delivery.email else "par courrier"
+        self._record(
+            now, EventType.letter_sent, SYSTEM, f"{LETTER_LABELS[order.kind]} envoyé {how}."
+        )
+
+    def _record(
+        self, now: datetime, kind: EventType, actor: str, summary: str, note: str | None = None
+    ) -> None:
+        self.events.append(
+            Event(
+                seq=len(self.events) + 1, at=now, type=kind, actor=actor, summary=summary, note=note
+            )
+        )
+        self.version += 1

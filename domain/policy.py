@@ -1,0 +1,26 @@
+"""How far ahead the system acts before each deadline. Frozen into each complaint at intake."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Policy(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    # DESIGN rule 4: an unqualified complaint is acknowledged this many jours ouvrables
+    # before its due date, so the letter always goes out in time.
+    auto_acknowledge_working_days_before: int = Field(2, ge=0, le=9)
+    # DESIGN rule 6: agents are warned this many days before the quality target.
+    quality_warning_days_before: int = Field(3, ge=0, le=14)
+    # DESIGN rule 7: escalation to the quality service this many days before the final deadline.
+    escalation_days_before_final: int = Field(10, ge=0, le=50)
+    # DESIGN rule 6: the new expected date announced when the target slips (capped at final).
+    expected_answer_extension_days: int = Field(15, ge=1, le=60)
+    # DESIGN rule 10: how long an answered complaint stays open for a contest.
+    contest_window_days: int = Field(60, ge=1, le=400)
+    # DESIGN rule 2: how long an oral complaint waits for its written confirmation.
+    oral_confirmation_days: int = Field(30, ge=1, le=400)
+    # Local hours at which the system acts: morning for warnings, evening for a target day.
+    start_of_day_hour: int = Field(8, ge=0, le=12)
+    end_of_day_hour: int = Field(18, ge=12, le=23)

@@ -1,0 +1,126 @@
+"""Shared fixtures: real Temporal test servers, real databases, real outboxes."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import uuid
+from collections.abc import AsyncIterator, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+import asyncpg
+import pytest
+from sqlalchemy.engine import make_url
+from temporalio.testing import WorkflowEnvironment
+
+from db.engine import SessionFactory, create_engine, session_factory
+from db.migrate import upgrade
+from db.models import Base
+from security.codec import data_converter
+from security.keyring import Keyring
+from settings import Settings
+
+BIN = Path(sys.executable).parent
+TEST_SERVER = BIN / "temporal-test-server"
+DEV_SERVER = BIN / "temporal"
+POSTGRES_URL = os.environ.get("RECLAMATIONS_TEST_POSTGRES_URL", "")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+T = TypeVar("T")
+
+
+@pytest.fixture(scope="session")
+def keyring() -> Keyring:
+    return Keyring.generate("test-key")
+
+
+@pytest.fixture(scope="session")
+async def temporal_env(keyring: Keyring) -> AsyncIterator[WorkflowEnvironment]:
+    """One time-skipping test server for the whole run (it does not like several)."""
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=str(TEST_SERVER), data_converter=data_converter(keyring)
+    )
+    yield env
+    await env.shutdown()
+
+
+def make_settings(root: Path, **overrides: object) -> Settings:
+    """Settings for one test: everything under its own folder, nothing from the environment."""
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        data_dir=root,
+        task_queue=f"complaints-{uuid.uuid4().hex[:8]}",
+        **overrides,  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path)
+
+
+@pytest.fixture
+async def sqlite_sessions(tmp_path: Path) -> AsyncIterator[SessionFactory]:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'reclamations.db'}")
+    await upgrade(engine)
+    yield session_factory(engine)
+    await engine.dispose()
+
+
+def run_apart(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run set-up code on its own event loop, away from the tests' loop."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+async def _create_database(admin_dsn: str, name: str, url: str) -> None:
+    connection = await asyncpg.connect(admin_dsn)
+    try:
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+    engine = create_engine(url)
+    await upgrade(engine)
+    await engine.dispose()
+
+
+async def _drop_database(admin_dsn: str, name: str) -> None:
+    connection = await asyncpg.connect(admin_dsn)
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await connection.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for this run, migrated, dropped at the end. In CI a missing
+    PostgreSQL is a failure; elsewhere these tests are skipped and say why."""
+    if not POSTGRES_URL:
+        if IN_CI:
+            pytest.fail("CI=true but RECLAMATIONS_TEST_POSTGRES_URL is not set")
+        pytest.skip("PostgreSQL: set RECLAMATIONS_TEST_POSTGRES_URL to run these (see README)")
+    admin = make_url(POSTGRES_URL)
+    admin_dsn = admin.set(drivername="postgresql").render_as_string(hide_password=False)
+    name = f"reclamations_test_{uuid.uuid4().hex[:10]}"
+    url = admin.set(database=name).render_as_string(hide_password=False)
+    run_apart(_create_database(admin_dsn, name, url))
+    yield url
+    run_apart(_drop_database(admin_dsn, name))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def sessions(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[SessionFactory]:
+    """Database tests run on real SQLite and on real PostgreSQL."""
+    if request.param == "sqlite":
+        engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'reclamations.db'}")
+        await upgrade(engine)
+    else:
+        engine = create_engine(request.getfixturevalue("postgres_url"))
+        async with engine.begin() as connection:
+            for table in reversed(Base.metadata.sorted_tables):
+                await connection.execute(table.delete())
+    yield session_factory(engine)
+    await engine.dispose()

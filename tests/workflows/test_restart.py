@@ -1,0 +1,90 @@
+"""A worker that stops or crashes mid-complaint loses nothing and sends no letter twice."""
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from temporalio.worker import Worker
+
+from activities.letters.activity import LetterActivities
+from activities.letters.delivery import PostOutbox
+from activities.letters.rendering import LetterRenderer
+from activities.planning import PlanningActivities
+from activities.records import RecordActivities
+from db.models import EventRow, LetterRow
+from tests.workflows.conftest import Office, action, kinds
+from workflows.complaint import ComplaintWorkflow
+from workflows.sandbox import workflow_runner
+
+
+async def test_a_new_worker_takes_over_a_waiting_complaint(
+    temporal_env, settings, sqlite_sessions, keyring
+):
+    office = Office(temporal_env, settings, sqlite_sessions, keyring)
+    # No sticky cache, so the test server hands the next task straight to the new worker.
+    async with office.worker(max_cached_workflows=0):
+        handle = await office.start()
+        await office.act(handle, action("qualify"))
+        await office.advance(handle, 5)
+    # The first worker is gone, its cache with it: the next one replays the history.
+    async with office.worker():
+        state = await office.advance(handle, 65)
+        await office.act(handle, action("answer", decision="upheld", reasons="Réglé."))
+        state = await office.settled(handle)
+        await office.close()
+    assert kinds(state) == ["acknowledgement", "information", "mediation_rights", "answer"]
+    assert len(office.outbox("email/**/*.eml")) == 4
+    async with sqlite_sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(LetterRow)) == 4
+        seqs = (await session.scalars(select(EventRow.seq))).all()
+    assert sorted(seqs) == list(range(1, len(state.events) + 1))
+
+
+class CrashAfterPosting(PostOutbox):
+    """Posts the letter, then dies before anyone learns it was posted - once."""
+
+    crashed = False
+
+    async def send(self, body, title, reference, stem):
+        location = await super().send(body, title, reference, stem)
+        if not CrashAfterPosting.crashed:
+            CrashAfterPosting.crashed = True
+            raise ConnectionResetError("worker lost between posting and recording")
+        return location
+
+
+async def test_a_letter_retried_after_a_crash_is_posted_once(
+    temporal_env, settings, sqlite_sessions, keyring
+):
+    office = Office(temporal_env, settings, sqlite_sessions, keyring)
+    outbox = settings.resolved_outbox_dir
+    letters = LetterActivities(
+        sqlite_sessions,
+        LetterRenderer(settings.insurer, settings.mediator),
+        email=None,  # type: ignore[arg-type]
+        post=CrashAfterPosting(outbox),
+        keyring=keyring,
+        mail_from=settings.mail_from,
+    )
+    worker = Worker(
+        temporal_env.client,
+        task_queue=settings.task_queue,
+        workflows=[ComplaintWorkflow],
+        activities=[
+            PlanningActivities(settings.policy).plan,
+            RecordActivities(sqlite_sessions).record,
+            letters.send_letter,
+        ],
+        workflow_runner=workflow_runner(),
+    )
+    async with worker:
+        handle = await office.start(channel="post")
+        await office.act(handle, action("qualify"))
+        await temporal_env.sleep(timedelta(seconds=5))  # the retry after the crash
+        state = await office.settled(handle)
+        await office.close()
+    assert CrashAfterPosting.crashed
+    assert kinds(state) == ["acknowledgement"]
+    assert len(office.outbox("post/**/acknowledgement-*.pdf")) == 1
+    async with sqlite_sessions() as session:
+        rows = (await session.scalars(select(LetterRow))).all()
+    assert [(r.kind, r.sequence, r.status) for r in rows] == [("acknowledgement", 1, "sent")]

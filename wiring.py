@@ -1,0 +1,84 @@
+"""Building the system's parts from settings. Entry points call these; nothing here runs at
+import time."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.letters.activity import LetterActivities
+from activities.letters.delivery import EmailSender, EmlOutbox, PostOutbox, SmtpSender
+from activities.letters.rendering import LetterRenderer
+from activities.planning import PlanningActivities
+from activities.records import RecordActivities
+from db.engine import SessionFactory
+from security.codec import data_converter
+from security.keyring import Keyring
+from settings import Settings
+from workflows.complaint import ComplaintWorkflow
+from workflows.sandbox import workflow_runner
+
+
+def load_keyring(settings: Settings) -> Keyring:
+    if settings.encryption_keys is not None:
+        return Keyring.parse(settings.encryption_keys.get_secret_value())
+    return Keyring.load_or_create(settings.resolved_key_file)
+
+
+async def connect_temporal(settings: Settings, keyring: Keyring) -> Client:
+    return await Client.connect(
+        settings.temporal_address,
+        namespace=settings.temporal_namespace,
+        data_converter=data_converter(keyring),
+    )
+
+
+def email_sender(settings: Settings) -> EmailSender:
+    if settings.smtp_host:
+        return SmtpSender(
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            username=settings.smtp_username,
+            password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
+            starttls=settings.smtp_starttls,
+            timeout=settings.smtp_timeout_seconds,
+        )
+    return EmlOutbox(settings.resolved_outbox_dir)
+
+
+def activities(
+    settings: Settings, sessions: SessionFactory, keyring: Keyring
+) -> list[Callable[..., Any]]:
+    letters = LetterActivities(
+        sessions=sessions,
+        renderer=LetterRenderer(settings.insurer, settings.mediator),
+        email=email_sender(settings),
+        post=PostOutbox(settings.resolved_outbox_dir),
+        keyring=keyring,
+        mail_from=settings.mail_from,
+    )
+    return [
+        PlanningActivities(settings.policy).plan,
+        RecordActivities(sessions).record,
+        letters.send_letter,
+    ]
+
+
+def complaint_worker(
+    client: Client,
+    settings: Settings,
+    sessions: SessionFactory,
+    keyring: Keyring,
+    **options: Any,
+) -> Worker:
+    return Worker(
+        client,
+        task_queue=settings.task_queue,
+        workflows=[ComplaintWorkflow],
+        activities=activities(settings, sessions, keyring),
+        workflow_runner=workflow_runner(),
+        **options,
+    )

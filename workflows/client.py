@@ -1,0 +1,53 @@
+"""Client-side helpers shared by the starter, the web app and the simulator."""
+
+from __future__ import annotations
+
+from temporalio.client import Client, WorkflowHandle
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
+
+from domain.actions import Action, action_name
+from domain.complaint import Complaint
+from domain.intake import ComplaintIntake
+from workflows.complaint import ComplaintWorkflow
+from workflows.messages import Outcome, StartComplaint, workflow_id
+
+ComplaintHandle = WorkflowHandle[ComplaintWorkflow, Outcome]
+
+
+async def start_complaint(
+    client: Client, reference: str, intake: ComplaintIntake, task_queue: str
+) -> tuple[ComplaintHandle, bool]:
+    """Start the complaint's workflow; (handle, False) when that reference already exists.
+
+    A reference is never reused, even after its complaint is closed: duplicate intake of the
+    same reference starts nothing new.
+    """
+    try:
+        handle = await client.start_workflow(
+            ComplaintWorkflow.run,
+            StartComplaint(reference=reference, intake=intake),
+            id=workflow_id(reference),
+            task_queue=task_queue,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+        )
+        return handle, True
+    except WorkflowAlreadyStartedError:
+        return client.get_workflow_handle_for(ComplaintWorkflow.run, workflow_id(reference)), False
+
+
+async def execute_action(handle: ComplaintHandle, action: Action) -> Complaint:
+    """Send an agent action as a validated update; raises WorkflowUpdateFailedError with the
+    reason when the complaint refuses it. Seal medical content first (Action.sealed)."""
+    return await handle.execute_update(action_name(action), action, result_type=Complaint)
+
+
+async def signal_action(handle: ComplaintHandle, action: Action) -> None:
+    """Send an agent action as a fire-and-forget signal (back-office systems)."""
+    await handle.signal(action_name(action), action)
+
+
+async def complaint_state(client: Client, reference: str) -> Complaint | None:
+    handle = client.get_workflow_handle_for(ComplaintWorkflow.run, workflow_id(reference))
+    return await handle.query(ComplaintWorkflow.state)

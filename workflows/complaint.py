@@ -1,0 +1,293 @@
+"""ComplaintWorkflow: one complaint, from intake to closing, months if need be.
+
+The workflow only orchestrates. The rules live in `domain.complaint.Complaint`, a pure state
+machine; the workflow feeds it agent messages and timer firings, and carries out what it asks
+through activities (letters, the record). Deadlines are planned once, by a local activity whose
+result stays in the history, so a later change of holiday data never alters a running complaint.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from domain.actions import (
+        Action,
+        AddDocument,
+        Answer,
+        Assign,
+        Contest,
+        Escalate,
+        Qualify,
+        RequalifyAsRequest,
+        Resume,
+        Suspend,
+        Withdraw,
+    )
+    from domain.complaint import TERMINAL, ActionRefused, Complaint
+    from domain.letters import LETTER_LABELS
+    from domain.planning import Plan
+    from workflows.messages import (
+        PLAN_ACTIVITY,
+        RECORD_ACTIVITY,
+        SEND_LETTER_ACTIVITY,
+        LetterInput,
+        LetterReceipt,
+        Outcome,
+        PlanInput,
+        RecordInput,
+        StartComplaint,
+    )
+
+# Letters and records must never be lost: retry until they succeed, backing off to a minute.
+PERSISTENT = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=1),
+)
+ACTIVITY_TIMEOUT = timedelta(minutes=1)
+
+
+@workflow.defn
+class ComplaintWorkflow:
+    @workflow.init
+    def __init__(self, start: StartComplaint) -> None:
+        self._start = start
+        self._complaint: Complaint | None = None
+        self._recorded_seq = 0
+        self._recorded_version = -1
+
+    @workflow.run
+    async def run(self, start: StartComplaint) -> Outcome:
+        plan = await workflow.execute_local_activity(
+            PLAN_ACTIVITY,
+            PlanInput(intake=start.intake),
+            result_type=Plan,
+            start_to_close_timeout=timedelta(seconds=30),
+            retry_policy=PERSISTENT,
+            summary="Calcul des échéances",
+        )
+        complaint = Complaint.open(start.reference, start.intake, plan, workflow.now())
+        self._complaint = complaint
+        while True:
+            await self._carry_out(complaint)
+            if complaint.stage in TERMINAL:
+                break
+            await self._wait_for_change_or_alarm(complaint)
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        await self._carry_out(complaint)
+        return Outcome(reference=complaint.reference, status=complaint.status)
+
+    async def _wait_for_change_or_alarm(self, complaint: Complaint) -> None:
+        alarm = complaint.next_alarm()
+        version = complaint.version
+        if alarm is None:
+            await workflow.wait_condition(lambda: complaint.version != version)
+            return
+        delay = alarm.at - workflow.now()
+        if delay > timedelta(0):
+            try:
+                await workflow.wait_condition(
+                    lambda: complaint.version != version,
+                    timeout=delay,
+                    timeout_summary=alarm.summary,
+                )
+                return  # something changed: the next alarm may be another one
+            except TimeoutError:
+                pass
+        complaint.ring(alarm.kind, workflow.now())
+
+    async def _carry_out(self, complaint: Complaint) -> None:
+        """Send the letters the complaint asks for, then record its state and new events."""
+        while complaint.pending_letters or complaint.version != self._recorded_version:
+            if complaint.pending_letters:
+                order = complaint.pending_letters[0]
+                receipt = await workflow.execute_activity(
+                    SEND_LETTER_ACTIVITY,
+                    LetterInput(
+                        reference=complaint.reference,
+                        intake=complaint.intake,
+                        plan=complaint.plan,
+                        order=order,
+                        quality_target_due=complaint.quality_target_due,
+                        at=order.ordered_at,
+                    ),
+                    result_type=LetterReceipt,
+                    start_to_close_timeout=ACTIVITY_TIMEOUT,
+                    retry_policy=PERSISTENT,
+                    summary=f"Courrier : {LETTER_LABELS[order.kind]} ({order.delivery.value})",
+                )
+                complaint.letter_sent(order, receipt.location, workflow.now())
+                continue
+            version = complaint.version
+            new_events = [e for e in complaint.events if e.seq > self._recorded_seq]
+            await workflow.execute_activity(
+                RECORD_ACTIVITY,
+                RecordInput(
+                    complaint=complaint.model_copy(update={"events": []}),
+                    events=new_events,
+                    at=workflow.now(),
+                ),
+                start_to_close_timeout=ACTIVITY_TIMEOUT,
+                retry_policy=PERSISTENT,
+                summary="Enregistrement au registre",
+            )
+            self._recorded_version = version
+            self._recorded_seq = max([self._recorded_seq, *(e.seq for e in new_events)])
+
+    # -- messages --------------------------------------------------------------------------
+
+    @workflow.query
+    def state(self) -> Complaint | None:
+        return self._complaint
+
+    def _validate(self, action: Action) -> None:
+        # Before the plan is known the handler itself waits and checks.
+        if self._complaint is not None:
+            try:
+                self._complaint.check(action, workflow.now())
+            except ActionRefused as refused:
+                raise ApplicationError(str(refused), type="ActionRefused") from None
+
+    async def _update(self, action: Action) -> Complaint:
+        await workflow.wait_condition(lambda: self._complaint is not None)
+        assert self._complaint is not None
+        try:
+            self._complaint.apply(action, workflow.now())
+        except ActionRefused as refused:
+            raise ApplicationError(str(refused), type="ActionRefused") from None
+        return self._complaint
+
+    async def _signal(self, action: Action) -> None:
+        await workflow.wait_condition(lambda: self._complaint is not None)
+        assert self._complaint is not None
+        try:
+            self._complaint.apply(action, workflow.now())
+        except ActionRefused as refused:
+            self._complaint.refused(action, str(refused), workflow.now())
+
+    # One signal (back-office, fire-and-forget) and one validated update (UI) per action.
+
+    @workflow.signal(name="qualify")
+    async def qualify_signal(self, action: Qualify) -> None:
+        await self._signal(action)
+
+    @workflow.update(name="qualify")
+    async def qualify(self, action: Qualify) -> Complaint:
+        return await self._update(action)
+
+    @qualify.validator
+    def _check_qualify(self, action: Qualify) -> None:
+        self._validate(action)
+
+    @workflow.signal(name="requalify_as_request")
+    async def requalify_as_request_signal(self, action: RequalifyAsRequest) -> None:
+        await self._signal(action)
+
+    @workflow.update(name="requalify_as_request")
+    async def requalify_as_request(self, action: RequalifyAsRequest) -> Complaint:
+        return await self._update(action)
+
+    @requalify_as_request.validator
+    def _check_requalify_as_request(self, action: RequalifyAsRequest) -> None:
+        self._validate(action)
+
+    @workflow.signal(name="assign")
+    async def assign_signal(self, action: Assign) -> None:
+        await self._signal(action)
+
+    @workflow.update(name="assign")
+    async def assign(self, action: Assign) -> Complaint:
+        return await self._update(action)
+
+    @assign.validator
+    def _check_assign(self, action: Assign) -> None:
+        self._validate(action)
+
+    @workflow.signal(name="add_document")
+    async def add_document_signal(self, action: AddDocument) -> None:
+        await self._signal(action)
+
+    @workflow.update(name="add_document")
+    async def add_document(self, action: AddDocument) -> Complaint:
+        return await self._update(action)
+
+    @add_document.validator
+    def _check_add_document(self, action: AddDocument) -> None:
+        self._validate(action)
+
+    @workflow.signal(name="suspend")
+    async def suspend_signal(self, action: Suspend) -> None:
+        await self._signal(action)
+
+    @workflow.update(name="suspend")
+    async def suspend(self, action: Suspend) -> Complaint:
+        return await self._update(action)
+
+    @suspend.validator
+    def _check_suspend(self, action: Suspend) -> None:
+        self._validate(action)
+
+    @workflow.signal(name="resume")
+    async def resume_signal(self, action: Resume) -> None:
+        await self._signal(action)
+
+    @workflow.update(name="resume")
+    async def resume(self, action: Resume) -> Complaint:
+        return await self._update(action)
+
+    @resume.validator
+    def _check_resume(self, action: Resume) -> None:
+        self._validate(action)
+
+    @workflow.signal(name="escalate")
+    async def escalate_signal(self, action: Escalate) -> None:
+        await self._signal(action)
+
+    @workflow.update(name="escalate")
+    async def escalate(self, action: Escalate) -> Complaint:
+        return await self._update(action)
+
+    @escalate.validator
+    def _check_escalate(self, action: Escalate) -> None:
+        self._validate(action)
+
+    @workflow.signal(name="answer")
+    async def answer_signal(self, action: Answer) -> None:
+        await self._signal(action)
+
+    @workflow.update(name="answer")
+    async def answer(self, action: Answer) -> Complaint:
+        return await self._update(action)
+
+    @answer.validator
+    def _check_answer(self, action: Answer) -> None:
+        self._validate(action)
+
+    @workflow.signal(name="contest")
+    async def contest_signal(self, action: Contest) -> None:
+        await self._signal(action)
+
+    @workflow.update(name="contest")
+    async def contest(self, action: Contest) -> Complaint:
+        return await self._update(action)
+
+    @contest.validator
+    def _check_contest(self, action: Contest) -> None:
+        self._validate(action)
+
+    @workflow.signal(name="withdraw")
+    async def withdraw_signal(self, action: Withdraw) -> None:
+        await self._signal(action)
+
+    @workflow.update(name="withdraw")
+    async def withdraw(self, action: Withdraw) -> Complaint:
+        return await self._update(action)
+
+    @withdraw.validator
+    def _check_withdraw(self, action: Withdraw) -> None:
+        self._validate(action)

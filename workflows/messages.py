@@ -1,0 +1,60 @@
+"""Inputs and outputs of the complaint workflow and of the activities it calls."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel
+
+from domain.complaint import Complaint, Event, LetterOrder, Status
+from domain.intake import ComplaintIntake
+from domain.planning import Plan
+from domain.policy import Policy
+
+WORKFLOW_ID_PREFIX = "complaint-"
+
+PLAN_ACTIVITY = "plan_complaint"
+RECORD_ACTIVITY = "record_complaint"
+SEND_LETTER_ACTIVITY = "send_letter"
+
+
+def workflow_id(reference: str) -> str:
+    return f"{WORKFLOW_ID_PREFIX}{reference}"
+
+
+class StartComplaint(BaseModel):
+    """The workflow's input: a validated intake (medical content already sealed)."""
+
+    reference: str
+    intake: ComplaintIntake
+
+
+class PlanInput(BaseModel):
+    intake: ComplaintIntake
+    policy: Policy | None = None  # None: the worker's configured policy
+
+
+class RecordInput(BaseModel):
+    """The complaint's state for the read model, and the events not yet recorded."""
+
+    complaint: Complaint
+    events: list[Event]
+    at: datetime
+
+
+class LetterInput(BaseModel):
+    reference: str
+    intake: ComplaintIntake
+    plan: Plan
+    order: LetterOrder
+    quality_target_due: date | None
+    at: datetime  # workflow time: the letter's date, also under simulation
+
+
+class LetterReceipt(BaseModel):
+    location: str  # the file in an outbox, or the SMTP message id
+
+
+class Outcome(BaseModel):
+    reference: str
+    status: Status

@@ -49,7 +49,7 @@ async def temporal_env(keyring: Keyring) -> AsyncIterator[WorkflowEnvironment]:
 def make_settings(root: Path, **overrides: object) -> Settings:
     """Settings for one test: everything under its own folder, nothing from the environment."""
     return Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         data_dir=root,
         task_queue=f"complaints-{uuid.uuid4().hex[:8]}",
         **overrides,  # type: ignore[arg-type]

@@ -40,7 +40,10 @@ async def start_complaint(
 async def execute_action(handle: ComplaintHandle, action: Action) -> Complaint:
     """Send an agent action as a validated update; raises WorkflowUpdateFailedError with the
     reason when the complaint refuses it. Seal medical content first (Action.sealed)."""
-    return await handle.execute_update(action_name(action), action, result_type=Complaint)
+    state: Complaint = await handle.execute_update(
+        action_name(action), action, result_type=Complaint
+    )
+    return state
 
 
 async def signal_action(handle: ComplaintHandle, action: Action) -> None:

@@ -183,4 +183,4 @@ def read_eml(path: Path) -> EmailMessage:
 def eml_text(path: Path) -> str:
     body = read_eml(path).get_body(("plain",))
     assert body is not None
-    return str(body.get_content())  # type: ignore[attr-defined]
+    return str(body.get_content())

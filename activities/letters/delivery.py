@@ -7,6 +7,7 @@ replaces the same file instead of adding a second letter.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from email.message import EmailMessage
 from pathlib import Path
@@ -66,7 +67,7 @@ class EmlOutbox:
 
     async def send(self, message: EmailMessage, reference: str, stem: str) -> str:
         path = self._root / "email" / reference / f"{stem}.eml"
-        write_atomically(path, bytes(message))
+        await asyncio.to_thread(write_atomically, path, bytes(message))
         return str(path)
 
 
@@ -78,5 +79,5 @@ class PostOutbox:
 
     async def send(self, body: str, title: str, reference: str, stem: str) -> str:
         path = self._root / "post" / reference / f"{stem}.pdf"
-        write_atomically(path, letter_pdf(body, title))
+        await asyncio.to_thread(lambda: write_atomically(path, letter_pdf(body, title)))
         return str(path)

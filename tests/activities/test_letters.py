@@ -1,0 +1,114 @@
+"""The letter activity: real SMTP (aiosmtpd), a real print outbox, real databases."""
+
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from activities.letters.activity import LetterActivities
+from activities.letters.delivery import EmlOutbox, PostOutbox, SmtpSender
+from activities.letters.rendering import LetterRenderer
+from db.models import LetterRow
+from domain.letters import InsurerIdentity, LetterKind, Mediator
+from security.keyring import Keyring
+from security.sealing import seal
+from tests.activities.conftest import NOW, a_complaint
+from workflows.messages import LetterInput
+
+
+def letters_activity(sessions, tmp_path: Path, keyring: Keyring, email=None):
+    return LetterActivities(
+        sessions,
+        LetterRenderer(InsurerIdentity(), Mediator()),
+        email=email or EmlOutbox(tmp_path),
+        post=PostOutbox(tmp_path),
+        keyring=keyring,
+        mail_from="MUTEX - Réclamations <reclamations@mutex.example>",
+    )
+
+
+def first_letter(complaint, kind=LetterKind.acknowledgement):
+    complaint._order(kind, NOW)  # what the state machine does when a letter is due
+    order = complaint.pending_letters[-1]
+    return LetterInput(
+        reference=complaint.reference,
+        intake=complaint.intake,
+        plan=complaint.plan,
+        order=order,
+        quality_target_due=complaint.quality_target_due,
+        at=NOW,
+    )
+
+
+async def stored(sessions):
+    async with sessions() as session:
+        return (await session.scalars(select(LetterRow))).all()
+
+
+async def test_email_goes_through_smtp_once_even_when_retried(
+    sessions, tmp_path, keyring, smtp_server
+):
+    mailbox, port = smtp_server
+    send = letters_activity(sessions, tmp_path, keyring, SmtpSender("127.0.0.1", port)).send_letter
+    letter = first_letter(a_complaint())
+    first = await send(letter)
+    again = await send(letter)
+    assert first == again
+    [message] = mailbox.received
+    assert message["To"] == "helene.garnier@example.fr"
+    assert message["Subject"] == "Accusé de réception – votre réclamation REC-2026-000042"
+    assert message["Message-ID"] == "<REC-2026-000042.acknowledgement.1@reclamations.local>"
+    body = message.get_body(("plain",)).get_content()
+    assert "Nous avons bien reçu votre réclamation du 20 novembre 2026" in body
+    assert "au plus tard le 20 janvier 2027" in body
+    [row] = await stored(sessions)
+    assert (row.status, row.delivery, row.location) == ("sent", "email", first.location)
+
+
+async def test_a_refused_email_is_retried_and_delivered_once(
+    sessions, tmp_path, keyring, smtp_server
+):
+    mailbox, port = smtp_server
+    mailbox.refuse_next = 1
+    send = letters_activity(sessions, tmp_path, keyring, SmtpSender("127.0.0.1", port)).send_letter
+    letter = first_letter(a_complaint())
+    with pytest.raises(Exception, match="451"):
+        await send(letter)  # Temporal retries the activity after this failure
+    [row] = await stored(sessions)
+    assert row.status == "rendered"
+    await send(letter)
+    assert len(mailbox.received) == 1
+    [row] = await stored(sessions)
+    assert row.status == "sent"
+
+
+async def test_without_smtp_email_lands_in_the_local_outbox(sessions, tmp_path, keyring):
+    send = letters_activity(sessions, tmp_path, keyring).send_letter
+    receipt = await send(first_letter(a_complaint()))
+    path = Path(receipt.location)
+    assert path == tmp_path / "email" / "REC-2026-000042" / "acknowledgement-1.eml"
+    assert b"Subject:" in path.read_bytes()
+
+
+async def test_post_letters_are_pdf_files_with_accents_and_euro(sessions, tmp_path, keyring):
+    complaint = a_complaint(channel="post", subject="Prélèvement de 12,40 € après résiliation")
+    send = letters_activity(sessions, tmp_path, keyring).send_letter
+    receipt = await send(first_letter(complaint))
+    text = " ".join(PdfReader(receipt.location).pages[0].extract_text().split())
+    assert "Prélèvement de 12,40 € après résiliation" in text
+    assert "Hélène Garnier" in text and "Service Qualité Relations Adhérents" in text
+
+
+async def test_medical_letters_go_by_post_and_are_stored_sealed(sessions, tmp_path, keyring):
+    complaint = a_complaint(medical=True, subject="Refus après examen médical")
+    complaint.intake = complaint.intake.sealed(lambda text: seal(keyring, text))
+    send = letters_activity(sessions, tmp_path, keyring).send_letter
+    receipt = await send(first_letter(complaint))
+    assert receipt.location.endswith(".pdf")
+    assert list(tmp_path.glob("email/**/*")) == []
+    [row] = await stored(sessions)
+    assert row.delivery == "post"
+    assert row.body.startswith("sealed:v1:") and "examen médical" not in row.body
+    text = " ".join(PdfReader(receipt.location).pages[0].extract_text().split())
+    assert "Refus après examen médical" in text

@@ -1,0 +1,62 @@
+"""The record activity on SQLite and PostgreSQL: idempotent, append-only, never rolled back."""
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from activities.records import RecordActivities
+from db.models import ComplaintRow, EventRow
+from domain.actions import Assign, Qualify
+from tests.activities.conftest import NOW, a_complaint
+from workflows.messages import RecordInput
+
+
+async def count(sessions, model):
+    async with sessions() as session:
+        return await session.scalar(select(func.count()).select_from(model))
+
+
+async def test_recording_twice_writes_once(sessions):
+    complaint = a_complaint()
+    record = RecordActivities(sessions).record
+    data = RecordInput(complaint=complaint, events=complaint.events, at=NOW)
+    await record(data)
+    await record(data)  # a retry after a lost acknowledgement of the first call
+    assert await count(sessions, ComplaintRow) == 1
+    assert await count(sessions, EventRow) == 1
+
+
+async def test_the_read_model_follows_the_complaint_and_events_accumulate(sessions):
+    complaint = a_complaint()
+    record = RecordActivities(sessions).record
+    await record(RecordInput(complaint=complaint, events=complaint.events, at=NOW))
+    complaint.apply(Qualify(actor="agent.martin", category="benefits"), NOW + timedelta(hours=1))
+    complaint.apply(Assign(actor="sup.leroy", assignee="agent.martin"), NOW + timedelta(hours=2))
+    await record(RecordInput(complaint=complaint, events=complaint.events[1:], at=NOW))
+    async with sessions() as session:
+        row = await session.get(ComplaintRow, complaint.reference)
+        events = (await session.scalars(select(EventRow).order_by(EventRow.seq))).all()
+    assert row.status == "in_progress" and row.assignee == "agent.martin"
+    assert row.category == "benefits"
+    # Qualifying sent the acknowledgement: the quality target is the next promise to keep.
+    assert row.next_deadline_kind == "quality_target"
+    assert row.next_deadline_on == complaint.quality_target_due
+    assert [(e.seq, e.type, e.actor) for e in events] == [
+        (1, "registered", "système"),
+        (2, "qualified", "agent.martin"),
+        (3, "assigned", "sup.leroy"),
+    ]
+    assert row.snapshot["status"] == "in_progress"
+
+
+async def test_a_late_retry_never_rolls_the_read_model_back(sessions):
+    complaint = a_complaint()
+    record = RecordActivities(sessions).record
+    stale = RecordInput(complaint=complaint.model_copy(deep=True), events=[], at=NOW)
+    complaint.apply(Assign(actor="sup.leroy", assignee="agent.martin"), NOW)
+    await record(RecordInput(complaint=complaint, events=complaint.events, at=NOW))
+    await record(stale)
+    async with sessions() as session:
+        row = await session.get(ComplaintRow, complaint.reference)
+    assert row.assignee == "agent.martin"
+    assert row.version == complaint.version

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from cli import deadlines
+from cli import database, deadlines, run
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -23,6 +23,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
     deadlines.add_parser(commands)
+    run.add_parser(commands)
+    database.add_parser(commands)
     return parser
 
 

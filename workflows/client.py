@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
 from temporalio.client import Client, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from domain.actions import Action, action_name
+from domain.calendar import CALENDAR_NAMES, calendar_for
+from domain.clock import local_date
 from domain.complaint import Complaint
-from domain.intake import ComplaintIntake
+from domain.content import Sealer
+from domain.intake import ComplaintIntake, parse_intake
 from workflows.complaint import ComplaintWorkflow
 from workflows.messages import Outcome, StartComplaint, workflow_id
 
@@ -35,6 +42,21 @@ async def start_complaint(
         return handle, True
     except WorkflowAlreadyStartedError:
         return client.get_workflow_handle_for(ComplaintWorkflow.run, workflow_id(reference)), False
+
+
+async def admit(
+    data: Any,
+    now: datetime,
+    allocate_reference: Callable[[int], Awaitable[str]],
+    seal: Sealer,
+) -> tuple[str, ComplaintIntake]:
+    """Validate an intake at the edge, give it a reference if it has none, and seal its medical
+    content. Raises pydantic's ValidationError (see domain.errors.describe_errors)."""
+    calendar = data.get("calendar", "national") if isinstance(data, dict) else "national"
+    zone = calendar_for(calendar).timezone if calendar in CALENDAR_NAMES else "Europe/Paris"
+    intake = parse_intake(data, today=local_date(now, zone))
+    reference = intake.reference or await allocate_reference(local_date(now, zone).year)
+    return reference, intake.sealed(seal)
 
 
 async def execute_action(handle: ComplaintHandle, action: Action) -> Complaint:

@@ -1,0 +1,151 @@
+"""`complaints run` (what `make run` calls): the whole system on one machine.
+
+Starts the Temporal dev server (with its Web UI; state kept under the data folder so it survives
+a restart), migrates the database, starts the worker, says what runs where, and stops
+everything cleanly on Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+from temporalio.client import Client
+
+from db.engine import create_engine
+from db.migrate import upgrade
+from settings import Settings
+from wiring import load_keyring
+
+BIN = Path(sys.executable).parent
+
+
+def add_parser(commands: Any) -> None:
+    parser = commands.add_parser(
+        "run",
+        help="démarrer tout le système en local (make run)",
+        description="Serveur Temporal de développement, base de données, worker.",
+    )
+    parser.set_defaults(handler=run)
+
+
+def temporal_command(settings: Settings) -> list[str]:
+    host, _, port = settings.temporal_address.rpartition(":")
+    ui_port = settings.temporal_ui_url.rsplit(":", 1)[-1].strip("/")
+    return [
+        str(BIN / "temporal"),
+        "server",
+        "start-dev",
+        "--db-filename",
+        str(settings.data_dir / "temporal.db"),
+        "--ip",
+        host or "127.0.0.1",
+        "--port",
+        port,
+        "--ui-port",
+        ui_port,
+        "--namespace",
+        settings.temporal_namespace,
+        "--log-level",
+        "warn",
+    ]
+
+
+async def wait_for_temporal(settings: Settings, server: asyncio.subprocess.Process) -> None:
+    for _ in range(120):
+        if server.returncode is not None:
+            raise SystemExit(
+                f"Le serveur Temporal s'est arrêté (code {server.returncode}) : voir "
+                f"{settings.data_dir / 'logs' / 'temporal.log'} (port déjà pris ?)"
+            )
+        try:
+            await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
+            return
+        except RuntimeError:
+            await asyncio.sleep(0.25)
+    raise SystemExit(f"Temporal ne répond pas sur {settings.temporal_address}")
+
+
+async def stop(process: asyncio.subprocess.Process, grace: float = 10.0) -> None:
+    if process.returncode is not None:
+        return
+    process.terminate()
+    try:
+        await asyncio.wait_for(process.wait(), grace)
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+
+
+async def supervise(settings: Settings) -> int:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    logs = settings.data_dir / "logs"
+    logs.mkdir(exist_ok=True)
+    load_keyring(settings)  # creates the key file on first run, before any process needs it
+    engine = create_engine(settings.resolved_database_url)
+    await upgrade(engine)
+    await engine.dispose()
+
+    children: list[tuple[str, asyncio.subprocess.Process]] = []
+    with (logs / "temporal.log").open("ab") as temporal_log:
+        server = await asyncio.create_subprocess_exec(
+            *temporal_command(settings),
+            stdout=temporal_log,
+            stderr=asyncio.subprocess.STDOUT,
+            start_new_session=True,  # Ctrl-C reaches us; we stop the children in order
+        )
+    children.append(("Temporal", server))
+    try:
+        await wait_for_temporal(settings, server)
+        worker = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "worker", start_new_session=True
+        )
+        children.append(("worker", worker))
+        print(banner(settings), flush=True)
+
+        stopping = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stopping.set)
+        waits = [asyncio.create_task(p.wait()) for _, p in children]
+        stop_wait = asyncio.create_task(stopping.wait())
+        await asyncio.wait([*waits, stop_wait], return_when=asyncio.FIRST_COMPLETED)
+        for name, process in children:
+            if process.returncode is not None and not stopping.is_set():
+                print(f"\n{name} s'est arrêté (code {process.returncode}) : arrêt du système.")
+        for task in [*waits, stop_wait]:
+            task.cancel()
+        return 0 if stopping.is_set() else 1
+    finally:
+        print("\nArrêt en cours…", flush=True)
+        for _, process in reversed(children):
+            with contextlib.suppress(ProcessLookupError):
+                await stop(process)
+        print("Tout est arrêté.", flush=True)
+
+
+def banner(settings: Settings) -> str:
+    return "\n".join(
+        [
+            "",
+            "Réclamations tourne :",
+            f"  Temporal (gRPC)        {settings.temporal_address}",
+            f"  Temporal Web UI        {settings.temporal_ui_url}",
+            f"  worker                 file de tâches « {settings.task_queue} »",
+            f"  base de données        {settings.resolved_database_url}",
+            f"  courriers              {settings.resolved_outbox_dir}/ (email/ et post/)",
+            "",
+            "Essayer : python starter.py examples/email_benefits.json",
+            "Ctrl-C pour tout arrêter.",
+            "",
+        ]
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    return asyncio.run(supervise(Settings()))

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
@@ -111,6 +112,11 @@ async def start(path: Path, settings: Settings, keyring: Keyring, client: Client
         )
     except ValidationError as error:
         raise StarterError(f"{path} refusé : {field_errors(error)}") from None
+    except DBAPIError as error:
+        raise StarterError(
+            f"base de données inutilisable ({error.orig}) : lancez `complaints db upgrade` "
+            "ou `make run`"
+        ) from None
     finally:
         await engine.dispose()
     _, created = await start_complaint(client, reference, intake, settings.task_queue)

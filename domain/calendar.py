@@ -111,6 +111,12 @@ class WorkingCalendar:
         return WorkingDayCount(start=start, days=days, due=day, skipped=tuple(skipped))
 
 
+def timezone_of(name: str) -> str:
+    """The handling team's time zone, without building its holiday calendar."""
+    spec = _SPECS.get(name)
+    return spec.timezone if spec else _SPECS["national"].timezone
+
+
 @cache
 def calendar_for(name: CalendarName = "national") -> WorkingCalendar:
     """The shared calendar object of a handling team (built once per process)."""

@@ -59,13 +59,8 @@ def describe_errors(exc: ValidationError) -> list[FieldError]:
     """One clear error per problem, naming the field (dotted path) and why."""
     found: list[FieldError] = []
     for error in exc.errors(include_url=False):
-        field = ".".join(str(part) for part in error["loc"]) or "(document)"
-        message = _plain(error)
-        if error["type"] == "value_error" and not error["loc"]:
-            # The intake's cross-field checks report several "field: why" lines at once.
-            for line in message.splitlines():
-                name, _, why = line.partition(": ")
-                found.append(FieldError(name, why) if why else FieldError(field, line))
-            continue
-        found.append(FieldError(field, message))
+        ctx = error.get("ctx") or {}
+        # Cross-field checks name the field they are about (complainant.postal_address).
+        field = ctx.get("field") or ".".join(str(part) for part in error["loc"]) or "(document)"
+        found.append(FieldError(field, _plain(error)))
     return found

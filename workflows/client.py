@@ -11,7 +11,7 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from domain.actions import Action, action_name
-from domain.calendar import CALENDAR_NAMES, calendar_for
+from domain.calendar import timezone_of
 from domain.clock import local_date
 from domain.complaint import Complaint
 from domain.content import Sealer
@@ -53,7 +53,7 @@ async def admit(
     """Validate an intake at the edge, give it a reference if it has none, and seal its medical
     content. Raises pydantic's ValidationError (see domain.errors.describe_errors)."""
     calendar = data.get("calendar", "national") if isinstance(data, dict) else "national"
-    zone = calendar_for(calendar).timezone if calendar in CALENDAR_NAMES else "Europe/Paris"
+    zone = timezone_of(str(calendar))
     intake = parse_intake(data, today=local_date(now, zone))
     reference = intake.reference or await allocate_reference(local_date(now, zone).year)
     return reference, intake.sealed(seal)

@@ -6,8 +6,9 @@ from __future__ import annotations
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 # email_validator (and idna, which it uses) are imported lazily by pydantic when an intake's
-# email is validated: pass them through like the domain they serve.
-PASSED_THROUGH = ("domain", "email_validator", "idna")
+# email is validated; holidays (and dateutil) by the domain's calendar, which the workflow
+# itself never builds but must not break if it did. Pass them through like the domain.
+PASSED_THROUGH = ("domain", "email_validator", "idna", "holidays", "dateutil")
 
 
 def workflow_runner() -> SandboxedWorkflowRunner:

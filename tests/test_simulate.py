@@ -1,0 +1,96 @@
+"""`complaints simulate`: a complaint's whole life in seconds, from a scenario file."""
+
+import json
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from cli.simulate import ScenarioError, load_scenario
+
+ROOT = Path(__file__).parents[1]
+COMPLAINTS = Path(sys.executable).parent / "complaints"
+SCENARIOS = sorted((ROOT / "examples" / "scenarios").glob("*.json"))
+
+
+def simulate(*args):
+    return subprocess.run(
+        [str(COMPLAINTS), "simulate", *map(str, args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def scenario(tmp_path, **changes):
+    data = {
+        "intake": {
+            "reference": "REC-2026-555555",
+            "channel": "email",
+            "sent_on": date.today().isoformat(),
+            "complainant": {"name": "Hélène Garnier", "email": "helene@example.fr"},
+            "subject": "Remboursement refusé",
+            "description": "Refus sans explication.",
+        },
+        "actions": [
+            {"day": 3, "action": "qualify"},
+            {"day": 5, "action": "suspend", "reason": "medical_expertise"},
+            {"day": 12, "action": "resume"},
+            {"day": 20, "action": "answer", "decision": "rejected", "reasons": "Soin exclu."},
+            {"day": 21, "action": "resume"},
+        ],
+        "until_day": 70,
+    }
+    data.update(changes)
+    path = tmp_path / "scenario.json"
+    path.write_text(json.dumps(data))
+    return path
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.name)
+def test_example_scenarios_are_valid(path):
+    assert load_scenario(path.read_text()).actions
+
+
+def test_a_scenario_runs_to_its_timeline_in_json(tmp_path):
+    result = simulate(scenario(tmp_path), "--json")
+    assert result.returncode == 0, result.stderr
+    output = json.loads(result.stdout)
+    assert output["reference"] == "REC-2026-555555"
+    assert output["status"] == "answered"
+    assert set(output["deadlines"]) == {"acknowledgement_due", "quality_target_due", "final_due"}
+    # Seven days suspended: the target moves from day 15 to day 22, after the answer on day 20.
+    assert [(letter["kind"], letter["channel"]) for letter in output["letters"]] == [
+        ("acknowledgement", "email"),
+        ("answer", "email"),
+    ]
+    types = [event["type"] for event in output["events"]]
+    assert types[:2] == ["registered", "qualified"]
+    assert {"suspended", "resumed", "answered", "letter_sent"} <= set(types)
+    assert all(event["actor"] for event in output["events"])
+    assert output["refused_actions"] == ["resume refusé : La réclamation n'est pas suspendue."]
+
+
+def test_the_readable_timeline_is_french_and_can_show_the_letters(tmp_path):
+    result = simulate(scenario(tmp_path), "--letters")
+    assert result.returncode == 0, result.stderr
+    assert "Suspendue pour expertise médicale" in result.stdout
+    assert "Courriers reçus par le réclamant" in result.stdout
+    assert "La Médiation de l'Assurance" in result.stdout  # in the answer's text
+
+
+def test_a_bad_scenario_is_refused_in_one_line(tmp_path):
+    path = scenario(tmp_path, actions=[{"day": 1, "action": "sing"}])
+    result = simulate(path)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "sing" in result.stderr
+
+
+def test_an_invalid_action_field_is_named(tmp_path):
+    with pytest.raises(ScenarioError, match="decision"):
+        load_scenario(
+            json.dumps({"intake": {}, "actions": [{"day": 1, "action": "answer", "reasons": "x"}]})
+        )

@@ -41,6 +41,7 @@ def complaint_row(complaint: Complaint, updated_at: datetime) -> dict[str, Any]:
         "next_deadline_kind": next_deadline[0] if next_deadline else None,
         "next_deadline_on": next_deadline[1] if next_deadline else None,
         "acknowledged_at": complaint.acknowledged_at,
+        "first_answered_at": complaint.answers[0].answered_at if complaint.answers else None,
         "answered_at": complaint.answered_at,
         "decision": last_answer.decision.value if last_answer else None,
         "closed_at": complaint.closed_at,

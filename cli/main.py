@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from cli import database, deadlines, run, simulate
+from cli import database, deadlines, register, run, simulate
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -25,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     deadlines.add_parser(commands)
     run.add_parser(commands)
     simulate.add_parser(commands)
+    register.add_parser(commands)
     database.add_parser(commands)
     return parser
 

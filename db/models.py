@@ -51,6 +51,7 @@ class ComplaintRow(Base):
     next_deadline_kind: Mapped[str | None] = mapped_column(String(20))
     next_deadline_on: Mapped[date | None] = mapped_column(Date)
     acknowledged_at: Mapped[datetime | None] = mapped_column(Instant)
+    first_answered_at: Mapped[datetime | None] = mapped_column(Instant)
     answered_at: Mapped[datetime | None] = mapped_column(Instant)
     decision: Mapped[str | None] = mapped_column(String(20))
     closed_at: Mapped[datetime | None] = mapped_column(Instant)
@@ -63,6 +64,7 @@ class ComplaintRow(Base):
         # The agents' queue: open complaints, nearest deadline first.
         Index("ix_complaints_queue", "next_deadline_on", "reference"),
         Index("ix_complaints_registered_at", "registered_at"),
+        Index("ix_complaints_sent_on", "sent_on"),
     )
 
 

@@ -42,6 +42,7 @@ def upgrade() -> None:
     sa.Column('next_deadline_kind', sa.String(length=20), nullable=True),
     sa.Column('next_deadline_on', sa.Date(), nullable=True),
     sa.Column('acknowledged_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('first_answered_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('answered_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('decision', sa.String(length=20), nullable=True),
     sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
@@ -55,6 +56,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_complaints_assignee'), ['assignee'], unique=False)
         batch_op.create_index('ix_complaints_queue', ['next_deadline_on', 'reference'], unique=False)
         batch_op.create_index('ix_complaints_registered_at', ['registered_at'], unique=False)
+        batch_op.create_index('ix_complaints_sent_on', ['sent_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_complaints_status'), ['status'], unique=False)
 
     op.create_table('letters',
@@ -97,6 +99,7 @@ def downgrade() -> None:
     op.drop_table('letters')
     with op.batch_alter_table('complaints', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_complaints_status'))
+        batch_op.drop_index('ix_complaints_sent_on')
         batch_op.drop_index('ix_complaints_registered_at')
         batch_op.drop_index('ix_complaints_queue')
         batch_op.drop_index(batch_op.f('ix_complaints_assignee'))

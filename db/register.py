@@ -1,0 +1,48 @@
+"""Reading the register out of the read model, for compliance exports."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from db.engine import SessionFactory
+from db.models import ComplaintRow
+from domain.calendar import timezone_of
+from domain.clock import local_date
+from domain.register import RegisterLine
+
+
+def _day(instant: datetime | None, zone: str) -> date | None:
+    return local_date(instant, zone) if instant else None
+
+
+def register_line(row: ComplaintRow) -> RegisterLine:
+    zone = timezone_of(row.calendar)
+    return RegisterLine(
+        reference=row.reference,
+        channel=row.channel,
+        category=row.category,
+        status=row.status,
+        medical=row.medical,
+        sent_on=row.sent_on,
+        acknowledgement_due=row.acknowledgement_due_on,
+        quality_target_due=row.quality_target_due_on,
+        final_due=row.final_due_on,
+        acknowledged_on=_day(row.acknowledged_at, zone),
+        first_answered_on=_day(row.first_answered_at, zone),
+        overdue=row.overdue,
+    )
+
+
+async def register_lines(
+    sessions: SessionFactory, sent_from: date | None = None, sent_to: date | None = None
+) -> list[RegisterLine]:
+    """Complaints sent within [sent_from, sent_to], both included, oldest first."""
+    query = select(ComplaintRow).order_by(ComplaintRow.sent_on, ComplaintRow.reference)
+    if sent_from:
+        query = query.where(ComplaintRow.sent_on >= sent_from)
+    if sent_to:
+        query = query.where(ComplaintRow.sent_on <= sent_to)
+    async with sessions() as session:
+        return [register_line(row) for row in await session.scalars(query)]

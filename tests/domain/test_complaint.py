@@ -1,0 +1,118 @@
+"""The complaint state machine, without Temporal: actions in, letters and alarms out."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from domain.actions import Answer, Contest, Qualify, RequalifyAsRequest, Resume, Suspend
+from domain.complaint import ActionRefused, AlarmKind, Complaint
+from domain.intake import parse_intake
+from domain.planning import plan_complaint
+from domain.policy import Policy
+
+NOW = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)  # Monday 1 March 2027, 10:00 in Paris
+
+
+def complaint(**changes):
+    data = {
+        "channel": "email",
+        "sent_on": "2027-03-01",
+        "complainant": {"name": "A. Martin", "email": "a.martin@example.fr"},
+        "subject": "Retard",
+        "description": "Toujours rien.",
+    }
+    data.update(changes)
+    intake = parse_intake(data, date(2027, 3, 1))
+    return Complaint.open("R-1", intake, plan_complaint(intake, Policy()), NOW)
+
+
+def pending(c):
+    return [o.kind.value for o in c.pending_letters]
+
+
+def test_the_first_alarm_is_the_automatic_acknowledgement_two_jours_ouvrables_early():
+    c = complaint()
+    alarm = c.next_alarm()
+    assert alarm.kind == AlarmKind.auto_acknowledge
+    assert c.plan.acknowledgement_due == date(2027, 3, 12)
+    assert alarm.at.date() == date(2027, 3, 10)
+
+
+def test_qualifying_orders_the_acknowledgement_and_removes_its_alarm():
+    c = complaint()
+    c.apply(Qualify(actor="a"), NOW)
+    assert pending(c) == ["acknowledgement"]
+    assert c.next_alarm().kind == AlarmKind.quality_warning
+
+
+def test_alarms_come_in_deadline_order():
+    c = complaint()
+    c.apply(Qualify(actor="a"), NOW)
+    rung = []
+    while (alarm := c.next_alarm()) and alarm.kind not in rung:
+        rung.append(alarm.kind)
+        c.ring(alarm.kind, alarm.at)
+    assert rung == [
+        AlarmKind.quality_warning,
+        AlarmKind.quality_target,
+        AlarmKind.final_escalation,
+        AlarmKind.final_deadline,
+    ]
+    assert pending(c) == ["acknowledgement", "information", "mediation_rights"]
+    assert c.status == "overdue"
+
+
+def test_a_running_suspension_pauses_the_quality_alarms_only():
+    c = complaint()
+    c.apply(Suspend(actor="a", reason="legal_expertise"), NOW)
+    kinds = {a.kind for a in c._alarms()}
+    assert AlarmKind.quality_target not in kinds
+    assert AlarmKind.final_deadline in kinds
+
+
+def test_the_new_expected_date_never_passes_the_final_deadline():
+    c = complaint()
+    c.apply(Suspend(actor="a", reason="medical_expertise", on=date(2027, 3, 1)), NOW)
+    later = NOW + timedelta(days=50)
+    c.apply(Resume(actor="a", on=date(2027, 4, 20)), later)
+    c.ring(AlarmKind.quality_target, later)
+    facts = c.pending_letters[-1].facts
+    assert facts.expected_on == c.plan.final_due == date(2027, 5, 1)
+    assert "expertise médicale" in facts.reason
+
+
+def test_requalifying_cancels_complaint_letters_not_yet_sent():
+    c = complaint()
+    c.apply(Qualify(actor="a"), NOW)
+    c.apply(RequalifyAsRequest(actor="a", note="Demande d'attestation."), NOW)
+    assert pending(c) == ["requalification"]
+    assert c.allowed_actions() == []
+
+
+def test_answering_closes_a_running_suspension():
+    c = complaint()
+    c.apply(Suspend(actor="a", reason="it_maintenance"), NOW)
+    c.apply(Answer(actor="a", decision="upheld", reasons="Fait."), NOW + timedelta(days=2))
+    assert c.open_suspension is None
+    assert c.suspensions[0].end_on == date(2027, 3, 3)
+
+
+def test_a_contest_needs_an_answer_first():
+    c = complaint()
+    with pytest.raises(ActionRefused, match="répondue"):
+        c.apply(Contest(actor="a"), NOW)
+
+
+def test_allowed_actions_follow_the_stage():
+    c = complaint()
+    assert c.allowed_actions()[:3] == ["qualify", "requalify_as_request", "answer"]
+    c.apply(Answer(actor="a", decision="rejected", reasons="Non."), NOW)
+    assert "contest" in c.allowed_actions() and "answer" not in c.allowed_actions()
+
+
+def test_a_refused_check_changes_nothing():
+    c = complaint()
+    before = c.model_copy(deep=True)
+    with pytest.raises(ActionRefused):
+        c.apply(Resume(actor="a"), NOW)
+    assert c == before

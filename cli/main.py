@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from cli import database, deadlines, register, run, simulate
+from cli import accounts, database, deadlines, register, run, simulate
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -26,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_parser(commands)
     simulate.add_parser(commands)
     register.add_parser(commands)
+    accounts.add_parsers(commands)
     database.add_parser(commands)
     return parser
 

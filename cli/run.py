@@ -17,19 +17,29 @@ from typing import Any
 
 from temporalio.client import Client
 
-from db.engine import create_engine
+from db.accounts import add_user, get_user
+from db.engine import SessionFactory, create_engine, session_factory
 from db.migrate import upgrade
 from settings import Settings
 from wiring import load_keyring
 
 BIN = Path(sys.executable).parent
 
+# Demo logins for a local run, one per role; a real install adds its users with
+# `complaints users add`.
+DEMO_USERS = [
+    ("agent", "agent-demo", "agent", "Camille Martin"),
+    ("superviseur", "superviseur-demo", "supervisor", "Louise Bernard"),
+    ("medecin", "medecin-demo", "medical_advisor", "Dr Paul Lemoine"),
+    ("exploitation", "exploitation-demo", "operator", "Sami Haddad"),
+]
+
 
 def add_parser(commands: Any) -> None:
     parser = commands.add_parser(
         "run",
         help="démarrer tout le système en local (make run)",
-        description="Serveur Temporal de développement, base de données, worker.",
+        description="Serveur Temporal de développement, base, worker, interface web.",
     )
     parser.set_defaults(handler=run)
 
@@ -71,6 +81,12 @@ async def wait_for_temporal(settings: Settings, server: asyncio.subprocess.Proce
     raise SystemExit(f"Temporal ne répond pas sur {settings.temporal_address}")
 
 
+async def seed_demo_users(sessions: SessionFactory) -> None:
+    for username, password, role, name in DEMO_USERS:
+        if await get_user(sessions, username) is None:
+            await add_user(sessions, username, password, role, name)
+
+
 async def stop(process: asyncio.subprocess.Process, grace: float = 10.0) -> None:
     if process.returncode is not None:
         return
@@ -89,6 +105,7 @@ async def supervise(settings: Settings) -> int:
     load_keyring(settings)  # creates the key file on first run, before any process needs it
     engine = create_engine(settings.resolved_database_url)
     await upgrade(engine)
+    await seed_demo_users(session_factory(engine))
     await engine.dispose()
 
     children: list[tuple[str, asyncio.subprocess.Process]] = []
@@ -106,6 +123,10 @@ async def supervise(settings: Settings) -> int:
             sys.executable, "-m", "worker", start_new_session=True
         )
         children.append(("worker", worker))
+        web = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "web", start_new_session=True
+        )
+        children.append(("web", web))
         print(banner(settings), flush=True)
 
         stopping = asyncio.Event()
@@ -136,11 +157,16 @@ def banner(settings: Settings) -> str:
             "Réclamations tourne :",
             f"  Temporal (gRPC)        {settings.temporal_address}",
             f"  Temporal Web UI        {settings.temporal_ui_url}",
+            f"  interface des agents   {settings.web_public_url}",
+            f"  API (OpenAPI)          {settings.web_public_url}/docs",
             f"  worker                 file de tâches « {settings.task_queue} »",
             f"  base de données        {settings.resolved_database_url}",
             f"  courriers              {settings.resolved_outbox_dir}/ (email/ et post/)",
             "",
-            "Essayer : python starter.py examples/email_benefits.json",
+            "Connexions de démonstration (identifiant / mot de passe) :",
+            *(f"  {u:<13} {p:<19} {r}" for u, p, r, _ in DEMO_USERS),
+            "",
+            "Essayer : .venv/bin/python starter.py examples/email_benefits.json",
             "Ctrl-C pour tout arrêter.",
             "",
         ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,10 +58,17 @@ def _plain(error: Any) -> str:
 
 def describe_errors(exc: ValidationError) -> list[FieldError]:
     """One clear error per problem, naming the field (dotted path) and why."""
+    return describe_error_list(exc.errors(include_url=False))
+
+
+def describe_error_list(errors: Sequence[Any], skip: int = 0) -> list[FieldError]:
+    """The same, from pydantic's error dictionaries; `skip` drops leading location parts
+    (FastAPI's "body")."""
     found: list[FieldError] = []
-    for error in exc.errors(include_url=False):
+    for error in errors:
         ctx = error.get("ctx") or {}
+        location = list(error.get("loc", ()))[skip:]
         # Cross-field checks name the field they are about (complainant.postal_address).
-        field = ctx.get("field") or ".".join(str(part) for part in error["loc"]) or "(document)"
+        field = ctx.get("field") or ".".join(str(part) for part in location) or "(document)"
         found.append(FieldError(field, _plain(error)))
     return found

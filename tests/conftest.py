@@ -23,6 +23,7 @@ from db.models import Base
 from security.codec import data_converter
 from security.keyring import Keyring
 from settings import Settings
+from tests.office import Office
 
 BIN = Path(sys.executable).parent
 TEST_SERVER = BIN / "temporal-test-server"
@@ -151,3 +152,16 @@ async def sessions(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncItera
                 await connection.execute(table.delete())
     yield session_factory(engine)
     await engine.dispose()
+
+
+@pytest.fixture
+async def office(
+    temporal_env: WorkflowEnvironment,
+    settings: Settings,
+    sqlite_sessions: SessionFactory,
+    keyring: Keyring,
+) -> AsyncIterator[Office]:
+    office = Office(temporal_env, settings, sqlite_sessions, keyring)
+    async with office.worker():
+        yield office
+        await office.close()

@@ -1,6 +1,7 @@
 """DESIGN rule 13: the register's deadline statistics."""
 
 from datetime import date
+from typing import Any
 
 from domain.register import RegisterLine, by_category, statistics
 
@@ -8,7 +9,7 @@ AS_OF = date(2027, 3, 31)
 
 
 def line(reference="R1", category="benefits", status="answered", **dates):
-    values = {
+    values: dict[str, Any] = {
         "sent_on": date(2027, 1, 4),
         "acknowledgement_due": date(2027, 1, 15),
         "quality_target_due": date(2027, 1, 19),

@@ -1,6 +1,6 @@
 """DESIGN rule 4: a written acknowledgement within 10 jours ouvrables, unless answered first."""
 
-from tests.workflows.conftest import action, kinds, sent_on_local
+from tests.office import action, kinds, sent_on_local
 
 
 async def test_qualifying_sends_the_acknowledgement_at_once(office):

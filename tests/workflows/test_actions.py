@@ -6,7 +6,7 @@ from temporalio.client import WorkflowUpdateFailedError
 
 from db.models import ComplaintRow
 from domain.letters import COMPLAINT_LETTERS
-from tests.workflows.conftest import action, eml_text, kinds
+from tests.office import action, eml_text, kinds
 from workflows.client import start_complaint
 
 

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from domain.clock import local_date
 from domain.deadlines import add_months
-from tests.workflows.conftest import PARIS, action, eml_text, kinds, sent_on_local
+from tests.office import PARIS, action, eml_text, kinds, sent_on_local
 
 
 async def test_escalation_to_the_quality_service_ten_days_before_the_final_deadline(office):

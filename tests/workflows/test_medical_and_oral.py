@@ -8,7 +8,7 @@ from pypdf import PdfReader
 from sqlalchemy import select, text
 
 from db.models import ComplaintRow, EventRow, LetterRow
-from tests.workflows.conftest import action, kinds
+from tests.office import action, kinds
 
 SECRET = "Mon psychiatre atteste une dépression sévère depuis mars"
 NAME = "Anatole Vercingétorix-Brézé"

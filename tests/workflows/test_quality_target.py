@@ -6,7 +6,7 @@ import pytest
 from temporalio.client import WorkflowUpdateFailedError
 
 from domain.clock import local_date
-from tests.workflows.conftest import PARIS, action, eml_text, kinds, sent_on_local
+from tests.office import PARIS, action, eml_text, kinds, sent_on_local
 
 
 async def test_agents_are_warned_three_days_before_the_quality_target(office):

@@ -11,7 +11,7 @@ from activities.letters.rendering import LetterRenderer
 from activities.planning import PlanningActivities
 from activities.records import RecordActivities
 from db.models import EventRow, LetterRow
-from tests.workflows.conftest import Office, action, kinds
+from tests.office import Office, action, kinds
 from workflows.complaint import ComplaintWorkflow
 from workflows.sandbox import workflow_runner
 

@@ -1,0 +1,107 @@
+"""The agents' queue: open complaints, nearest deadline first, filtered and paged."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, func, or_, select
+
+from db.engine import SessionFactory
+from db.models import ComplaintRow
+
+OPEN_STATUSES = ("received", "in_progress", "suspended", "overdue", "contested")
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    status: str | None = None
+    channel: str | None = None
+    category: str | None = None
+    assignee: str | None = None
+    # Agents see the complaints assigned to them and those nobody has taken yet.
+    only_for: str | None = None
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    reference: str
+    status: str
+    channel: str
+    category: str | None
+    medical: bool
+    complainant_name: str
+    subject: str
+    assignee: str | None
+    next_deadline_kind: str | None
+    next_deadline_on: date | None
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    rows: list[QueueRow]
+    total: int
+    page: int
+    pages: int
+
+
+COLUMNS = (
+    ComplaintRow.reference,
+    ComplaintRow.status,
+    ComplaintRow.channel,
+    ComplaintRow.category,
+    ComplaintRow.medical,
+    ComplaintRow.complainant_name,
+    ComplaintRow.subject,
+    ComplaintRow.assignee,
+    ComplaintRow.next_deadline_kind,
+    ComplaintRow.next_deadline_on,
+    ComplaintRow.overdue,
+)
+
+
+Query = TypeVar("Query", bound=Select[*tuple[Any, ...]])
+
+
+def _filtered(query: Query, f: QueueFilters) -> Query:
+    if f.status:
+        query = query.where(ComplaintRow.status == f.status)
+    else:
+        query = query.where(ComplaintRow.status.in_(OPEN_STATUSES))
+    if f.channel:
+        query = query.where(ComplaintRow.channel == f.channel)
+    if f.category:
+        query = query.where(ComplaintRow.category == f.category)
+    if f.assignee:
+        query = query.where(ComplaintRow.assignee == f.assignee)
+    if f.only_for:
+        query = query.where(
+            or_(ComplaintRow.assignee.is_(None), ComplaintRow.assignee == f.only_for)
+        )
+    return query
+
+
+async def queue_page(
+    sessions: SessionFactory, filters: QueueFilters, page: int = 1, size: int = PAGE_SIZE
+) -> QueuePage:
+    page = max(page, 1)
+    rows_query = (
+        _filtered(select(*COLUMNS), filters)
+        .order_by(ComplaintRow.next_deadline_on.asc().nulls_last(), ComplaintRow.reference)
+        .limit(size)
+        .offset((page - 1) * size)
+    )
+    count_query = _filtered(select(func.count()).select_from(ComplaintRow), filters)
+    async with sessions() as session:
+        total = (await session.execute(count_query)).scalar_one()
+        rows = [QueueRow(*row) for row in (await session.execute(rows_query)).all()]
+    return QueuePage(rows=rows, total=total, page=page, pages=max(1, -(-total // size)))
+
+
+async def assignees(sessions: SessionFactory) -> list[str]:
+    query = select(ComplaintRow.assignee).where(ComplaintRow.assignee.is_not(None)).distinct()
+    async with sessions() as session:
+        return sorted(a for a in await session.scalars(query) if a)

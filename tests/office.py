@@ -1,0 +1,171 @@
+"""The complaints office of a test: a real time-skipping Temporal server, a worker
+with the real activities, a real SQLite record and real outboxes in the test's folder."""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import email.policy
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from temporalio.client import WorkflowExecutionStatus
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from db.engine import SessionFactory
+from db.models import ComplaintRow, EventRow, LetterRow
+from domain.actions import ACTIONS, Action
+from domain.clock import local_date
+from domain.complaint import Complaint
+from domain.intake import parse_intake
+from security.keyring import Keyring
+from security.sealing import seal
+from settings import Settings
+from wiring import complaint_worker
+from workflows.client import ComplaintHandle, execute_action, signal_action, start_complaint
+from workflows.complaint import ComplaintWorkflow
+
+PARIS = "Europe/Paris"
+
+
+def intake_data(sent_on: date | str, **changes: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "channel": "email",
+        "sent_on": str(sent_on),
+        "complainant": {
+            "name": "Hélène Garnier",
+            "email": "helene.garnier@example.fr",
+            "postal_address": "12 rue des Tilleuls\n69003 Lyon",
+        },
+        "subject": "Remboursement d'optique en attente",
+        "description": "Facture envoyée il y a un mois, rien reçu.",
+        "category": "benefits",
+    }
+    data.update(changes)
+    return data
+
+
+@dataclass
+class Office:
+    env: WorkflowEnvironment
+    settings: Settings
+    sessions: SessionFactory
+    keyring: Keyring
+    started: list[ComplaintHandle] = field(default_factory=list)
+
+    def worker(self, **options: Any) -> Worker:
+        return complaint_worker(
+            self.env.client, self.settings, self.sessions, self.keyring, **options
+        )
+
+    async def today(self) -> date:
+        return local_date(await self.env.get_current_time(), PARIS)
+
+    async def start(self, reference: str | None = None, **changes: Any) -> ComplaintHandle:
+        today = await self.today()
+        sent_on = changes.pop("sent_on", today)
+        intake = parse_intake(intake_data(sent_on, **changes), today)
+        intake = intake.sealed(lambda text: seal(self.keyring, text))
+        reference = reference or f"T-{self.settings.task_queue[-8:]}-{len(self.started) + 1}"
+        handle, created = await start_complaint(
+            self.env.client, reference, intake, self.settings.task_queue
+        )
+        assert created
+        self.started.append(handle)
+        await self.settled(handle)
+        return handle
+
+    async def state(self, handle: ComplaintHandle) -> Complaint:
+        state = await handle.query(ComplaintWorkflow.state)
+        assert state is not None
+        return state
+
+    async def _sealed(self, handle: ComplaintHandle, action: Action) -> Action:
+        # As the web app and the starter do: medical content is sealed before it is sent.
+        if (await self.state(handle)).medical:
+            sealed: Action = action.sealed(lambda text: seal(self.keyring, text))
+            return sealed
+        return action
+
+    async def act(self, handle: ComplaintHandle, action: Action) -> Complaint:
+        result = await execute_action(handle, await self._sealed(handle, action))
+        await self.settled(handle)
+        return result
+
+    async def signal(self, handle: ComplaintHandle, action: Action) -> None:
+        await signal_action(handle, await self._sealed(handle, action))
+
+    async def advance(self, handle: ComplaintHandle, days: float) -> Complaint:
+        """Let `days` of workflow time pass, then wait for the letters and the record."""
+        await self.env.sleep(timedelta(days=days))
+        return await self.settled(handle)
+
+    async def settled(self, handle: ComplaintHandle) -> Complaint:
+        """The state once every letter asked for is sent and the record is up to date."""
+        for _ in range(400):
+            state = await handle.query(ComplaintWorkflow.state)
+            if state is not None and not state.pending_letters:
+                async with self.sessions() as session:
+                    row = await session.get(ComplaintRow, state.reference)
+                if row is not None and row.version == state.version:
+                    return state
+            await asyncio.sleep(0.025)
+        raise AssertionError(f"{handle.id} did not settle")
+
+    async def close(self) -> None:
+        """Stop this test's complaints: the shared test server only skips time when no
+        workflow is left waiting for a worker that has gone."""
+        for handle in self.started:
+            description = await handle.describe()
+            if description.status == WorkflowExecutionStatus.RUNNING:
+                await handle.terminate("end of test")
+
+    def outbox(self, pattern: str = "**/*") -> list[Path]:
+        root = self.settings.resolved_outbox_dir
+        return sorted(p for p in root.glob(pattern) if p.is_file())
+
+    async def letters(self, reference: str) -> list[LetterRow]:
+        async with self.sessions() as session:
+            rows = await session.scalars(
+                select(LetterRow)
+                .where(LetterRow.reference == reference)
+                .order_by(LetterRow.sent_at)
+            )
+            return list(rows)
+
+    async def events(self, reference: str) -> list[EventRow]:
+        async with self.sessions() as session:
+            rows = await session.scalars(
+                select(EventRow).where(EventRow.reference == reference).order_by(EventRow.seq)
+            )
+            return list(rows)
+
+
+def action(name: str, **fields: Any) -> Action:
+    fields.setdefault("actor", "agent.dupont")
+    return ACTIONS[name].model_validate(fields)
+
+
+def kinds(state: Complaint) -> list[str]:
+    return [letter.kind.value for letter in state.letters]
+
+
+def sent_on_local(state: Complaint, kind: str) -> list[date]:
+    return [local_date(x.sent_at, PARIS) for x in state.letters if x.kind.value == kind]
+
+
+def read_eml(path: Path) -> EmailMessage:
+    message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+def eml_text(path: Path) -> str:
+    body = read_eml(path).get_body(("plain",))
+    assert body is not None
+    return str(body.get_content())

@@ -1,0 +1,145 @@
+"""The agents' UI over HTTP: logging in, who sees and does what, CSRF, forms."""
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from db.models import ComplaintRow, EventRow
+from tests.office import action
+from tests.web.conftest import login
+
+SECRET = "Hémiplégie droite depuis l'accident"
+
+
+async def test_pages_need_a_login(http):
+    response = await http.get("/")
+    assert response.status_code == 303 and response.headers["location"] == "/login?next=/"
+
+
+async def test_a_wrong_password_is_refused_plainly(http):
+    page = await http.get("/login")
+    token = page.text.split('name="login_token" value="')[1].split('"')[0]
+    response = await http.post(
+        "/login", data={"username": "camille", "password": "faux", "login_token": token}
+    )
+    assert response.status_code == 401
+    assert "Identifiant ou mot de passe incorrect" in response.text
+
+
+async def test_the_queue_lists_open_complaints_nearest_deadline_first(http, office):
+    late = await office.start(
+        reference="Q-LATE",
+        sent_on=str(await office.today() - timedelta(days=12)),
+    )
+    await office.start(reference="Q-NEW")
+    await office.act(late, action("qualify"))
+    await login(http, "louise")
+    page = (await http.get("/")).text
+    assert page.index("Q-LATE") < page.index("Q-NEW")
+    assert 'class="risk-' in page
+    filtered = (await http.get("/", params={"status": "received"})).text
+    assert "Q-NEW" in filtered and "Q-LATE" not in filtered
+
+
+async def test_forms_without_the_session_token_are_refused(http, office):
+    await office.start(reference="CSRF-1")
+    await login(http, "louise")
+    response = await http.post("/complaints/CSRF-1/actions/qualify", data={})
+    assert response.status_code == 403
+    state = await office.state(office.env.client.get_workflow_handle("complaint-CSRF-1"))
+    assert state.stage == "received"
+
+
+async def test_actions_are_recorded_with_the_logged_in_agent(http, office):
+    handle = await office.start(reference="WHO-1")
+    csrf = await login(http, "camille")
+    response = await http.post(
+        "/complaints/WHO-1/actions/qualify", data={"csrf_token": csrf, "category": "benefits"}
+    )
+    assert response.status_code == 303
+    await office.settled(handle)
+    async with office.sessions() as session:
+        event = await session.scalar(select(EventRow).where(EventRow.type == "qualified"))
+    assert event.actor == "camille"
+
+
+async def test_a_refused_action_shows_the_reason_and_changes_nothing(http, office):
+    handle = await office.start(reference="REF-1")
+    csrf = await login(http, "camille")
+    response = await http.post("/complaints/REF-1/actions/resume", data={"csrf_token": csrf})
+    assert response.status_code == 409
+    assert "La réclamation n&#39;est pas suspendue." in response.text
+    assert (await office.state(handle)).version == 1
+
+
+async def test_an_operator_reads_but_cannot_act(http, office):
+    await office.start(reference="OPS-1")
+    csrf = await login(http, "sami")
+    page = (await http.get("/complaints/OPS-1")).text
+    assert "Aucune action possible" in page
+    response = await http.post("/complaints/OPS-1/actions/qualify", data={"csrf_token": csrf})
+    assert response.status_code == 403
+
+
+async def test_an_agent_sees_only_unassigned_complaints_and_their_own(http, office):
+    handle = await office.start(reference="MINE-1")
+    await office.act(handle, action("assign", assignee="hugo"))
+    await office.start(reference="FREE-1")
+    await login(http, "camille")
+    queue = (await http.get("/")).text
+    assert "FREE-1" in queue and "MINE-1" not in queue
+    assert (await http.get("/complaints/MINE-1")).status_code == 403
+
+
+async def test_an_agent_may_only_assign_to_themselves(http, office):
+    await office.start(reference="SELF-1")
+    csrf = await login(http, "camille")
+    refused = await http.post(
+        "/complaints/SELF-1/actions/assign", data={"csrf_token": csrf, "assignee": "hugo"}
+    )
+    assert refused.status_code == 403
+    taken = await http.post(
+        "/complaints/SELF-1/actions/assign", data={"csrf_token": csrf, "assignee": "camille"}
+    )
+    assert taken.status_code == 303
+
+
+async def test_a_medical_complaint_is_unreadable_but_for_the_medecin_conseil(http, office):
+    handle = await office.start(reference="MED-1", medical=True, channel="post", description=SECRET)
+    await office.act(handle, action("qualify"))
+    await login(http, "louise")
+    page = (await http.get("/complaints/MED-1")).text
+    assert SECRET not in page and "Hélène Garnier" not in page
+    assert "réservés au Médecin Conseil" in page
+    assert "Accusé de réception" in page  # its deadlines are visible
+    assert (await http.get("/complaints/MED-1/letters/acknowledgement/1")).status_code == 403
+    queue = (await http.get("/")).text
+    assert "réservée au Médecin Conseil" in queue and "Hélène Garnier" not in queue
+
+    await http.post(
+        "/logout", data={"csrf_token": page.split('name="csrf_token" value="')[1].split('"')[0]}
+    )
+    await login(http, "dr.lemoine")
+    page = (await http.get("/complaints/MED-1")).text
+    assert "Hémiplégie droite depuis l&#39;accident" in page
+    letter = await http.get("/complaints/MED-1/letters/acknowledgement/1")
+    assert letter.status_code == 200 and "Médecin Conseil" in letter.text
+
+
+async def test_the_new_complaint_form_validates_like_the_api(http, office):
+    csrf = await login(http, "camille")
+    form = {
+        "csrf_token": csrf,
+        "channel": "post",
+        "sent_on": "2999-01-01",
+        "complainant.name": "Jeanne Morel",
+        "subject": "Accueil",
+        "description": "Trois appels sans réponse.",
+    }
+    response = await http.post("/complaints/new", data=form)
+    assert response.status_code == 422
+    assert "la date d&#39;envoi ne peut pas être dans le futur" in response.text
+    assert "obligatoire pour une réclamation reçue par courrier" in response.text
+    assert 'value="Jeanne Morel"' in response.text  # what was typed is kept
+    async with office.sessions() as session:
+        assert (await session.scalars(select(ComplaintRow))).all() == []

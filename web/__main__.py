@@ -1,0 +1,26 @@
+"""The web app on its own: `python -m web` (what `make run` starts on :8000)."""
+
+from __future__ import annotations
+
+import uvicorn
+
+from db.engine import create_engine, session_factory
+from settings import Settings
+from web.app import create_app
+from wiring import load_keyring, load_session_secret
+
+
+def main() -> None:
+    settings = Settings()
+    engine = create_engine(settings.resolved_database_url)
+    app = create_app(
+        settings,
+        session_factory(engine),
+        load_keyring(settings),
+        load_session_secret(settings),
+    )
+    uvicorn.run(app, host=settings.web_host, port=settings.web_port, log_level="warning")
+
+
+if __name__ == "__main__":
+    main()

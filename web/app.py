@@ -1,0 +1,96 @@
+"""The web application: the agents' UI and the intake API, one FastAPI app."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from temporalio.client import Client
+
+from db.engine import SessionFactory
+from domain.errors import describe_error_list
+from security.keyring import Keyring
+from settings import Settings
+from web import api, pages
+from web.context import WebContext
+from web.pages import LoginRequired
+from web.sessions import SessionSigner
+from wiring import connect_temporal
+
+STATIC = Path(__file__).parent / "static"
+
+DESCRIPTION = """\
+Réclamations : l'API des systèmes de gestion (salle du courrier, formulaire web, passerelle
+courriel, outils des organismes gestionnaires) et l'interface des chargés de clientèle.
+
+Chaque réclamation est un workflow Temporal qui tient les engagements de l'assureur :
+accusé de réception sous 10 jours ouvrables, réponse visée sous 15 jours, jamais plus de
+2 mois. Les erreurs de saisie sont rendues champ par champ, en français.
+"""
+
+
+def create_app(
+    settings: Settings,
+    sessions: SessionFactory,
+    keyring: Keyring,
+    session_secret: bytes,
+    client: Client | None = None,
+) -> FastAPI:
+    ctx = WebContext(
+        settings=settings,
+        sessions=sessions,
+        keyring=keyring,
+        signer=SessionSigner(session_secret),
+        client=client,
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if ctx.client is None:
+            ctx.client = await connect_temporal(settings, keyring)
+        yield
+
+    app = FastAPI(
+        title="Réclamations",
+        version="1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.context = ctx
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.exception_handler(RequestValidationError)
+    async def plain_validation_errors(request: Request, exc: RequestValidationError) -> Response:
+        errors = describe_error_list(exc.errors(), skip=1)
+        return JSONResponse(
+            status_code=422,
+            content={"detail": [{"field": e.field, "message": e.message} for e in errors]},
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def errors(request: Request, exc: StarletteHTTPException) -> Response:
+        if request.url.path.startswith("/api"):
+            return JSONResponse(
+                {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
+            )
+        titles = {403: "Accès refusé", 404: "Introuvable"}
+        return ctx.templates.TemplateResponse(
+            request,
+            "error.html",
+            {"agent": None, "title": titles.get(exc.status_code, "Erreur"), "message": exc.detail},
+            status_code=exc.status_code,
+        )
+
+    @app.exception_handler(LoginRequired)
+    async def to_login(request: Request, exc: LoginRequired) -> Response:
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+    return app

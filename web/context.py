@@ -1,0 +1,51 @@
+"""What every request handler needs, built once per app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from temporalio.client import Client
+
+from db.engine import SessionFactory
+from security.keyring import Keyring
+from security.sealing import seal, unseal
+from settings import Settings
+from web.sessions import SessionSigner
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+@dataclass
+class WebContext:
+    settings: Settings
+    sessions: SessionFactory
+    keyring: Keyring
+    signer: SessionSigner
+    templates: Jinja2Templates = field(
+        default_factory=lambda: Jinja2Templates(directory=str(TEMPLATES))
+    )
+    client: Client | None = None
+
+    @property
+    def temporal(self) -> Client:
+        if self.client is None:
+            raise RuntimeError("the Temporal client is not connected yet")
+        return self.client
+
+    def seal(self, text: str) -> str:
+        return seal(self.keyring, text)
+
+    def unseal(self, text: str) -> str:
+        return unseal(self.keyring, text)
+
+    def history_url(self, workflow_id: str) -> str:
+        base = self.settings.temporal_ui_url.rstrip("/")
+        return f"{base}/namespaces/{self.settings.temporal_namespace}/workflows/{workflow_id}"
+
+
+def context(request: Request) -> WebContext:
+    found: WebContext = request.app.state.context
+    return found

@@ -1,0 +1,48 @@
+"""From HTML forms to the same JSON shapes the API takes, so both share one validation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+DOCUMENT_ROWS = 3
+
+
+def _set(target: dict[str, Any], dotted: str, value: Any) -> None:
+    head, _, rest = dotted.partition(".")
+    if rest:
+        _set(target.setdefault(head, {}), rest, value)
+    else:
+        target[head] = value
+
+
+def intake_from_form(form: dict[str, str]) -> dict[str, Any]:
+    """The intake contract from the mail room's form (dotted names: complainant.email)."""
+    data: dict[str, Any] = {}
+    for name, value in form.items():
+        if name == "csrf_token" or name.startswith("documents.") or not value.strip():
+            continue
+        _set(data, name, value)
+    data["medical"] = form.get("medical") == "on"
+    documents = []
+    for row in range(DOCUMENT_ROWS):
+        document_name = form.get(f"documents.{row}.name", "").strip()
+        if document_name:
+            documents.append(
+                {"name": document_name, "kind": form.get(f"documents.{row}.kind") or "other"}
+            )
+    if documents:
+        data["documents"] = documents
+    return data
+
+
+def action_from_form(form: dict[str, str], actor: str) -> dict[str, Any]:
+    """An action's fields from its form; empty fields are left out, so defaults apply."""
+    data: dict[str, Any] = {"actor": actor}
+    for name, value in form.items():
+        if name == "csrf_token" or not value.strip():
+            continue
+        if name == "documents_considered":
+            data[name] = [line.strip() for line in value.splitlines() if line.strip()]
+        else:
+            _set(data, name, value)
+    return data

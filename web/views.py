@@ -1,0 +1,75 @@
+"""Presentation helpers: how deadlines, risks and labels read in the UI."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from domain.actions import ACTION_LABELS, DECISION_LABELS, ESCALATION_LABELS
+from domain.calendar import CALENDAR_NAMES, timezone_of
+from domain.clock import local_date
+from domain.complaint import STATUS_LABELS, Status
+from domain.deadlines import SUSPENSION_LABELS
+from domain.french import long_date
+from domain.intake import CATEGORY_LABELS, CHANNEL_LABELS, DOCUMENT_KIND_LABELS
+from domain.letters import LETTER_LABELS
+from web.roles import ROLE_LABELS
+
+DEADLINE_LABELS = {
+    "acknowledgement": "Accusé de réception",
+    "quality_target": "Engagement qualité (15 jours)",
+    "final": "Délai maximal (2 mois)",
+}
+
+CALENDAR_LABELS = {
+    "national": "National",
+    "alsace": "Alsace",
+    "moselle": "Moselle",
+    "971": "Guadeloupe",
+    "972": "Martinique",
+    "973": "Guyane",
+    "974": "La Réunion",
+    "976": "Mayotte",
+}
+
+
+def today(calendar: str = "national") -> date:
+    return local_date(datetime.now(UTC), timezone_of(calendar))
+
+
+def remaining(due: date | None, on: date, status: str = "") -> tuple[str, str]:
+    """('dans 3 j', 'ok'): what is left before `due`, and the risk colour."""
+    if status == Status.overdue:
+        return ("délai de 2 mois dépassé", "overdue")
+    if due is None:
+        return ("—", "none")
+    days = (due - on).days
+    if days < 0:
+        return (f"dépassé de {-days} j", "overdue")
+    if days == 0:
+        return ("aujourd'hui", "soon")
+    return (f"dans {days} j", "soon" if days <= 2 else "ok")
+
+
+def local_time(instant: datetime, timezone: str) -> str:
+    return instant.astimezone(ZoneInfo(timezone)).strftime("%d/%m/%Y %H:%M")
+
+
+TEMPLATE_GLOBALS = {
+    "ACTION_LABELS": ACTION_LABELS,
+    "CALENDAR_LABELS": CALENDAR_LABELS,
+    "CALENDAR_NAMES": CALENDAR_NAMES,
+    "CATEGORY_LABELS": {k.value: v for k, v in CATEGORY_LABELS.items()},
+    "CHANNEL_LABELS": {k.value: v for k, v in CHANNEL_LABELS.items()},
+    "DEADLINE_LABELS": DEADLINE_LABELS,
+    "DECISION_LABELS": {k.value: v for k, v in DECISION_LABELS.items()},
+    "DOCUMENT_KIND_LABELS": {k.value: v for k, v in DOCUMENT_KIND_LABELS.items()},
+    "ESCALATION_LABELS": ESCALATION_LABELS,
+    "LETTER_LABELS": {k.value: v for k, v in LETTER_LABELS.items()},
+    "ROLE_LABELS": {k.value: v for k, v in ROLE_LABELS.items()},
+    "STATUS_LABELS": {k.value: v for k, v in STATUS_LABELS.items()},
+    "SUSPENSION_LABELS": {k.value: v for k, v in SUSPENSION_LABELS.items()},
+    "local_time": local_time,
+    "long_date": long_date,
+    "remaining": remaining,
+}

@@ -35,12 +35,11 @@ from security.sealing import seal
 from settings import Settings
 from wiring import connect_temporal, load_keyring
 from workflows.client import (
-    admit,
     complaint_state,
     execute_action,
     refusal_reason,
+    register_complaint,
     signal_action,
-    start_complaint,
 )
 from workflows.complaint import ComplaintWorkflow
 from workflows.messages import workflow_id
@@ -105,11 +104,13 @@ async def start(path: Path, settings: Settings, keyring: Keyring, client: Client
     engine = create_engine(settings.resolved_database_url)
     sessions = session_factory(engine)
     try:
-        reference, intake = await admit(
+        reference, intake, created = await register_complaint(
+            client,
             data,
             datetime.now(UTC),
             lambda year: next_reference(sessions, year),
             lambda text: seal(keyring, text),
+            settings.task_queue,
         )
     except ValidationError as error:
         raise StarterError(f"{path} refusé : {field_errors(error)}") from None
@@ -120,7 +121,6 @@ async def start(path: Path, settings: Settings, keyring: Keyring, client: Client
         ) from None
     finally:
         await engine.dispose()
-    _, created = await start_complaint(client, reference, intake, settings.task_queue)
     if not created:
         print(f"La réclamation {reference} existe déjà ({workflow_id(reference)}) :")
         print("rien de nouveau n'a été démarré.")

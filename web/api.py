@@ -25,11 +25,10 @@ from domain.intake import ComplaintIntake
 from domain.planning import plan_complaint
 from web.context import WebContext, context
 from workflows.client import (
-    admit,
     complaint_state,
     execute_action,
     refusal_reason,
-    start_complaint,
+    register_complaint,
 )
 from workflows.complaint import ComplaintWorkflow
 from workflows.messages import workflow_id
@@ -203,16 +202,16 @@ async def create_complaint(
     """Starts the complaint's workflow. The same `reference` twice returns the existing
     complaint (status 200) and starts nothing new. Without `reference`, one is generated."""
     try:
-        reference, sealed = await admit(
+        reference, sealed, created = await register_complaint(
+            ctx.temporal,
             intake.model_dump(mode="json", exclude_unset=True),
             datetime.now(UTC),
             lambda year: next_reference(ctx.sessions, year),
             ctx.seal,
+            ctx.settings.task_queue,
         )
     except ValidationError as error:
         raise validation_problem(describe_errors(error)) from None
-    try:
-        _, created = await start_complaint(ctx.temporal, reference, sealed, ctx.settings.task_queue)
     except RPCError as error:
         raise unavailable() from error
     if not created:

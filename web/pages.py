@@ -28,7 +28,7 @@ from web.forms import DOCUMENT_ROWS, action_from_form, intake_from_form
 from web.roles import Role, can_read_content, may, sees_everything
 from web.sessions import COOKIE, LOGIN_COOKIE, MAX_AGE, same_token
 from web.views import TEMPLATE_GLOBALS, today
-from workflows.client import admit, execute_action, refusal_reason, start_complaint
+from workflows.client import execute_action, refusal_reason, register_complaint
 from workflows.complaint import ComplaintWorkflow
 from workflows.messages import workflow_id
 
@@ -303,17 +303,17 @@ async def new_complaint(
         raise HTTPException(403, "L'exploitation consulte, sans enregistrer de réclamation.")
     form = await checked_form(request, agent)
     try:
-        reference, intake = await admit(
+        reference, _, created = await register_complaint(
+            ctx.temporal,
             intake_from_form(form),
             datetime.now(UTC),
             lambda year: next_reference(ctx.sessions, year),
             ctx.seal,
+            ctx.settings.task_queue,
         )
     except ValidationError as error:
         values = _new_form_values(form, describe_errors(error))
         return render(ctx, request, "new.html", agent, status_code=422, **values)
-    try:
-        _, created = await start_complaint(ctx.temporal, reference, intake, ctx.settings.task_queue)
     except RPCError:
         down = FieldError("(serveur)", "Temporal est indisponible : rien n'a été enregistré.")
         values = _new_form_values(form, [down])

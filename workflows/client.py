@@ -59,6 +59,29 @@ async def admit(
     return reference, intake.sealed(seal)
 
 
+async def register_complaint(
+    client: Client,
+    data: Any,
+    now: datetime,
+    allocate_reference: Callable[[int], Awaitable[str]],
+    seal: Sealer,
+    task_queue: str,
+) -> tuple[str, ComplaintIntake, bool]:
+    """Admit an intake and start its workflow: (reference, sealed intake, created).
+
+    A reference the sender chose and that exists already starts nothing new (created False).
+    A generated one that Temporal already knows (a database restored from an older backup,
+    say) is skipped for the next number.
+    """
+    reference, intake = await admit(data, now, allocate_reference, seal)
+    for _ in range(20):
+        _, created = await start_complaint(client, reference, intake, task_queue)
+        if created or intake.reference is not None:
+            return reference, intake, created
+        reference = await allocate_reference(local_date(now, intake.timezone).year)
+    raise RuntimeError("no free generated reference after 20 tries")
+
+
 async def execute_action(handle: ComplaintHandle, action: Action) -> Complaint:
     """Send an agent action as a validated update; raises WorkflowUpdateFailedError with the
     reason when the complaint refuses it. Seal medical content first (Action.sealed)."""

@@ -176,6 +176,8 @@ async def queue(
         categories=[c.value for c in Category],
         assignees=known_assignees,
         can_read=lambda medical: can_read_content(agent.role, medical),
+        # Only rows this agent may read are shown with their subject: opening is safe there.
+        subject_of=lambda row: ctx.unseal(row.subject) if row.medical else row.subject,
     )
 
 

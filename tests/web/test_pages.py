@@ -124,6 +124,7 @@ async def test_a_medical_complaint_is_unreadable_but_for_the_medecin_conseil(htt
     assert "Hémiplégie droite depuis l&#39;accident" in page
     letter = await http.get("/complaints/MED-1/letters/acknowledgement/1")
     assert letter.status_code == 200 and "Médecin Conseil" in letter.text
+    assert "Remboursement d&#39;optique en attente" in (await http.get("/")).text
 
 
 async def test_the_new_complaint_form_validates_like_the_api(http, office):

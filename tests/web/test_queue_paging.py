@@ -18,8 +18,8 @@ async def test_pages_of_fifty_in_deadline_order(sessions):
     first = await queue_page(sessions, QueueFilters(), page=1)
     last = await queue_page(sessions, QueueFilters(), page=3)
     assert (first.total, first.pages, len(first.rows), len(last.rows)) == (120, 3, 50, 20)
-    dates = [row.next_deadline_on for row in first.rows + last.rows]
-    assert dates == sorted(dates)
+    dates = [row.next_deadline_on for row in first.rows + last.rows if row.next_deadline_on]
+    assert len(dates) == 70 and dates == sorted(dates)
     assert first.rows[0].reference == "P-119"  # sent first, due first
 
 

@@ -35,7 +35,7 @@ async def app(office: Office) -> FastAPI:
     for username, (role, name) in USERS.items():
         await add_user(office.sessions, username, PASSWORD, role, name)
     return create_app(
-        office.settings, office.sessions, office.keyring, SECRET, client=office.env.client
+        office.settings, office.sessions, office.keyring, SECRET, client=office.client
     )
 
 

@@ -48,7 +48,7 @@ async def test_the_same_reference_twice_gives_the_existing_complaint(api, office
     second = await api.post("/api/complaints", json=data)
     assert (first.status_code, second.status_code) == (201, 200)
     assert second.json()["created"] is False
-    await office.settled(office.env.client.get_workflow_handle("complaint-API-2"))
+    await office.settled(office.client.get_workflow_handle("complaint-API-2"))
     async with office.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(ComplaintRow)) == 1
 

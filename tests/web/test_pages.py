@@ -46,7 +46,7 @@ async def test_forms_without_the_session_token_are_refused(http, office):
     await login(http, "louise")
     response = await http.post("/complaints/CSRF-1/actions/qualify", data={})
     assert response.status_code == 403
-    state = await office.state(office.env.client.get_workflow_handle("complaint-CSRF-1"))
+    state = await office.state(office.client.get_workflow_handle("complaint-CSRF-1"))
     assert state.stage == "received"
 
 

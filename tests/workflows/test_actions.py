@@ -147,7 +147,7 @@ async def test_duplicate_intake_of_the_same_reference_starts_nothing_new(office)
     handle = await office.start(reference="REC-2026-900001")
     state = await office.state(handle)
     again, created = await start_complaint(
-        office.env.client, "REC-2026-900001", state.intake, office.settings.task_queue
+        office.client, "REC-2026-900001", state.intake, office.settings.task_queue
     )
     assert not created
     assert again.id == handle.id

@@ -80,6 +80,7 @@ class SimulationResult(BaseModel):
     started_at: datetime
     notes: list[TimelineEntry]
     letters: dict[str, str]  # "kind-sequence" -> text
+    history_json: str = ""  # the workflow's Temporal history, payloads encrypted
 
     def as_json(self) -> dict[str, Any]:
         complaint = self.complaint
@@ -142,8 +143,10 @@ def load_scenario(text: str) -> Scenario:
     return scenario
 
 
-async def simulate(scenario: Scenario, outbox: Path | None = None) -> SimulationResult:
-    keyring = Keyring.generate("simulation")
+async def simulate(
+    scenario: Scenario, outbox: Path | None = None, keyring: Keyring | None = None
+) -> SimulationResult:
+    keyring = keyring or Keyring.generate("simulation")
     with tempfile.TemporaryDirectory(prefix="reclamations-simulation-") as folder:
         root = Path(folder)
         settings = Settings(
@@ -210,8 +213,14 @@ async def _run(
             )
     await _advance(env, handle, scenario.until_day - elapsed)
     complaint = await _settled(handle)
+    history = await handle.fetch_history()
     return SimulationResult(
-        reference=reference, complaint=complaint, started_at=started_at, notes=notes, letters={}
+        reference=reference,
+        complaint=complaint,
+        started_at=started_at,
+        notes=notes,
+        letters={},
+        history_json=history.to_json(),
     )
 
 
@@ -278,19 +287,30 @@ def add_parser(commands: Any) -> None:
     parser.add_argument("--json", action="store_true", help="sortie JSON")
     parser.add_argument("--letters", action="store_true", help="afficher le texte des courriers")
     parser.add_argument("--outbox", type=Path, help="garder les courriers dans ce dossier")
+    parser.add_argument(
+        "--history",
+        type=Path,
+        help="écrire l'historique Temporal de la réclamation (JSON, pour les tests de rejeu)",
+    )
+    parser.add_argument(
+        "--key-file", type=Path, help="clés de chiffrement à utiliser (défaut : une clé jetable)"
+    )
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     try:
         scenario = load_scenario(args.scenario.read_text(encoding="utf-8"))
-        result = asyncio.run(simulate(scenario, args.outbox))
+        keyring = Keyring.loads(args.key_file.read_text()) if args.key_file else None
+        result = asyncio.run(simulate(scenario, args.outbox, keyring))
     except OSError as error:
         print(f"complaints simulate: erreur : {args.scenario} : {error.strerror}", file=sys.stderr)
         return 2
     except ScenarioError as error:
         print(f"complaints simulate: erreur : {error}", file=sys.stderr)
         return 2
+    if args.history:
+        args.history.write_text(result.history_json + "\n", encoding="utf-8")
     if args.json:
         output = result.as_json()
         if args.letters:

@@ -1,0 +1,50 @@
+"""Safe upgrades: recorded histories of typical complaints replay on today's workflow code.
+
+A change to ComplaintWorkflow that would alter a running complaint's history must sit behind
+`workflow.patched`; these replays fail otherwise. See README, "Changing workflow logic".
+"""
+
+from pathlib import Path
+
+import pytest
+from temporalio.client import WorkflowHistory
+from temporalio.worker import Replayer
+
+from security.codec import data_converter
+from security.keyring import Keyring
+from workflows.complaint import ComplaintWorkflow
+from workflows.sandbox import workflow_runner
+
+HISTORIES = Path(__file__).parents[1] / "histories"
+# key.json holds the test-only key the histories were recorded with.
+RECORDED = [p for p in sorted(HISTORIES.glob("*.json")) if p.name != "key.json"]
+
+
+def history(path: Path) -> WorkflowHistory:
+    # Each history's scenario (histories/scenarios/<name>.json) uses the reference HIST-<NAME>.
+    return WorkflowHistory.from_json(f"complaint-HIST-{path.stem.upper()}", path.read_text())
+
+
+def replayer(*workflows) -> Replayer:
+    keyring = Keyring.loads((HISTORIES / "key.json").read_text())
+    return Replayer(
+        workflows=list(workflows) or [ComplaintWorkflow],
+        data_converter=data_converter(keyring),
+        workflow_runner=workflow_runner(),
+    )
+
+
+def test_the_typical_complaints_are_recorded():
+    assert {p.stem for p in RECORDED} >= {
+        "answered",
+        "suspended",
+        "overdue",
+        "medical",
+        "requalified",
+    }
+
+
+@pytest.mark.parametrize("path", RECORDED, ids=lambda p: p.stem)
+async def test_recorded_history_replays_on_todays_code(path):
+    result = await replayer().replay_workflow(history(path))
+    assert result.replay_failure is None

@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     temporal_namespace: str = "default"
     task_queue: str = "complaints"
     temporal_ui_url: str = "http://localhost:8233"
+    # Web pages allowed to call the codec endpoint (besides the Temporal Web UI above).
+    codec_allowed_origins: list[str] = []
 
     outbox_dir: Path | None = None
     smtp_host: str | None = None

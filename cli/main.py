@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from cli import accounts, database, deadlines, register, run, simulate
+from cli import accounts, database, deadlines, register, run, simulate, temporal_setup
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -27,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_parser(commands)
     register.add_parser(commands)
     accounts.add_parsers(commands)
+    temporal_setup.add_parser(commands)
     database.add_parser(commands)
     return parser
 

@@ -22,6 +22,7 @@ from db.engine import SessionFactory, create_engine, session_factory
 from db.migrate import upgrade
 from settings import Settings
 from wiring import load_keyring
+from workflows.search import KEYS, SEARCH_TYPES
 
 BIN = Path(sys.executable).parent
 
@@ -63,6 +64,14 @@ def temporal_command(settings: Settings) -> list[str]:
         settings.temporal_namespace,
         "--log-level",
         "warn",
+        # The Web UI decodes payloads through this app's codec endpoint, for logged-in users.
+        "--ui-codec-endpoint",
+        f"{settings.web_public_url.rstrip('/')}/codec",
+        *(
+            argument
+            for key in KEYS
+            for argument in ("--search-attribute", f"{key.name}={SEARCH_TYPES[key.name]}")
+        ),
     ]
 
 

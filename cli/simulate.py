@@ -37,7 +37,13 @@ from security.keyring import Keyring
 from security.sealing import seal, unseal
 from settings import Settings
 from wiring import complaint_worker
-from workflows.client import admit, execute_action, refusal_reason, start_complaint
+from workflows.client import (
+    admit,
+    execute_action,
+    refusal_reason,
+    register_search_attributes,
+    start_complaint,
+)
 from workflows.complaint import ComplaintWorkflow
 
 TEST_SERVER = Path(sys.executable).parent / "temporal-test-server"
@@ -165,6 +171,7 @@ async def simulate(
             runtime=quiet_runtime(),
         )
         try:
+            await register_search_attributes(env.client, "default")
             async with complaint_worker(env.client, settings, sessions, keyring):
                 result = await _run(env, settings, keyring, scenario)
             async with sessions() as session:

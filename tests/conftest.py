@@ -24,6 +24,7 @@ from security.codec import data_converter
 from security.keyring import Keyring
 from settings import Settings
 from tests.office import Office
+from workflows.client import register_search_attributes
 
 BIN = Path(sys.executable).parent
 TEST_SERVER = BIN / "temporal-test-server"
@@ -44,6 +45,7 @@ async def temporal_env(keyring: Keyring) -> AsyncIterator[WorkflowEnvironment]:
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=str(TEST_SERVER), data_converter=data_converter(keyring)
     )
+    await register_search_attributes(env.client, "default")
     yield env
     await env.shutdown()
 
@@ -57,6 +59,7 @@ async def dev_env(keyring: Keyring) -> AsyncIterator[WorkflowEnvironment]:
         data_converter=data_converter(keyring),
         dev_server_log_level="error",
     )
+    await register_search_attributes(env.client, "default")
     yield env
     await env.shutdown()
 
@@ -162,6 +165,20 @@ async def office(
     keyring: Keyring,
 ) -> AsyncIterator[Office]:
     office = Office(temporal_env, settings, sqlite_sessions, keyring)
+    async with office.worker():
+        yield office
+        await office.close()
+
+
+@pytest.fixture
+async def dev_office(
+    dev_env: WorkflowEnvironment,
+    settings: Settings,
+    sqlite_sessions: SessionFactory,
+    keyring: Keyring,
+) -> AsyncIterator[Office]:
+    """An office on the dev server, on the real clock: for visibility queries and the web."""
+    office = Office(dev_env, settings, sqlite_sessions, keyring)
     async with office.worker():
         yield office
         await office.close()

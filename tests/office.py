@@ -18,9 +18,10 @@ from temporalio.client import (
     Interceptor,
     OutboundInterceptor,
     StartWorkflowInput,
-    WorkflowExecutionStatus,
     WorkflowHandle,
+    WorkflowUpdateFailedError,
 )
+from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
@@ -68,8 +69,9 @@ class RememberStarts(Interceptor):
 
         class Remembering(OutboundInterceptor):
             async def start_workflow(self, input: StartWorkflowInput) -> WorkflowHandle[Any, Any]:
-                ids.add(input.id)
-                return await super().start_workflow(input)
+                handle = await super().start_workflow(input)
+                ids.add(input.id)  # only the ones this test started, not a duplicate's original
+                return handle
 
         return Remembering(next)
 
@@ -152,10 +154,11 @@ class Office:
         is in flight, sometimes leaves the shared test server unable to skip time."""
         for ident in self.started_ids:
             handle = self.client.get_workflow_handle_for(ComplaintWorkflow.run, ident)
-            if (await handle.describe()).status != WorkflowExecutionStatus.RUNNING:
-                continue
-            await execute_action(handle, Withdraw(actor="fin du test"))
-            await handle.result()
+            try:
+                await asyncio.wait_for(execute_action(handle, Withdraw(actor="fin du test")), 30)
+            except (WorkflowUpdateFailedError, RPCError):
+                continue  # already ended
+            await asyncio.wait_for(handle.result(), 30)
 
     def outbox(self, pattern: str = "**/*") -> list[Path]:
         root = self.settings.resolved_outbox_dir

@@ -17,7 +17,7 @@ from db.engine import SessionFactory
 from domain.errors import describe_error_list
 from security.keyring import Keyring
 from settings import Settings
-from web import api, pages
+from web import api, codec, pages
 from web.context import WebContext
 from web.pages import LoginRequired
 from web.sessions import SessionSigner
@@ -65,6 +65,7 @@ def create_app(
     app.state.context = ctx
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(codec.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.exception_handler(RequestValidationError)
@@ -77,7 +78,7 @@ def create_app(
 
     @app.exception_handler(StarletteHTTPException)
     async def errors(request: Request, exc: StarletteHTTPException) -> Response:
-        if request.url.path.startswith("/api"):
+        if request.url.path.startswith(("/api", "/codec")):
             return JSONResponse(
                 {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
             )

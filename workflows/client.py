@@ -6,20 +6,45 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import (
+    AddSearchAttributesRequest,
+    ListSearchAttributesRequest,
+)
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
 
 from domain.actions import Action, action_name
 from domain.calendar import timezone_of
 from domain.clock import local_date
 from domain.complaint import Complaint
 from domain.content import Sealer
-from domain.intake import ComplaintIntake, parse_intake
+from domain.intake import CATEGORY_LABELS, CHANNEL_LABELS, ComplaintIntake, parse_intake
+from workflows import search
 from workflows.complaint import ComplaintWorkflow
 from workflows.messages import Outcome, StartComplaint, workflow_id
 
 ComplaintHandle = WorkflowHandle[ComplaintWorkflow, Outcome]
+
+
+def static_summary(reference: str, intake: ComplaintIntake) -> str:
+    """What the Web UI lists the workflow by: never any personal data."""
+    parts = [f"Réclamation {reference}", CHANNEL_LABELS[intake.channel]]
+    if intake.category:
+        parts.append(CATEGORY_LABELS[intake.category])
+    if intake.medical:
+        parts.append("médicale")
+    return " · ".join(parts)
+
+
+def static_details(intake: ComplaintIntake) -> str:
+    calendar = intake.calendar
+    return (
+        f"Envoyée le {intake.sent_date.isoformat()} · première réclamation écrite le "
+        f"{intake.first_written_date.isoformat()} · calendrier {calendar}"
+    )
 
 
 async def start_complaint(
@@ -38,6 +63,8 @@ async def start_complaint(
             task_queue=task_queue,
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
             id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+            static_summary=static_summary(reference, intake),
+            static_details=static_details(intake),
         )
         return handle, True
     except WorkflowAlreadyStartedError:
@@ -102,6 +129,29 @@ def refusal_reason(error: WorkflowUpdateFailedError) -> str:
 async def signal_action(handle: ComplaintHandle, action: Action) -> None:
     """Send an agent action as a fire-and-forget signal (back-office systems)."""
     await handle.signal(action_name(action), action)
+
+
+async def register_search_attributes(client: Client, namespace: str) -> list[str]:
+    """Make the cluster know the complaint's search attributes; returns those it added."""
+    known: set[str] = set()
+    try:
+        listing = await client.operator_service.list_search_attributes(
+            ListSearchAttributesRequest(namespace=namespace)
+        )
+        known = set(listing.custom_attributes)
+    except RPCError as error:
+        if error.status != RPCStatusCode.UNIMPLEMENTED:  # the time-skipping test server
+            raise
+    missing = {
+        key.name: IndexedValueType.ValueType(key.indexed_value_type)
+        for key in search.KEYS
+        if key.name not in known
+    }
+    if missing:
+        await client.operator_service.add_search_attributes(
+            AddSearchAttributesRequest(namespace=namespace, search_attributes=missing)
+        )
+    return sorted(missing)
 
 
 async def complaint_state(client: Client, reference: str) -> Complaint | None:

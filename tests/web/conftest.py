@@ -31,6 +31,13 @@ PASSWORD = "mot-de-passe-sur"
 
 
 @pytest.fixture
+def office(dev_office: Office) -> Office:
+    """The web tests run on the dev server, on the real clock: the UI needs no time skipping,
+    and its forms check dates against the real calendar."""
+    return dev_office
+
+
+@pytest.fixture
 async def app(office: Office) -> FastAPI:
     for username, (role, name) in USERS.items():
         await add_user(office.sessions, username, PASSWORD, role, name)

@@ -7,12 +7,15 @@ A change to ComplaintWorkflow that would alter a running complaint's history mus
 from pathlib import Path
 
 import pytest
+from temporalio import workflow
 from temporalio.client import WorkflowHistory
-from temporalio.worker import Replayer
+from temporalio.worker import Replayer, UnsandboxedWorkflowRunner
+from temporalio.workflow import NondeterminismError
 
 from security.codec import data_converter
 from security.keyring import Keyring
 from workflows.complaint import ComplaintWorkflow
+from workflows.messages import Outcome, StartComplaint
 from workflows.sandbox import workflow_runner
 
 HISTORIES = Path(__file__).parents[1] / "histories"
@@ -25,12 +28,12 @@ def history(path: Path) -> WorkflowHistory:
     return WorkflowHistory.from_json(f"complaint-HIST-{path.stem.upper()}", path.read_text())
 
 
-def replayer(*workflows) -> Replayer:
+def replayer(*workflows, runner=None) -> Replayer:
     keyring = Keyring.loads((HISTORIES / "key.json").read_text())
     return Replayer(
         workflows=list(workflows) or [ComplaintWorkflow],
         data_converter=data_converter(keyring),
-        workflow_runner=workflow_runner(),
+        workflow_runner=runner or workflow_runner(),
     )
 
 
@@ -48,3 +51,28 @@ def test_the_typical_complaints_are_recorded():
 async def test_recorded_history_replays_on_todays_code(path):
     result = await replayer().replay_workflow(history(path))
     assert result.replay_failure is None
+
+
+@workflow.defn(name="ComplaintWorkflow")
+class ComplaintWorkflowWithoutPatch(ComplaintWorkflow):
+    """Today's workflow as it would be had search attributes been added without a patch."""
+
+    @workflow.init
+    def __init__(self, start: StartComplaint) -> None:
+        super().__init__(start)
+
+    @workflow.run
+    async def run(self, start: StartComplaint) -> Outcome:
+        return await super().run(start)
+
+    def _indexes_search_attributes(self) -> bool:
+        return True
+
+
+async def test_the_same_change_without_its_patch_breaks_the_old_histories():
+    # A subclass of a workflow does not survive the sandbox's re-import: run it unsandboxed.
+    unpatched = replayer(ComplaintWorkflowWithoutPatch, runner=UnsandboxedWorkflowRunner())
+    result = await unpatched.replay_workflow(
+        history(HISTORIES / "answered.json"), raise_on_replay_failure=False
+    )
+    assert isinstance(result.replay_failure, NondeterminismError)

@@ -1,0 +1,143 @@
+"""Encrypted payloads, and the codec endpoint that opens them for logged-in operators."""
+
+import asyncio
+import base64
+import json
+import subprocess
+from typing import Any
+
+from google.protobuf import json_format
+from temporalio.api.common.v1 import Payloads
+from temporalio.testing import WorkflowEnvironment
+
+from security.codec import data_converter
+from tests.conftest import DEV_SERVER, make_settings
+from tests.office import Office, action
+from tests.web.conftest import login
+from workflows.client import register_search_attributes
+
+NAME = "Anatole Vercingétorix-Brézé"
+SECRET = "Mon psychiatre atteste une dépression sévère depuis mars"
+UI = "http://localhost:8233"
+PLAINTEXTS = (NAME, "Vercingétorix", SECRET, "psychiatre", "impasse du Moulin")
+
+
+async def medical_complaint(office, reference):
+    handle = await office.start(
+        reference=reference,
+        channel="post",
+        medical=True,
+        description=f"{SECRET}. Je conteste le refus.",
+        complainant={"name": NAME, "postal_address": "3 impasse du Moulin\n57000 Metz"},
+    )
+    await office.act(handle, action("answer", decision="rejected", reasons=SECRET))
+    return handle
+
+
+async def start_payloads(handle) -> dict[str, Any]:
+    """The workflow input as the server stores it, in the codec protocol's JSON."""
+    history = await handle.fetch_history()
+    started = history.events[0].workflow_execution_started_event_attributes
+    return json_format.MessageToDict(Payloads(payloads=started.input.payloads))
+
+
+def opened_text(body: dict[str, Any]) -> str:
+    return "".join(base64.b64decode(p["data"]).decode("utf-8", "replace") for p in body["payloads"])
+
+
+async def test_the_dev_server_history_holds_no_plaintext(office):
+    handle = await medical_complaint(office, "COD-HIST")
+    history = (await handle.fetch_history()).to_json()
+    address = office.client.service_client.config.target_host
+    shown = await asyncio.to_thread(
+        subprocess.run,
+        [
+            str(DEV_SERVER),
+            "workflow",
+            "show",
+            "--workflow-id",
+            handle.id,
+            "--address",
+            address,
+            "-o",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert shown.returncode == 0, shown.stderr
+    for text in (history, shown.stdout):
+        assert base64.b64encode(b"binary/encrypted").decode() in text
+        for plain in PLAINTEXTS:
+            assert plain not in text
+
+
+async def test_the_server_database_file_holds_no_plaintext(tmp_path, keyring, sqlite_sessions):
+    database = tmp_path / "temporal.db"
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=str(DEV_SERVER),
+        dev_server_database_filename=str(database),
+        data_converter=data_converter(keyring),
+        dev_server_log_level="error",
+    )
+    try:
+        await register_search_attributes(env.client, "default")
+        office = Office(env, make_settings(tmp_path / "office"), sqlite_sessions, keyring)
+        async with office.worker():
+            await medical_complaint(office, "COD-FILE")
+            await office.close()
+    finally:
+        await env.shutdown()
+    stored = b"".join(p.read_bytes() for p in tmp_path.glob("temporal.db*"))
+    assert len(stored) > 10_000
+    for plain in PLAINTEXTS:
+        assert plain.encode() not in stored
+
+
+async def decode(http, body, origin=UI):
+    return await http.post(
+        "/codec/decode", json=body, headers={"Origin": origin, "X-Namespace": "default"}
+    )
+
+
+async def test_the_codec_endpoint_decodes_for_a_logged_in_operator(http, office):
+    handle = await office.start(reference="COD-OPS")
+    body = await start_payloads(handle)
+    assert unreadable(body)
+    assert (await decode(http, body)).status_code == 401
+    await login(http, "sami")
+    response = await decode(http, body)
+    assert response.status_code == 200
+    assert response.headers["access-control-allow-origin"] == UI
+    assert response.headers["access-control-allow-credentials"] == "true"
+    assert "Hélène Garnier" in opened_text(response.json())
+
+
+def unreadable(body) -> bool:
+    return "Hélène" not in json.dumps(body) and "Hélène" not in opened_text(body)
+
+
+async def test_the_codec_endpoint_checks_the_origin_and_the_role(http, office):
+    body = await start_payloads(await office.start(reference="COD-ROLE"))
+    await login(http, "camille")  # an agent reads complaints in the UI, not histories
+    assert (await decode(http, body)).status_code == 403
+    await login(http, "sami")
+    assert (await decode(http, body, origin="https://evil.example")).status_code == 403
+    preflight = await http.options(
+        "/codec/decode",
+        headers={"Origin": UI, "Access-Control-Request-Method": "POST"},
+    )
+    assert preflight.status_code == 204
+    assert "X-Namespace" in preflight.headers["access-control-allow-headers"]
+
+
+async def test_medical_payloads_open_for_the_medecin_conseil_only(http, office):
+    body = await start_payloads(await medical_complaint(office, "COD-MED"))
+    await login(http, "louise")
+    refused = (await decode(http, body)).json()
+    assert refused == body  # handed back still encrypted
+    await login(http, "dr.lemoine")
+    opened = opened_text((await decode(http, body)).json())
+    assert SECRET in opened and NAME in opened
+    assert "sealed:v1:" not in opened

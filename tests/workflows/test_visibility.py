@@ -1,0 +1,65 @@
+"""Operators' view: search attributes, kept current, queried on the real dev server."""
+
+import asyncio
+from datetime import timedelta
+
+from tests.office import action
+
+
+async def listed(office, query: str, expected: set[str]) -> set[str]:
+    """The complaints of this test matching `query`, once visibility has caught up."""
+    full = f"TaskQueue = '{office.settings.task_queue}' AND {query}"
+    found: set[str] = set()
+    for _ in range(100):
+        found = {w.id async for w in office.client.list_workflows(full)}
+        if found == expected:
+            break
+        await asyncio.sleep(0.1)
+    return found
+
+
+async def test_visibility_queries_follow_each_complaint(dev_office):
+    office = dev_office
+    today = await office.today()
+    answered = await office.start(reference="VIS-ANSWERED")
+    suspended = await office.start(reference="VIS-SUSPENDED", channel="post", category="contract")
+    old = await office.start(
+        reference="VIS-OLD", first_written_on=str(today - timedelta(days=70)), medical=True
+    )
+    ids = {h.id for h in (answered, suspended, old)}
+    assert await listed(office, "ComplaintStatus = 'received'", ids - {old.id}) == ids - {old.id}
+    # Written first 70 days ago: already past its 2 months.
+    assert await listed(office, "ComplaintStatus = 'overdue'", {old.id}) == {old.id}
+    assert await listed(office, "Medical = true", {old.id}) == {old.id}
+
+    await office.act(answered, action("qualify"))
+    await office.act(answered, action("assign", assignee="agent.martin"))
+    await office.act(suspended, action("suspend", reason="legal_expertise"))
+    assert await listed(office, "ComplaintStatus = 'in_progress'", {answered.id}) == {answered.id}
+    assert await listed(office, "AssignedTo = 'agent.martin'", {answered.id}) == {answered.id}
+    assert await listed(office, "ComplaintStatus = 'suspended'", {suspended.id}) == {suspended.id}
+    assert await listed(
+        office, "ComplaintChannel = 'post' AND ComplaintCategory = 'contract'", {suspended.id}
+    ) == {suspended.id}
+
+    await office.act(answered, action("answer", decision="upheld", reasons="Réglé."))
+    assert await listed(office, "ComplaintStatus = 'answered'", {answered.id}) == {answered.id}
+    assert await listed(office, "ComplaintStatus = 'in_progress'", set()) == set()
+
+    state = await office.state(old)
+    # Visibility wants whole instants; a deadline is indexed at noon of its day, local time.
+    soon = f"{state.plan.final_due + timedelta(days=1)}T00:00:00Z"
+    assert await listed(office, f"FinalDue < '{soon}'", {old.id}) == {old.id}
+    later = f"{(await office.state(answered)).plan.final_due}T00:00:00Z"
+    assert await listed(office, f"FinalDue >= '{later}'", ids - {old.id}) == ids - {old.id}
+
+
+async def test_the_web_ui_reads_a_summary_and_details_without_personal_data(dev_office):
+    office = dev_office
+    handle = await dev_office.start(reference="VIS-SUMMARY", category="benefits")
+    description = await handle.describe()
+    summary = await description.static_summary()
+    details = await description.static_details()
+    assert summary == "Réclamation VIS-SUMMARY · courriel · prestations"
+    assert "Hélène" not in summary + details and "Envoyée le" in details
+    await office.settled(handle)

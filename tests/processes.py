@@ -7,7 +7,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -75,7 +75,9 @@ def web_app(env: dict[str, str]) -> Iterator[str]:
         stop(process)
 
 
-def wait_until(condition, seconds: float = 60, every: float = 0.2, what: str = "") -> None:  # type: ignore[no-untyped-def]
+def wait_until(
+    condition: Callable[[], object], seconds: float = 60, every: float = 0.2, what: str = ""
+) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if condition():

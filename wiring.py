@@ -87,13 +87,14 @@ def complaint_worker(
     settings: Settings,
     sessions: SessionFactory,
     keyring: Keyring,
+    with_activities: list[Callable[..., Any]] | None = None,
     **options: Any,
 ) -> Worker:
     return Worker(
         client,
         task_queue=settings.task_queue,
         workflows=[ComplaintWorkflow],
-        activities=activities(settings, sessions, keyring),
+        activities=with_activities or activities(settings, sessions, keyring),
         workflow_runner=workflow_runner(),
         **options,
     )

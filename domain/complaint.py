@@ -643,7 +643,7 @@ class Complaint(BaseModel):
                 Alarm(
                     kind=AlarmKind.contest_window_end,
                     at=self.answered_at + timedelta(days=policy.contest_window_days),
-                    summary=f"Clôture sans contestation après {policy.contest_window_days} jours",
+                    summary=f"Clôture sans contestation après {policy.contest_window_days:g} jours",
                 )
             )
         if not plan.written and self.stage in FIRST_CYCLE:
@@ -653,7 +653,7 @@ class Complaint(BaseModel):
                     at=self.registered_at + timedelta(days=policy.oral_confirmation_days),
                     summary=(
                         f"Clôture sans confirmation écrite après "
-                        f"{policy.oral_confirmation_days} jours"
+                        f"{policy.oral_confirmation_days:g} jours"
                     ),
                 )
             )

@@ -18,9 +18,12 @@ class Policy(BaseModel):
     # DESIGN rule 6: the new expected date announced when the target slips (capped at final).
     expected_answer_extension_days: int = Field(15, ge=1, le=60)
     # DESIGN rule 10: how long an answered complaint stays open for a contest.
-    contest_window_days: int = Field(60, ge=1, le=400)
+    contest_window_days: float = Field(60, gt=0, le=400)
     # DESIGN rule 2: how long an oral complaint waits for its written confirmation.
-    oral_confirmation_days: int = Field(30, ge=1, le=400)
+    oral_confirmation_days: float = Field(30, gt=0, le=400)
     # Local hours at which the system acts: morning for warnings, evening for a target day.
     start_of_day_hour: int = Field(8, ge=0, le=12)
     end_of_day_hour: int = Field(18, ge=12, le=23)
+    # How long one attempt at a letter or a record may take before Temporal tries again
+    # (a worker that died mid-attempt is noticed after this long).
+    activity_timeout_seconds: int = Field(60, ge=2, le=600)

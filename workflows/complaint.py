@@ -51,7 +51,6 @@ PERSISTENT = RetryPolicy(
     backoff_coefficient=2.0,
     maximum_interval=timedelta(minutes=1),
 )
-ACTIVITY_TIMEOUT = timedelta(minutes=1)
 
 # Search attributes came after the first complaints ran: their histories have no upserts, and
 # replay them without (tests/histories).
@@ -151,7 +150,7 @@ class ComplaintWorkflow:
                         at=order.ordered_at,
                     ),
                     result_type=LetterReceipt,
-                    start_to_close_timeout=ACTIVITY_TIMEOUT,
+                    start_to_close_timeout=self._activity_timeout(complaint),
                     retry_policy=PERSISTENT,
                     summary=f"Courrier : {LETTER_LABELS[order.kind]} ({order.delivery.value})",
                 )
@@ -166,12 +165,16 @@ class ComplaintWorkflow:
                     events=new_events,
                     at=workflow.now(),
                 ),
-                start_to_close_timeout=ACTIVITY_TIMEOUT,
+                start_to_close_timeout=self._activity_timeout(complaint),
                 retry_policy=PERSISTENT,
                 summary="Enregistrement au registre",
             )
             self._recorded_version = version
             self._recorded_seq = max([self._recorded_seq, *(e.seq for e in new_events)])
+
+    @staticmethod
+    def _activity_timeout(complaint: Complaint) -> timedelta:
+        return timedelta(seconds=complaint.plan.policy.activity_timeout_seconds)
 
     # -- messages --------------------------------------------------------------------------
 

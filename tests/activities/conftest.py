@@ -39,16 +39,27 @@ def a_complaint(reference: str = "REC-2026-000042", **changes: Any) -> Complaint
 
 
 class Mailbox:
-    """An SMTP server's handler: keeps what it accepts, can refuse the first attempts."""
+    """An SMTP server's handler: keeps what it accepts; can refuse the first attempts, or,
+    with `troubles`, refuse then drop the connection (before accepting) for every message."""
 
-    def __init__(self) -> None:
+    def __init__(self, troubles: tuple[str, ...] = ()) -> None:
         self.received: list[EmailMessage] = []
         self.refuse_next = 0
+        self.troubles = troubles
+        self.attempts: dict[str, int] = {}
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.refuse_next > 0:
             self.refuse_next -= 1
             return "451 4.3.0 Mailbox temporarily unavailable"
+        key = message_from_bytes(envelope.content, policy=policy.default)["Message-ID"]
+        attempt = self.attempts[key] = self.attempts.get(key, 0) + 1
+        trouble = self.troubles[attempt - 1] if attempt <= len(self.troubles) else None
+        if trouble == "refuse":
+            return "451 4.3.0 Mailbox temporarily unavailable"
+        if trouble == "drop":
+            server.transport.abort()  # the line goes dead before the message is accepted
+            return "421 4.4.2 Connection dropped"
         message = message_from_bytes(envelope.content, policy=policy.default)
         assert isinstance(message, EmailMessage)
         self.received.append(message)

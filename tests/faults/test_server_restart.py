@@ -1,0 +1,43 @@
+"""The Temporal server stopped and restarted (same database file) while complaints wait on
+their timers: every timer fires, none twice."""
+
+import asyncio
+
+from temporalio.api.enums.v1 import EventType
+
+from tests.faults.conftest import FaultSystem, connect
+from tests.office import action
+from workflows.client import execute_action
+
+CYCLES = 2
+PER_CYCLE = 10
+WINDOW_SECONDS = 10
+
+
+async def test_timers_fire_once_across_a_server_restart(fault_system: FaultSystem):
+    system = fault_system
+    # Answered complaints then wait on one timer each: the end of the contest window.
+    window = {"RECLAMATIONS_POLICY__CONTEST_WINDOW_DAYS": str(WINDOW_SECONDS / 86400)}
+    system.worker(**window)
+    references = []
+    for cycle in range(CYCLES):
+        batch = [f"RESTART-{cycle}-{n:02d}" for n in range(PER_CYCLE)]
+        for reference in batch:
+            handle = await system.start(reference)
+            await execute_action(handle, action("answer", decision="upheld", reasons="Réglé."))
+        for reference in batch:
+            await system.settled(reference)
+        references += batch
+        system.server.stop()  # the timers fall due while the server is down
+        await asyncio.sleep(WINDOW_SECONDS + 3)
+        system.server.start()
+        system.client = await connect(system.server.address, system.keyring)
+
+    for reference in references:
+        outcome = await asyncio.wait_for(system.handle(reference).result(), 60)
+        assert outcome.status == "closed"
+        state = await system.check_nothing_lost_or_doubled(reference)
+        assert [e.type for e in state.events].count("closed") == 1
+        history = await system.handle(reference).fetch_history()
+        fired = [e for e in history.events if e.event_type == EventType.EVENT_TYPE_TIMER_FIRED]
+        assert len(fired) == 1, reference

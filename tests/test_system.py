@@ -2,9 +2,12 @@
 starter as real processes, letters in the outbox."""
 
 import asyncio
+import json
 import os
+import re
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -12,6 +15,7 @@ import pytest
 from tests.conftest import process_env
 
 ROOT = Path(__file__).parents[1]
+REFERENCE = f"SYS-{uuid.uuid4().hex[:8]}"
 
 
 def starter(env, *args):
@@ -53,22 +57,29 @@ async def worker_process(dev_env, settings, keyring):
     process.wait(timeout=30)
 
 
-async def test_starter_starts_a_complaint_and_sends_actions_to_it(worker_process, settings):
+async def test_starter_starts_a_complaint_and_sends_actions_to_it(
+    worker_process, settings, tmp_path
+):
     env = worker_process
-    first = await asyncio.to_thread(starter, env, "examples/email_benefits.json")
+    # The example, under a reference of this test's own on the shared server.
+    example = json.loads((ROOT / "examples" / "email_benefits.json").read_text())
+    example["reference"] = REFERENCE
+    intake = tmp_path / "intake.json"
+    intake.write_text(json.dumps(example))
+    first = await asyncio.to_thread(starter, env, str(intake))
     assert first.returncode == 0, first.stderr
-    assert "REC-2026-000101 enregistrée : workflow complaint-REC-2026-000101" in first.stdout
-    again = await asyncio.to_thread(starter, env, "examples/email_benefits.json")
+    assert f"{REFERENCE} enregistrée : workflow complaint-{REFERENCE}" in first.stdout
+    again = await asyncio.to_thread(starter, env, str(intake))
     assert again.returncode == 0 and "existe déjà" in again.stdout
 
     generated = await asyncio.to_thread(starter, env, "examples/web_form_former_customer.json")
-    assert "REC-2026-000001 enregistrée" in generated.stdout, generated.stderr
+    assert re.search(r"REC-\d{4}-\d{6} enregistrée", generated.stdout), generated.stderr
 
     qualify = await asyncio.to_thread(
         starter,
         env,
         "--reference",
-        "REC-2026-000101",
+        REFERENCE,
         "--action",
         "qualify",
         "--actor",
@@ -77,13 +88,13 @@ async def test_starter_starts_a_complaint_and_sends_actions_to_it(worker_process
     assert qualify.returncode == 0, qualify.stderr
     assert "en cours" in qualify.stdout
     outbox = settings.resolved_outbox_dir
-    await wait_for("email/REC-2026-000101/acknowledgement-1.eml", outbox)
+    await wait_for(f"email/{REFERENCE}/acknowledgement-1.eml", outbox)
 
     refused = await asyncio.to_thread(
         starter,
         env,
         "--reference",
-        "REC-2026-000101",
+        REFERENCE,
         "--action",
         "resume",
         "--actor",
@@ -96,7 +107,7 @@ async def test_starter_starts_a_complaint_and_sends_actions_to_it(worker_process
         starter,
         env,
         "--reference",
-        "REC-2026-000101",
+        REFERENCE,
         "--action",
         "answer",
         "--data",

@@ -5,6 +5,7 @@ import asyncio
 
 from temporalio.api.enums.v1 import EventType
 
+from domain.complaint import EventType as ComplaintEvent
 from tests.faults.conftest import FaultSystem, connect
 from tests.office import action
 from workflows.client import execute_action
@@ -37,7 +38,7 @@ async def test_timers_fire_once_across_a_server_restart(fault_system: FaultSyste
         outcome = await asyncio.wait_for(system.handle(reference).result(), 60)
         assert outcome.status == "closed"
         state = await system.check_nothing_lost_or_doubled(reference)
-        assert [e.type for e in state.events].count("closed") == 1
+        assert [e.type for e in state.events].count(ComplaintEvent.closed) == 1
         history = await system.handle(reference).fetch_history()
         fired = [e for e in history.events if e.event_type == EventType.EVENT_TYPE_TIMER_FIRED]
         assert len(fired) == 1, reference

@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -64,7 +65,8 @@ async def test_bad_input_names_each_field_and_records_nothing(api, office):
     assert {"description", "complainant.email", "category"} <= fields.keys()
     assert all(fields.values())
     # The checks that need today's date come with their own clear message.
-    data = await an_intake(office, reference="API-BAD", sent_on="2999-01-01")
+    tomorrow = await office.today() + timedelta(days=1)
+    data = await an_intake(office, reference="API-BAD", sent_on=str(tomorrow))
     response = await api.post("/api/complaints", json=data)
     assert response.json()["detail"] == [
         {"field": "sent_on", "message": "la date d'envoi ne peut pas être dans le futur"}

@@ -132,7 +132,7 @@ async def test_the_new_complaint_form_validates_like_the_api(http, office):
     form = {
         "csrf_token": csrf,
         "channel": "post",
-        "sent_on": "2999-01-01",
+        "sent_on": str(await office.today() + timedelta(days=1)),
         "complainant.name": "Jeanne Morel",
         "subject": "Accueil",
         "description": "Trois appels sans réponse.",

@@ -10,6 +10,6 @@ def local_date(instant: datetime, timezone: str) -> date:
     return instant.astimezone(ZoneInfo(timezone)).date()
 
 
-def local_instant(day: date, hour: int, timezone: str) -> datetime:
-    """`hour` o'clock on `day` in the team's time zone, as an aware datetime."""
-    return datetime.combine(day, time(hour), tzinfo=ZoneInfo(timezone))
+def local_instant(day: date, at: time, timezone: str) -> datetime:
+    """`at` on `day` in the team's time zone, as an aware datetime."""
+    return datetime.combine(day, at, tzinfo=ZoneInfo(timezone))

@@ -7,7 +7,7 @@ is the `now` each method receives.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
 from pydantic import BaseModel, computed_field
@@ -43,6 +43,7 @@ from domain.letters import COMPLAINT_LETTERS, LETTER_LABELS, Delivery, LetterKin
 from domain.planning import Plan
 
 SYSTEM = "système"
+MIDNIGHT = time(0)
 
 
 class ActionRefused(Exception):
@@ -587,8 +588,8 @@ class Complaint(BaseModel):
         plan, policy = self.plan, self.plan.policy
         zone = plan.timezone
 
-        def at(day: date, hour: int) -> datetime:
-            return local_instant(day, hour, zone)
+        def at(day: date, moment: time) -> datetime:
+            return local_instant(day, moment, zone)
 
         alarms: list[Alarm] = []
         if plan.written and self.stage in AWAITING_ANSWER:
@@ -602,7 +603,7 @@ class Complaint(BaseModel):
                 alarms.append(
                     Alarm(
                         kind=AlarmKind.auto_acknowledge,
-                        at=at(plan.auto_acknowledge_on, policy.start_of_day_hour),
+                        at=at(plan.auto_acknowledge_on, policy.start_of_day),
                         summary=f"Accusé de réception — échéance {ack_due.isoformat()}",
                     )
                 )
@@ -612,14 +613,14 @@ class Complaint(BaseModel):
                 alarms.append(
                     Alarm(
                         kind=AlarmKind.quality_warning,
-                        at=at(warn_on, policy.start_of_day_hour),
+                        at=at(warn_on, policy.start_of_day),
                         summary=f"Alerte équipe — engagement qualité {quality_due.isoformat()}",
                     )
                 )
                 alarms.append(
                     Alarm(
                         kind=AlarmKind.quality_target,
-                        at=at(quality_due, policy.end_of_day_hour),
+                        at=at(quality_due, policy.end_of_day),
                         summary=f"Engagement qualité — échéance {quality_due.isoformat()}",
                     )
                 )
@@ -627,14 +628,14 @@ class Complaint(BaseModel):
             alarms.append(
                 Alarm(
                     kind=AlarmKind.final_escalation,
-                    at=at(escalate_on, policy.start_of_day_hour),
+                    at=at(escalate_on, policy.start_of_day),
                     summary=f"Escalade avant délai de 2 mois — échéance {final_due.isoformat()}",
                 )
             )
             alarms.append(
                 Alarm(
                     kind=AlarmKind.final_deadline,
-                    at=at(final_due + timedelta(days=1), 0),
+                    at=at(final_due + timedelta(days=1), MIDNIGHT),
                     summary=f"Délai de 2 mois — échéance {final_due.isoformat()}",
                 )
             )

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from datetime import time
+from typing import Annotated, Any
+
+from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field
+
+
+def _hour_or_time(value: Any) -> Any:
+    return time(value) if isinstance(value, int) else value
+
+
+TimeOfDay = Annotated[time, BeforeValidator(_hour_or_time)]
 
 
 class Policy(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
 
     # DESIGN rule 4: an unqualified complaint is acknowledged this many jours ouvrables
     # before its due date, so the letter always goes out in time.
@@ -21,9 +31,15 @@ class Policy(BaseModel):
     contest_window_days: float = Field(60, gt=0, le=400)
     # DESIGN rule 2: how long an oral complaint waits for its written confirmation.
     oral_confirmation_days: float = Field(30, gt=0, le=400)
-    # Local hours at which the system acts: morning for warnings, evening for a target day.
-    start_of_day_hour: int = Field(8, ge=0, le=12)
-    end_of_day_hour: int = Field(18, ge=12, le=23)
+    # Local times at which the system acts: morning for warnings, evening for a target day.
+    # (Complaints planned before these were times of day kept whole hours, under the names
+    # start_of_day_hour and end_of_day_hour: those still read.)
+    start_of_day: TimeOfDay = Field(
+        time(8), validation_alias=AliasChoices("start_of_day", "start_of_day_hour")
+    )
+    end_of_day: TimeOfDay = Field(
+        time(18), validation_alias=AliasChoices("end_of_day", "end_of_day_hour")
+    )
     # How long one attempt at a letter or a record may take before Temporal tries again
     # (a worker that died mid-attempt is noticed after this long).
     activity_timeout_seconds: int = Field(60, ge=2, le=600)

@@ -9,7 +9,7 @@ in France, overseas included, so a query by date reads as the agents' calendar d
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from temporalio.common import (
@@ -39,14 +39,14 @@ KEYS: tuple[SearchAttributeKey[Any], ...] = (
     FINAL_DUE,
     MEDICAL,
 )
-INDEX_HOUR = 12
+INDEX_TIME = time(12)
 
 # As `temporal server start-dev --search-attribute NAME=TYPE` spells the types.
 SEARCH_TYPES = {key.name: key.indexed_value_type.name.title() for key in KEYS}
 
 
 def _instant(day: date | None, timezone: str) -> datetime | None:
-    return local_instant(day, INDEX_HOUR, timezone) if day else None
+    return local_instant(day, INDEX_TIME, timezone) if day else None
 
 
 def values_of(complaint: Complaint) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 
@@ -61,7 +61,8 @@ class LetterActivities:
             assert stored is not None
             stored.status = STATUS_SENT
             stored.location = location
-            stored.sent_at = letter.at
+            # The record keeps when it really left; the letter itself is dated letter.at.
+            stored.sent_at = datetime.now(UTC)
         return LetterReceipt(location=location)
 
     async def _rendered(self, letter: LetterInput, key: tuple[str, str, int]) -> LetterRow:

@@ -1,0 +1,133 @@
+"""What every benchmark needs: a dev server, worker processes, figures."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psutil
+from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
+
+from db.engine import SessionFactory, create_engine, session_factory
+from db.migrate import upgrade
+from security.codec import data_converter
+from security.keyring import Keyring
+from workflows.client import register_search_attributes
+
+ROOT = Path(__file__).parents[1]
+RESULTS = ROOT / "bench" / "results"
+BIN = Path(sys.executable).parent
+
+
+def percentile(values: Sequence[float], share: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def summary_ms(seconds: Sequence[float]) -> dict[str, float]:
+    ms = [s * 1000 for s in seconds]
+    return {
+        "p50_ms": round(percentile(ms, 0.50), 1),
+        "p95_ms": round(percentile(ms, 0.95), 1),
+        "p99_ms": round(percentile(ms, 0.99), 1),
+        "max_ms": round(max(ms), 1) if ms else float("nan"),
+        "mean_ms": round(statistics.fmean(ms), 1) if ms else float("nan"),
+        "count": len(ms),
+    }
+
+
+def write_result(name: str, figures: dict[str, Any]) -> None:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    figures = {"benchmark": name, "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), **figures}
+    (RESULTS / f"{name}.json").write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n")
+    print(json.dumps(figures, indent=2, ensure_ascii=False))
+
+
+def rss_mb(pid: int) -> float:
+    return round(psutil.Process(pid).memory_info().rss / 2**20, 1)
+
+
+@dataclass
+class Bench:
+    """A dev server, the settings of the worker processes, and a client."""
+
+    env: WorkflowEnvironment
+    folder: Path
+    keyring: Keyring
+    client: Client
+    sessions: SessionFactory
+    database_url: str
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    @property
+    def address(self) -> str:
+        return self.env.client.service_client.config.target_host
+
+    def process_env(self, **extra: str) -> dict[str, str]:
+        keys = ",".join(f"{k}:{base64.b64encode(v).decode()}" for k, v in self.keyring.keys.items())
+        return {
+            **os.environ,
+            "RECLAMATIONS_DATA_DIR": str(self.folder),
+            "RECLAMATIONS_DATABASE_URL": self.database_url,
+            "RECLAMATIONS_TEMPORAL_ADDRESS": self.address,
+            "RECLAMATIONS_ENCRYPTION_KEYS": keys,
+            **extra,
+        }
+
+    def spawn(self, module: str, **extra: str) -> subprocess.Popen[bytes]:
+        process = subprocess.Popen(
+            [sys.executable, "-m", module], cwd=ROOT, env=self.process_env(**extra)
+        )
+        self.processes.append(process)
+        return process
+
+
+@asynccontextmanager
+async def bench_system(database_url: str | None = None) -> AsyncIterator[Bench]:
+    with tempfile.TemporaryDirectory(prefix="reclamations-bench-") as folder:
+        root = Path(folder)
+        keyring = Keyring.generate("bench")
+        url = database_url or f"sqlite+aiosqlite:///{root / 'reclamations.db'}"
+        engine = create_engine(url)
+        await upgrade(engine)
+        env = await WorkflowEnvironment.start_local(
+            dev_server_existing_path=str(BIN / "temporal"),
+            data_converter=data_converter(keyring),
+            dev_server_log_level="error",
+        )
+        await register_search_attributes(env.client, "default")
+        bench = Bench(env, root, keyring, env.client, session_factory(engine), url)
+        try:
+            yield bench
+        finally:
+            for process in bench.processes:
+                process.terminate()
+                process.wait(timeout=30)
+            await env.shutdown()
+            await engine.dispose()
+
+
+async def gather_limited(count: int, limit: int, work: Any) -> list[Any]:
+    semaphore = asyncio.Semaphore(limit)
+
+    async def one(index: int) -> Any:
+        async with semaphore:
+            return await work(index)
+
+    return await asyncio.gather(*(one(i) for i in range(count)))

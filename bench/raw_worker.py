@@ -1,0 +1,26 @@
+"""A worker for the raw shape (bench/shape.py), run as its own process like the real worker."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from bench.shape import RAW_TASK_QUEUE, RawShape, raw_letter, raw_plan, raw_record
+
+
+async def main() -> None:
+    client = await Client.connect(os.environ["RECLAMATIONS_TEMPORAL_ADDRESS"])
+    worker = Worker(
+        client,
+        task_queue=RAW_TASK_QUEUE,
+        workflows=[RawShape],
+        activities=[raw_plan, raw_record, raw_letter],
+    )
+    await worker.run()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

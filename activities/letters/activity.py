@@ -4,9 +4,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from email.message import EmailMessage
-from email.utils import format_datetime
+from email.header import Header
+from email.message import Message
+from email.mime.text import MIMEText
+from email.utils import format_datetime, formataddr, parseaddr
+from typing import Any
 
+from sqlalchemy import update
 from temporalio import activity
 
 from activities.letters.delivery import EmailSender, PostOutbox, letter_stem
@@ -57,61 +61,62 @@ class LetterActivities:
         else:
             location = await self._post.send(body, row.subject, letter.reference, stem)
         async with self._sessions.begin() as session:
-            stored = await session.get(LetterRow, key, with_for_update=True)
-            assert stored is not None
-            stored.status = STATUS_SENT
-            stored.location = location
-            # The record keeps when it really left; the letter itself is dated letter.at.
-            stored.sent_at = datetime.now(UTC)
+            await session.execute(
+                update(LetterRow)
+                .where(
+                    LetterRow.reference == key[0],
+                    LetterRow.kind == key[1],
+                    LetterRow.sequence == key[2],
+                )
+                # The record keeps when it really left; the letter itself is dated letter.at.
+                .values(status=STATUS_SENT, location=location, sent_at=datetime.now(UTC))
+            )
         return LetterReceipt(location=location)
 
     async def _rendered(self, letter: LetterInput, key: tuple[str, str, int]) -> LetterRow:
-        """The letter as first rendered: a retry sends exactly the same text."""
-        async with self._sessions() as session:
+        """The letter as first rendered: a retry sends exactly the same text. (Two attempts
+        at once would collide on the key: the loser fails, and its retry finds the row.)"""
+        async with self._sessions.begin() as session:
             row = await session.get(LetterRow, key)
-        if row is not None:
-            return row
+            if row is None:
+                await insert_missing(session, LetterRow, [self._render(letter)])
+                row = await session.get(LetterRow, key)
+        assert row is not None
+        return row
+
+    def _render(self, letter: LetterInput) -> dict[str, Any]:
         rendered = self._renderer.render(letter, lambda text: unseal(self._keyring, text))
-        medical = letter.intake.medical
         complainant = letter.intake.complainant
         recipient = (
             complainant.email or ""
             if letter.order.delivery is Delivery.email
             else f"{complainant.name}\n{complainant.postal_address or ''}"
         )
-        async with self._sessions.begin() as session:
-            await insert_missing(
-                session,
-                LetterRow,
-                [
-                    {
-                        "reference": letter.reference,
-                        "kind": letter.order.kind.value,
-                        "sequence": letter.order.sequence,
-                        "delivery": letter.order.delivery.value,
-                        "recipient": recipient,
-                        "subject": rendered.subject,
-                        # DESIGN rule 11: a medical letter is never stored in clear.
-                        "body": seal(self._keyring, rendered.body) if medical else rendered.body,
-                        "status": STATUS_RENDERED,
-                        "letter_on": rendered.letter_on,
-                    }
-                ],
-            )
-        async with self._sessions() as session:
-            stored = await session.get(LetterRow, key)
-            assert stored is not None
-            return stored
+        body = rendered.body
+        return {
+            "reference": letter.reference,
+            "kind": letter.order.kind.value,
+            "sequence": letter.order.sequence,
+            "delivery": letter.order.delivery.value,
+            "recipient": recipient,
+            "subject": rendered.subject,
+            # DESIGN rule 11: a medical letter is never stored in clear.
+            "body": seal(self._keyring, body) if letter.intake.medical else body,
+            "status": STATUS_RENDERED,
+            "letter_on": rendered.letter_on,
+            "location": None,
+            "sent_at": None,
+        }
 
-    def _email_message(self, row: LetterRow, body: str, at: datetime) -> EmailMessage:
-        message = EmailMessage()
-        message["From"] = self._mail_from
+    def _email_message(self, row: LetterRow, body: str, at: datetime) -> Message:
+        message = MIMEText(body, "plain", "utf-8")
+        name, address = parseaddr(self._mail_from)
+        message["From"] = formataddr((name, address), charset="utf-8")
         message["To"] = row.recipient
-        message["Subject"] = row.subject
+        message["Subject"] = Header(row.subject, "utf-8")  # type: ignore[assignment]
         message["Date"] = format_datetime(at)
         # The same id on every attempt: mail systems can recognise a repeat delivery.
         message["Message-ID"] = (
             f"<{row.reference}.{row.kind}.{row.sequence}@{self._message_id_domain}>"
         )
-        message.set_content(body)
         return message

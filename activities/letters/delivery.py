@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from email.message import EmailMessage
+from email.message import Message
 from pathlib import Path
 from typing import Protocol
 
@@ -30,7 +30,7 @@ def write_atomically(path: Path, content: bytes) -> None:
 
 
 class EmailSender(Protocol):
-    async def send(self, message: EmailMessage, reference: str, stem: str) -> str:
+    async def send(self, message: Message, reference: str, stem: str) -> str:
         """Deliver the message; return where it went (message id or file)."""
         ...
 
@@ -54,7 +54,7 @@ class SmtpSender:
             "timeout": timeout,
         }
 
-    async def send(self, message: EmailMessage, reference: str, stem: str) -> str:
+    async def send(self, message: Message, reference: str, stem: str) -> str:
         await aiosmtplib.send(message, **self._options)  # type: ignore[arg-type]
         return f"smtp:{message['Message-ID']}"
 
@@ -65,7 +65,7 @@ class EmlOutbox:
     def __init__(self, root: Path) -> None:
         self._root = root
 
-    async def send(self, message: EmailMessage, reference: str, stem: str) -> str:
+    async def send(self, message: Message, reference: str, stem: str) -> str:
         path = self._root / "email" / reference / f"{stem}.eml"
         await asyncio.to_thread(write_atomically, path, bytes(message))
         return str(path)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from email.message import EmailMessage
+from email.message import Message
 from pathlib import Path
 
 from temporalio import activity
@@ -41,7 +41,7 @@ async def pause_once(key: str) -> None:
 
 
 class PausingEmails(EmlOutbox):
-    async def send(self, message: EmailMessage, reference: str, stem: str) -> str:
+    async def send(self, message: Message, reference: str, stem: str) -> str:
         location = await super().send(message, reference, stem)
         if PAUSE_IN == "letter":
             await pause_once(f"{reference}.{stem}")

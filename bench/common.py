@@ -168,3 +168,18 @@ async def gather_limited(count: int, limit: int, work: Any) -> list[Any]:
             return await work(index)
 
     return await asyncio.gather(*(one(i) for i in range(count)))
+
+
+def dev_server_process() -> psutil.Process | None:
+    children = psutil.Process().children(recursive=True)
+    return next((p for p in children if p.name() == "temporal"), None)
+
+
+def cpu(processes: dict[str, psutil.Process | None]) -> dict[str, float]:
+    def seconds(process: psutil.Process | None) -> float:
+        if process is None:
+            return 0.0
+        times = process.cpu_times()
+        return float(times.user + times.system)
+
+    return {name: seconds(process) for name, process in processes.items()}

@@ -20,7 +20,9 @@ import psutil
 from bench.common import (
     Bench,
     bench_system,
+    cpu,
     database_label,
+    dev_server_process,
     gather_limited,
     rss_mb,
     write_result,
@@ -79,21 +81,6 @@ async def raw(bench: Bench, count: int, limit: int, round_: int) -> float:
     started = time.perf_counter()
     await gather_limited(count, limit, one)
     return time.perf_counter() - started
-
-
-def dev_server_process() -> psutil.Process | None:
-    children = psutil.Process().children(recursive=True)
-    return next((p for p in children if p.name() == "temporal"), None)
-
-
-def cpu(processes: dict[str, psutil.Process | None]) -> dict[str, float]:
-    def seconds(process: psutil.Process | None) -> float:
-        if process is None:
-            return 0.0
-        times = process.cpu_times()
-        return float(times.user + times.system)
-
-    return {name: seconds(process) for name, process in processes.items()}
 
 
 async def main(count: int, limit: int) -> None:

@@ -22,6 +22,10 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        # SQLite takes one writer at a time, and a writer kept waiting backs off in sleeps:
+        # within a process, queue for a single connection instead (reads share it; WAL
+        # lets other processes read meanwhile).
+        options = {"pool_size": 1, "max_overflow": 0, "pool_timeout": 120, **options}
         engine = create_async_engine(url, connect_args={"timeout": 30}, **options)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine

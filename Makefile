@@ -36,5 +36,10 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Benchmarks (not tests): figures printed and written to bench/results/. Optionally
+# BENCH_POSTGRES_URL=postgresql+asyncpg://postgres@127.0.0.1:5432/postgres for PostgreSQL too.
+bench: install
+	$(BIN)/python -m bench.run
+
 clean:
 	rm -rf $(VENV) $(TOOLS) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,44 @@
+"""`make bench`: every benchmark, one after the other; figures in bench/results/*.json.
+
+With BENCH_POSTGRES_URL set (a PostgreSQL server where the user may create databases), the
+database-bound benchmarks run on PostgreSQL as well as on SQLite.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from bench.common import ROOT
+
+RUNS = [
+    ("bench.simulate_time", ["5"], False),
+    ("bench.throughput", ["300", "50"], True),
+    ("bench.web_latency", ["10000"], True),
+    ("bench.timer_storm", ["1000"], True),
+    ("bench.memory", ["10000"], False),
+]
+
+
+def main() -> int:
+    postgres = os.environ.get("BENCH_POSTGRES_URL")
+    failed = []
+    for module, arguments, on_postgres_too in RUNS:
+        databases = [None, postgres] if on_postgres_too and postgres else [None]
+        for database in databases:
+            env = {k: v for k, v in os.environ.items() if k != "BENCH_POSTGRES_URL"}
+            if database:
+                env["BENCH_POSTGRES_URL"] = database
+            label = f"{module} {' '.join(arguments)}" + (" (PostgreSQL)" if database else "")
+            print(f"\n=== {label}", flush=True)
+            result = subprocess.run([sys.executable, "-m", module, *arguments], cwd=ROOT, env=env)
+            if result.returncode:
+                failed.append(label)
+    if failed:
+        print(f"\nFailed: {', '.join(failed)}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

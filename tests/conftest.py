@@ -9,6 +9,7 @@ import sys
 import uuid
 from collections.abc import AsyncIterator, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -157,6 +158,16 @@ async def sessions(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncItera
     await engine.dispose()
 
 
+@asynccontextmanager
+async def open_office(
+    env: WorkflowEnvironment, settings: Settings, sessions: SessionFactory, keyring: Keyring
+) -> AsyncIterator[Office]:
+    office = Office(env, settings, sessions, keyring)
+    async with office.worker():
+        yield office
+        await office.close()
+
+
 @pytest.fixture
 async def office(
     temporal_env: WorkflowEnvironment,
@@ -164,10 +175,9 @@ async def office(
     sqlite_sessions: SessionFactory,
     keyring: Keyring,
 ) -> AsyncIterator[Office]:
-    office = Office(temporal_env, settings, sqlite_sessions, keyring)
-    async with office.worker():
+    """An office on the time-skipping test server."""
+    async with open_office(temporal_env, settings, sqlite_sessions, keyring) as office:
         yield office
-        await office.close()
 
 
 @pytest.fixture
@@ -178,7 +188,5 @@ async def dev_office(
     keyring: Keyring,
 ) -> AsyncIterator[Office]:
     """An office on the dev server, on the real clock: for visibility queries and the web."""
-    office = Office(dev_env, settings, sqlite_sessions, keyring)
-    async with office.worker():
+    async with open_office(dev_env, settings, sqlite_sessions, keyring) as office:
         yield office
-        await office.close()

@@ -378,25 +378,14 @@ async def act(
     handle = ctx.temporal.get_workflow_handle_for(ComplaintWorkflow.run, workflow_id(reference))
     try:
         state = await execute_action(handle, action)
-    except WorkflowUpdateFailedError as refused:
-        return await complaint_page(
-            ctx,
-            request,
-            agent,
-            reference,
-            status_code=409,
-            failed=name,
-            problems=[refusal_reason(refused)],
+    except (WorkflowUpdateFailedError, RPCError) as error:
+        reason = (
+            refusal_reason(error)
+            if isinstance(error, WorkflowUpdateFailedError)
+            else "La réclamation est close, ou Temporal est indisponible : rien n'a changé."
         )
-    except RPCError:
         return await complaint_page(
-            ctx,
-            request,
-            agent,
-            reference,
-            status_code=409,
-            failed=name,
-            problems=["La réclamation est close, ou Temporal est indisponible : rien n'a changé."],
+            ctx, request, agent, reference, status_code=409, failed=name, problems=[reason]
         )
     await wait_recorded(ctx, reference, state.version)
     return RedirectResponse(f"/complaints/{reference}?fait={name}", status_code=303)

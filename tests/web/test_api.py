@@ -1,7 +1,6 @@
 """The intake API: bearer tokens, the intake contract, actions through validated updates."""
 
-import subprocess
-import sys
+import asyncio
 from datetime import timedelta
 from pathlib import Path
 
@@ -9,6 +8,7 @@ from sqlalchemy import func, select
 
 from db.models import ComplaintRow
 from tests.office import intake_data
+from tests.processes import complaints
 
 ROOT = Path(__file__).parents[2]
 
@@ -122,15 +122,7 @@ async def test_the_openapi_document_describes_every_route_with_examples(http):
 
 async def test_tokens_are_created_by_the_command_line_and_work(http, office):
     env = {"RECLAMATIONS_DATABASE_URL": office.settings.resolved_database_url, "PATH": ""}
-    result = subprocess.run(
-        [str(Path(sys.executable).parent / "complaints"), "tokens", "create", "courrier"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
+    result = await asyncio.to_thread(complaints, env, "tokens", "create", "courrier")
     token = result.stdout.strip().splitlines()[-1]
     response = await http.get("/api/complaints/X", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 404  # authenticated: the complaint just does not exist

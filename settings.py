@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     web_port: int = 8000
     web_public_url: str = "http://localhost:8000"
     session_secret: SecretStr | None = None
+    # Behind TLS in production: cookies only over HTTPS.
+    web_secure_cookies: bool = False
 
     @property
     def resolved_database_url(self) -> str:

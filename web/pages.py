@@ -86,6 +86,17 @@ def safe_next(target: str | None) -> str:
     return "/"
 
 
+def set_login_cookie(ctx: WebContext, response: Response, token: str) -> None:
+    response.set_cookie(
+        LOGIN_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        max_age=3600,
+        secure=ctx.settings.web_secure_cookies,
+    )
+
+
 # -- logging in ---------------------------------------------------------------------------
 
 
@@ -95,7 +106,7 @@ async def login_form(
 ) -> Response:
     token = secrets.token_urlsafe(24)
     response = render(ctx, request, "login.html", login_token=token, next=safe_next(next))
-    response.set_cookie(LOGIN_COOKIE, token, httponly=True, samesite="strict", max_age=3600)
+    set_login_cookie(ctx, response, token)
     return response
 
 
@@ -118,11 +129,14 @@ async def login(request: Request, ctx: WebContext = Depends(context)) -> Respons
             error="Identifiant ou mot de passe incorrect.",
             username=form.get("username", ""),
         )
-        refused.set_cookie(LOGIN_COOKIE, token, httponly=True, samesite="strict", max_age=3600)
+        set_login_cookie(ctx, refused, token)
         return refused
     cookie, _ = ctx.signer.issue(user.username)
     response = RedirectResponse(target, status_code=303)
-    response.set_cookie(COOKIE, cookie, httponly=True, samesite="lax", max_age=MAX_AGE)
+    secure = ctx.settings.web_secure_cookies
+    response.set_cookie(
+        COOKIE, cookie, httponly=True, samesite="lax", max_age=MAX_AGE, secure=secure
+    )
     response.delete_cookie(LOGIN_COOKIE)
     return response
 

@@ -144,3 +144,13 @@ async def test_the_new_complaint_form_validates_like_the_api(http, office):
     assert 'value="Jeanne Morel"' in response.text  # what was typed is kept
     async with office.sessions() as session:
         assert (await session.scalars(select(ComplaintRow))).all() == []
+
+
+async def test_session_cookies_are_http_only_and_secure_when_asked(http, app):
+    await login(http, "camille")
+    app.state.context.settings = app.state.context.settings.model_copy(
+        update={"web_secure_cookies": True}
+    )
+    page = await http.get("/login")
+    assert "secure" in page.headers["set-cookie"].lower()
+    assert "httponly" in page.headers["set-cookie"].lower()

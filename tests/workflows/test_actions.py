@@ -28,9 +28,14 @@ async def test_contest_reopens_the_complaint_for_a_second_answer(office):
     await office.act(handle, action("qualify"))
     await office.act(handle, action("answer", decision="rejected", reasons="Hors garantie."))
     await office.advance(handle, 5)
+    before = await office.state(handle)
     state = await office.act(handle, action("contest", note="Le réclamant conteste par écrit."))
     assert state.status == "contested"
     assert state.escalation_level == 2
+    # DESIGN rule 10: the 2-month deadline still counts from the first written complaint.
+    assert state.plan.final_due == before.plan.final_due
+    assert state.next_alarm().kind in ("final_escalation", "final_deadline")
+    assert state.next_deadline() == ("final", before.plan.final_due)
     await office.act(
         handle, action("answer", decision="upheld", reasons="Après révision : pris en charge.")
     )

@@ -15,6 +15,18 @@ PER_CYCLE = 10
 WINDOW_SECONDS = 10
 
 
+async def waiting_on_a_timer(system: FaultSystem, reference: str) -> None:
+    """The contest-window timer is in the history: the server owns it from now on. (A
+    workflow task still in flight when the server stops is retried after the window has
+    passed, and then rightly closes the complaint without starting a timer at all.)"""
+    for _ in range(100):
+        history = await system.handle(reference).fetch_history()
+        if any(e.event_type == EventType.EVENT_TYPE_TIMER_STARTED for e in history.events):
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{reference} never started its contest-window timer")
+
+
 async def test_timers_fire_once_across_a_server_restart(fault_system: FaultSystem):
     system = fault_system
     # Answered complaints then wait on one timer each: the end of the contest window.
@@ -28,6 +40,7 @@ async def test_timers_fire_once_across_a_server_restart(fault_system: FaultSyste
             await execute_action(handle, action("answer", decision="upheld", reasons="Réglé."))
         for reference in batch:
             await system.settled(reference)
+            await waiting_on_a_timer(system, reference)
         references += batch
         system.server.stop()  # the timers fall due while the server is down
         await asyncio.sleep(WINDOW_SECONDS + 3)

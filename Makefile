@@ -8,6 +8,9 @@ BIN := $(VENV)/bin
 # Use the machine's Python; never download one.
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
+# Compile the installed packages once: where PYTHONDONTWRITEBYTECODE is set, every new process
+# (each worker the tests start and kill) would otherwise compile them again from source.
+export UV_COMPILE_BYTECODE := 1
 
 .PHONY: install run test lint format bench clean
 

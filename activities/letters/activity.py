@@ -74,13 +74,12 @@ class LetterActivities:
         return LetterReceipt(location=location)
 
     async def _rendered(self, letter: LetterInput, key: tuple[str, str, int]) -> LetterRow:
-        """The letter as first rendered: a retry sends exactly the same text. (Two attempts
-        at once would collide on the key: the loser fails, and its retry finds the row.)"""
+        """The letter as first rendered: a retry sends exactly the same text, the stored one
+        (its own rendering is not inserted: the key is taken). Rendering again on a retry
+        costs less than asking first on every letter."""
         async with self._sessions.begin() as session:
+            await insert_missing(session, LetterRow, [self._render(letter)])
             row = await session.get(LetterRow, key)
-            if row is None:
-                await insert_missing(session, LetterRow, [self._render(letter)])
-                row = await session.get(LetterRow, key)
         assert row is not None
         return row
 

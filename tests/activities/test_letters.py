@@ -83,6 +83,30 @@ async def test_a_refused_email_is_retried_and_delivered_once(
     assert row.status == "sent"
 
 
+async def test_a_retry_sends_the_text_first_rendered(sessions, tmp_path, keyring, smtp_server):
+    mailbox, port = smtp_server
+    mailbox.refuse_next = 1
+    sender = SmtpSender("127.0.0.1", port)
+    letter = first_letter(a_complaint())
+    with pytest.raises(Exception, match="451"):
+        await letters_activity(sessions, tmp_path, keyring, sender).send_letter(letter)
+    # The retry runs on a worker whose letterhead has changed since (a new release, say).
+    renamed = LetterActivities(
+        sessions,
+        LetterRenderer(InsurerIdentity(name="MUTEX Renommée"), Mediator()),
+        email=sender,
+        post=PostOutbox(tmp_path),
+        keyring=keyring,
+        mail_from="MUTEX - Réclamations <reclamations@mutex.example>",
+    )
+    await renamed.send_letter(letter)
+    [message] = mailbox.received
+    body = message.get_body(("plain",)).get_content()
+    [row] = await stored(sessions)
+    assert body == row.body
+    assert "MUTEX Renommée" not in body
+
+
 async def test_without_smtp_email_lands_in_the_local_outbox(sessions, tmp_path, keyring):
     send = letters_activity(sessions, tmp_path, keyring).send_letter
     receipt = await send(first_letter(a_complaint()))

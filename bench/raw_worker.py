@@ -1,4 +1,5 @@
-"""A worker for the raw shape (bench/shape.py), run as its own process like the real worker."""
+"""A worker for the raw shape (bench/shape.py), run as its own process like the real worker,
+with the same workflow sandbox settings: only the workflow and its activities differ."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from bench.shape import RAW_TASK_QUEUE, RawShape, raw_letter, raw_plan, raw_record
+from workflows.sandbox import workflow_runner
 
 
 async def main() -> None:
@@ -18,6 +20,7 @@ async def main() -> None:
         task_queue=RAW_TASK_QUEUE,
         workflows=[RawShape],
         activities=[raw_plan, raw_record, raw_letter],
+        workflow_runner=workflow_runner(),
     )
     await worker.run()
 

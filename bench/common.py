@@ -183,3 +183,12 @@ def cpu(processes: dict[str, psutil.Process | None]) -> dict[str, float]:
         return float(times.user + times.system)
 
     return {name: seconds(process) for name, process in processes.items()}
+
+
+def cpu_ms_per(spent: dict[str, float], count: int) -> dict[str, float]:
+    """CPU seconds spent by each process, as milliseconds per workflow."""
+    return {name: round(seconds * 1000 / count, 1) for name, seconds in spent.items()}
+
+
+def cpu_spent(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    return {name: after[name] - before[name] for name in before}

@@ -21,6 +21,8 @@ from bench.common import (
     Bench,
     bench_system,
     cpu,
+    cpu_ms_per,
+    cpu_spent,
     database_label,
     dev_server_process,
     gather_limited,
@@ -100,8 +102,8 @@ async def main(count: int, limit: int) -> None:
             "driver": psutil.Process(),
         }
         raw_rates, complaint_rates = [], []
-        cpu_raw: dict[str, float] = {}
-        cpu_complaints: dict[str, float] = {}
+        cpu_raw = dict.fromkeys(watched, 0.0)
+        cpu_complaints = dict.fromkeys(watched, 0.0)
         # Alternate the two shapes, three rounds each, and keep the medians.
         for round_ in range(ROUNDS):
             before = cpu(watched)
@@ -109,12 +111,12 @@ async def main(count: int, limit: int) -> None:
             middle = cpu(watched)
             complaint_rates.append(count / await complaints(bench, count, limit, round_))
             after = cpu(watched)
-            for name in before:
-                cpu_raw[name] = cpu_raw.get(name, 0) + middle[name] - before[name]
-                cpu_complaints[name] = cpu_complaints.get(name, 0) + after[name] - middle[name]
+            for name, seconds in cpu_spent(before, middle).items():
+                cpu_raw[name] += seconds
+            for name, seconds in cpu_spent(middle, after).items():
+                cpu_complaints[name] += seconds
         raw_rate = statistics.median(raw_rates)
         complaint_rate = statistics.median(complaint_rates)
-        per = 1000 / (count * ROUNDS)
         write_result(
             f"throughput-{database_label(bench.database_url)}",
             {
@@ -129,8 +131,8 @@ async def main(count: int, limit: int) -> None:
                 "rounds": ROUNDS,
                 "raw_shape_per_second_each_round": [round(r, 1) for r in raw_rates],
                 "complaints_per_second_each_round": [round(r, 1) for r in complaint_rates],
-                "cpu_ms_per_workflow_raw_shape": {k: round(v * per, 1) for k, v in cpu_raw.items()},
-                "cpu_ms_per_complaint": {k: round(v * per, 1) for k, v in cpu_complaints.items()},
+                "cpu_ms_per_workflow_raw_shape": cpu_ms_per(cpu_raw, count * ROUNDS),
+                "cpu_ms_per_complaint": cpu_ms_per(cpu_complaints, count * ROUNDS),
                 "complaint_worker_rss_mb": rss_mb(worker.pid),
                 "raw_worker_rss_mb": rss_mb(raw_worker.pid),
             },

@@ -24,6 +24,8 @@ from bench.common import (
     Bench,
     bench_system,
     cpu,
+    cpu_ms_per,
+    cpu_spent,
     database_label,
     dev_server_process,
     gather_limited,
@@ -88,7 +90,7 @@ async def raw_storm(
             break
     sent = [json.loads(line)["sent"] for line in lines]
     result: dict[str, Any] = figures([s - due for s in sent])
-    result["cpu_ms_per_workflow"] = per_workflow(before, cpu(watched), count)
+    result["cpu_ms_per_workflow"] = cpu_ms_per(cpu_spent(before, cpu(watched)), count)
     return result
 
 
@@ -122,12 +124,8 @@ async def complaint_storm(
     result: dict[str, Any] = figures(
         [(s.replace(tzinfo=s.tzinfo or UTC) - due).total_seconds() for s in sent]
     )
-    result["cpu_ms_per_workflow"] = per_workflow(before, cpu(watched), count)
+    result["cpu_ms_per_workflow"] = cpu_ms_per(cpu_spent(before, cpu(watched)), count)
     return result
-
-
-def per_workflow(before: dict[str, float], after: dict[str, float], count: int) -> dict[str, float]:
-    return {name: round((after[name] - before[name]) * 1000 / count, 1) for name in before}
 
 
 async def recorded(bench: Bench) -> int:

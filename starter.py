@@ -1,11 +1,13 @@
 """Start a complaint from an intake file, or send an action to a running one.
 
     python starter.py examples/email_benefits.json
-    python starter.py --reference REC-2026-000101 --action qualify --actor agent.martin
-    python starter.py --reference REC-2026-000101 --action answer --actor agent.martin \\
+    python starter.py --reference REC-2026-000101 --action qualify --on-behalf-of agent.martin
+    python starter.py --reference REC-2026-000101 --action answer \\
         --data '{"decision": "rejected", "reasons": "Le contrat ne couvre pas ce soin."}'
 
-Settings come from RECLAMATIONS_* environment variables (or .env), as for the worker.
+It acts as an API token (--token, or RECLAMATIONS_API_TOKEN), with that token's role, through
+the same application service as the API and the UI. Settings come from RECLAMATIONS_*
+environment variables (or .env), as for the worker.
 """
 
 from __future__ import annotations
@@ -13,51 +15,43 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
-from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError
-from temporalio.client import Client, WorkflowUpdateFailedError
-from temporalio.service import RPCError
 
-from db.engine import create_engine, session_factory
-from db.references import next_reference
+from db.accounts import token_principal
+from db.engine import SessionFactory, create_engine, session_factory
+from domain.access import Principal
 from domain.actions import ACTION_LABELS, ACTIONS
 from domain.complaint import STATUS_LABELS
-from domain.errors import describe_errors
+from domain.errors import Invalid, Refused, ServiceError
 from domain.french import long_date
-from domain.planning import plan_complaint
-from security.keyring import Keyring
-from security.sealing import seal
 from settings import Settings
-from wiring import connect_temporal, load_keyring
-from workflows.client import (
-    complaint_state,
-    execute_action,
-    refusal_reason,
-    register_complaint,
-    signal_action,
-)
-from workflows.complaint import ComplaintWorkflow
+from wiring import complaint_service, connect_temporal, load_keyring
 from workflows.messages import workflow_id
+from workflows.service import ComplaintService
 
 EPILOG = """\
 actions : {actions}
 
 Exemples :
   python starter.py examples/email_benefits.json
-  python starter.py --reference REC-2026-000101 --action qualify --actor agent.martin
-  python starter.py --reference REC-2026-000101 --action suspend --actor agent.martin \\
+  python starter.py --reference REC-2026-000101 --action qualify --on-behalf-of agent.martin
+  python starter.py --reference REC-2026-000101 --action suspend \\
       --data '{{"reason": "medical_expertise"}}'
-  python starter.py --reference REC-2026-000101 --action answer --actor agent.martin \\
+  python starter.py --reference REC-2026-000101 --action answer \\
       --data '{{"decision": "rejected", "reasons": "Le contrat ne couvre pas ce soin."}}'
 
+Le starter agit au nom d'un jeton d'accès (--token ou RECLAMATIONS_API_TOKEN), avec son rôle.
 Une action passe par une mise à jour validée (refus expliqué) ; --signal l'envoie sans attendre,
 comme le font les systèmes de gestion.
 """
+
+
+TOKEN_VARIABLE = "RECLAMATIONS_API_TOKEN"
 
 
 class StarterError(Exception):
@@ -79,7 +73,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("intake", nargs="?", type=Path, help="fichier JSON de la réclamation")
     parser.add_argument("--reference", help="référence de la réclamation visée par --action")
     parser.add_argument("--action", choices=list(ACTIONS), help="action à envoyer")
-    parser.add_argument("--actor", default="starter", help="qui agit (défaut : starter)")
+    parser.add_argument(
+        "--token",
+        help=f"jeton d'accès (défaut : la variable {TOKEN_VARIABLE}) : qui agit, avec quel rôle",
+    )
+    parser.add_argument(
+        "--on-behalf-of",
+        "--actor",
+        dest="on_behalf_of",
+        help="pour le compte de qui le jeton agit (inscrit au dossier à côté du jeton)",
+    )
     parser.add_argument("--data", default="{}", help="champs de l'action, en JSON")
     parser.add_argument("--signal", action="store_true", help="envoyer comme signal, sans attendre")
     return parser
@@ -92,78 +95,71 @@ def load_json(text: str, what: str) -> Any:
         raise StarterError(f"{what} : JSON invalide ({error})") from None
 
 
-def field_errors(error: ValidationError) -> str:
-    return "; ".join(str(e) for e in describe_errors(error))
-
-
-async def start(path: Path, settings: Settings, keyring: Keyring, client: Client) -> None:
+async def start(path: Path, service: ComplaintService, caller: Principal) -> None:
     try:
         data = load_json(await asyncio.to_thread(path.read_text, encoding="utf-8"), str(path))
     except OSError as error:
         raise StarterError(f"lecture de {path} impossible ({error.strerror})") from None
-    engine = create_engine(settings.resolved_database_url)
-    sessions = session_factory(engine)
     try:
-        reference, intake, created = await register_complaint(
-            client,
-            data,
-            datetime.now(UTC),
-            lambda year: next_reference(sessions, year),
-            lambda text: seal(keyring, text),
-            settings.task_queue,
-        )
-    except ValidationError as error:
-        raise StarterError(f"{path} refusé : {field_errors(error)}") from None
-    except DBAPIError as error:
-        raise StarterError(
-            f"base de données inutilisable ({error.orig}) : lancez `complaints db upgrade` "
-            "ou `make run`"
-        ) from None
-    finally:
-        await engine.dispose()
-    if not created:
+        registered = await service.register(caller, data)
+    except Invalid as error:
+        raise StarterError(f"{path} refusé : {error}") from None
+    reference = registered.reference
+    if not registered.created:
         print(f"La réclamation {reference} existe déjà ({workflow_id(reference)}) :")
         print("rien de nouveau n'a été démarré.")
         return
     print(f"Réclamation {reference} enregistrée : workflow {workflow_id(reference)}")
-    plan = plan_complaint(intake, settings.policy)
-    if plan.acknowledgement and plan.final:
-        print(f"  accusé de réception au plus tard le {long_date(plan.acknowledgement.due)}")
-        print(f"  réponse au plus tard le {long_date(plan.final.due)}")
+    if registered.acknowledgement_due and registered.final_due:
+        print(f"  accusé de réception au plus tard le {long_date(registered.acknowledgement_due)}")
+        print(f"  réponse au plus tard le {long_date(registered.final_due)}")
     else:
         print("  réclamation orale : invitation à la confirmer par écrit")
+    settings = Settings()
     print(
         f"  historique : {settings.temporal_ui_url}/namespaces/"
         f"{settings.temporal_namespace}/workflows/{workflow_id(reference)}"
     )
 
 
-async def act(args: argparse.Namespace, keyring: Keyring, client: Client) -> None:
+async def act(args: argparse.Namespace, service: ComplaintService, caller: Principal) -> None:
     if not args.reference:
         raise StarterError("--action demande --reference")
     fields = load_json(args.data, "--data")
     if not isinstance(fields, dict):
         raise StarterError("--data doit être un objet JSON")
-    try:
-        action = ACTIONS[args.action].model_validate({"actor": args.actor, **fields})
-    except ValidationError as error:
-        raise StarterError(f"action refusée : {field_errors(error)}") from None
-    state = await complaint_state(client, args.reference)
-    if state is None:
-        raise StarterError(f"{args.reference} n'a pas encore fini son enregistrement")
-    if state.medical:
-        action = action.sealed(lambda text: seal(keyring, text))
-    handle = client.get_workflow_handle_for(ComplaintWorkflow.run, workflow_id(args.reference))
+    if args.on_behalf_of:
+        fields["on_behalf_of"] = args.on_behalf_of
     label = ACTION_LABELS[args.action]
-    if args.signal:
-        await signal_action(handle, action)
-        print(f"{label} : signal envoyé à {args.reference}.")
-        return
     try:
-        result = await execute_action(handle, action)
-    except WorkflowUpdateFailedError as error:
-        raise StarterError(f"{label} refusé : {refusal_reason(error)}") from None
-    print(f"{label} : fait. {args.reference} est {STATUS_LABELS[result.status]}.")
+        if args.signal:
+            await service.signal(caller, args.reference, args.action, fields)
+            print(f"{label} : signal envoyé à {args.reference}.")
+            return
+        reading = await service.act(caller, args.reference, args.action, fields)
+    except Invalid as error:
+        raise StarterError(f"action refusée : {error}") from None
+    except Refused as error:
+        raise StarterError(f"{label} refusé : {error}") from None
+    print(f"{label} : fait. {args.reference} est {STATUS_LABELS[reading.complaint.status]}.")
+
+
+async def authenticated(sessions: SessionFactory, token: str | None) -> Principal:
+    """DESIGN rule 15: the starter acts as the API token it is given, with that token's role."""
+    if not token:
+        raise StarterError(
+            "jeton manquant : --token ou RECLAMATIONS_API_TOKEN (complaints tokens create NOM)"
+        )
+    try:
+        principal = await token_principal(sessions, token)
+    except DBAPIError as error:
+        raise StarterError(
+            f"base de données inutilisable ({error.orig}) : lancez `complaints db upgrade` "
+            "ou `make run`"
+        ) from None
+    if principal is None:
+        raise StarterError("jeton invalide, révoqué ou expiré")
+    return principal
 
 
 async def main(argv: list[str] | None = None) -> None:
@@ -172,22 +168,24 @@ async def main(argv: list[str] | None = None) -> None:
         fail("donnez soit un fichier de réclamation, soit --action (voir --help)")
     settings = Settings()
     keyring = load_keyring(settings)
+    engine = create_engine(settings.resolved_database_url)
+    sessions = session_factory(engine)
     try:
+        caller = await authenticated(sessions, args.token or os.environ.get(TOKEN_VARIABLE))
         client = await connect_temporal(settings, keyring)
+        service = complaint_service(client, settings, sessions, keyring)
         if args.intake:
-            await start(args.intake, settings, keyring, client)
+            await start(args.intake, service, caller)
         else:
-            await act(args, keyring, client)
-    except StarterError as error:
+            await act(args, service, caller)
+    except (StarterError, ServiceError) as error:
         fail(str(error))
     except RuntimeError as error:
         if "connect" in str(error).lower():
             fail(f"Temporal injoignable à {settings.temporal_address} : lancez `make run`")
         raise
-    except RPCError as error:
-        if "not found" in str(error).lower():
-            fail(f"aucune réclamation {args.reference}")
-        fail(f"Temporal : {error}")
+    finally:
+        await engine.dispose()
 
 
 if __name__ == "__main__":

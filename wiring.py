@@ -22,6 +22,7 @@ from security.keyring import Keyring
 from settings import Settings
 from workflows.complaint import ComplaintWorkflow
 from workflows.sandbox import workflow_runner
+from workflows.service import ComplaintService
 
 
 def load_keyring(settings: Settings) -> Keyring:
@@ -80,6 +81,13 @@ def activities(
         RecordActivities(sessions).record,
         letters.send_letter,
     ]
+
+
+def complaint_service(
+    client: Client, settings: Settings, sessions: SessionFactory, keyring: Keyring
+) -> ComplaintService:
+    """The one door, as every entry point builds it."""
+    return ComplaintService(client, sessions, keyring, settings.policy, settings.task_queue)
 
 
 def complaint_worker(

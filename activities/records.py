@@ -76,6 +76,7 @@ class RecordActivities:
                         "at": event.at,
                         "summary": event.summary,
                         "note": event.note,
+                        "on_behalf_of": event.on_behalf_of,
                     }
                     for event in data.events
                 ],

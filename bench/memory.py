@@ -16,7 +16,6 @@ from sqlalchemy import func, select
 from bench.common import Bench, bench_system, gather_limited, rss_mb, write_result
 from db.models import ComplaintRow
 from domain.intake import parse_intake
-from security.sealing import seal
 from workflows.client import start_complaint
 
 
@@ -44,7 +43,7 @@ async def main(count: int) -> None:
                     "description": "Une réclamation qui attend ses échéances.",
                 },
                 today,
-            ).sealed(lambda t: seal(bench.keyring, t))
+            )
             await start_complaint(bench.client, intake.reference or "", intake, "complaints")
             if index % 500 == 0:
                 samples.append(rss_mb(worker.pid))

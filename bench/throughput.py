@@ -32,7 +32,6 @@ from bench.common import (
 from bench.shape import RAW_TASK_QUEUE, RawInput, RawShape
 from domain.actions import Answer, Qualify
 from domain.intake import parse_intake
-from security.sealing import seal
 from workflows.client import signal_action, start_complaint
 
 WINDOW_SECONDS = 1.0
@@ -57,7 +56,7 @@ def intake(reference: str) -> Any:
 async def complaints(bench: Bench, count: int, limit: int, round_: int) -> float:
     async def one(index: int) -> None:
         reference = f"BENCH-{round_}-{index:06d}"
-        data = intake(reference).sealed(lambda t: seal(bench.keyring, t))
+        data = intake(reference)
         handle, _ = await start_complaint(bench.client, data.reference or "", data, "complaints")
         await signal_action(handle, Qualify(actor="banc"))
         await signal_action(handle, Answer(actor="banc", decision="upheld", reasons="Réglé."))

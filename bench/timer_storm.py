@@ -37,7 +37,6 @@ from db.models import ComplaintRow, LetterRow
 from domain.intake import parse_intake
 from domain.planning import plan_complaint
 from domain.policy import Policy
-from security.sealing import seal
 from workflows.client import start_complaint
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -102,7 +101,6 @@ async def complaint_storm(
 
     async def one(index: int) -> None:
         data = parse_intake(intake_data(sent_on, f"STORM-{index:06d}"), today)
-        data = data.sealed(lambda t: seal(bench.keyring, t))
         await start_complaint(bench.client, data.reference or "", data, "complaints")
 
     await gather_limited(count, 50, one)

@@ -7,10 +7,19 @@ import asyncio
 import getpass
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime, time
 from typing import Any, TypeVar
 
-from db.accounts import ROLES, AccountError, add_user, create_token, list_users
+from db.accounts import (
+    AccountError,
+    add_user,
+    create_token,
+    list_tokens,
+    list_users,
+    revoke_token,
+)
 from db.engine import SessionFactory, create_engine, session_factory
+from domain.access import DEFAULT_TOKEN_ROLE, TOKEN_ROLES, USER_ROLES, Role
 from settings import Settings
 
 T = TypeVar("T")
@@ -23,7 +32,7 @@ def add_parsers(commands: Any) -> None:
         "add", help="ajouter (ou, avec --replace, modifier) un utilisateur"
     )
     add.add_argument("username")
-    add.add_argument("--role", required=True, choices=ROLES)
+    add.add_argument("--role", required=True, choices=[r.value for r in USER_ROLES])
     add.add_argument("--name", help="nom affiché")
     add.add_argument("--password-stdin", action="store_true", help="lire le mot de passe sur stdin")
     add.add_argument("--replace", action="store_true", help="remplacer un utilisateur existant")
@@ -34,8 +43,28 @@ def add_parsers(commands: Any) -> None:
     tokens = commands.add_parser("tokens", help="jetons d'accès de l'API")
     token_actions = tokens.add_subparsers(dest="tokens_command", required=True)
     create = token_actions.add_parser("create", help="créer un jeton pour un système de gestion")
-    create.add_argument("name", help="le système qui l'utilisera")
+    create.add_argument("name", help="le système qui l'utilisera : l'acteur inscrit au dossier")
+    create.add_argument(
+        "--role",
+        default=DEFAULT_TOKEN_ROLE.value,
+        choices=[r.value for r in TOKEN_ROLES],
+        help="ce que le jeton permet (défaut : intake, enregistrer et lire hors contenu médical)",
+    )
+    create.add_argument("--expires", type=_day, help="date d'expiration (AAAA-MM-JJ)")
     create.set_defaults(handler=run_create_token)
+    listing = token_actions.add_parser("list", help="lister les jetons (jamais leur valeur)")
+    listing.set_defaults(handler=run_list_tokens)
+    revoke = token_actions.add_parser("revoke", help="révoquer les jetons d'un système")
+    revoke.add_argument("name")
+    revoke.set_defaults(handler=run_revoke_token)
+
+
+def _day(text: str) -> datetime:
+    """An expiry date: the token works until that day begins (UTC)."""
+    try:
+        return datetime.combine(date.fromisoformat(text), time(0), tzinfo=UTC)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"date invalide {text!r} (AAAA-MM-JJ)") from None
 
 
 def with_database(work: Callable[[SessionFactory], Awaitable[T]]) -> T:
@@ -72,7 +101,29 @@ def run_list_users(args: argparse.Namespace) -> int:
 
 
 def run_create_token(args: argparse.Namespace) -> int:
-    token = with_database(lambda s: create_token(s, args.name))
-    print(f"Jeton créé pour {args.name}. Conservez-le : il ne sera plus affiché.")
+    try:
+        token = with_database(lambda s: create_token(s, args.name, Role(args.role), args.expires))
+    except AccountError as error:
+        print(f"complaints tokens: erreur : {error}", file=sys.stderr)
+        return 2
+    print(f"Jeton créé pour {args.name} ({args.role}). Conservez-le : il ne sera plus affiché.")
     print(token)
+    return 0
+
+
+def run_list_tokens(args: argparse.Namespace) -> int:
+    for row in with_database(list_tokens):
+        state = "révoqué" if row.revoked_at else "actif"
+        expires = f"expire le {row.expires_at.date().isoformat()}" if row.expires_at else ""
+        created = row.created_at.date().isoformat()
+        print(f"{row.name}\t{row.role}\t{state}\tcréé le {created}\t{expires}".rstrip())
+    return 0
+
+
+def run_revoke_token(args: argparse.Namespace) -> int:
+    count = with_database(lambda s: revoke_token(s, args.name))
+    if count == 0:
+        print(f"complaints tokens: erreur : aucun jeton actif nommé {args.name!r}", file=sys.stderr)
+        return 2
+    print(f"Jeton de {args.name} révoqué.")
     return 0

@@ -18,36 +18,33 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
-from temporalio.client import WorkflowUpdateFailedError
 from temporalio.runtime import LoggingConfig, Runtime, TelemetryConfig, TelemetryFilter
 from temporalio.testing import WorkflowEnvironment
 
 from db.engine import create_engine, session_factory
 from db.migrate import upgrade
 from db.models import LetterRow
+from domain.access import Principal, Role
 from domain.actions import ACTIONS
 from domain.clock import local_date
 from domain.complaint import STATUS_LABELS, Complaint
-from domain.errors import describe_errors
+from domain.errors import Invalid, Refused, describe_errors
 from domain.french import long_date
 from domain.letters import LETTER_LABELS
 from domain.policy import Policy
 from security.codec import data_converter
 from security.keyring import Keyring
-from security.sealing import seal, unseal
 from settings import Settings
 from wiring import complaint_worker
-from workflows.client import (
-    admit,
-    execute_action,
-    refusal_reason,
-    register_search_attributes,
-    start_complaint,
-)
+from workflows.client import register_search_attributes
 from workflows.complaint import ComplaintWorkflow
+from workflows.messages import workflow_id
+from workflows.service import ComplaintService
 
 TEST_SERVER = Path(sys.executable).parent / "temporal-test-server"
 ACTOR = "agent.simulation"
+# Who registers the scenario's complaint and reads its letters back.
+READER = Principal("simulation", Role.medical_advisor)
 
 
 class ScriptedAction(BaseModel):
@@ -172,51 +169,55 @@ async def simulate(
         )
         try:
             await register_search_attributes(env.client, "default")
+            service = ComplaintService(
+                env.client,
+                sessions,
+                keyring,
+                settings.policy,
+                settings.task_queue,
+                allocate_reference=_simulation_reference,
+            )
             async with complaint_worker(env.client, settings, sessions, keyring):
-                result = await _run(env, settings, keyring, scenario)
+                result = await _run(env, service, scenario)
             async with sessions() as session:
-                rows = await session.scalars(select(LetterRow).order_by(LetterRow.sent_at))
-                result.letters = {
-                    f"{row.kind}-{row.sequence}": unseal(keyring, row.body) for row in rows
-                }
+                rows = list(await session.scalars(select(LetterRow).order_by(LetterRow.sent_at)))
+            for row in rows:
+                letter = await service.letter(READER, row.reference, row.kind, row.sequence)
+                result.letters[f"{row.kind}-{row.sequence}"] = letter.body
             return result
         finally:
             await env.shutdown()
             await engine.dispose()
 
 
+async def _simulation_reference(year: int) -> str:
+    return f"SIM-{year}-000001"
+
+
 async def _run(
-    env: WorkflowEnvironment, settings: Settings, keyring: Keyring, scenario: Scenario
+    env: WorkflowEnvironment, service: ComplaintService, scenario: Scenario
 ) -> SimulationResult:
     started_at = await env.get_current_time()
-
-    async def simulation_reference(year: int) -> str:
-        return f"SIM-{year}-000001"
-
     try:
-        reference, intake = await admit(
-            scenario.intake, started_at, simulation_reference, lambda t: seal(keyring, t)
-        )
-    except ValidationError as error:
-        problems = "; ".join(f"intake.{e}" for e in describe_errors(error))
-        raise ScenarioError(problems) from None
-    handle, _ = await start_complaint(env.client, reference, intake, settings.task_queue)
+        registered = await service.register(READER, scenario.intake, now=started_at)
+    except Invalid as error:
+        raise ScenarioError("; ".join(f"intake.{e}" for e in error.errors)) from None
+    reference = registered.reference
+    handle = env.client.get_workflow_handle_for(ComplaintWorkflow.run, workflow_id(reference))
     notes: list[TimelineEntry] = []
     elapsed = 0.0
     for step in sorted(scenario.actions, key=lambda s: s.day):
         await _advance(env, handle, step.day - elapsed)
         elapsed = step.day
-        action = ACTIONS[step.action].model_validate(step.fields())
-        if intake.medical:
-            action = action.sealed(lambda t: seal(keyring, t))
+        fields = step.fields()
+        # Each scripted actor plays a person allowed to act on this complaint.
+        actor = Principal(fields.pop("actor"), Role.medical_advisor)
         try:
-            await execute_action(handle, action)
-        except WorkflowUpdateFailedError as refused:
+            await service.act(actor, reference, step.action, fields)
+        except Refused as refused:
             now = await env.get_current_time()
             notes.append(
-                TimelineEntry(
-                    at=now, day=step.day, text=f"{step.action} refusé : {refusal_reason(refused)}"
-                )
+                TimelineEntry(at=now, day=step.day, text=f"{step.action} refusé : {refused}")
             )
     await _advance(env, handle, scenario.until_day - elapsed)
     complaint = await _settled(handle)

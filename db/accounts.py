@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from sqlalchemy import select
 
 from db.engine import SessionFactory
 from db.models import ApiTokenRow, UserRow
+from domain.access import DEFAULT_TOKEN_ROLE, USER_ROLES, Principal, Role
 from security.passwords import hash_password, new_token, token_digest, verify_password
 
-ROLES = ("agent", "supervisor", "medical_advisor", "operator")
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{2,99}$")
 
 
 class AccountError(Exception):
@@ -25,8 +27,8 @@ async def add_user(
     display_name: str | None = None,
     replace: bool = False,
 ) -> UserRow:
-    if role not in ROLES:
-        raise AccountError(f"rôle inconnu {role!r} (possibles : {', '.join(ROLES)})")
+    if role not in USER_ROLES:
+        raise AccountError(f"rôle inconnu {role!r} (possibles : {', '.join(USER_ROLES)})")
     if len(password) < 8:
         raise AccountError("le mot de passe doit compter au moins 8 caractères")
     async with sessions.begin() as session:
@@ -62,17 +64,80 @@ async def list_users(sessions: SessionFactory) -> list[UserRow]:
         return list(await session.scalars(select(UserRow).order_by(UserRow.username)))
 
 
-async def create_token(sessions: SessionFactory, name: str) -> str:
-    """A new token for `name`; only its hash is stored, so this is the one time it is seen."""
+async def user_principal(sessions: SessionFactory, username: str) -> Principal | None:
+    """The logged-in user behind a session, while the account is active."""
+    user = await get_user(sessions, username)
+    return Principal(user.username, Role(user.role)) if user is not None else None
+
+
+async def create_token(
+    sessions: SessionFactory,
+    name: str,
+    role: Role = DEFAULT_TOKEN_ROLE,
+    expires_at: datetime | None = None,
+) -> str:
+    """A new token for `name`; only its hash is stored, so this is the one time it is seen.
+    A name is the actor on the record: one live token per name."""
+    if not NAME_PATTERN.match(name):
+        raise AccountError("nom de jeton invalide (3 à 100 lettres, chiffres, « . », « _ », « - »)")
+    now = datetime.now(UTC)
+    if expires_at is not None and expires_at <= now:
+        raise AccountError("la date d'expiration est déjà passée")
     token = new_token()
     async with sessions.begin() as session:
+        if any(
+            _live(row, now)
+            for row in await session.scalars(select(ApiTokenRow).where(ApiTokenRow.name == name))
+        ):
+            raise AccountError(f"un jeton actif nommé {name!r} existe déjà (révoquez-le d'abord)")
         session.add(
-            ApiTokenRow(token_hash=token_digest(token), name=name, created_at=datetime.now(UTC))
+            ApiTokenRow(
+                token_hash=token_digest(token),
+                name=name,
+                role=role.value,
+                created_at=now,
+                expires_at=expires_at,
+            )
         )
     return token
 
 
-async def token_owner(sessions: SessionFactory, token: str) -> str | None:
+async def list_tokens(sessions: SessionFactory) -> list[ApiTokenRow]:
+    async with sessions() as session:
+        return list(
+            await session.scalars(
+                select(ApiTokenRow).order_by(ApiTokenRow.name, ApiTokenRow.created_at)
+            )
+        )
+
+
+async def revoke_token(sessions: SessionFactory, name: str) -> int:
+    """Revoke every live token of `name`; how many there were."""
+    now = datetime.now(UTC)
+    async with sessions.begin() as session:
+        live = [
+            row
+            for row in await session.scalars(select(ApiTokenRow).where(ApiTokenRow.name == name))
+            if _live(row, now)
+        ]
+        for row in live:
+            row.revoked_at = now
+    return len(live)
+
+
+async def token_principal(sessions: SessionFactory, token: str) -> Principal | None:
+    """The principal a bearer token stands for, while it is neither revoked nor expired."""
     async with sessions() as session:
         row = await session.get(ApiTokenRow, token_digest(token))
-    return row.name if row is not None and row.revoked_at is None else None
+    if row is None or not _live(row, datetime.now(UTC)):
+        return None
+    return Principal(row.name, Role(row.role))
+
+
+def _live(row: ApiTokenRow, now: datetime) -> bool:
+    if row.revoked_at is not None:
+        return False
+    expires = row.expires_at
+    if expires is not None and expires.tzinfo is None:
+        expires = expires.replace(tzinfo=UTC)  # SQLite gives naive instants back
+    return expires is None or expires > now

@@ -81,7 +81,8 @@ class EventRow(Base):
     actor: Mapped[str] = mapped_column(String(100))
     at: Mapped[datetime] = mapped_column(Instant)
     summary: Mapped[str] = mapped_column(Text)
-    note: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)  # sealed for medical complaints
+    on_behalf_of: Mapped[str | None] = mapped_column(String(100))
 
 
 class LetterRow(Base):
@@ -112,7 +113,7 @@ class ReferenceCounterRow(Base):
 
 
 class UserRow(Base):
-    """An agent of the web UI. Roles: agent, supervisor, medical_advisor, operator."""
+    """A person using the web UI, with one of domain.access.USER_ROLES."""
 
     __tablename__ = "users"
 
@@ -125,11 +126,14 @@ class UserRow(Base):
 
 
 class ApiTokenRow(Base):
-    """A back-office system's bearer token, stored as its SHA-256 only."""
+    """A back-office system's bearer token, stored as its SHA-256 only. Its name is the actor
+    on the record; its role decides what it may do, like a user's (DESIGN rule 15)."""
 
     __tablename__ = "api_tokens"
 
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(100), index=True)
+    role: Mapped[str] = mapped_column(String(20), server_default="intake")
     created_at: Mapped[datetime] = mapped_column(Instant)
+    expires_at: Mapped[datetime | None] = mapped_column(Instant)
     revoked_at: Mapped[datetime | None] = mapped_column(Instant)

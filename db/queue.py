@@ -32,8 +32,9 @@ class QueueRow:
     channel: str
     category: str | None
     medical: bool
-    complainant_name: str
-    subject: str
+    # None where the reader may not see them (a medical complaint, but for the Médecin Conseil).
+    complainant_name: str | None
+    subject: str | None
     assignee: str | None
     next_deadline_kind: str | None
     next_deadline_on: date | None

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Any, ClassVar
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from domain.content import LongContent, Sealer, ShortContent
+from domain.content import LongContent, ShortContent
 from domain.deadlines import SuspensionReason
 from domain.intake import Category, Document
 
 Actor = Annotated[str, Field(min_length=1, max_length=100, description="qui agit")]
+OnBehalfOf = Annotated[
+    str, Field(min_length=1, max_length=100, description="pour le compte de qui")
+]
 
 
 class Decision(StrEnum):
@@ -37,22 +40,10 @@ ESCALATION_LABELS = {
 class Action(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 
+    # DESIGN rule 15: the authenticated principal, set by the application service.
     actor: Actor
-
-    # Free-text fields that carry content, sealed for medical complaints (DESIGN rule 11).
-    content_fields: ClassVar[tuple[str, ...]] = ()
-
-    def sealed(self, seal: Sealer) -> Any:
-        update: dict[str, Any] = {}
-        for name in self.content_fields:
-            value = getattr(self, name)
-            if isinstance(value, str):
-                update[name] = seal(value)
-            elif isinstance(value, list):
-                update[name] = [seal(v) for v in value]
-            elif isinstance(value, Document):
-                update[name] = value.model_copy(update={"name": seal(value.name)})
-        return self.model_copy(update=update)
+    # A name the caller gave (the agent behind a back-office system), kept beside the actor.
+    on_behalf_of: OnBehalfOf | None = None
 
 
 class Qualify(Action):
@@ -60,14 +51,12 @@ class Qualify(Action):
 
     category: Category | None = None
     note: LongContent | None = None
-    content_fields = ("note",)
 
 
 class RequalifyAsRequest(Action):
     """DESIGN rule 1: a request for service, information or an opinion is not a complaint."""
 
     note: LongContent
-    content_fields = ("note",)
 
 
 class Assign(Action):
@@ -76,7 +65,6 @@ class Assign(Action):
 
 class AddDocument(Action):
     document: Document
-    content_fields = ("document",)
 
 
 class Suspend(Action):
@@ -85,7 +73,6 @@ class Suspend(Action):
     reason: SuspensionReason
     on: date | None = Field(None, description="premier jour suspendu (défaut : aujourd'hui)")
     note: LongContent | None = None
-    content_fields = ("note",)
 
 
 class Resume(Action):
@@ -93,13 +80,11 @@ class Resume(Action):
         None, description="jour de reprise, non suspendu (défaut : aujourd'hui)"
     )
     note: LongContent | None = None
-    content_fields = ("note",)
 
 
 class Escalate(Action):
     level: int = Field(2, ge=1, le=3, description="1 équipe, 2 Service Qualité, 3 Direction")
     note: LongContent
-    content_fields = ("note",)
 
 
 class Answer(Action):
@@ -108,7 +93,6 @@ class Answer(Action):
     decision: Decision
     reasons: LongContent
     documents_considered: Annotated[list[ShortContent], Field(max_length=100)] = []
-    content_fields = ("reasons", "documents_considered")
 
 
 class Contest(Action):
@@ -116,12 +100,10 @@ class Contest(Action):
 
     note: LongContent | None = None
     on: date | None = None
-    content_fields = ("note",)
 
 
 class Withdraw(Action):
     note: LongContent | None = None
-    content_fields = ("note",)
 
 
 ACTIONS: dict[str, type[Action]] = {

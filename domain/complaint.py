@@ -30,6 +30,7 @@ from domain.actions import (
     action_name,
 )
 from domain.clock import local_date, local_instant
+from domain.content import Sealable, content_sealing_problem
 from domain.deadlines import (
     SUSPENSION_LABELS,
     Deadline,
@@ -43,6 +44,7 @@ from domain.letters import COMPLAINT_LETTERS, LETTER_LABELS, Delivery, LetterKin
 from domain.planning import Plan
 
 SYSTEM = "système"
+UNKNOWN_SENDER = "inconnu (hors application)"
 MIDNIGHT = time(0)
 
 
@@ -127,7 +129,8 @@ class Event(BaseModel):
     type: EventType
     actor: str
     summary: str
-    note: str | None = None  # the actor's own words; sealed for medical complaints
+    note: Sealable | None = None  # the actor's own words; sealed for medical complaints
+    on_behalf_of: str | None = None  # the name the calling system gave, beside the actor
 
 
 class SuspensionRecord(BaseModel):
@@ -145,7 +148,7 @@ class SuspensionRecord(BaseModel):
 
 
 class DocumentRecord(BaseModel):
-    name: str
+    name: Sealable
     kind: DocumentKind
     added_on: date
     added_by: str
@@ -153,8 +156,8 @@ class DocumentRecord(BaseModel):
 
 class AnswerRecord(BaseModel):
     decision: Decision
-    reasons: str
-    documents_considered: list[str] = []
+    reasons: Sealable
+    documents_considered: list[Sealable] = []
     answered_at: datetime
     actor: str
     review: bool = False  # a second-level answer after a contest (DESIGN rule 10)
@@ -166,10 +169,10 @@ class LetterFacts(BaseModel):
     reason: str | None = None
     expected_on: date | None = None
     decision: Decision | None = None
-    reasons: str | None = None
-    documents: list[str] = []
+    reasons: Sealable | None = None
+    documents: list[Sealable] = []
     review: bool = False
-    note: str | None = None
+    note: Sealable | None = None
 
 
 class LetterOrder(BaseModel):
@@ -344,6 +347,10 @@ class Complaint(BaseModel):
             raise ActionRefused(
                 f"La réclamation est close ({STATUS_LABELS[self.status]}) : plus aucune action."
             )
+        # DESIGN rule 11: a medical complaint takes only sealed content, others only plain text.
+        problem = content_sealing_problem(action, self.medical)
+        if problem:
+            raise ActionRefused(f"Action refusée : {problem}.")
         today = self.today(now)
         match action:
             case Qualify():
@@ -423,6 +430,12 @@ class Complaint(BaseModel):
     def apply(self, action: Action, now: datetime) -> None:
         """Carry out an allowed action: state, record and letters."""
         self.check(action, now)
+        first_new = len(self.events)
+        self._carry_out(action, now)
+        for event in self.events[first_new:]:
+            event.on_behalf_of = action.on_behalf_of
+
+    def _carry_out(self, action: Action, now: datetime) -> None:
         today = self.today(now)
         actor = action.actor
         match action:
@@ -575,6 +588,16 @@ class Complaint(BaseModel):
             EventType.action_refused,
             action.actor,
             f"Action « {action_name(action)} » refusée : {reason}",
+        )
+
+    def refused_foreign(self, message: str, now: datetime) -> None:
+        """DESIGN rule 15: a message that did not come through the application (sent to
+        Temporal without our encryption) changes nothing, and stays on the record."""
+        self._record(
+            now,
+            EventType.action_refused,
+            UNKNOWN_SENDER,
+            f"Message « {message} » refusé : il ne vient pas de l'application (non chiffré).",
         )
 
     # -- alarms ----------------------------------------------------------------------------

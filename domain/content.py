@@ -1,29 +1,60 @@
-"""Free text written by complainants and agents, which may travel sealed.
+"""Free text written by complainants and agents: what a medical complaint keeps sealed.
 
-DESIGN rule 11: medical content is sealed (encrypted) where it enters the system. The domain
-does not encrypt anything; it only knows that a sealed value is opaque and already checked.
+DESIGN rule 11: a medical complaint's content is sealed (encrypted) where it enters the system
+and opened only for the Médecin Conseil. This module declares, once, which fields are content
+(the `CONTENT` mark in their type) and walks any model to transform them; it encrypts nothing.
+Values from outside are always plain text: one that looks sealed is refused at the edge.
 """
 
 from __future__ import annotations
 
+import types
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BaseModel, Field, ValidationInfo
 from pydantic_core import PydanticCustomError
 
-SEALED_PREFIX = "sealed:v1:"
+SEALED_MARK = "sealed:"
 
-Sealer = Callable[[str], str]
+
+class _ContentMark:
+    """Marks a text field as complainant content in a model's type annotations."""
+
+    def __repr__(self) -> str:
+        return "CONTENT"
+
+
+CONTENT = _ContentMark()
+M = TypeVar("M", bound=BaseModel)
+
+# A path into a model ("documents.0.name") and the text found there.
+Transform = Callable[[str, str], str]
 
 
 def is_sealed(value: str) -> bool:
-    return value.startswith(SEALED_PREFIX)
+    return value.startswith(SEALED_MARK)
 
 
-def _checked(max_length: int) -> Callable[[str], str]:
-    def check(value: str) -> str:
+# The validation context of values that come from outside (domain.intake.parse_intake and the
+# application service): there, a value that looks sealed is refused.
+FROM_OUTSIDE = "from_outside"
+
+
+def from_outside(info: ValidationInfo) -> bool:
+    context: Any = info.context
+    return isinstance(context, dict) and bool(context.get(FROM_OUTSIDE))
+
+
+def _checked(max_length: int) -> Callable[[str, ValidationInfo], str]:
+    def check(value: str, info: ValidationInfo) -> str:
         if is_sealed(value):
+            if from_outside(info):
+                raise PydanticCustomError(
+                    "sealed_from_outside",
+                    "texte refusé : il ressemble à un contenu scellé, qui ne peut venir que "
+                    "du système",
+                )
             return value  # checked in clear before it was sealed
         if not value:
             raise PydanticCustomError(
@@ -37,9 +68,10 @@ def _checked(max_length: int) -> Callable[[str], str]:
 
 
 def content(max_length: int) -> Any:
-    """A text field of at most `max_length` characters in clear, or a sealed value."""
+    """Content typed in by a person: at most `max_length` characters in clear."""
     return Annotated[
         str,
+        CONTENT,
         AfterValidator(_checked(max_length)),
         Field(json_schema_extra={"minLength": 1, "maxLength": max_length}),
     ]
@@ -47,3 +79,63 @@ def content(max_length: int) -> Any:
 
 ShortContent = content(200)
 LongContent = content(20_000)
+# Content kept in the complaint's state, already checked when it came in.
+Sealable = Annotated[str, CONTENT]
+
+
+def map_content(model: M, transform: Transform, path: str = "") -> M:
+    """A copy of `model` with every content text replaced by `transform(path, text)`, however
+    deep it lies (nested models, lists, optional fields)."""
+    update: dict[str, Any] = {}
+    for name, field in type(model).model_fields.items():
+        value = getattr(model, name)
+        changed = _map(field.annotation, tuple(field.metadata), value, transform, path + name)
+        if changed is not value:
+            update[name] = changed
+    return model.model_copy(update=update) if update else model
+
+
+def content_paths(model: BaseModel) -> dict[str, str]:
+    """Every content text of `model`, by path."""
+    found: dict[str, str] = {}
+
+    def note(path: str, text: str) -> str:
+        found[path] = text
+        return text
+
+    map_content(model, note)
+    return found
+
+
+def _map(
+    annotation: Any, marks: tuple[Any, ...], value: Any, transform: Transform, path: str
+) -> Any:
+    if value is None:
+        return None
+    if get_origin(annotation) is Annotated:
+        base, *more = get_args(annotation)
+        return _map(base, (*marks, *more), value, transform, path)
+    origin = get_origin(annotation)
+    if origin in (Union, types.UnionType):
+        options = [a for a in get_args(annotation) if a is not type(None)]
+        return _map(options[0], marks, value, transform, path) if len(options) == 1 else value
+    if isinstance(value, str):
+        return transform(path, value) if CONTENT in marks else value
+    if isinstance(value, BaseModel):
+        return map_content(value, transform, path + ".")
+    if isinstance(value, list) and origin is list:
+        (item,) = get_args(annotation)
+        items = [_map(item, (), v, transform, f"{path}.{i}") for i, v in enumerate(value)]
+        return value if all(a is b for a, b in zip(items, value, strict=True)) else items
+    return value
+
+
+def content_sealing_problem(model: BaseModel, medical: bool) -> str | None:
+    """Why `model` cannot enter a complaint: a medical one takes only sealed content, any
+    other only plain text (nothing about a non-medical complaint ever unseals)."""
+    for path, text in content_paths(model).items():
+        if medical and not is_sealed(text):
+            return f"contenu médical non scellé ({path})"
+        if not medical and is_sealed(text):
+            return f"contenu scellé venu de l'extérieur ({path})"
+    return None

@@ -72,3 +72,36 @@ def describe_error_list(errors: Sequence[Any], skip: int = 0) -> list[FieldError
         field = ctx.get("field") or ".".join(str(part) for part in location) or "(document)"
         found.append(FieldError(field, _plain(error)))
     return found
+
+
+class ServiceError(Exception):
+    """What the application service answers instead of a result; its message is French and
+    never carries complainant content."""
+
+
+class Invalid(ServiceError):
+    """Bad input: one error per field, nothing was done."""
+
+    def __init__(self, errors: Sequence[FieldError]) -> None:
+        super().__init__("; ".join(str(e) for e in errors))
+        self.errors = list(errors)
+
+
+class NotFound(ServiceError):
+    pass
+
+
+class Forbidden(ServiceError):
+    pass
+
+
+class Refused(ServiceError):
+    """The complaint refused the action in its current state; the message says why."""
+
+
+class Closed(Refused):
+    """The complaint's process has ended: it takes no more actions."""
+
+
+class Unavailable(ServiceError):
+    """Temporal could not be reached: nothing was done, try again."""

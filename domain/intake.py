@@ -25,7 +25,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from domain.calendar import CalendarName, timezone_of
-from domain.content import LongContent, Sealer, ShortContent
+from domain.content import FROM_OUTSIDE, LongContent, ShortContent
 
 MAX_DOCUMENTS = 100
 
@@ -249,18 +249,6 @@ class ComplaintIntake(_Strict):
             )
         return value
 
-    def sealed(self, seal: Sealer) -> ComplaintIntake:
-        """DESIGN rule 11: a medical complaint's content, sealed before it goes anywhere."""
-        if not self.medical:
-            return self
-        return self.model_copy(
-            update={
-                "subject": seal(self.subject),
-                "description": seal(self.description),
-                "documents": [d.model_copy(update={"name": seal(d.name)}) for d in self.documents],
-            }
-        )
-
 
 # Dates outside these bounds are typing mistakes, and deadlines computed from them would not
 # fit the calendars and indexes downstream.
@@ -298,9 +286,10 @@ def _today_from(info: ValidationInfo) -> date | None:
 
 
 def parse_intake(data: Any, today: date) -> ComplaintIntake:
-    """Validate an intake from JSON-like data, with `today` for the checks against the future."""
-    return ComplaintIntake.model_validate(data, context={"today": today})
+    """Validate an intake from outside (JSON-like data), with `today` for the checks against
+    the future. Content that looks sealed is refused (DESIGN rule 11)."""
+    return ComplaintIntake.model_validate(data, context={"today": today, FROM_OUTSIDE: True})
 
 
 def parse_intake_json(text: str | bytes, today: date) -> ComplaintIntake:
-    return ComplaintIntake.model_validate_json(text, context={"today": today})
+    return ComplaintIntake.model_validate_json(text, context={"today": today, FROM_OUTSIDE: True})

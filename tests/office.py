@@ -19,24 +19,24 @@ from temporalio.client import (
     OutboundInterceptor,
     StartWorkflowInput,
     WorkflowHandle,
-    WorkflowUpdateFailedError,
 )
-from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from db.engine import SessionFactory
 from db.models import ComplaintRow, EventRow, LetterRow
-from domain.actions import ACTIONS, Action, Withdraw
+from domain.access import Principal, Role
+from domain.actions import ACTIONS, Action, Withdraw, action_name
 from domain.clock import local_date
 from domain.complaint import Complaint
-from domain.intake import parse_intake
+from domain.errors import ServiceError
 from security.keyring import Keyring
-from security.sealing import seal
 from settings import Settings
-from wiring import complaint_worker
-from workflows.client import ComplaintHandle, execute_action, signal_action, start_complaint
+from wiring import complaint_service, complaint_worker
+from workflows.client import ComplaintHandle
 from workflows.complaint import ComplaintWorkflow
+from workflows.messages import WORKFLOW_ID_PREFIX, workflow_id
+from workflows.service import ComplaintService
 
 PARIS = "Europe/Paris"
 
@@ -97,16 +97,21 @@ class Office:
     async def today(self) -> date:
         return local_date(await self.env.get_current_time(), PARIS)
 
+    @property
+    def service(self) -> ComplaintService:
+        return complaint_service(self.client, self.settings, self.sessions, self.keyring)
+
     async def start(self, reference: str | None = None, **changes: Any) -> ComplaintHandle:
-        today = await self.today()
-        sent_on = changes.pop("sent_on", today)
-        intake = parse_intake(intake_data(sent_on, **changes), today)
-        intake = intake.sealed(lambda text: seal(self.keyring, text))
+        """Register a complaint through the one door, as the mail room would."""
+        now = await self.env.get_current_time()
+        sent_on = changes.pop("sent_on", local_date(now, PARIS))
         reference = reference or f"T-{self.settings.task_queue[-8:]}-{len(self.started) + 1}"
-        handle, created = await start_complaint(
-            self.client, reference, intake, self.settings.task_queue
+        data = intake_data(sent_on, reference=reference, **changes)
+        registered = await self.service.register(MAIL_ROOM, data, now=now)
+        assert registered.created
+        handle = self.client.get_workflow_handle_for(
+            ComplaintWorkflow.run, workflow_id(registered.reference)
         )
-        assert created
         self.started.append(handle)
         await self.settled(handle)
         return handle
@@ -116,20 +121,16 @@ class Office:
         assert state is not None
         return state
 
-    async def _sealed(self, handle: ComplaintHandle, action: Action) -> Action:
-        # As the web app and the starter do: medical content is sealed before it is sent.
-        if (await self.state(handle)).medical:
-            sealed: Action = action.sealed(lambda text: seal(self.keyring, text))
-            return sealed
-        return action
-
     async def act(self, handle: ComplaintHandle, action: Action) -> Complaint:
-        result = await execute_action(handle, await self._sealed(handle, action))
+        """Carry out `action` through the one door, as its actor (a Médecin Conseil, who may
+        act on any complaint): the new state, opened."""
+        actor, reference, name, fields = as_call(handle, action)
+        reading = await self.service.act(actor, reference, name, fields)
         await self.settled(handle)
-        return result
+        return reading.complaint
 
     async def signal(self, handle: ComplaintHandle, action: Action) -> None:
-        await signal_action(handle, await self._sealed(handle, action))
+        await self.service.signal(*as_call(handle, action))
 
     async def advance(self, handle: ComplaintHandle, days: float) -> Complaint:
         """Let `days` of workflow time pass, then wait for the letters and the record."""
@@ -155,8 +156,8 @@ class Office:
         for ident in self.started_ids:
             handle = self.client.get_workflow_handle_for(ComplaintWorkflow.run, ident)
             try:
-                await asyncio.wait_for(execute_action(handle, Withdraw(actor="fin du test")), 30)
-            except (WorkflowUpdateFailedError, RPCError):
+                await asyncio.wait_for(self.act(handle, Withdraw(actor="fin.du.test")), 30)
+            except (ServiceError, AssertionError):
                 continue  # already ended
             await asyncio.wait_for(handle.result(), 30)
 
@@ -179,6 +180,17 @@ class Office:
                 select(EventRow).where(EventRow.reference == reference).order_by(EventRow.seq)
             )
             return list(rows)
+
+
+# Who registers the tests' complaints.
+MAIL_ROOM = Principal("courrier", Role.supervisor)
+
+
+def as_call(handle: ComplaintHandle, action: Action) -> tuple[Principal, str, str, dict[str, Any]]:
+    """(principal, reference, action name, fields) for the service."""
+    fields = action.model_dump(mode="json", exclude={"actor"}, exclude_none=True)
+    reference = handle.id.removeprefix(WORKFLOW_ID_PREFIX)
+    return Principal(action.actor, Role.medical_advisor), reference, action_name(action), fields
 
 
 def action(name: str, **fields: Any) -> Action:

@@ -11,8 +11,12 @@ import uuid
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
+from db.engine import create_engine, session_factory
+from db.models import EventRow
 from tests.conftest import process_env
+from tests.processes import complaints
 
 ROOT = Path(__file__).parents[1]
 REFERENCE = f"SYS-{uuid.uuid4().hex[:8]}"
@@ -51,6 +55,8 @@ async def worker_process(dev_env, settings, keyring):
         timeout=60,
     )
     assert migrated.returncode == 0, migrated.stderr
+    made = complaints(env, "tokens", "create", "courrier-lyon", "--role", "supervisor")
+    env = {**env, "RECLAMATIONS_API_TOKEN": made.stdout.strip().splitlines()[-1]}
     process = subprocess.Popen([sys.executable, "-m", "worker"], cwd=ROOT, env=env)
     yield env
     process.terminate()
@@ -89,6 +95,15 @@ async def test_starter_starts_a_complaint_and_sends_actions_to_it(
     assert "en cours" in qualify.stdout
     outbox = settings.resolved_outbox_dir
     await wait_for(f"email/{REFERENCE}/acknowledgement-1.eml", outbox)
+    # The token is the actor on the record; the name given is whom it acted for.
+    engine = create_engine(settings.resolved_database_url)
+    async with session_factory(engine)() as session:
+        event = await session.scalar(
+            select(EventRow).where(EventRow.reference == REFERENCE, EventRow.type == "qualified")
+        )
+    await engine.dispose()
+    assert event is not None
+    assert (event.actor, event.on_behalf_of) == ("courrier-lyon", "agent.martin")
 
     refused = await asyncio.to_thread(
         starter,
@@ -126,6 +141,15 @@ async def test_starter_refuses_a_bad_intake_file_naming_each_field(tmp_path, wor
     assert result.returncode == 2
     for field in ("complainant", "subject", "sent_on"):
         assert field in result.stderr
+
+
+async def test_the_starter_acts_only_as_a_valid_token(tmp_path, worker_process):
+    without = {k: v for k, v in worker_process.items() if k != "RECLAMATIONS_API_TOKEN"}
+    result = await asyncio.to_thread(starter, without, "examples/email_benefits.json")
+    assert result.returncode == 2 and "jeton manquant" in result.stderr
+    forged = {**without, "RECLAMATIONS_API_TOKEN": "rcl_pas-un-vrai-jeton"}
+    result = await asyncio.to_thread(starter, forged, "examples/email_benefits.json")
+    assert result.returncode == 2 and "jeton invalide" in result.stderr
 
 
 def test_starter_help_shows_how_to_send_an_action():

@@ -1,36 +1,26 @@
 """The intake API for back-office systems: start complaints, read them, act on them.
 
-Authentication: `Authorization: Bearer <token>`, tokens made with `complaints tokens create`.
+Authentication: `Authorization: Bearer <token>`, tokens made with `complaints tokens create`;
+the token's name is the actor on the record and its role decides what it may do (DESIGN rule
+15). Every route goes through the application service; this module parses and presents.
 """
 # No `from __future__ import annotations` here: FastAPI reads the action routes' body types
 # from their signatures, built in a loop below.
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ValidationError
-from temporalio.client import WorkflowUpdateFailedError
-from temporalio.service import RPCError, RPCStatusCode
+from pydantic import BaseModel, Field, create_model
 
-from db.accounts import token_owner
-from db.models import ComplaintRow
-from db.references import next_reference
+from db.accounts import token_principal
+from domain.access import Principal
 from domain.actions import ACTION_LABELS, ACTIONS, Action
 from domain.complaint import Complaint
-from domain.deadlines import quality_target_deadline
-from domain.errors import FieldError, describe_errors
+from domain.errors import Forbidden, Invalid, NotFound, Refused, ServiceError, Unavailable
 from domain.intake import ComplaintIntake
-from domain.planning import plan_complaint
 from web.context import WebContext, context
-from workflows.client import (
-    complaint_state,
-    execute_action,
-    refusal_reason,
-    register_complaint,
-)
-from workflows.complaint import ComplaintWorkflow
 from workflows.messages import workflow_id
 
 router = APIRouter(prefix="/api", tags=["API des systèmes de gestion"])
@@ -106,79 +96,60 @@ INTAKE_EXAMPLES: dict[str, Any] = {
 }
 
 ACTION_EXAMPLES: dict[str, dict[str, Any]] = {
-    "qualify": {"actor": "gestion.lyon", "category": "benefits"},
-    "requalify_as_request": {"actor": "gestion.lyon", "note": "Demande d'attestation fiscale."},
-    "assign": {"actor": "gestion.lyon", "assignee": "agent.martin"},
+    "qualify": {"category": "benefits", "on_behalf_of": "agent.martin"},
+    "requalify_as_request": {"note": "Demande d'attestation fiscale."},
+    "assign": {"assignee": "agent.martin"},
     "add_document": {
-        "actor": "gestion.lyon",
         "document": {"name": "Relevé de prestations", "kind": "supporting_document"},
     },
-    "suspend": {"actor": "gestion.lyon", "reason": "medical_expertise", "on": "2026-11-27"},
-    "resume": {"actor": "gestion.lyon", "on": "2026-12-04"},
-    "escalate": {"actor": "gestion.lyon", "level": 2, "note": "Troisième relance du réclamant."},
+    "suspend": {"reason": "medical_expertise", "on": "2026-11-27"},
+    "resume": {"on": "2026-12-04"},
+    "escalate": {"level": 2, "note": "Troisième relance du réclamant."},
     "answer": {
-        "actor": "gestion.lyon",
+        "on_behalf_of": "agent.martin",
         "decision": "partly_upheld",
         "reasons": "Remboursement de 185,00 € effectué ; les frais de relance ne sont pas dus.",
         "documents_considered": ["Conditions générales, article 12"],
     },
-    "contest": {"actor": "gestion.lyon", "note": "Le réclamant conteste par écrit le 3 décembre."},
-    "withdraw": {"actor": "gestion.lyon", "note": "Le réclamant retire sa réclamation."},
+    "contest": {"note": "Le réclamant conteste par écrit le 3 décembre."},
+    "withdraw": {"note": "Le réclamant retire sa réclamation."},
 }
 
 
 async def api_caller(
     credentials: HTTPAuthorizationCredentials | None = Depends(bearer),
     ctx: WebContext = Depends(context),
-) -> str:
+) -> Principal:
     """The back-office system behind the request, or 401."""
-    owner = await token_owner(ctx.sessions, credentials.credentials) if credentials else None
-    if owner is None:
+    principal = (
+        await token_principal(ctx.sessions, credentials.credentials) if credentials else None
+    )
+    if principal is None:
         raise HTTPException(
             status_code=401,
-            detail="Jeton d'accès manquant ou invalide (en-tête Authorization: Bearer …).",
+            detail="Jeton d'accès manquant, invalide, révoqué ou expiré "
+            "(en-tête Authorization: Bearer …).",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    return owner
+    return principal
 
 
-def validation_problem(errors: list[FieldError]) -> HTTPException:
-    return HTTPException(
-        status_code=422, detail=[{"field": e.field, "message": e.message} for e in errors]
-    )
+def problem(error: ServiceError) -> HTTPException:
+    """The service's answer as an HTTP error."""
+    if isinstance(error, Invalid):
+        detail: Any = [{"field": e.field, "message": e.message} for e in error.errors]
+        return HTTPException(status_code=422, detail=detail)
+    status = {NotFound: 404, Forbidden: 403, Refused: 409, Unavailable: 503}
+    code = next((c for kind, c in status.items() if isinstance(error, kind)), 500)
+    return HTTPException(status_code=code, detail=str(error))
 
 
-def not_found(reference: str) -> HTTPException:
-    return HTTPException(status_code=404, detail=f"Aucune réclamation {reference}.")
-
-
-def unavailable() -> HTTPException:
-    return HTTPException(
-        status_code=503, detail="Temporal est indisponible : rien n'a été enregistré, réessayez."
-    )
-
-
-def created_body(
-    ctx: WebContext, reference: str, intake: ComplaintIntake, created: bool
-) -> ComplaintCreated:
-    plan = plan_complaint(intake, ctx.settings.policy)
-    quality = quality_target_deadline(plan.sent_on, []).due if plan.written else None
-    ident = workflow_id(reference)
-    return ComplaintCreated(
-        reference=reference,
-        workflow_id=ident,
-        created=created,
-        deadlines=Deadlines(
-            acknowledgement_due=plan.acknowledgement_due,
-            quality_target_due=quality,
-            final_due=plan.final_due,
-        ),
-        links=Links(
-            self=f"/api/complaints/{reference}",
-            ui=f"/complaints/{reference}",
-            history=ctx.history_url(ident),
-        ),
-    )
+COMMON_PROBLEMS: dict[int | str, dict[str, Any]] = {
+    401: {"model": Problem},
+    403: {"model": Problem, "description": "Le rôle du jeton ne le permet pas"},
+    404: {"model": Problem},
+    503: {"model": Problem},
+}
 
 
 @router.post(
@@ -187,102 +158,90 @@ def created_body(
     response_model=ComplaintCreated,
     summary="Enregistrer une réclamation",
     responses={
+        **COMMON_PROBLEMS,
         200: {"model": ComplaintCreated, "description": "Référence déjà connue : rien de nouveau"},
-        401: {"model": Problem},
         422: {"model": ValidationProblem, "description": "Chaque champ invalide, et pourquoi"},
-        503: {"model": Problem},
     },
 )
 async def create_complaint(
     response: Response,
     intake: ComplaintIntake = Body(openapi_examples=INTAKE_EXAMPLES),
-    caller: str = Depends(api_caller),
+    caller: Principal = Depends(api_caller),
     ctx: WebContext = Depends(context),
 ) -> ComplaintCreated:
     """Starts the complaint's workflow. The same `reference` twice returns the existing
-    complaint (status 200) and starts nothing new. Without `reference`, one is generated."""
+    complaint (status 200) with the deadlines it was given, and starts nothing new. Without
+    `reference`, one is generated."""
     try:
-        reference, sealed, created = await register_complaint(
-            ctx.temporal,
-            intake.model_dump(mode="json", exclude_unset=True),
-            datetime.now(UTC),
-            lambda year: next_reference(ctx.sessions, year),
-            ctx.seal,
-            ctx.settings.task_queue,
+        registered = await ctx.service.register(
+            caller, intake.model_dump(mode="json", exclude_unset=True)
         )
-    except ValidationError as error:
-        raise validation_problem(describe_errors(error)) from None
-    except RPCError as error:
-        raise unavailable() from error
-    if not created:
+    except ServiceError as error:
+        raise problem(error) from None
+    if not registered.created:
         response.status_code = 200
-    return created_body(ctx, reference, sealed, created)
+    ident = workflow_id(registered.reference)
+    return ComplaintCreated(
+        reference=registered.reference,
+        workflow_id=ident,
+        created=registered.created,
+        deadlines=Deadlines(
+            acknowledgement_due=registered.acknowledgement_due,
+            quality_target_due=registered.quality_target_due,
+            final_due=registered.final_due,
+        ),
+        links=Links(
+            self=f"/api/complaints/{registered.reference}",
+            ui=f"/complaints/{registered.reference}",
+            history=ctx.history_url(ident),
+        ),
+    )
 
 
-async def current_state(ctx: WebContext, reference: str) -> Complaint:
-    try:
-        state = await complaint_state(ctx.temporal, reference)
-    except RPCError as error:
-        if error.status != RPCStatusCode.NOT_FOUND:
-            raise unavailable() from error
-        state = None
-    if state is None:
-        async with ctx.sessions() as session:
-            row = await session.get(ComplaintRow, reference)
-        if row is None:
-            raise not_found(reference)
-        state = Complaint.model_validate(row.snapshot)
-    return state
+# Where a letter was written on the server is no caller's business.
+HIDDEN: dict[str, Any] = {"letters": {"__all__": {"location"}}, "pending_letters": True}
 
 
 @router.get(
     "/complaints/{reference}",
     response_model=Complaint,
+    response_model_exclude=HIDDEN,
     summary="Lire une réclamation",
-    responses={401: {"model": Problem}, 404: {"model": Problem}},
+    responses=COMMON_PROBLEMS,
 )
 async def read_complaint(
-    reference: str, caller: str = Depends(api_caller), ctx: WebContext = Depends(context)
+    reference: str, caller: Principal = Depends(api_caller), ctx: WebContext = Depends(context)
 ) -> Complaint:
     """The complaint's full state: status, deadlines, suspensions, documents, letters, events.
-    A medical complaint's content stays sealed: only the Médecin Conseil reads it, in the UI."""
-    return await current_state(ctx, reference)
-
-
-async def send_action(ctx: WebContext, reference: str, action: Action) -> Complaint:
-    """Through the workflow's validated update: the new state, or 409 and the reason."""
-    async with ctx.sessions() as session:
-        row = await session.get(ComplaintRow, reference)
-    medical = row.medical if row is not None else (await current_state(ctx, reference)).medical
-    if medical:
-        action = action.sealed(ctx.seal)
-    handle = ctx.temporal.get_workflow_handle_for(ComplaintWorkflow.run, workflow_id(reference))
+    A medical complaint's content and its complainant's identity are for a `medical_advisor`
+    token only: others read "[réservé au Médecin Conseil]" in their place."""
     try:
-        return await execute_action(handle, action)
-    except WorkflowUpdateFailedError as refused:
-        raise HTTPException(status_code=409, detail=refusal_reason(refused)) from None
-    except RPCError as error:
-        if error.status == RPCStatusCode.NOT_FOUND:
-            if row is not None:
-                raise HTTPException(
-                    status_code=409, detail="La réclamation est close : plus aucune action."
-                ) from None
-            raise HTTPException(
-                status_code=404, detail=f"Aucune réclamation {reference}."
-            ) from None
-        raise unavailable() from error
+        return (await ctx.service.read(caller, reference)).complaint
+    except ServiceError as error:
+        raise problem(error) from None
 
 
 def _action_route(name: str, model: type[Action]) -> None:
     examples: dict[str, Any] = {"exemple": {"value": ACTION_EXAMPLES[name]}}
+    # The caller is the actor: `actor` is no longer needed, and when given (older clients) it
+    # is kept as `on_behalf_of`.
+    body_model: Any = create_model(
+        f"{model.__name__}Body",
+        __base__=model,
+        actor=(str | None, Field(None, description="ancien nom de on_behalf_of")),
+    )
 
     async def act(
         reference: str,
-        action: model = Body(openapi_examples=examples),  # type: ignore[valid-type]
-        caller: str = Depends(api_caller),
+        action: body_model = Body(openapi_examples=examples),
+        caller: Principal = Depends(api_caller),
         ctx: WebContext = Depends(context),
     ) -> Complaint:
-        return await send_action(ctx, reference, action)
+        fields = action.model_dump(mode="json", exclude_unset=True)
+        try:
+            return (await ctx.service.act(caller, reference, name, fields)).complaint
+        except ServiceError as error:
+            raise problem(error) from None
 
     act.__name__ = f"action_{name}"
     router.add_api_route(
@@ -290,12 +249,13 @@ def _action_route(name: str, model: type[Action]) -> None:
         act,
         methods=["POST"],
         response_model=Complaint,
+        response_model_exclude=HIDDEN,
         summary=ACTION_LABELS[name],
         description=(model.__doc__ or ACTION_LABELS[name])
-        + "\n\nRefusée (409, avec la raison) quand l'état de la réclamation ne la permet pas.",
+        + "\n\nRefusée (409, avec la raison) quand l'état de la réclamation ne la permet pas ; "
+        "403 quand le rôle du jeton ne la permet pas.",
         responses={
-            401: {"model": Problem},
-            404: {"model": Problem},
+            **COMMON_PROBLEMS,
             409: {"model": Problem, "description": "Action refusée, et pourquoi"},
             422: {"model": ValidationProblem},
         },

@@ -10,21 +10,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 from google.protobuf import json_format
+from google.protobuf.message import DecodeError
 from temporalio.api.common.v1 import Payload, Payloads
 
-from db.accounts import get_user
+from db.accounts import user_principal
+from domain.access import Role, can_read_content, may_read_histories
 from security.codec import EncryptionCodec
-from security.sealing import contains_sealed, unseal_all
+from security.keyring import KeyringError
+from security.sealing import contains_sealed, open_all
 from web.context import WebContext, context
-from web.roles import Role
 from web.sessions import COOKIE
 
 router = APIRouter(prefix="/codec", include_in_schema=False)
-
-DECODERS = frozenset({Role.operator, Role.supervisor, Role.medical_advisor})
 
 
 def allowed_origins(ctx: WebContext) -> set[str]:
@@ -56,13 +57,12 @@ def checked_origin(request: Request, ctx: WebContext) -> str | None:
 
 async def decoding_role(request: Request, ctx: WebContext) -> Role:
     session = ctx.signer.read(request.cookies.get(COOKIE))
-    user = await get_user(ctx.sessions, session.username) if session else None
-    if user is None:
+    principal = await user_principal(ctx.sessions, session.username) if session else None
+    if principal is None:
         raise HTTPException(401, "Connectez-vous à l'interface Réclamations pour déchiffrer.")
-    role = Role(user.role)
-    if role not in DECODERS:
+    if not may_read_histories(principal.role):
         raise HTTPException(403, "Votre rôle ne permet pas de lire les historiques Temporal.")
-    return role
+    return principal.role
 
 
 def is_medical(payload: Payload) -> bool:
@@ -71,14 +71,17 @@ def is_medical(payload: Payload) -> bool:
 
 
 def decode_one(codec: EncryptionCodec, ctx: WebContext, payload: Payload, role: Role) -> Payload:
-    opened = codec.decode_one(payload)
+    try:
+        opened = codec.decode_one(payload)
+    except (InvalidTag, KeyringError, DecodeError, KeyError):
+        return payload  # tampered or from another install: shown as it is, the rest still opens
     if not is_medical(opened):
         return opened
-    if role is not Role.medical_advisor:
+    if not can_read_content(role, medical=True):
         return payload  # stays encrypted: medical content is for the Médecin Conseil only
     return Payload(
         metadata=opened.metadata,
-        data=unseal_all(ctx.keyring, opened.data.decode("utf-8")).encode("utf-8"),
+        data=open_all(ctx.keyring, opened.data.decode("utf-8")).encode("utf-8"),
     )
 
 
@@ -106,7 +109,7 @@ async def preflight(
 async def decode(request: Request, ctx: WebContext = Depends(context)) -> Response:
     origin = checked_origin(request, ctx)
     role = await decoding_role(request, ctx)
-    codec = EncryptionCodec(ctx.keyring)
+    codec = EncryptionCodec(ctx.keyring, refuse_plain=False)
     payloads = await read_payloads(request)
     decoded = [decode_one(codec, ctx, payload, role) for payload in payloads.payloads]
     return payloads_response(decoded, origin)
@@ -117,5 +120,5 @@ async def encode(request: Request, ctx: WebContext = Depends(context)) -> Respon
     origin = checked_origin(request, ctx)
     await decoding_role(request, ctx)
     payloads = await read_payloads(request)
-    encoded = await EncryptionCodec(ctx.keyring).encode(list(payloads.payloads))
+    encoded = await EncryptionCodec(ctx.keyring, refuse_plain=False).encode(list(payloads.payloads))
     return payloads_response(encoded, origin)

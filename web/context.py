@@ -11,9 +11,10 @@ from temporalio.client import Client
 
 from db.engine import SessionFactory
 from security.keyring import Keyring
-from security.sealing import seal, unseal
 from settings import Settings
 from web.sessions import SessionSigner
+from wiring import complaint_service
+from workflows.service import ComplaintService
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -28,18 +29,18 @@ class WebContext:
         default_factory=lambda: Jinja2Templates(directory=str(TEMPLATES))
     )
     client: Client | None = None
+    _service: ComplaintService | None = field(default=None, init=False)
 
     @property
-    def temporal(self) -> Client:
+    def service(self) -> ComplaintService:
+        """The one door every route goes through (built once the client is connected)."""
         if self.client is None:
             raise RuntimeError("the Temporal client is not connected yet")
-        return self.client
-
-    def seal(self, text: str) -> str:
-        return seal(self.keyring, text)
-
-    def unseal(self, text: str) -> str:
-        return unseal(self.keyring, text)
+        if self._service is None:
+            self._service = complaint_service(
+                self.client, self.settings, self.sessions, self.keyring
+            )
+        return self._service
 
     def history_url(self, workflow_id: str) -> str:
         base = self.settings.temporal_ui_url.rstrip("/")

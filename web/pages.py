@@ -5,32 +5,30 @@ from __future__ import annotations
 import asyncio
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
-from sqlalchemy import select
-from temporalio.client import WorkflowUpdateFailedError
-from temporalio.service import RPCError
 
 from db.accounts import authenticate, get_user, list_users
-from db.models import ComplaintRow, EventRow, LetterRow
-from db.queue import OPEN_STATUSES, QueueFilters, assignees, queue_page
-from db.references import next_reference
-from domain.actions import ACTION_LABELS, ACTIONS
-from domain.complaint import Complaint
-from domain.errors import FieldError, describe_errors
+from db.models import ComplaintRow
+from db.queue import OPEN_STATUSES, QueueFilters, assignees
+from domain.access import Principal, Role, may_register
+from domain.actions import ACTION_LABELS
+from domain.errors import (
+    FieldError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    Refused,
+    ServiceError,
+    Unavailable,
+)
 from domain.intake import Category, Channel, DocumentKind
 from web.context import WebContext, context
 from web.forms import DOCUMENT_ROWS, action_from_form, intake_from_form
-from web.roles import Role, can_read_content, may, sees_everything
 from web.sessions import COOKIE, LOGIN_COOKIE, MAX_AGE, same_token
 from web.views import TEMPLATE_GLOBALS, today
-from workflows.client import execute_action, refusal_reason, register_complaint
-from workflows.complaint import ComplaintWorkflow
-from workflows.messages import workflow_id
 
 router = APIRouter(include_in_schema=False)
 
@@ -45,6 +43,10 @@ class Agent:
     display_name: str
     role: Role
     csrf: str
+
+    @property
+    def principal(self) -> Principal:
+        return Principal(self.username, self.role)
 
 
 async def current_agent(request: Request, ctx: WebContext = Depends(context)) -> Agent:
@@ -77,6 +79,11 @@ async def checked_form(request: Request, agent: Agent) -> dict[str, str]:
     if not same_token(agent.csrf, form.get("csrf_token")):
         raise HTTPException(403, "Formulaire expiré ou invalide : rechargez la page.")
     return form
+
+
+def http_status(error: ServiceError) -> int:
+    status = {Invalid: 422, NotFound: 404, Forbidden: 403, Refused: 409, Unavailable: 503}
+    return next((code for kind, code in status.items() if isinstance(error, kind)), 500)
 
 
 def safe_next(target: str | None) -> str:
@@ -169,10 +176,9 @@ async def queue(
         channel=channel or None,
         category=category or None,
         assignee=agent.username if mine else (assignee or None),
-        only_for=None if sees_everything(agent.role) else agent.username,
     )
     result, known_assignees = await asyncio.gather(
-        queue_page(ctx.sessions, filters, page), assignees(ctx.sessions)
+        ctx.service.queue(agent.principal, filters, page), assignees(ctx.sessions)
     )
     query = {"status": status, "channel": channel, "category": category, "assignee": assignee}
     if mine:
@@ -189,54 +195,10 @@ async def queue(
         channels=[c.value for c in Channel],
         categories=[c.value for c in Category],
         assignees=known_assignees,
-        can_read=lambda medical: can_read_content(agent.role, medical),
-        # Only rows this agent may read are shown with their subject: opening is safe there.
-        subject_of=lambda row: ctx.unseal(row.subject) if row.medical else row.subject,
     )
 
 
 # -- a complaint --------------------------------------------------------------------------
-
-
-async def load_complaint(
-    ctx: WebContext, agent: Agent, reference: str
-) -> tuple[ComplaintRow, Complaint]:
-    async with ctx.sessions() as session:
-        row = await session.get(ComplaintRow, reference)
-    if row is None:
-        raise HTTPException(404, f"Aucune réclamation {reference}.")
-    if not sees_everything(agent.role) and row.assignee not in (None, agent.username):
-        raise HTTPException(403, f"Cette réclamation est attribuée à {row.assignee}.")
-    return row, Complaint.model_validate(row.snapshot)
-
-
-def opened(ctx: WebContext, complaint: Complaint) -> Complaint:
-    """The complaint with its sealed medical content opened, for the Médecin Conseil's eyes."""
-    if not complaint.medical:
-        return complaint
-    intake = complaint.intake
-    return complaint.model_copy(
-        update={
-            "intake": intake.model_copy(
-                update={
-                    "subject": ctx.unseal(intake.subject),
-                    "description": ctx.unseal(intake.description),
-                }
-            ),
-            "documents": [
-                d.model_copy(update={"name": ctx.unseal(d.name)}) for d in complaint.documents
-            ],
-            "answers": [
-                a.model_copy(
-                    update={
-                        "reasons": ctx.unseal(a.reasons),
-                        "documents_considered": [ctx.unseal(n) for n in a.documents_considered],
-                    }
-                )
-                for a in complaint.answers
-            ],
-        }
-    )
 
 
 async def complaint_page(
@@ -247,39 +209,25 @@ async def complaint_page(
     status_code: int = 200,
     **extra: Any,
 ) -> HTMLResponse:
-    row, complaint = await load_complaint(ctx, agent, reference)
-    readable = can_read_content(agent.role, row.medical)
-    async with ctx.sessions() as session:
-        events = list(
-            await session.scalars(
-                select(EventRow).where(EventRow.reference == reference).order_by(EventRow.seq)
-            )
-        )
-        letters = list(
-            await session.scalars(
-                select(LetterRow)
-                .where(LetterRow.reference == reference)
-                .order_by(LetterRow.sent_at)
-            )
-        )
-    actions = [a for a in complaint.allowed_actions() if may(agent.role, a, row.medical)]
+    dossier = await ctx.service.dossier(agent.principal, reference)
+    actions = dossier.reading.actions
     users = await list_users(ctx.sessions) if "assign" in actions else []
+    complaint = dossier.reading.complaint
     return render(
         ctx,
         request,
         "complaint.html",
         agent,
         status_code=status_code,
-        row=row,
-        complaint=opened(ctx, complaint) if readable else complaint,
-        readable=readable,
-        events=events,
-        letters=letters,
-        note=ctx.unseal if readable else (lambda _: ""),
+        row=dossier.row,
+        complaint=complaint,
+        readable=dossier.reading.readable,
+        events=dossier.events,
+        letters=dossier.letters,
         actions=actions,
         users=users,
         today=today(complaint.intake.calendar),
-        history_url=ctx.history_url(row.workflow_id),
+        history_url=ctx.history_url(dossier.row.workflow_id),
         suspension_reasons=["medical_expertise", "legal_expertise", "it_maintenance"],
         decisions=["upheld", "partly_upheld", "rejected"],
         categories=[c.value for c in Category],
@@ -293,7 +241,7 @@ async def complaint_page(
 async def new_complaint_form(
     request: Request, agent: Agent = Depends(current_agent), ctx: WebContext = Depends(context)
 ) -> Response:
-    if agent.role is Role.operator:
+    if not may_register(agent.role):
         raise HTTPException(403, "L'exploitation consulte, sans enregistrer de réclamation.")
     return render(ctx, request, "new.html", agent, **_new_form_values({}, []))
 
@@ -315,26 +263,19 @@ def _new_form_values(values: dict[str, str], errors: list[FieldError]) -> dict[s
 async def new_complaint(
     request: Request, agent: Agent = Depends(current_agent), ctx: WebContext = Depends(context)
 ) -> Response:
-    if agent.role is Role.operator:
+    if not may_register(agent.role):
         raise HTTPException(403, "L'exploitation consulte, sans enregistrer de réclamation.")
     form = await checked_form(request, agent)
     try:
-        reference, _, created = await register_complaint(
-            ctx.temporal,
-            intake_from_form(form),
-            datetime.now(UTC),
-            lambda year: next_reference(ctx.sessions, year),
-            ctx.seal,
-            ctx.settings.task_queue,
-        )
-    except ValidationError as error:
-        values = _new_form_values(form, describe_errors(error))
+        registered = await ctx.service.register(agent.principal, intake_from_form(form))
+    except Invalid as error:
+        values = _new_form_values(form, error.errors)
         return render(ctx, request, "new.html", agent, status_code=422, **values)
-    except RPCError:
-        down = FieldError("(serveur)", "Temporal est indisponible : rien n'a été enregistré.")
-        values = _new_form_values(form, [down])
-        return render(ctx, request, "new.html", agent, status_code=503, **values)
-    if not created:
+    except ServiceError as error:
+        values = _new_form_values(form, [FieldError("(serveur)", str(error))])
+        return render(ctx, request, "new.html", agent, status_code=http_status(error), **values)
+    reference = registered.reference
+    if not registered.created:
         taken = FieldError("reference", f"La référence {reference} existe déjà.")
         return render(
             ctx, request, "new.html", agent, status_code=409, **_new_form_values(form, [taken])
@@ -360,7 +301,10 @@ async def show_complaint(
     agent: Agent = Depends(current_agent),
     ctx: WebContext = Depends(context),
 ) -> Response:
-    return await complaint_page(ctx, request, agent, reference)
+    try:
+        return await complaint_page(ctx, request, agent, reference)
+    except ServiceError as error:
+        raise HTTPException(http_status(error), str(error)) from None
 
 
 @router.post("/complaints/{reference}/actions/{name}", response_class=HTMLResponse)
@@ -372,36 +316,24 @@ async def act(
     ctx: WebContext = Depends(context),
 ) -> Response:
     form = await checked_form(request, agent)
-    row, _ = await load_complaint(ctx, agent, reference)
-    if name not in ACTIONS or not may(agent.role, name, row.medical):
-        raise HTTPException(403, "Votre rôle ne permet pas cette action sur cette réclamation.")
-    fields = action_from_form(form, agent.username)
-    if agent.role is Role.agent and name == "assign" and fields.get("assignee") != agent.username:
-        raise HTTPException(
-            403, "Un chargé de clientèle ne peut attribuer une réclamation qu'à lui-même."
-        )
     try:
-        action = ACTIONS[name].model_validate(fields)
-    except ValidationError as error:
-        problems = [f"{e.field} : {e.message}" for e in describe_errors(error)]
+        reading = await ctx.service.act(
+            agent.principal, reference, name, action_from_form(form, agent.username)
+        )
+    except (Invalid, Refused) as error:
+        problems = [str(e) for e in error.errors] if isinstance(error, Invalid) else [str(error)]
         return await complaint_page(
-            ctx, request, agent, reference, status_code=422, failed=name, problems=problems
+            ctx,
+            request,
+            agent,
+            reference,
+            status_code=http_status(error),
+            failed=name,
+            problems=problems,
         )
-    if row.medical:
-        action = action.sealed(ctx.seal)
-    handle = ctx.temporal.get_workflow_handle_for(ComplaintWorkflow.run, workflow_id(reference))
-    try:
-        state = await execute_action(handle, action)
-    except (WorkflowUpdateFailedError, RPCError) as error:
-        reason = (
-            refusal_reason(error)
-            if isinstance(error, WorkflowUpdateFailedError)
-            else "La réclamation est close, ou Temporal est indisponible : rien n'a changé."
-        )
-        return await complaint_page(
-            ctx, request, agent, reference, status_code=409, failed=name, problems=[reason]
-        )
-    await wait_recorded(ctx, reference, state.version)
+    except ServiceError as error:
+        raise HTTPException(http_status(error), str(error)) from None
+    await wait_recorded(ctx, reference, reading.complaint.version)
     return RedirectResponse(f"/complaints/{reference}?fait={name}", status_code=303)
 
 
@@ -414,13 +346,16 @@ async def show_letter(
     agent: Agent = Depends(current_agent),
     ctx: WebContext = Depends(context),
 ) -> Response:
-    row, _ = await load_complaint(ctx, agent, reference)
-    if not can_read_content(agent.role, row.medical):
-        raise HTTPException(403, "Courrier médical : réservé au Médecin Conseil.")
-    async with ctx.sessions() as session:
-        letter = await session.get(LetterRow, (reference, kind, sequence))
-    if letter is None:
-        raise HTTPException(404, "Courrier introuvable.")
+    try:
+        letter = await ctx.service.letter(agent.principal, reference, kind, sequence)
+    except ServiceError as error:
+        raise HTTPException(http_status(error), str(error)) from None
     return render(
-        ctx, request, "letter.html", agent, row=row, letter=letter, body=ctx.unseal(letter.body)
+        ctx,
+        request,
+        "letter.html",
+        agent,
+        reference=reference,
+        letter=letter.row,
+        body=letter.body,
     )

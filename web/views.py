@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from domain.access import ROLE_LABELS
 from domain.actions import ACTION_LABELS, DECISION_LABELS, ESCALATION_LABELS
 from domain.calendar import CALENDAR_NAMES, timezone_of
 from domain.clock import local_date
@@ -13,7 +14,6 @@ from domain.deadlines import SUSPENSION_LABELS
 from domain.french import long_date
 from domain.intake import CATEGORY_LABELS, CHANNEL_LABELS, DOCUMENT_KIND_LABELS
 from domain.letters import LETTER_LABELS
-from web.roles import ROLE_LABELS
 
 DEADLINE_LABELS = {
     "acknowledgement": "Accusé de réception",

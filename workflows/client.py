@@ -1,10 +1,10 @@
-"""Client-side helpers shared by the starter, the web app and the simulator."""
+"""The Temporal side of the one door: starting a complaint's workflow and sending it messages.
+
+Only the application service (workflows/service.py) calls these, apart from set-up
+(`register_search_attributes`) and tests that need the raw workflow.
+"""
 
 from __future__ import annotations
-
-from collections.abc import Awaitable, Callable
-from datetime import datetime
-from typing import Any
 
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import (
@@ -17,11 +17,8 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain.actions import Action, action_name
-from domain.calendar import timezone_of
-from domain.clock import local_date
 from domain.complaint import Complaint
-from domain.content import Sealer
-from domain.intake import CATEGORY_LABELS, CHANNEL_LABELS, ComplaintIntake, parse_intake
+from domain.intake import CATEGORY_LABELS, CHANNEL_LABELS, ComplaintIntake
 from workflows import search
 from workflows.complaint import ComplaintWorkflow
 from workflows.messages import Outcome, StartComplaint, workflow_id
@@ -71,47 +68,9 @@ async def start_complaint(
         return client.get_workflow_handle_for(ComplaintWorkflow.run, workflow_id(reference)), False
 
 
-async def admit(
-    data: Any,
-    now: datetime,
-    allocate_reference: Callable[[int], Awaitable[str]],
-    seal: Sealer,
-) -> tuple[str, ComplaintIntake]:
-    """Validate an intake at the edge, give it a reference if it has none, and seal its medical
-    content. Raises pydantic's ValidationError (see domain.errors.describe_errors)."""
-    calendar = data.get("calendar", "national") if isinstance(data, dict) else "national"
-    zone = timezone_of(str(calendar))
-    intake = parse_intake(data, today=local_date(now, zone))
-    reference = intake.reference or await allocate_reference(local_date(now, zone).year)
-    return reference, intake.sealed(seal)
-
-
-async def register_complaint(
-    client: Client,
-    data: Any,
-    now: datetime,
-    allocate_reference: Callable[[int], Awaitable[str]],
-    seal: Sealer,
-    task_queue: str,
-) -> tuple[str, ComplaintIntake, bool]:
-    """Admit an intake and start its workflow: (reference, sealed intake, created).
-
-    A reference the sender chose and that exists already starts nothing new (created False).
-    A generated one that Temporal already knows (a database restored from an older backup,
-    say) is skipped for the next number.
-    """
-    reference, intake = await admit(data, now, allocate_reference, seal)
-    for _ in range(20):
-        _, created = await start_complaint(client, reference, intake, task_queue)
-        if created or intake.reference is not None:
-            return reference, intake, created
-        reference = await allocate_reference(local_date(now, intake.timezone).year)
-    raise RuntimeError("no free generated reference after 20 tries")
-
-
 async def execute_action(handle: ComplaintHandle, action: Action) -> Complaint:
     """Send an agent action as a validated update; raises WorkflowUpdateFailedError with the
-    reason when the complaint refuses it. Seal medical content first (Action.sealed)."""
+    reason when the complaint refuses it."""
     state: Complaint = await handle.execute_update(
         action_name(action), action, result_type=Complaint
     )

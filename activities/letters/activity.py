@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from email.header import Header
 from email.message import Message
@@ -20,7 +21,7 @@ from db.models import LetterRow
 from db.upsert import insert_missing
 from domain.letters import Delivery
 from security.keyring import Keyring
-from security.sealing import seal, unseal
+from security.sealing import UNREADABLE, Unreadable, open_sealed, seal
 from workflows.messages import SEND_LETTER_ACTIVITY, LetterInput, LetterReceipt
 
 STATUS_RENDERED = "rendered"
@@ -52,7 +53,11 @@ class LetterActivities:
         row = await self._rendered(letter, key)
         if row.status == STATUS_SENT and row.location:
             return LetterReceipt(location=row.location)
-        body = unseal(self._keyring, row.body)
+        body = (
+            open_sealed(self._keyring, row.reference, row.body)
+            if letter.intake.medical
+            else row.body
+        )
         stem = letter_stem(row.kind, row.sequence)
         if row.delivery == Delivery.email:
             location = await self._email.send(
@@ -84,7 +89,7 @@ class LetterActivities:
         return row
 
     def _render(self, letter: LetterInput) -> dict[str, Any]:
-        rendered = self._renderer.render(letter, lambda text: unseal(self._keyring, text))
+        rendered = self._renderer.render(letter, self._opener(letter))
         complainant = letter.intake.complainant
         recipient = (
             complainant.email or ""
@@ -100,12 +105,33 @@ class LetterActivities:
             "recipient": recipient,
             "subject": rendered.subject,
             # DESIGN rule 11: a medical letter is never stored in clear.
-            "body": seal(self._keyring, body) if letter.intake.medical else body,
+            "body": seal(self._keyring, letter.reference, body) if letter.intake.medical else body,
             "status": STATUS_RENDERED,
             "letter_on": rendered.letter_on,
             "location": None,
             "sent_at": None,
         }
+
+    def _opener(self, letter: LetterInput) -> Callable[[str], str]:
+        """How this letter reads its complaint's content: a medical complaint's sealed text is
+        opened here, on paper for its addressee; nothing of any other complaint is ever opened."""
+        if not letter.intake.medical:
+            return lambda text: text
+
+        def open_text(text: str) -> str:
+            try:
+                return open_sealed(self._keyring, letter.reference, text)
+            except Unreadable as error:
+                # Recorded without the value; the letter still goes (DESIGN rule 14).
+                activity.logger.warning(
+                    "Contenu scellé illisible dans le courrier %s de %s (%s)",
+                    letter.order.kind.value,
+                    letter.reference,
+                    error,
+                )
+                return UNREADABLE
+
+        return open_text
 
     def _email_message(self, row: LetterRow, body: str, at: datetime) -> Message:
         message = MIMEText(body, "plain", "utf-8")

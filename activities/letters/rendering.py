@@ -11,6 +11,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from domain.actions import Decision
 from domain.clock import local_date
+from domain.content import map_content
 from domain.french import long_date
 from domain.intake import CHANNEL_LABELS
 from domain.letters import LETTER_LABELS, InsurerIdentity, Mediator
@@ -18,7 +19,7 @@ from workflows.messages import LetterInput
 
 TEMPLATES = Path(__file__).parent / "templates"
 
-# Opens sealed medical content (security.sealing); returns plain text unchanged.
+# Opens a medical complaint's sealed content (security.sealing); the identity for any other.
 OpenText = Callable[[str], str]
 
 DECISION_SENTENCES = {
@@ -53,12 +54,7 @@ class LetterRenderer:
         intake, plan, order = letter.intake, letter.plan, letter.order
         letter_on = local_date(letter.at, plan.timezone)
         title = LETTER_LABELS[order.kind]
-        facts = order.facts.model_copy(
-            update={
-                "reasons": open_text(order.facts.reasons) if order.facts.reasons else None,
-                "documents": [open_text(name) for name in order.facts.documents],
-            }
-        )
+        facts = map_content(order.facts, lambda _path, text: open_text(text))
 
         def fr(day: date | None) -> str:
             return long_date(day) if day else ""

@@ -12,7 +12,7 @@ from activities.letters.rendering import LetterRenderer
 from db.models import LetterRow
 from domain.letters import InsurerIdentity, LetterKind, Mediator
 from security.keyring import Keyring
-from security.sealing import seal
+from security.sealing import open_sealed, seal, seal_content
 from tests.activities.conftest import NOW, a_complaint
 from workflows.messages import LetterInput
 
@@ -124,15 +124,31 @@ async def test_post_letters_are_pdf_files_with_accents_and_euro(sessions, tmp_pa
     assert "Hélène Garnier" in text and "Service Qualité Relations Adhérents" in text
 
 
+async def test_a_letter_opens_nothing_sealed_for_another_complaint(sessions, tmp_path, keyring):
+    # DESIGN rule 11: a sealed value copied into another complaint prints as unreadable, and
+    # a non-medical complaint's letter never opens anything at all.
+    stolen = seal(keyring, "REC-2026-000001", "Diagnostic de sclérose en plaques")
+    medical = a_complaint("REC-2026-000077", medical=True)
+    medical.intake = medical.intake.model_copy(update={"subject": stolen})
+    ordinary = a_complaint("REC-2026-000078")
+    ordinary.intake = ordinary.intake.model_copy(update={"subject": stolen})
+    send = letters_activity(sessions, tmp_path, keyring).send_letter
+    await send(first_letter(medical))
+    await send(first_letter(ordinary))
+    medical_row, ordinary_row = sorted(await stored(sessions), key=lambda row: row.reference)
+    assert "[contenu illisible]" in open_sealed(keyring, medical.reference, medical_row.body)
+    assert stolen in ordinary_row.body and "sclérose" not in ordinary_row.body
+
+
 async def test_medical_letters_go_by_post_and_are_stored_sealed(sessions, tmp_path, keyring):
     complaint = a_complaint(medical=True, subject="Refus après examen médical")
-    complaint.intake = complaint.intake.sealed(lambda text: seal(keyring, text))
+    complaint.intake = seal_content(keyring, complaint.reference, complaint.intake)
     send = letters_activity(sessions, tmp_path, keyring).send_letter
     receipt = await send(first_letter(complaint))
     assert receipt.location.endswith(".pdf")
     assert list(tmp_path.glob("email/**/*")) == []
     [row] = await stored(sessions)
     assert row.delivery == "post"
-    assert row.body.startswith("sealed:v1:") and "examen médical" not in row.body
+    assert row.body.startswith("sealed:v2:") and "examen médical" not in row.body
     text = " ".join(PdfReader(receipt.location).pages[0].extract_text().split())
     assert "Refus après examen médical" in text

@@ -18,19 +18,20 @@ from temporalio.client import Client
 from db.engine import SessionFactory, create_engine, session_factory
 from db.migrate import upgrade
 from db.models import ComplaintRow, EventRow, LetterRow
+from domain.actions import Action
 from domain.complaint import Complaint
-from domain.intake import parse_intake
 from security.codec import data_converter
 from security.keyring import Keyring
-from security.sealing import seal
 from settings import Settings
 from tests.conftest import DEV_SERVER, make_settings, process_env
-from tests.office import intake_data
+from tests.office import MAIL_ROOM, as_call, intake_data
 from tests.processes import free_port, kill, spawn, stop
 from web.views import today
-from workflows.client import ComplaintHandle, register_search_attributes, start_complaint
+from wiring import complaint_service
+from workflows.client import ComplaintHandle, register_search_attributes
 from workflows.complaint import ComplaintWorkflow
 from workflows.messages import workflow_id
+from workflows.service import ComplaintService
 
 
 class DevServer:
@@ -87,14 +88,17 @@ class FaultSystem:
             if process.poll() is None:
                 kill(process)
 
+    @property
+    def service(self) -> ComplaintService:
+        return complaint_service(self.client, self.settings, self.sessions, self.keyring)
+
     async def start(self, reference: str, **changes: Any) -> ComplaintHandle:
-        intake = parse_intake(intake_data(changes.pop("sent_on", today()), **changes), today())
-        intake = intake.sealed(lambda text: seal(self.keyring, text))
-        handle, created = await start_complaint(
-            self.client, reference, intake, self.settings.task_queue
-        )
-        assert created
-        return handle
+        data = intake_data(changes.pop("sent_on", today()), reference=reference, **changes)
+        assert (await self.service.register(MAIL_ROOM, data)).created
+        return self.handle(reference)
+
+    async def act(self, reference: str, action: Action) -> None:
+        await self.service.act(*as_call(self.handle(reference), action))
 
     def handle(self, reference: str) -> ComplaintHandle:
         return self.client.get_workflow_handle_for(ComplaintWorkflow.run, workflow_id(reference))

@@ -12,7 +12,6 @@ from db.models import Base, ComplaintRow, LetterRow
 from tests.faults.conftest import FaultSystem
 from tests.office import action
 from tests.processes import free_port
-from workflows.client import execute_action
 
 OUTAGE_SECONDS = 30
 
@@ -83,7 +82,7 @@ async def test_thirty_seconds_without_postgresql_lose_and_double_nothing(
     for reference in during:
         await system.start(reference)  # the workflow starts; its record waits
     for reference in before:
-        await execute_action(system.handle(reference), action("qualify"))
+        await system.act(reference, action("qualify"))
     await asyncio.sleep(OUTAGE_SECONDS - (time.monotonic() - cut_at))
     # The outage was real: nothing of what happened during it reached the database.
     async with system.sessions() as session:

@@ -8,7 +8,6 @@ from temporalio.api.enums.v1 import EventType
 from domain.complaint import EventType as ComplaintEvent
 from tests.faults.conftest import FaultSystem, connect
 from tests.office import action
-from workflows.client import execute_action
 
 CYCLES = 2
 PER_CYCLE = 10
@@ -36,8 +35,8 @@ async def test_timers_fire_once_across_a_server_restart(fault_system: FaultSyste
     for cycle in range(CYCLES):
         batch = [f"RESTART-{cycle}-{n:02d}" for n in range(PER_CYCLE)]
         for reference in batch:
-            handle = await system.start(reference)
-            await execute_action(handle, action("answer", decision="upheld", reasons="Réglé."))
+            await system.start(reference)
+            await system.act(reference, action("answer", decision="upheld", reasons="Réglé."))
         for reference in batch:
             await system.settled(reference)
             await waiting_on_a_timer(system, reference)

@@ -7,7 +7,6 @@ from aiosmtpd.controller import Controller
 from tests.activities.conftest import Mailbox, free_port
 from tests.faults.conftest import FaultSystem
 from tests.office import action
-from workflows.client import execute_action
 
 COMPLAINTS = 20
 
@@ -22,8 +21,8 @@ async def test_refused_and_dropped_mail_is_sent_once_in_the_end(fault_system: Fa
         system.worker(RECLAMATIONS_SMTP_HOST="127.0.0.1", RECLAMATIONS_SMTP_PORT=str(port))
         references = [f"SMTP-{n:02d}" for n in range(COMPLAINTS)]
         for reference in references:
-            handle = await system.start(reference, channel="email")
-            await execute_action(handle, action("qualify"))
+            await system.start(reference, channel="email")
+            await system.act(reference, action("qualify"))
         for reference in references:
             state = await system.settled(reference)
             assert [letter.kind.value for letter in state.letters] == ["acknowledgement"]

@@ -8,7 +8,6 @@ import pytest
 
 from tests.faults.conftest import FaultSystem
 from tests.office import action
-from workflows.client import execute_action
 
 ROUNDS = 20
 
@@ -35,8 +34,8 @@ async def test_a_worker_killed_mid_activity_loses_and_doubles_nothing(
             await system.start(reference, channel="phone")
         else:
             # A web form complaint qualified at once: its acknowledgement goes by email.
-            handle = await system.start(reference, channel="web_form")
-            await execute_action(handle, action("qualify"))
+            await system.start(reference, channel="web_form")
+            await system.act(reference, action("qualify"))
         await wait_for_marker(system, round_ + 1)
         system.kill_workers()
         assert worker.returncode == -9

@@ -1,14 +1,15 @@
 """Keys with ids, rotation, sealed medical text and the payload codec."""
 
+import base64
 import json
 
 import pytest
 from cryptography.exceptions import InvalidTag
 from temporalio.api.common.v1 import Payload
 
-from security.codec import EncryptionCodec
+from security.codec import EncryptionCodec, ForeignPayload, data_converter
 from security.keyring import Keyring, KeyringError
-from security.sealing import contains_sealed, seal, unseal, unseal_all
+from security.sealing import UNREADABLE, Unreadable, contains_sealed, open_all, open_sealed, seal
 
 OLD = Keyring.generate("2026-a")
 
@@ -37,11 +38,6 @@ async def test_old_histories_still_decode_after_a_key_rotation():
     assert await EncryptionCodec(keyring).decode([old, new]) == [payload, payload]
 
 
-async def test_payloads_written_before_encryption_pass_through():
-    plain = Payload(metadata={"encoding": b"json/plain"}, data=b"{}")
-    assert await EncryptionCodec(OLD).decode([plain]) == [plain]
-
-
 def test_a_removed_key_is_named_in_the_error():
     _, blob = OLD.encrypt(b"x")
     with pytest.raises(KeyringError, match="2026-a"):
@@ -63,16 +59,58 @@ def test_keys_read_from_settings_and_files():
         Keyring.parse("no-colon")
 
 
-def test_sealed_text_opens_only_with_the_keyring():
-    sealed = seal(OLD, "Certificat du Dr Lemoine")
-    assert sealed.startswith("sealed:v1:2026-a:") and "Lemoine" not in sealed
-    assert unseal(OLD, sealed) == "Certificat du Dr Lemoine"
-    assert seal(OLD, sealed) == sealed  # never sealed twice
-    assert unseal(OLD, "texte clair") == "texte clair"
+def test_sealed_text_opens_only_with_the_keyring_and_for_its_own_complaint():
+    sealed = seal(OLD, "REC-2026-000007", "Certificat du Dr Lemoine")
+    assert sealed.startswith("sealed:v2:2026-a:REC-2026-000007:") and "Lemoine" not in sealed
+    assert open_sealed(OLD, "REC-2026-000007", sealed) == "Certificat du Dr Lemoine"
+    with pytest.raises(Unreadable):
+        open_sealed(Keyring.generate("2026-a"), "REC-2026-000007", sealed)  # another key
+
+
+def test_a_copied_seal_opens_nowhere_else():
+    sealed = seal(OLD, "REC-2026-000007", "Certificat du Dr Lemoine")
+    with pytest.raises(Unreadable):
+        open_sealed(OLD, "REC-2026-000008", sealed)
+    # Relabelled for the other complaint, the associated data no longer matches.
+    forged = sealed.replace("REC-2026-000007", "REC-2026-000008")
+    with pytest.raises(Unreadable):
+        open_sealed(OLD, "REC-2026-000008", forged)
+
+
+@pytest.mark.parametrize(
+    "forged", ["sealed:v1:k1:AAAA", "sealed:v2:k1:REC-1:@@@", "sealed:v9:x", "sealed:v2:2026-a"]
+)
+def test_a_forged_seal_is_unreadable_never_a_crash(forged):
+    with pytest.raises(Unreadable) as raised:
+        open_sealed(OLD, "REC-1", forged)
+    assert forged not in str(raised.value)
+
+
+def test_values_sealed_before_the_binding_still_open():
+    key_id, blob = OLD.encrypt(b"Ancien certificat", b"medical-content")
+    legacy = f"sealed:v1:{key_id}:{base64.b64encode(blob).decode()}"
+    assert open_sealed(OLD, "REC-2026-000001", legacy) == "Ancien certificat"
 
 
 def test_sealed_values_open_inside_a_json_document():
-    document = json.dumps({"description": seal(OLD, 'Il a dit "non"\nhier'), "medical": True})
+    document = json.dumps(
+        {
+            "description": seal(OLD, "REC-9", 'Il a dit "non"\nhier'),
+            "forged": "sealed:v1:2026-a:AAAA",
+            "medical": True,
+        }
+    )
     assert contains_sealed(document)
-    opened = json.loads(unseal_all(OLD, document))
+    opened = json.loads(open_all(OLD, document))
     assert opened["description"] == 'Il a dit "non"\nhier'
+    assert opened["forged"] == UNREADABLE
+
+
+async def test_the_codec_refuses_what_it_did_not_encrypt():
+    # DESIGN rule 15: a plain payload (typed into the Temporal CLI, say) is never read.
+    plain = Payload(metadata={"encoding": b"json/plain"}, data=b'{"actor": "medecin"}')
+    [refused] = await EncryptionCodec(OLD).decode([plain])
+    assert refused.data == b""
+    assert isinstance(data_converter(OLD).payload_converter.from_payload(refused), ForeignPayload)
+    [shown] = await EncryptionCodec(OLD, refuse_plain=False).decode([plain])
+    assert shown == plain  # the codec endpoint only shows histories

@@ -6,8 +6,9 @@ import asyncio
 import os
 import shutil
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import pytest
@@ -15,6 +16,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from db.accounts import add_user, create_token
+from domain.access import Role
 from tests.conftest import IN_CI
 from tests.office import Office
 from web.app import create_app
@@ -54,9 +56,23 @@ async def http(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture
-async def api(http: httpx.AsyncClient, office: Office) -> httpx.AsyncClient:
-    token = await create_token(office.sessions, "gestion-lyon")
-    http.headers["Authorization"] = f"Bearer {token}"
+async def tokens(office: Office) -> Callable[[Role], Awaitable[dict[str, str]]]:
+    """Headers for an API token of a role, named after it ("jeton-supervisor")."""
+
+    made: dict[Role, str] = {}
+
+    async def headers(role: Role) -> dict[str, str]:
+        if role not in made:
+            made[role] = await create_token(office.sessions, f"jeton-{role.value}", role)
+        return {"Authorization": f"Bearer {made[role]}"}
+
+    return headers
+
+
+@pytest.fixture
+async def api(http: httpx.AsyncClient, office: Office, tokens: Any) -> httpx.AsyncClient:
+    """A back-office system whose token may act on ordinary complaints (a supervisor's)."""
+    http.headers.update(await tokens(Role.supervisor))
     return http
 
 

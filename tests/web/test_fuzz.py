@@ -27,7 +27,8 @@ def fuzzed_api(dev_env, keyring, tmp_path_factory):
     address = dev_env.client.service_client.config.target_host
     env = process_env(make_settings(root), keyring, address)
     complaints(env, "db", "upgrade")
-    token = complaints(env, "tokens", "create", "fuzz").stdout.strip().splitlines()[-1]
+    made = complaints(env, "tokens", "create", "fuzz", "--role", "supervisor")
+    token = made.stdout.strip().splitlines()[-1]
     worker = spawn(env, "-m", "worker")
     try:
         with web_app(env) as url:

@@ -1,13 +1,14 @@
 """Agent actions: requalification, contest, withdrawal, refusals, signals, duplicate intake."""
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
-from temporalio.client import WorkflowUpdateFailedError
 
 from db.models import ComplaintRow
+from domain.errors import Refused
 from domain.letters import COMPLAINT_LETTERS
-from tests.office import action, eml_text, kinds
-from workflows.client import start_complaint
+from tests.office import MAIL_ROOM, action, eml_text, intake_data, kinds
 
 
 async def test_requalification_ends_the_process_with_no_complaint_letter(office):
@@ -106,9 +107,9 @@ async def test_invalid_updates_are_refused_with_a_reason_and_change_nothing(
     handle = await office.start()
     await office.act(handle, action("assign", assignee="agent.dupont"))
     before = await office.state(handle)
-    with pytest.raises(WorkflowUpdateFailedError) as refused:
+    with pytest.raises(Refused) as refused:
         await office.act(handle, action(name, **fields))
-    assert why in str(refused.value.cause)
+    assert why in str(refused.value)
     after = await office.state(handle)
     assert after.version == before.version
     assert after.events == before.events
@@ -118,9 +119,9 @@ async def test_updates_are_refused_once_the_complaint_is_closed(office):
     handle = await office.start()
     await office.act(handle, action("qualify"))
     await office.act(handle, action("answer", decision="upheld", reasons="Fait."))
-    with pytest.raises(WorkflowUpdateFailedError) as refused:
+    with pytest.raises(Refused) as refused:
         await office.act(handle, action("qualify"))
-    assert "déjà qualifiée" in str(refused.value.cause)
+    assert "déjà qualifiée" in str(refused.value)
 
 
 async def test_back_office_signals_act_and_a_refused_signal_stays_on_the_record(office):
@@ -151,13 +152,19 @@ async def test_every_action_records_who_did_it(office):
 async def test_duplicate_intake_of_the_same_reference_starts_nothing_new(office):
     handle = await office.start(reference="REC-2026-900001")
     state = await office.state(handle)
-    again, created = await start_complaint(
-        office.client, "REC-2026-900001", state.intake, office.settings.task_queue
+    # The same reference again, with another body: the running complaint's frozen deadlines
+    # come back, never ones computed from the new body.
+    earlier = str(await office.today() - timedelta(days=20))
+    data = intake_data(earlier, reference="REC-2026-900001", first_written_on=earlier)
+    again = await office.service.register(MAIL_ROOM, data, now=await office.env.get_current_time())
+    assert not again.created
+    assert (again.acknowledgement_due, again.final_due) == (
+        state.plan.acknowledgement_due,
+        state.plan.final_due,
     )
-    assert not created
-    assert again.id == handle.id
-    # The handle given back is the first complaint's own, not a new run's.
-    assert (await office.state(again)).registered_at == state.registered_at
+    assert again.quality_target_due == state.quality_target_due
+    # The first complaint is the only one, unchanged.
+    assert (await office.state(handle)).registered_at == state.registered_at
     async with office.sessions() as session:
         rows = (await session.scalars(select(ComplaintRow))).all()
     assert len(rows) == 1

@@ -73,8 +73,8 @@ async def test_medical_content_is_never_stored_in_clear(office):
         )
     assert SECRET not in json.dumps(complaint.snapshot, ensure_ascii=False)
     assert SECRET not in dump and "psychiatre" not in dump
-    assert complaint.subject.startswith("sealed:v1:")
-    assert all(row.body.startswith("sealed:v1:") for row in letters)
+    assert complaint.subject.startswith("sealed:v2:")
+    assert all(row.body.startswith("sealed:v2:") for row in letters)
     assert not any(SECRET in (e.note or "") + e.summary for e in events)
     # The paper answer itself, for its addressee, says it in full.
     assert "dépression sévère" in pdf_text(office.outbox("post/**/answer-1.pdf")[0])

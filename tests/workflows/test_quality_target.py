@@ -3,9 +3,9 @@
 from datetime import timedelta
 
 import pytest
-from temporalio.client import WorkflowUpdateFailedError
 
 from domain.clock import local_date
+from domain.errors import Refused
 from tests.office import PARIS, action, eml_text, kinds, sent_on_local
 
 
@@ -68,8 +68,8 @@ async def test_a_second_suspension_cannot_start_before_the_first_ended(office):
     )
     state = await office.act(handle, action("resume"))
     assert state.suspensions[0].period.days == 2
-    with pytest.raises(WorkflowUpdateFailedError) as refused:
+    with pytest.raises(Refused) as refused:
         await office.act(
             handle, action("suspend", reason="legal_expertise", on=str(today - timedelta(days=1)))
         )
-    assert "précédente" in str(refused.value.cause)
+    assert "précédente" in str(refused.value)

@@ -1,0 +1,99 @@
+"""DESIGN rule 11, as pure code: what is content is declared once and walked; sealed values
+never come from outside; a medical complaint takes only sealed content, others only plain."""
+
+from datetime import UTC, datetime
+
+import pytest
+from pydantic import ValidationError
+
+from domain.actions import ACTIONS, AddDocument, Answer, Assign, Qualify
+from domain.complaint import ActionRefused
+from domain.content import content_paths, map_content
+from domain.errors import describe_errors
+from domain.intake import parse_intake
+from tests.domain.test_complaint import complaint
+
+NOW = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
+LOOKS_SEALED = "sealed:v2:k1:REC-2027-000001:AAAA"
+
+
+def sealed(text: str) -> str:
+    return f"sealed:v2:test:R-1:{text}"
+
+
+def test_every_content_field_is_found_however_deep():
+    c = complaint(documents=[{"name": "Facture.pdf"}], medical=False)
+    c.apply(
+        Answer(
+            actor="a",
+            decision="rejected",
+            reasons="Non couvert",
+            documents_considered=["CG art. 3"],
+        ),
+        NOW,
+    )
+    paths = content_paths(c)
+    assert paths["intake.subject"] == "Retard"
+    assert paths["intake.description"] == "Toujours rien."
+    assert paths["intake.documents.0.name"] == "Facture.pdf"
+    assert paths["documents.0.name"] == "Facture.pdf"
+    assert paths["answers.0.reasons"] == "Non couvert"
+    assert paths["answers.0.documents_considered.0"] == "CG art. 3"
+    assert paths["pending_letters.0.facts.reasons"] == "Non couvert"
+    # Identity, dates and labels are not content.
+    assert not any("complainant" in p or "actor" in p or "summary" in p for p in paths)
+
+
+def test_a_walk_changes_only_content_and_leaves_the_original_alone():
+    action = AddDocument(actor="dr.lemoine", document={"name": "Compte rendu", "kind": "other"})
+    upper = map_content(action, lambda _path, text: text.upper())
+    assert upper.document.name == "COMPTE RENDU" and upper.actor == "dr.lemoine"
+    assert action.document.name == "Compte rendu"
+
+
+@pytest.mark.parametrize("field", ["subject", "description"])
+def test_a_value_that_looks_sealed_is_refused_from_outside_naming_the_field(field):
+    data = {
+        "channel": "email",
+        "sent_on": "2027-03-01",
+        "complainant": {"name": "A. Martin", "email": "a.martin@example.fr"},
+        "subject": "Retard",
+        "description": "Toujours rien.",
+        "documents": [{"name": LOOKS_SEALED}],
+        field: LOOKS_SEALED + "A" * 300_000,  # no way round the length limits either
+    }
+    with pytest.raises(ValidationError) as raised:
+        parse_intake(data, datetime(2027, 3, 1).date())
+    fields = {e.field for e in describe_errors(raised.value)}
+    assert fields == {field, "documents.0.name"}
+
+
+def test_actions_from_outside_refuse_sealed_looking_text_too():
+    with pytest.raises(ValidationError) as raised:
+        ACTIONS["answer"].model_validate(
+            {"actor": "a", "decision": "rejected", "reasons": LOOKS_SEALED},
+            context={"from_outside": True},
+        )
+    assert [e.field for e in describe_errors(raised.value)] == ["reasons"]
+
+
+def test_a_medical_complaint_refuses_unsealed_content():
+    address = {"name": "B", "email": "b@example.fr", "postal_address": "1 rue X\n75001 Paris"}
+    c = complaint(medical=True, complainant=address)
+    with pytest.raises(ActionRefused, match="non scellé"):
+        c.check(Qualify(actor="dr", note="Diagnostic en clair"), NOW)
+    c.check(Qualify(actor="dr", note=sealed("AAAA")), NOW)
+    c.check(Assign(actor="dr", assignee="dr"), NOW)  # nothing to seal
+
+
+def test_an_ordinary_complaint_refuses_sealed_content():
+    c = complaint()
+    with pytest.raises(ActionRefused, match="scellé"):
+        c.check(Qualify(actor="agent", note=sealed("AAAA")), NOW)
+
+
+def test_the_caller_given_name_is_kept_beside_the_actor():
+    c = complaint()
+    c.apply(Qualify(actor="gestion-lyon", on_behalf_of="agent.martin"), NOW)
+    [event] = [e for e in c.events if e.type == "qualified"]
+    assert (event.actor, event.on_behalf_of) == ("gestion-lyon", "agent.martin")

@@ -1,0 +1,416 @@
+"""The one door: every entry point registers, reads and acts on complaints through here.
+
+The API, the agents' UI, `starter.py`, `complaints simulate` and the tests' office parse input
+and present results; `ComplaintService` does the rest, the same way for all of them:
+- it knows the caller, an authenticated `Principal`, and asks `domain.access` what that
+  principal may read and do (DESIGN rule 15); the principal is the actor on the record;
+- it validates input from outside (where a value that looks sealed is refused), seals a medical
+  complaint's content for that complaint alone, and opens it only for the Médecin Conseil
+  (DESIGN rule 11);
+- it talks to the workflow and turns Temporal's answers into `domain.errors` (NotFound,
+  Forbidden, Refused, Invalid, Unavailable), whose messages never carry complainant content.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import select
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from db.engine import SessionFactory
+from db.models import ComplaintRow, EventRow, LetterRow
+from db.queue import QueueFilters, QueuePage, queue_page
+from db.references import next_reference
+from domain.access import (
+    Principal,
+    can_read_content,
+    may,
+    may_assign_to,
+    may_register,
+    may_see,
+    sees_everything,
+)
+from domain.actions import ACTION_LABELS, ACTIONS, Action, Assign
+from domain.calendar import timezone_of
+from domain.clock import local_date
+from domain.complaint import Complaint, Event
+from domain.content import FROM_OUTSIDE, map_content
+from domain.errors import (
+    Closed,
+    Forbidden,
+    Invalid,
+    NotFound,
+    Refused,
+    Unavailable,
+    describe_errors,
+)
+from domain.intake import Complainant, parse_intake
+from domain.planning import plan_complaint
+from domain.policy import Policy
+from security.keyring import Keyring
+from security.sealing import UNREADABLE, Unreadable, open_content, open_sealed, seal_content
+from workflows.client import (
+    ComplaintHandle,
+    complaint_state,
+    execute_action,
+    refusal_reason,
+    signal_action,
+    start_complaint,
+)
+from workflows.complaint import ComplaintWorkflow
+from workflows.messages import workflow_id
+
+logger = logging.getLogger(__name__)
+
+WITHHELD = "[réservé au Médecin Conseil]"
+MEDICAL_ONLY = "Réclamation médicale : réservée au Médecin Conseil."
+UNAVAILABLE = "Temporal est indisponible : rien n'a été enregistré, réessayez."
+
+ReferenceAllocator = Callable[[int], Awaitable[str]]
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Registered:
+    """The answer to an intake: the deadlines are those frozen in the running complaint."""
+
+    reference: str
+    created: bool
+    acknowledgement_due: date | None
+    quality_target_due: date | None
+    final_due: date | None
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A complaint as one principal may see it: its content opened when they may read it,
+    withheld otherwise, and the actions they may take on it now."""
+
+    complaint: Complaint
+    readable: bool
+    actions: list[str]
+
+
+@dataclass(frozen=True)
+class Dossier:
+    """A complaint's page: the reading, its record and its letters."""
+
+    row: ComplaintRow
+    reading: Reading
+    events: list[Event]
+    letters: list[LetterRow]
+
+
+@dataclass(frozen=True)
+class Letter:
+    row: LetterRow
+    body: str
+
+
+class ComplaintService:
+    def __init__(
+        self,
+        client: Client,
+        sessions: SessionFactory,
+        keyring: Keyring,
+        policy: Policy,
+        task_queue: str,
+        allocate_reference: ReferenceAllocator | None = None,
+    ) -> None:
+        self._client = client
+        self._sessions = sessions
+        self._keyring = keyring
+        self._policy = policy
+        self._task_queue = task_queue
+        self._allocate = allocate_reference or (lambda year: next_reference(sessions, year))
+
+    # -- registering ---------------------------------------------------------------------------
+
+    async def register(
+        self, principal: Principal, data: Any, now: datetime | None = None
+    ) -> Registered:
+        """Validate an intake from outside, give it a reference if it has none, seal a medical
+        complaint's content and start its workflow. A reference the sender chose that exists
+        already starts nothing new and answers with that complaint's frozen deadlines."""
+        if not may_register(principal.role):
+            raise Forbidden("Votre rôle ne permet pas d'enregistrer une réclamation.")
+        now = now or datetime.now(UTC)
+        calendar = data.get("calendar", "national") if isinstance(data, dict) else "national"
+        today = local_date(now, timezone_of(str(calendar)))
+        try:
+            intake = parse_intake(data, today=today)
+        except ValidationError as error:
+            raise Invalid(describe_errors(error)) from None
+        reference = intake.reference or await self._allocate(today.year)
+        # A generated reference that Temporal already knows (a database restored from an
+        # older backup, say) is skipped for the next number.
+        for _ in range(20):
+            sealed = seal_content(self._keyring, reference, intake) if intake.medical else intake
+            try:
+                _, created = await start_complaint(
+                    self._client, reference, sealed, self._task_queue
+                )
+            except RPCError as error:
+                raise Unavailable(UNAVAILABLE) from error
+            if created:
+                plan = plan_complaint(intake, self._policy)
+                complaint = Complaint.open(reference, intake, plan, now)
+                return _registered(complaint, created=True)
+            if intake.reference is not None:
+                return _registered(await self._frozen(reference), created=False)
+            reference = await self._allocate(today.year)
+        raise Unavailable("Aucune référence libre après 20 essais : rien n'a été enregistré.")
+
+    async def _frozen(self, reference: str) -> Complaint:
+        """The running complaint, as soon as its workflow has planned it."""
+        for _ in range(100):
+            complaint = await self._stored(reference)
+            if complaint is not None:
+                return complaint
+            await asyncio.sleep(0.05)
+        raise Unavailable(f"La réclamation {reference} existe mais ne répond pas : réessayez.")
+
+    # -- reading -------------------------------------------------------------------------------
+
+    async def read(self, principal: Principal, reference: str) -> Reading:
+        complaint = await self._stored(reference)
+        if complaint is None:
+            raise NotFound(f"Aucune réclamation {reference}.")
+        self._check_visible(principal, complaint.assignee)
+        return self._reading(principal, complaint)
+
+    async def dossier(self, principal: Principal, reference: str) -> Dossier:
+        """A complaint's page, from the record the worker keeps."""
+        async with self._sessions() as session:
+            row = await session.get(ComplaintRow, reference)
+            if row is None:
+                raise NotFound(f"Aucune réclamation {reference}.")
+            self._check_visible(principal, row.assignee)
+            events = await session.scalars(
+                select(EventRow).where(EventRow.reference == reference).order_by(EventRow.seq)
+            )
+            letters = await session.scalars(
+                select(LetterRow)
+                .where(LetterRow.reference == reference)
+                .order_by(LetterRow.sent_at)
+            )
+            recorded = [_event(e) for e in events]
+            letter_rows = list(letters)
+        reading = self._reading(principal, Complaint.model_validate(row.snapshot))
+        shown = [self._shown(principal, reading.complaint, event) for event in recorded]
+        return Dossier(row=row, reading=reading, events=shown, letters=letter_rows)
+
+    async def queue(self, principal: Principal, filters: QueueFilters, page: int) -> QueuePage:
+        """The queue this principal sees, each subject opened or withheld by the same rules."""
+        if not sees_everything(principal.role):
+            filters = dataclasses.replace(filters, only_for=principal.name)
+        result = await queue_page(self._sessions, filters, page)
+        rows = []
+        for row in result.rows:
+            if not can_read_content(principal.role, row.medical):
+                row = dataclasses.replace(row, complainant_name=None, subject=None)
+            elif row.medical:
+                row = dataclasses.replace(row, subject=self._open(row.reference, row.subject or ""))
+            rows.append(row)
+        return dataclasses.replace(result, rows=rows)
+
+    async def letter(
+        self, principal: Principal, reference: str, kind: str, sequence: int
+    ) -> Letter:
+        async with self._sessions() as session:
+            row = await session.get(ComplaintRow, reference)
+            letter = await session.get(LetterRow, (reference, kind, sequence))
+        if row is None:
+            raise NotFound(f"Aucune réclamation {reference}.")
+        self._check_visible(principal, row.assignee)
+        if not can_read_content(principal.role, row.medical):
+            raise Forbidden("Courrier médical : réservé au Médecin Conseil.")
+        if letter is None:
+            raise NotFound("Courrier introuvable.")
+        body = self._open(reference, letter.body) if row.medical else letter.body
+        return Letter(row=letter, body=body)
+
+    # -- acting --------------------------------------------------------------------------------
+
+    async def act(
+        self, principal: Principal, reference: str, name: str, fields: dict[str, Any]
+    ) -> Reading:
+        """Carry out an action as a validated update: the new state as the principal may see
+        it, or Refused with the complaint's own reason."""
+        handle, action = await self._prepared(principal, reference, name, fields)
+        try:
+            state = await execute_action(handle, action)
+        except WorkflowUpdateFailedError as refused:
+            raise Refused(refusal_reason(refused)) from None
+        except RPCError as error:
+            raise await self._temporal_error(reference, error) from error
+        return self._reading(principal, state)
+
+    async def signal(
+        self, principal: Principal, reference: str, name: str, fields: dict[str, Any]
+    ) -> None:
+        """The same action, fire-and-forget (back-office systems): a refusal is recorded on
+        the complaint rather than answered."""
+        handle, action = await self._prepared(principal, reference, name, fields)
+        try:
+            await signal_action(handle, action)
+        except RPCError as error:
+            raise await self._temporal_error(reference, error) from error
+
+    async def _prepared(
+        self, principal: Principal, reference: str, name: str, fields: dict[str, Any]
+    ) -> tuple[ComplaintHandle, Action]:
+        model = ACTIONS.get(name)
+        if model is None:
+            raise NotFound(f"Action inconnue : {name} (possibles : {', '.join(ACTIONS)}).")
+        medical, assignee = await self._routing(reference)
+        self._check_visible(principal, assignee)
+        if not may(principal.role, name, medical):
+            raise Forbidden(
+                MEDICAL_ONLY
+                if not can_read_content(principal.role, medical)
+                else f"Votre rôle ne permet pas l'action « {ACTION_LABELS[name]} »."
+            )
+        action = _action_from(principal, model, fields)
+        if isinstance(action, Assign) and not may_assign_to(principal, action.assignee):
+            raise Forbidden(
+                "Un chargé de clientèle ne peut attribuer une réclamation qu'à lui-même."
+            )
+        if medical:
+            action = seal_content(self._keyring, reference, action)
+        handle = self._client.get_workflow_handle_for(ComplaintWorkflow.run, workflow_id(reference))
+        return handle, action
+
+    async def _temporal_error(self, reference: str, error: RPCError) -> Exception:
+        if error.status == RPCStatusCode.NOT_FOUND:
+            if await self._stored(reference) is not None:
+                return Closed("La réclamation est close : plus aucune action.")
+            return NotFound(f"Aucune réclamation {reference}.")
+        return Unavailable(UNAVAILABLE)
+
+    # -- the complaint, opened or withheld -----------------------------------------------------
+
+    async def _routing(self, reference: str) -> tuple[bool, str | None]:
+        """(medical, assignee): from the record, or from the workflow of a complaint so new
+        that the record does not have it yet."""
+        async with self._sessions() as session:
+            row = await session.get(ComplaintRow, reference)
+        if row is not None:
+            return row.medical, row.assignee
+        complaint = await self._stored(reference)
+        if complaint is None:
+            raise NotFound(f"Aucune réclamation {reference}.")
+        return complaint.medical, complaint.assignee
+
+    async def _stored(self, reference: str) -> Complaint | None:
+        """The complaint from its workflow, or from the record once the workflow is gone."""
+        try:
+            state = await complaint_state(self._client, reference)
+        except RPCError as error:
+            if error.status != RPCStatusCode.NOT_FOUND:
+                raise Unavailable(UNAVAILABLE) from error
+            state = None
+        if state is not None:
+            return state
+        async with self._sessions() as session:
+            row = await session.get(ComplaintRow, reference)
+            events = await session.scalars(
+                select(EventRow).where(EventRow.reference == reference).order_by(EventRow.seq)
+            )
+            if row is None:
+                return None
+            complaint = Complaint.model_validate(row.snapshot)
+            complaint.events = [_event(e) for e in events]
+        return complaint
+
+    def _check_visible(self, principal: Principal, assignee: str | None) -> None:
+        if not may_see(principal, assignee):
+            raise Forbidden(f"Cette réclamation est attribuée à {assignee}.")
+
+    def _reading(self, principal: Principal, complaint: Complaint) -> Reading:
+        readable = can_read_content(principal.role, complaint.medical)
+        actions = [
+            a for a in complaint.allowed_actions() if may(principal.role, a, complaint.medical)
+        ]
+        return Reading(
+            complaint=self._shown(principal, complaint, complaint),
+            readable=readable,
+            actions=actions,
+        )
+
+    def _shown(self, principal: Principal, complaint: Complaint, model: M) -> M:
+        """`model` (the complaint or a part of it) as `principal` may see it: nothing about a
+        non-medical complaint is ever opened; a medical one is opened for the Médecin Conseil,
+        withheld (with its complainant's identity) for everyone else."""
+        if not complaint.medical:
+            return model
+        if not can_read_content(principal.role, True):
+            return _withheld(model)
+        opened, unreadable = open_content(self._keyring, complaint.reference, model)
+        if unreadable:
+            # Recorded without the values (DESIGN rule 14): the page still shows.
+            logger.warning(
+                "Contenu scellé illisible dans %s : %s", complaint.reference, ", ".join(unreadable)
+            )
+        return opened
+
+    def _open(self, reference: str, text: str) -> str:
+        try:
+            return open_sealed(self._keyring, reference, text)
+        except Unreadable as error:
+            logger.warning("Contenu scellé illisible dans %s (%s)", reference, error)
+            return UNREADABLE
+
+
+def _withheld(model: M) -> M:
+    hidden = map_content(model, lambda _path, _text: WITHHELD)
+    if isinstance(hidden, Complaint):
+        intake = hidden.intake.model_copy(update={"complainant": Complainant(name=WITHHELD)})
+        hidden = hidden.model_copy(update={"intake": intake})
+    return hidden
+
+
+def _event(row: EventRow) -> Event:
+    return Event(
+        seq=row.seq,
+        at=row.at,
+        type=row.type,
+        actor=row.actor,
+        summary=row.summary,
+        note=row.note,
+        on_behalf_of=row.on_behalf_of,
+    )
+
+
+def _registered(complaint: Complaint, created: bool) -> Registered:
+    plan = complaint.plan
+    return Registered(
+        reference=complaint.reference,
+        created=created,
+        acknowledgement_due=plan.acknowledgement_due,
+        quality_target_due=complaint.quality_target_due,
+        final_due=plan.final_due,
+    )
+
+
+def _action_from(principal: Principal, model: type[Action], fields: dict[str, Any]) -> Action:
+    """The action as the principal does it: they are the actor; a name the caller gives
+    (`actor` in older clients, or `on_behalf_of`) is kept as whom they acted for."""
+    data = dict(fields)
+    claimed = data.pop("actor", None)
+    if claimed not in (None, "", principal.name) and "on_behalf_of" not in data:
+        data["on_behalf_of"] = claimed
+    data["actor"] = principal.name
+    try:
+        return model.model_validate(data, context={FROM_OUTSIDE: True})
+    except ValidationError as error:
+        raise Invalid(describe_errors(error)) from None

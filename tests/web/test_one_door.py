@@ -27,7 +27,7 @@ def unique(office, name: str) -> str:
     return f"{name}-{office.settings.task_queue[-8:]}"
 
 
-async def medical(office) -> str:
+async def medical(office):
     handle = await office.start(medical=True, channel="post", description=DIAGNOSIS)
     return ref(handle)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import signal
 import sys
 from pathlib import Path
@@ -17,9 +18,10 @@ from typing import Any
 
 from temporalio.client import Client
 
-from db.accounts import add_user, get_user
+from db.accounts import add_user, create_token, get_user
 from db.engine import SessionFactory, create_engine, session_factory
 from db.migrate import upgrade
+from domain.access import Role
 from settings import Settings
 from wiring import load_keyring
 from workflows.search import KEYS, SEARCH_TYPES
@@ -28,6 +30,8 @@ BIN = Path(sys.executable).parent
 
 # Demo logins for a local run, one per role; a real install adds its users with
 # `complaints users add`.
+DEMO_TOKEN_NAME = "demo"
+DEMO_TOKEN_FILE = "demo_token"
 DEMO_USERS = [
     ("agent", "agent-demo", "agent", "Camille Martin"),
     ("superviseur", "superviseur-demo", "supervisor", "Louise Bernard"),
@@ -90,10 +94,18 @@ async def wait_for_temporal(settings: Settings, server: asyncio.subprocess.Proce
     raise SystemExit(f"Temporal ne répond pas sur {settings.temporal_address}")
 
 
-async def seed_demo_users(sessions: SessionFactory) -> None:
+async def seed_demo_users(sessions: SessionFactory, data_dir: Path) -> None:
     for username, password, role, name in DEMO_USERS:
         if await get_user(sessions, username) is None:
             await add_user(sessions, username, password, role, name)
+    # A token for trying the starter and the API (DESIGN rule 15: every caller has a name).
+    # Only its hash is in the database; the token itself is kept beside the key file.
+    path = data_dir / DEMO_TOKEN_FILE
+    if not path.exists():
+        token = await create_token(sessions, DEMO_TOKEN_NAME, Role.supervisor)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(token + "\n")
 
 
 async def stop(process: asyncio.subprocess.Process, grace: float = 10.0) -> None:
@@ -114,7 +126,7 @@ async def supervise(settings: Settings) -> int:
     load_keyring(settings)  # creates the key file on first run, before any process needs it
     engine = create_engine(settings.resolved_database_url)
     await upgrade(engine)
-    await seed_demo_users(session_factory(engine))
+    await seed_demo_users(session_factory(engine), settings.data_dir)
     await engine.dispose()
 
     children: list[tuple[str, asyncio.subprocess.Process]] = []
@@ -175,7 +187,9 @@ def banner(settings: Settings) -> str:
             "Connexions de démonstration (identifiant / mot de passe) :",
             *(f"  {u:<13} {p:<19} {r}" for u, p, r, _ in DEMO_USERS),
             "",
-            "Essayer : .venv/bin/python starter.py examples/email_benefits.json",
+            f"Jeton de démonstration (superviseur) : {settings.data_dir / DEMO_TOKEN_FILE}",
+            f"Essayer : export RECLAMATIONS_API_TOKEN=$(cat {settings.data_dir / DEMO_TOKEN_FILE})",
+            "          .venv/bin/python starter.py examples/email_benefits.json",
             "Ctrl-C pour tout arrêter.",
             "",
         ]

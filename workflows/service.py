@@ -171,13 +171,11 @@ class ComplaintService:
         raise Unavailable("Aucune référence libre après 20 essais : rien n'a été enregistré.")
 
     async def _frozen(self, reference: str) -> Complaint:
-        """The running complaint, as soon as its workflow has planned it."""
-        for _ in range(100):
-            complaint = await self._stored(reference)
-            if complaint is not None:
-                return complaint
-            await asyncio.sleep(0.05)
-        raise Unavailable(f"La réclamation {reference} existe mais ne répond pas : réessayez.")
+        """The running complaint, as its workflow planned it."""
+        complaint = await self._stored(reference)
+        if complaint is None:
+            raise Unavailable(f"La réclamation {reference} existe mais ne répond pas : réessayez.")
+        return complaint
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -312,22 +310,29 @@ class ComplaintService:
         return complaint.medical, complaint.assignee
 
     async def _stored(self, reference: str) -> Complaint | None:
-        """The complaint from its workflow, or from the record once the workflow is gone."""
-        try:
-            state = await complaint_state(self._client, reference)
-        except RPCError as error:
-            if error.status != RPCStatusCode.NOT_FOUND:
-                raise Unavailable(UNAVAILABLE) from error
-            state = None
-        if state is not None:
-            return state
+        """The complaint from its workflow (waiting a moment for one registered just now to
+        plan its deadlines), or from the record once the workflow is gone or has no worker to
+        answer."""
+        for _ in range(100):
+            try:
+                state = await complaint_state(self._client, reference)
+            except RPCError as error:
+                if error.status not in (RPCStatusCode.NOT_FOUND, RPCStatusCode.FAILED_PRECONDITION):
+                    raise Unavailable(UNAVAILABLE) from error
+                return await self._recorded(reference)
+            if state is not None:
+                return state
+            await asyncio.sleep(0.05)
+        return await self._recorded(reference)
+
+    async def _recorded(self, reference: str) -> Complaint | None:
         async with self._sessions() as session:
             row = await session.get(ComplaintRow, reference)
+            if row is None:
+                return None
             events = await session.scalars(
                 select(EventRow).where(EventRow.reference == reference).order_by(EventRow.seq)
             )
-            if row is None:
-                return None
             complaint = Complaint.model_validate(row.snapshot)
             complaint.events = [_event(e) for e in events]
         return complaint

@@ -141,3 +141,15 @@ async def test_medical_payloads_open_for_the_medecin_conseil_only(http, office):
     opened = opened_text((await decode(http, body)).json())
     assert SECRET in opened and NAME in opened
     assert "sealed:" not in opened
+
+
+async def test_a_tampered_payload_does_not_spoil_the_batch(http, office):
+    body = await start_payloads(await office.start())
+    good = body["payloads"][0]
+    tampered = dict(good, data=base64.b64encode(b"\x00" * 40).decode())
+    await login(http, "sami")
+    response = await decode(http, {"payloads": [tampered, good]})
+    assert response.status_code == 200
+    first, second = response.json()["payloads"]
+    assert first == tampered  # handed back as it came
+    assert "Hélène Garnier" in opened_text({"payloads": [second]})

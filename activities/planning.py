@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from temporalio import activity
 
+from activities.failures import without_content
 from domain.planning import Plan, plan_complaint
 from domain.policy import Policy
 from workflows.messages import PLAN_ACTIVITY, PlanInput
@@ -15,5 +16,6 @@ class PlanningActivities:
         self._policy = policy
 
     @activity.defn(name=PLAN_ACTIVITY)
+    @without_content
     async def plan(self, data: PlanInput) -> Plan:
         return plan_complaint(data.intake, data.policy or self._policy)

@@ -7,6 +7,7 @@ from typing import Any
 
 from temporalio import activity
 
+from activities.failures import without_content
 from db.engine import SessionFactory
 from db.models import ComplaintRow, EventRow
 from db.upsert import insert_missing, upsert_newer
@@ -57,6 +58,7 @@ class RecordActivities:
         self._sessions = sessions
 
     @activity.defn(name=RECORD_ACTIVITY)
+    @without_content
     async def record(self, data: RecordInput) -> None:
         """Idempotent: the complaint row only moves forward (by version), events are keyed by
         (reference, seq); a retried call writes nothing new."""

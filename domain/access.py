@@ -34,6 +34,10 @@ DEFAULT_TOKEN_ROLE = Role.intake
 
 # Actions that need a supervisor's authority.
 SUPERVISOR_ACTIONS = frozenset({"escalate"})
+# DESIGN rule 14: asking for a new try once an incident's cause is mended; operators may, though
+# they act on nothing else.
+MENDING_ACTIONS = frozenset({"retry"})
+MENDERS = frozenset({Role.operator, Role.supervisor, Role.medical_advisor})
 # Who may read Temporal histories through the codec endpoint.
 HISTORY_READERS = frozenset({Role.operator, Role.supervisor, Role.medical_advisor})
 
@@ -67,10 +71,12 @@ def may_register(role: Role) -> bool:
 
 def may(role: Role, action: str, medical: bool) -> bool:
     """Whether `role` may carry out `action` on a complaint (medical or not)."""
-    if role in (Role.operator, Role.intake):
-        return False
     if not can_read_content(role, medical):
         return False  # every action on a medical complaint is the Médecin Conseil's
+    if action in MENDING_ACTIONS:
+        return role in MENDERS
+    if role in (Role.operator, Role.intake):
+        return False
     if role is Role.agent:
         return action not in SUPERVISOR_ACTIONS
     return True

@@ -6,9 +6,9 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from domain.content import LongContent, ShortContent
+from domain.content import LongContent, ShortContent, check_printable
 from domain.deadlines import SuspensionReason
 from domain.intake import Category, Document
 
@@ -44,6 +44,8 @@ class Action(BaseModel):
     actor: Actor
     # A name the caller gave (the agent behind a back-office system), kept beside the actor.
     on_behalf_of: OnBehalfOf | None = None
+
+    _printable = field_validator("*")(check_printable)
 
 
 class Qualify(Action):
@@ -106,6 +108,11 @@ class Withdraw(Action):
     note: LongContent | None = None
 
 
+class Retry(Action):
+    """DESIGN rule 14: try again what failed for good (a letter, the record), once its cause is
+    mended; the incident closes when the try succeeds."""
+
+
 ACTIONS: dict[str, type[Action]] = {
     "qualify": Qualify,
     "requalify_as_request": RequalifyAsRequest,
@@ -117,6 +124,7 @@ ACTIONS: dict[str, type[Action]] = {
     "answer": Answer,
     "contest": Contest,
     "withdraw": Withdraw,
+    "retry": Retry,
 }
 
 ACTION_LABELS = {
@@ -130,6 +138,7 @@ ACTION_LABELS = {
     "answer": "Répondre",
     "contest": "Enregistrer une contestation",
     "withdraw": "Clore sur désistement",
+    "retry": "Relancer les envois en échec",
 }
 
 

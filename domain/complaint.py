@@ -25,6 +25,7 @@ from domain.actions import (
     Qualify,
     RequalifyAsRequest,
     Resume,
+    Retry,
     Suspend,
     Withdraw,
     action_name,
@@ -109,6 +110,9 @@ class EventType(StrEnum):
     deadline_reached = "deadline_reached"
     warning = "warning"
     action_refused = "action_refused"
+    incident_opened = "incident_opened"
+    incident_closed = "incident_closed"
+    retried = "retried"
 
 
 class AlarmKind(StrEnum):
@@ -183,6 +187,27 @@ class LetterOrder(BaseModel):
     facts: LetterFacts = LetterFacts()
 
 
+class IncidentKind(StrEnum):
+    letter = "letter"
+    record = "record"
+
+
+class Incident(BaseModel):
+    """DESIGN rule 14: a side effect that retrying cannot mend (bad data, a broken template).
+    The complaint's clock goes on; the incident stays visible until it is mended."""
+
+    kind: IncidentKind
+    letter: LetterKind | None = None  # which letter, for a letter incident
+    sequence: int | None = None
+    reason: str  # the failure's own words, which never carry complainant content
+    opened_at: datetime
+    retrying: bool = False  # someone asked for a new try, under way
+    closed_at: datetime | None = None
+
+    def about(self, order: LetterOrder) -> bool:
+        return (self.letter, self.sequence) == (order.kind, order.sequence)
+
+
 class LetterRecord(BaseModel):
     kind: LetterKind
     sequence: int
@@ -218,6 +243,7 @@ class Complaint(BaseModel):
     pending_letters: list[LetterOrder] = []
     events: list[Event] = []
     alarms_rung: list[AlarmKind] = []
+    incidents: list[Incident] = []
     version: int = 0
 
     # -- reading ---------------------------------------------------------------------------
@@ -290,8 +316,9 @@ class Complaint(BaseModel):
 
     def allowed_actions(self) -> list[str]:
         """The actions the complaint accepts now, in the order an agent would look for them."""
+        mending = ["retry"] if self.open_incidents else []
         if self.stage in TERMINAL:
-            return []
+            return mending
         names: list[str] = []
         if self.stage is Stage.received:
             names.append("qualify")
@@ -304,7 +331,7 @@ class Complaint(BaseModel):
             names.append("escalate")
         if self.stage is Stage.answered:
             names.append("contest")
-        return [*names, "assign", "add_document", "withdraw"]
+        return [*mending, *names, "assign", "add_document", "withdraw"]
 
     def today(self, now: datetime) -> date:
         return local_date(now, self.plan.timezone)
@@ -343,6 +370,11 @@ class Complaint(BaseModel):
 
     def check(self, action: Action, now: datetime) -> None:
         """Raise ActionRefused, in French, when the action is not allowed now."""
+        if isinstance(action, Retry):
+            # Allowed even once the complaint is closed: an incident stays until it is mended.
+            if not self.open_incidents:
+                raise ActionRefused("Aucun incident ouvert : rien à relancer.")
+            return
         if self.stage in TERMINAL:
             raise ActionRefused(
                 f"La réclamation est close ({STATUS_LABELS[self.status]}) : plus aucune action."
@@ -509,6 +541,10 @@ class Complaint(BaseModel):
                 self.stage = Stage.withdrawn
                 self.closed_at = now
                 self._record(now, EventType.withdrawn, actor, "Close sur désistement.", note)
+            case Retry():
+                for incident in self.open_incidents:
+                    incident.retrying = True
+                self._record(now, EventType.retried, actor, "Nouvel essai demandé.")
 
     def _answer(self, action: Answer, now: datetime, today: date) -> None:
         self._close_suspension(today, action.actor, now)
@@ -763,6 +799,65 @@ class Complaint(BaseModel):
         )
         self.version += 1
 
+    # -- incidents (DESIGN rule 14) ------------------------------------------------------------
+
+    @property
+    def open_incidents(self) -> list[Incident]:
+        return [i for i in self.incidents if i.closed_at is None]
+
+    def letter_waits(self, order: LetterOrder) -> bool:
+        """A letter whose last try failed for good waits until someone asks for a new one."""
+        return any(i.about(order) and not i.retrying for i in self.open_incidents)
+
+    @property
+    def record_waits(self) -> bool:
+        return any(i.kind is IncidentKind.record and not i.retrying for i in self.open_incidents)
+
+    def letter_failed(self, order: LetterOrder, reason: str, now: datetime) -> None:
+        self._failed(IncidentKind.letter, reason, now, order)
+
+    def record_failed(self, reason: str, now: datetime) -> None:
+        self._failed(IncidentKind.record, reason, now)
+
+    def _failed(
+        self, kind: IncidentKind, reason: str, now: datetime, order: LetterOrder | None = None
+    ) -> None:
+        what = (
+            f"le courrier « {LETTER_LABELS[order.kind]} » n'a pas pu partir"
+            if order
+            else "le registre n'a pas pu être mis à jour"
+        )
+        same = [i for i in self.open_incidents if i.kind is kind and (not order or i.about(order))]
+        if same:
+            same[0].retrying = False
+            same[0].reason = reason
+            summary = f"Nouvel échec : {what} ({reason}). L'incident reste ouvert."
+        else:
+            self.incidents.append(
+                Incident(
+                    kind=kind,
+                    letter=order.kind if order else None,
+                    sequence=order.sequence if order else None,
+                    reason=reason,
+                    opened_at=now,
+                )
+            )
+            summary = (
+                f"Incident : {what} ({reason}). Les échéances continuent de courir ; "
+                "corrigez la cause puis relancez."
+            )
+        self._record(now, EventType.incident_opened, SYSTEM, summary)
+
+    def _mended(self, kind: IncidentKind, now: datetime, order: LetterOrder | None = None) -> None:
+        for incident in self.open_incidents:
+            if incident.kind is kind and (order is None or incident.about(order)):
+                incident.closed_at = now
+                self._record(now, EventType.incident_closed, SYSTEM, "Incident levé.")
+
+    def record_written(self, now: datetime) -> None:
+        """The record is up to date: an incident about it is mended."""
+        self._mended(IncidentKind.record, now)
+
     def letter_sent(self, order: LetterOrder, location: str, now: datetime) -> None:
         self.pending_letters = [
             o for o in self.pending_letters if (o.kind, o.sequence) != (order.kind, order.sequence)
@@ -785,6 +880,7 @@ class Complaint(BaseModel):
             SYSTEM,
             f"Courrier « {LETTER_LABELS[order.kind]} » envoyé {how}.",
         )
+        self._mended(IncidentKind.letter, now, order)
 
     def _record(
         self, now: datetime, kind: EventType, actor: str, summary: str, note: str | None = None

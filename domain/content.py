@@ -8,6 +8,7 @@ Values from outside are always plain text: one that looks sealed is refused at t
 
 from __future__ import annotations
 
+import re
 import types
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
@@ -30,6 +31,31 @@ M = TypeVar("M", bound=BaseModel)
 
 # A path into a model ("documents.0.name") and the text found there.
 Transform = Callable[[str, str], str]
+
+
+# DESIGN rule 14: text that a database or a printer refuses (NUL and the other C0 controls but
+# newline and tab, DEL, lone UTF-16 surrogates) is refused where it comes in, not found later by
+# a letter or a record write that fails.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
+
+
+def unprintable_problem(value: str) -> str | None:
+    found = _UNPRINTABLE.search(value)
+    if found is None:
+        return None
+    code = ord(found.group(0))
+    if 0xD800 <= code <= 0xDFFF:
+        return "caractère invalide (demi-paire UTF-16 isolée)"
+    return f"caractère de contrôle interdit (U+{code:04X}) : retirez-le"
+
+
+def check_printable(value: Any) -> Any:
+    """A field validator for every text from outside (a string, or a list of strings)."""
+    for text in value if isinstance(value, list) else [value]:
+        problem = unprintable_problem(text) if isinstance(text, str) else None
+        if problem:
+            raise PydanticCustomError("unprintable", problem)
+    return value
 
 
 def is_sealed(value: str) -> bool:

@@ -39,6 +39,7 @@ def _plain(error: Any) -> str:
         "string_too_long": f"trop long (au plus {ctx.get('max_length')} caractères)",
         "too_long": f"trop d'éléments (au plus {ctx.get('max_length')})",
         "string_type": "doit être un texte",
+        "string_unicode": "caractère invalide (demi-paire UTF-16 isolée)",
         "bool_type": "doit valoir true ou false",
         "bool_parsing": "doit valoir true ou false",
         "list_type": "doit être une liste",

@@ -25,7 +25,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from domain.calendar import CalendarName, timezone_of
-from domain.content import FROM_OUTSIDE, LongContent, ShortContent
+from domain.content import FROM_OUTSIDE, LongContent, ShortContent, check_printable
 
 MAX_DOCUMENTS = 100
 
@@ -111,6 +111,8 @@ SendingTime = Annotated[AwareDatetime | date, WrapValidator(_one_sending_error)]
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+    _printable = field_validator("*")(check_printable)
 
 
 class Document(_Strict):

@@ -74,8 +74,10 @@ def render(
 
 
 async def checked_form(request: Request, agent: Agent) -> dict[str, str]:
-    """The posted form, once its CSRF token matches the session's."""
-    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    """The posted form, once its CSRF token matches the session's. Browsers send a textarea's
+    line ends as CRLF: they are newlines, the only line end the system takes."""
+    posted = (await request.form()).items()
+    form = {k: v.replace("\r\n", "\n") for k, v in posted if isinstance(v, str)}
     if not same_token(agent.csrf, form.get("csrf_token")):
         raise HTTPException(403, "Formulaire expiré ou invalide : rechargez la page.")
     return form

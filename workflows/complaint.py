@@ -8,11 +8,14 @@ result stays in the history, so a later change of holiday data never alters a ru
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Coroutine
 from datetime import timedelta
+from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from domain.actions import (
@@ -28,9 +31,9 @@ with workflow.unsafe.imports_passed_through():
         Suspend,
         Withdraw,
     )
-    from domain.complaint import STATUS_LABELS, TERMINAL, ActionRefused, Complaint
+    from domain.complaint import STATUS_LABELS, TERMINAL, ActionRefused, Complaint, LetterOrder
     from domain.french import long_date
-    from domain.letters import LETTER_LABELS
+    from domain.letters import LETTER_LABELS, LetterKind
     from domain.planning import Plan
     from security.codec import ForeignPayload
     from workflows import search
@@ -57,6 +60,10 @@ PERSISTENT = RetryPolicy(
 # replay them without (tests/histories).
 SEARCH_ATTRIBUTES_PATCH = "search-attributes-v1"
 
+# DESIGN rule 14: letters and the record run beside the timers, never holding them; complaints
+# begun before replay the old way (tests/histories).
+EFFECTS_APART_PATCH = "effects-apart-v1"
+
 # DESIGN rule 15: only what the application encrypted is read (see security/codec.py).
 FOREIGN_REFUSAL = (
     "Message refusé : il n'est pas chiffré par l'application (envoyé directement à Temporal)."
@@ -78,6 +85,12 @@ class ComplaintWorkflow:
         self._recorded_seq = 0
         self._recorded_version = -1
         self._published: dict[str, object] = {}
+        self._apart = False
+        # Side effects under way (DESIGN rule 14): letters by (kind, sequence), the record.
+        self._sending: set[tuple[LetterKind, int]] = set()
+        self._recording = False
+        self._effects: set[asyncio.Task[None]] = set()
+        self._effects_finished = 0
 
     @workflow.run
     async def run(self, start: StartComplaint) -> Outcome:
@@ -94,6 +107,16 @@ class ComplaintWorkflow:
         )
         complaint = Complaint.open(start.reference, start.intake, plan, workflow.now())
         self._complaint = complaint
+        self._apart = self._runs_effects_apart()
+        if self._apart:
+            await self._live(complaint)
+        else:
+            await self._in_turn(complaint)
+        return Outcome(reference=complaint.reference, status=complaint.status)
+
+    async def _in_turn(self, complaint: Complaint) -> None:
+        """How complaints ran before side effects went apart (kept for their histories): each
+        letter and record awaited in turn, so one that kept failing held the clock."""
         while True:
             await self._carry_out(complaint)
             self._publish(complaint)
@@ -102,7 +125,74 @@ class ComplaintWorkflow:
             await self._wait_for_change_or_alarm(complaint)
         await workflow.wait_condition(workflow.all_handlers_finished)
         await self._carry_out(complaint)
-        return Outcome(reference=complaint.reference, status=complaint.status)
+
+    async def _live(self, complaint: Complaint) -> None:
+        """DESIGN rule 14: the clock never waits for a side effect. Letters and the record run
+        beside the timers; one that fails for good becomes an incident, and the complaint stays
+        open until every letter has gone and the record is up to date."""
+        while True:
+            while True:
+                self._start_effects(complaint)
+                self._publish(complaint)
+                if complaint.stage in TERMINAL and self._effects_settled(complaint):
+                    break
+                await self._wait_for_change_or_alarm(complaint)
+            await workflow.wait_condition(workflow.all_handlers_finished)
+            if self._effects_settled(complaint):
+                return
+
+    def _runs_effects_apart(self) -> bool:
+        return workflow.patched(EFFECTS_APART_PATCH)
+
+    def _start_effects(self, complaint: Complaint) -> None:
+        """Start each letter not yet under way on its own, and the record if it is behind."""
+        for order in complaint.pending_letters:
+            key = (order.kind, order.sequence)
+            if key not in self._sending and not complaint.letter_waits(order):
+                self._sending.add(key)
+                self._effect(self._send(complaint, order))
+        behind = complaint.version != self._recorded_version
+        if behind and not self._recording and not complaint.record_waits:
+            self._recording = True
+            self._effect(self._write_record(complaint))
+
+    def _effect(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self._effects.add(task)  # held until done: a task nobody holds may be collected
+        task.add_done_callback(self._effect_done)
+
+    def _effect_done(self, task: asyncio.Task[None]) -> None:
+        self._effects.discard(task)
+        self._effects_finished += 1  # wakes the main loop even when nothing else changed
+
+    def _effects_settled(self, complaint: Complaint) -> bool:
+        return (
+            not self._effects
+            and not complaint.pending_letters
+            and complaint.version == self._recorded_version
+        )
+
+    async def _send(self, complaint: Complaint, order: LetterOrder) -> None:
+        try:
+            receipt = await self._letter_activity(complaint, order)
+        except ActivityError as failure:
+            complaint.letter_failed(order, _reason(failure), workflow.now())
+        else:
+            complaint.letter_sent(order, receipt.location, workflow.now())
+        finally:
+            self._sending.discard((order.kind, order.sequence))
+
+    async def _write_record(self, complaint: Complaint) -> None:
+        try:
+            while complaint.version != self._recorded_version and not complaint.record_waits:
+                try:
+                    await self._record_activity(complaint)
+                except ActivityError as failure:
+                    complaint.record_failed(_reason(failure), workflow.now())
+                    return
+                complaint.record_written(workflow.now())
+        finally:
+            self._recording = False
 
     def _publish(self, complaint: Complaint) -> None:
         """What operators see in the Web UI: search attributes and the current details."""
@@ -116,6 +206,8 @@ class ComplaintWorkflow:
         if not self._indexes_search_attributes():
             return
         current = search.values_of(complaint)
+        if not self._apart:
+            del current[search.INCIDENT.name]  # came with the incidents: not in older histories
         changes = search.updates(self._published, current)
         if changes:
             workflow.upsert_search_attributes(changes)
@@ -126,15 +218,19 @@ class ComplaintWorkflow:
 
     async def _wait_for_change_or_alarm(self, complaint: Complaint) -> None:
         alarm = complaint.next_alarm()
-        version = complaint.version
+        seen = (complaint.version, self._effects_finished)
+
+        def changed() -> bool:
+            return (complaint.version, self._effects_finished) != seen
+
         if alarm is None:
-            await workflow.wait_condition(lambda: complaint.version != version)
+            await workflow.wait_condition(changed)
             return
         delay = alarm.at - workflow.now()
         if delay > timedelta(0):
             try:
                 await workflow.wait_condition(
-                    lambda: complaint.version != version,
+                    changed,
                     timeout=delay,
                     timeout_summary=alarm.summary,
                 )
@@ -148,38 +244,46 @@ class ComplaintWorkflow:
         while complaint.pending_letters or complaint.version != self._recorded_version:
             if complaint.pending_letters:
                 order = complaint.pending_letters[0]
-                receipt = await workflow.execute_activity(
-                    SEND_LETTER_ACTIVITY,
-                    LetterInput(
-                        reference=complaint.reference,
-                        intake=complaint.intake,
-                        plan=complaint.plan,
-                        order=order,
-                        quality_target_due=complaint.quality_target_due,
-                        at=order.ordered_at,
-                    ),
-                    result_type=LetterReceipt,
-                    start_to_close_timeout=self._activity_timeout(complaint),
-                    retry_policy=PERSISTENT,
-                    summary=f"Courrier : {LETTER_LABELS[order.kind]} ({order.delivery.value})",
-                )
+                receipt = await self._letter_activity(complaint, order)
                 complaint.letter_sent(order, receipt.location, workflow.now())
                 continue
-            version = complaint.version
-            new_events = [e for e in complaint.events if e.seq > self._recorded_seq]
-            await workflow.execute_activity(
-                RECORD_ACTIVITY,
-                RecordInput(
-                    complaint=complaint.model_copy(update={"events": []}),
-                    events=new_events,
-                    at=workflow.now(),
-                ),
-                start_to_close_timeout=self._activity_timeout(complaint),
-                retry_policy=PERSISTENT,
-                summary="Enregistrement au registre",
-            )
-            self._recorded_version = version
-            self._recorded_seq = max([self._recorded_seq, *(e.seq for e in new_events)])
+            await self._record_activity(complaint)
+
+    async def _letter_activity(self, complaint: Complaint, order: LetterOrder) -> LetterReceipt:
+        receipt: LetterReceipt = await workflow.execute_activity(
+            SEND_LETTER_ACTIVITY,
+            LetterInput(
+                reference=complaint.reference,
+                intake=complaint.intake,
+                plan=complaint.plan,
+                order=order,
+                quality_target_due=complaint.quality_target_due,
+                at=order.ordered_at,
+            ),
+            result_type=LetterReceipt,
+            start_to_close_timeout=self._activity_timeout(complaint),
+            retry_policy=PERSISTENT,
+            summary=f"Courrier : {LETTER_LABELS[order.kind]} ({order.delivery.value})",
+        )
+        return receipt
+
+    async def _record_activity(self, complaint: Complaint) -> None:
+        """Record the complaint's state and the events not yet recorded."""
+        version = complaint.version
+        new_events = [e for e in complaint.events if e.seq > self._recorded_seq]
+        await workflow.execute_activity(
+            RECORD_ACTIVITY,
+            RecordInput(
+                complaint=complaint.model_copy(update={"events": []}),
+                events=new_events,
+                at=workflow.now(),
+            ),
+            start_to_close_timeout=self._activity_timeout(complaint),
+            retry_policy=PERSISTENT,
+            summary="Enregistrement au registre",
+        )
+        self._recorded_version = version
+        self._recorded_seq = max([self._recorded_seq, *(e.seq for e in new_events)])
 
     @staticmethod
     def _activity_timeout(complaint: Complaint) -> timedelta:
@@ -350,3 +454,9 @@ class ComplaintWorkflow:
     @withdraw.validator
     def _check_withdraw(self, action: Withdraw) -> None:
         self._validate(action)
+
+
+def _reason(failure: ActivityError) -> str:
+    """Why an activity failed for good, in the activity's own content-free words."""
+    cause = failure.cause
+    return cause.message if isinstance(cause, ApplicationError) else "échec sans détail"

@@ -28,6 +28,7 @@ ACKNOWLEDGEMENT_DUE = SearchAttributeKey.for_datetime("AcknowledgementDue")
 QUALITY_TARGET_DUE = SearchAttributeKey.for_datetime("QualityTargetDue")
 FINAL_DUE = SearchAttributeKey.for_datetime("FinalDue")
 MEDICAL = SearchAttributeKey.for_bool("Medical")
+INCIDENT = SearchAttributeKey.for_bool("Incident")  # DESIGN rule 14: a side effect failed for good
 
 KEYS: tuple[SearchAttributeKey[Any], ...] = (
     STATUS,
@@ -38,6 +39,7 @@ KEYS: tuple[SearchAttributeKey[Any], ...] = (
     QUALITY_TARGET_DUE,
     FINAL_DUE,
     MEDICAL,
+    INCIDENT,
 )
 INDEX_TIME = time(12)
 
@@ -60,6 +62,7 @@ def values_of(complaint: Complaint) -> dict[str, Any]:
         QUALITY_TARGET_DUE.name: _instant(complaint.quality_target_due, plan.timezone),
         FINAL_DUE.name: _instant(plan.final_due, plan.timezone),
         MEDICAL.name: complaint.medical,
+        INCIDENT.name: bool(complaint.open_incidents),
     }
 
 
@@ -67,6 +70,8 @@ def updates(previous: dict[str, Any], current: dict[str, Any]) -> list[SearchAtt
     """The upserts that bring the indexed values from `previous` to `current`."""
     changes: list[SearchAttributeUpdate[Any]] = []
     for key in KEYS:
+        if key.name not in current:
+            continue
         value = current[key.name]
         if key.name in previous and previous[key.name] == value:
             continue

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import update
 from temporalio import activity
 
+from activities.failures import without_content
 from activities.letters.delivery import EmailSender, PostOutbox, letter_stem
 from activities.letters.rendering import LetterRenderer
 from db.engine import SessionFactory
@@ -48,6 +49,7 @@ class LetterActivities:
         self._message_id_domain = message_id_domain
 
     @activity.defn(name=SEND_LETTER_ACTIVITY)
+    @without_content
     async def send_letter(self, letter: LetterInput) -> LetterReceipt:
         key = (letter.reference, letter.order.kind.value, letter.order.sequence)
         row = await self._rendered(letter, key)

@@ -2,9 +2,13 @@
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
+from temporalio.exceptions import ApplicationError
 
+from activities.failures import LASTING
 from activities.records import RecordActivities
+from db.engine import create_engine, session_factory
 from db.models import ComplaintRow, EventRow
 from domain.actions import Assign, Qualify
 from tests.activities.conftest import NOW, a_complaint
@@ -60,3 +64,23 @@ async def test_a_late_retry_never_rolls_the_read_model_back(sessions):
         row = await session.get(ComplaintRow, complaint.reference)
     assert row.assignee == "agent.martin"
     assert row.version == complaint.version
+
+
+async def test_a_value_the_database_refuses_fails_for_good_and_without_content(postgres_url):
+    # PostgreSQL refuses NUL in text. Such a value cannot come in any more (the intake refuses
+    # control characters), but one already stored must not loop forever nor leak into logs.
+    engine = create_engine(postgres_url)
+    complaint = a_complaint("REC-2026-000666")
+    name = "Hélène\x00Garnier"
+    complainant = complaint.intake.complainant.model_copy(update={"name": name})
+    complaint.intake = complaint.intake.model_copy(update={"complainant": complainant})
+    record = RecordActivities(session_factory(engine)).record
+    try:
+        with pytest.raises(ApplicationError) as failed:
+            await record(RecordInput(complaint=complaint, events=complaint.events, at=NOW))
+    finally:
+        await engine.dispose()
+    error = failed.value
+    assert error.non_retryable and error.type == LASTING
+    assert "Hélène" not in str(error) and "Garnier" not in str(error)
+    assert error.__cause__ is None and error.__suppress_context__

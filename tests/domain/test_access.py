@@ -23,7 +23,7 @@ def test_only_the_medecin_conseil_reads_or_acts_on_a_medical_complaint():
 
 
 def test_everyone_but_operators_and_intake_systems_acts_on_ordinary_complaints():
-    assert not any(may(Role.operator, name, False) for name in ACTIONS)
+    assert not any(may(Role.operator, name, False) for name in ACTIONS if name != "retry")
     assert not any(may(Role.intake, name, False) for name in ACTIONS)
     assert may(Role.agent, "answer", False) and not may(Role.agent, "escalate", False)
     assert all(may(Role.supervisor, name, False) for name in ACTIONS)
@@ -46,3 +46,12 @@ def test_agents_see_unassigned_complaints_and_their_own_and_take_them_for_themse
 def test_who_reads_temporal_histories(role):
     expected = role in (Role.operator, Role.supervisor, Role.medical_advisor)
     assert may_read_histories(role) is expected
+
+
+def test_operators_supervisors_and_the_medecin_conseil_ask_for_a_new_try():
+    assert {r for r in Role if may(r, "retry", medical=False)} == {
+        Role.operator,
+        Role.supervisor,
+        Role.medical_advisor,
+    }
+    assert {r for r in Role if may(r, "retry", medical=True)} == {Role.medical_advisor}

@@ -150,3 +150,37 @@ def test_oral_channels_are_not_written():
 def test_without_today_the_future_check_is_left_to_the_edge():
     # Workflows re-read intakes months later: only the edge knows what "today" is.
     assert ComplaintIntake.model_validate(valid(sent_on="2030-01-01")).sent_date == date(2030, 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("field", "text"),
+    [
+        ("complainant.name", "Hélène\x00Garnier"),
+        ("description", "ligne\x1bun"),
+        ("subject", "\x7f"),
+    ],
+)
+def test_control_characters_are_refused_naming_the_field(field, text):
+    data = valid()
+    if field == "complainant.name":
+        data["complainant"] = {**data["complainant"], "name": text}
+    else:
+        data[field] = text
+    with pytest.raises(ValidationError) as raised:
+        parse_intake(data, TODAY)
+    [error] = describe_errors(raised.value)
+    assert error.field == field and "caractère de contrôle interdit" in error.message
+
+
+def test_lone_surrogates_are_refused_in_plain_french():
+    # As the API's JSON parser hands them over.
+    with pytest.raises(ValidationError) as raised:
+        parse_intake(valid(subject=json.loads('"\\ud800"')), TODAY)
+    [error] = describe_errors(raised.value)
+    assert error.field == "subject"
+    assert error.message == "caractère invalide (demi-paire UTF-16 isolée)"
+
+
+def test_newlines_and_tabs_are_kept():
+    intake = parse_intake({**valid(), "description": "ligne 1\n\tligne 2"}, TODAY)
+    assert intake.description == "ligne 1\n\tligne 2"

@@ -180,6 +180,10 @@ async def main(argv: list[str] | None = None) -> None:
             await act(args, service, caller)
     except (StarterError, ServiceError) as error:
         fail(str(error))
+    except DBAPIError as error:
+        fail(
+            f"base de données inutilisable ({type(error.orig).__name__}) : `complaints db upgrade`"
+        )
     except RuntimeError as error:
         if "connect" in str(error).lower():
             fail(f"Temporal injoignable à {settings.temporal_address} : lancez `make run`")

@@ -21,6 +21,7 @@ from security.codec import data_converter
 from security.keyring import Keyring
 from settings import Settings
 from workflows.complaint import ComplaintWorkflow
+from workflows.guard import ForeignMessages
 from workflows.sandbox import workflow_runner
 from workflows.service import ComplaintService
 
@@ -104,5 +105,6 @@ def complaint_worker(
         workflows=[ComplaintWorkflow],
         activities=with_activities or activities(settings, sessions, keyring),
         workflow_runner=workflow_runner(),
+        interceptors=[ForeignMessages()],
         **options,
     )

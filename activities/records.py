@@ -33,6 +33,7 @@ def complaint_row(complaint: Complaint, updated_at: datetime) -> dict[str, Any]:
         "assignee": complaint.assignee,
         "escalation_level": complaint.escalation_level,
         "overdue": complaint.overdue,
+        "incident": bool(complaint.open_incidents),
         "sent_on": plan.sent_on,
         "first_written_on": plan.first_written_on,
         "received_on": intake.received_on,

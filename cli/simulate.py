@@ -214,7 +214,7 @@ async def _run(
         actor = Principal(fields.pop("actor"), Role.medical_advisor)
         try:
             await service.act(actor, reference, step.action, fields)
-        except Refused as refused:
+        except (Refused, Invalid) as refused:
             now = await env.get_current_time()
             notes.append(
                 TimelineEntry(at=now, day=step.day, text=f"{step.action} refusé : {refused}")

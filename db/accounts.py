@@ -33,6 +33,11 @@ async def add_user(
         raise AccountError("le mot de passe doit compter au moins 8 caractères")
     async with sessions.begin() as session:
         user = await session.get(UserRow, username)
+        named = select(ApiTokenRow).where(ApiTokenRow.name == username)
+        if user is None and (await session.scalars(named)).first() is not None:
+            raise AccountError(
+                f"{username!r} est le nom d'un jeton d'accès : choisissez-en un autre"
+            )
         if user is not None and not replace:
             raise AccountError(f"l'utilisateur {username!r} existe déjà")
         if user is None:
@@ -85,6 +90,9 @@ async def create_token(
         raise AccountError("la date d'expiration est déjà passée")
     token = new_token()
     async with sessions.begin() as session:
+        if await session.get(UserRow, name) is not None:
+            # A token's name is an actor on the record: never one a person logs in with.
+            raise AccountError(f"{name!r} est un utilisateur : donnez un autre nom au jeton")
         if any(
             _live(row, now)
             for row in await session.scalars(select(ApiTokenRow).where(ApiTokenRow.name == name))

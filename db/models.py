@@ -42,6 +42,8 @@ class ComplaintRow(Base):
     assignee: Mapped[str | None] = mapped_column(String(100), index=True)
     escalation_level: Mapped[int] = mapped_column(Integer, default=0)
     overdue: Mapped[bool] = mapped_column(Boolean, default=False)
+    # DESIGN rule 14: a letter or the record failed for good and waits to be mended.
+    incident: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     sent_on: Mapped[date] = mapped_column(Date)
     first_written_on: Mapped[date] = mapped_column(Date)
     received_on: Mapped[date | None] = mapped_column(Date)

@@ -13,8 +13,15 @@ from domain.deadlines import SuspensionReason
 from domain.intake import Category, Document
 
 Actor = Annotated[str, Field(min_length=1, max_length=100, description="qui agit")]
+# A person's name or login, nothing else: it is shown to every role beside the actor.
 OnBehalfOf = Annotated[
-    str, Field(min_length=1, max_length=100, description="pour le compte de qui")
+    str,
+    Field(
+        min_length=1,
+        max_length=100,
+        pattern=r"^[\w .@'’-]+$",
+        description="pour le compte de qui (un nom ou un identifiant)",
+    ),
 ]
 
 

@@ -17,6 +17,8 @@ from pydantic import AfterValidator, BaseModel, Field, ValidationInfo
 from pydantic_core import PydanticCustomError
 
 SEALED_MARK = "sealed:"
+# A sealed value anywhere in a text, even inside other words.
+_SEALED_ANYWHERE = re.compile(r"sealed:v\d")
 
 
 class _ContentMark:
@@ -74,13 +76,12 @@ def from_outside(info: ValidationInfo) -> bool:
 
 def _checked(max_length: int) -> Callable[[str, ValidationInfo], str]:
     def check(value: str, info: ValidationInfo) -> str:
+        if from_outside(info) and _SEALED_ANYWHERE.search(value):
+            raise PydanticCustomError(
+                "sealed_from_outside",
+                "texte refusé : il contient un contenu scellé, qui ne peut venir que du système",
+            )
         if is_sealed(value):
-            if from_outside(info):
-                raise PydanticCustomError(
-                    "sealed_from_outside",
-                    "texte refusé : il ressemble à un contenu scellé, qui ne peut venir que "
-                    "du système",
-                )
             return value  # checked in clear before it was sealed
         if not value:
             raise PydanticCustomError(

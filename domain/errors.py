@@ -32,6 +32,8 @@ def _plain(error: Any) -> str:
         return f"valeur inconnue {error.get('input')!r} (valeurs possibles : {expected})"
     if kind.startswith("date"):
         return DATE_FORMAT
+    if kind == "string_pattern_mismatch" and "{2,39}" not in str(ctx.get("pattern", "")):
+        return "format invalide (un nom ou un identifiant : lettres, chiffres, espaces, . @ ' -)"
     messages = {
         "missing": "champ obligatoire",
         "extra_forbidden": "champ inconnu",

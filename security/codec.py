@@ -13,11 +13,13 @@ import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
+from google.protobuf.message import DecodeError
 from temporalio.api.common.v1 import Payload
 from temporalio.contrib.pydantic import PydanticPayloadConverter, pydantic_data_converter
 from temporalio.converter import DataConverter, EncodingPayloadConverter, PayloadCodec
 
-from security.keyring import Keyring
+from security.keyring import Keyring, KeyringError
 
 ENCODING = b"binary/encrypted"
 KEY_ID = "encryption-key-id"
@@ -52,12 +54,17 @@ class EncryptionCodec(PayloadCodec):
         return [self.decode_one(payload) for payload in payloads]
 
     def decode_one(self, payload: Payload) -> Payload:
-        if payload.metadata.get("encoding") != ENCODING:
-            if self._refuse_plain:
-                return Payload(metadata={"encoding": FOREIGN_ENCODING.encode()})
+        if payload.metadata.get("encoding") == ENCODING:
+            try:
+                key_id = payload.metadata[KEY_ID].decode()
+                return Payload.FromString(self._keyring.decrypt(key_id, payload.data))
+            except (KeyError, KeyringError, InvalidTag, ValueError, DecodeError):
+                if not self._refuse_plain:
+                    raise
+        elif not self._refuse_plain:
             return payload
-        key_id = payload.metadata[KEY_ID].decode()
-        return Payload.FromString(self._keyring.decrypt(key_id, payload.data))
+        # Not ours, or labelled ours but does not open (forged, or from another install).
+        return Payload(metadata={"encoding": FOREIGN_ENCODING.encode()})
 
 
 class ForeignPayloadConverter(EncodingPayloadConverter):

@@ -113,6 +113,7 @@ ACTION_EXAMPLES: dict[str, dict[str, Any]] = {
     },
     "contest": {"note": "Le réclamant conteste par écrit le 3 décembre."},
     "withdraw": {"note": "Le réclamant retire sa réclamation."},
+    "retry": {"on_behalf_of": "exploitation.lyon"},
 }
 
 

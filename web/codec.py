@@ -73,7 +73,7 @@ def is_medical(payload: Payload) -> bool:
 def decode_one(codec: EncryptionCodec, ctx: WebContext, payload: Payload, role: Role) -> Payload:
     try:
         opened = codec.decode_one(payload)
-    except (InvalidTag, KeyringError, DecodeError, KeyError):
+    except (InvalidTag, KeyringError, DecodeError, KeyError, ValueError):
         return payload  # tampered or from another install: shown as it is, the rest still opens
     if not is_medical(opened):
         return opened
@@ -81,7 +81,7 @@ def decode_one(codec: EncryptionCodec, ctx: WebContext, payload: Payload, role: 
         return payload  # stays encrypted: medical content is for the Médecin Conseil only
     return Payload(
         metadata=opened.metadata,
-        data=open_all(ctx.keyring, opened.data.decode("utf-8")).encode("utf-8"),
+        data=open_all(ctx.keyring, opened.data.decode("utf-8", "replace")).encode("utf-8"),
     )
 
 
@@ -117,8 +117,10 @@ async def decode(request: Request, ctx: WebContext = Depends(context)) -> Respon
 
 @router.post("/encode")
 async def encode(request: Request, ctx: WebContext = Depends(context)) -> Response:
+    """What the Web UI would send to a workflow (a signal, an update, a start) is handed back
+    unencrypted: the worker refuses and records it (DESIGN rule 15). Agents act through the
+    application, where their role is checked and their name recorded."""
     origin = checked_origin(request, ctx)
     await decoding_role(request, ctx)
     payloads = await read_payloads(request)
-    encoded = await EncryptionCodec(ctx.keyring, refuse_plain=False).encode(list(payloads.payloads))
-    return payloads_response(encoded, origin)
+    return payloads_response(list(payloads.payloads), origin)

@@ -239,6 +239,18 @@ async def complaint_page(
     )
 
 
+async def complaint_page_or_error(
+    ctx: WebContext, request: Request, agent: Agent, reference: str, **values: Any
+) -> HTMLResponse:
+    """The complaint's page again with the problems shown; a plain error page when the
+    complaint is not on the record yet (registered a moment ago)."""
+    try:
+        return await complaint_page(ctx, request, agent, reference, **values)
+    except ServiceError:
+        problems = "; ".join(values.get("problems", []))
+        raise HTTPException(values.get("status_code", 409), problems) from None
+
+
 @router.get("/complaints/new", response_class=HTMLResponse)
 async def new_complaint_form(
     request: Request, agent: Agent = Depends(current_agent), ctx: WebContext = Depends(context)
@@ -324,7 +336,7 @@ async def act(
         )
     except (Invalid, Refused) as error:
         problems = [str(e) for e in error.errors] if isinstance(error, Invalid) else [str(error)]
-        return await complaint_page(
+        return await complaint_page_or_error(
             ctx,
             request,
             agent,

@@ -35,7 +35,6 @@ with workflow.unsafe.imports_passed_through():
     from domain.french import long_date
     from domain.letters import LETTER_LABELS, LetterKind
     from domain.planning import Plan
-    from security.codec import ForeignPayload
     from workflows import search
     from workflows.messages import (
         PLAN_ACTIVITY,
@@ -64,11 +63,6 @@ SEARCH_ATTRIBUTES_PATCH = "search-attributes-v1"
 # begun before replay the old way (tests/histories).
 EFFECTS_APART_PATCH = "effects-apart-v1"
 
-# DESIGN rule 15: only what the application encrypted is read (see security/codec.py).
-FOREIGN_REFUSAL = (
-    "Message refusé : il n'est pas chiffré par l'application (envoyé directement à Temporal)."
-)
-
 NEXT_DEADLINE_LABELS = {
     "acknowledgement": "accusé de réception",
     "quality_target": "engagement qualité",
@@ -78,9 +72,7 @@ NEXT_DEADLINE_LABELS = {
 
 @workflow.defn
 class ComplaintWorkflow:
-    @workflow.init
-    def __init__(self, start: StartComplaint) -> None:
-        self._start = start
+    def __init__(self) -> None:
         self._complaint: Complaint | None = None
         self._recorded_seq = 0
         self._recorded_version = -1
@@ -94,9 +86,6 @@ class ComplaintWorkflow:
 
     @workflow.run
     async def run(self, start: StartComplaint) -> Outcome:
-        if isinstance(start, ForeignPayload):
-            # Started from outside the application: fail at once, visibly, rather than loop.
-            raise ApplicationError(FOREIGN_REFUSAL, type="ForeignStart", non_retryable=True)
         plan = await workflow.execute_local_activity(
             PLAN_ACTIVITY,
             PlanInput(intake=start.intake),
@@ -296,14 +285,6 @@ class ComplaintWorkflow:
         return self._complaint
 
     def _validate(self, action: Action) -> None:
-        if isinstance(action, ForeignPayload):
-            # Never in the history (a validator's refusal): the worker's log tells operators.
-            name = workflow.current_update_info()
-            workflow.logger.warning(
-                "Mise à jour « %s » refusée : message non chiffré, venu hors de l'application",
-                name.name if name else "?",
-            )
-            raise ApplicationError(FOREIGN_REFUSAL, type="ActionRefused", non_retryable=True)
         # Before the plan is known the handler itself waits and checks.
         if self._complaint is not None:
             try:
@@ -314,30 +295,31 @@ class ComplaintWorkflow:
     async def _update(self, action: Action) -> Complaint:
         await workflow.wait_condition(lambda: self._complaint is not None)
         assert self._complaint is not None
-        if isinstance(action, ForeignPayload):
-            raise ApplicationError(FOREIGN_REFUSAL, type="ActionRefused", non_retryable=True)
         try:
             self._complaint.apply(action, workflow.now())
         except ActionRefused as refused:
             raise ApplicationError(str(refused), type="ActionRefused") from None
         return self._complaint
 
-    async def _signal(self, name: str, action: Action) -> None:
+    async def _signal(self, action: Action) -> None:
         await workflow.wait_condition(lambda: self._complaint is not None)
         assert self._complaint is not None
-        if isinstance(action, ForeignPayload):
-            self._complaint.refused_foreign(name, workflow.now())
-            return
         try:
             self._complaint.apply(action, workflow.now())
         except ActionRefused as refused:
             self._complaint.refused(action, str(refused), workflow.now())
 
+    async def refuse_foreign(self, message: str) -> None:
+        """A signal that did not come through the application (see workflows/guard.py)."""
+        await workflow.wait_condition(lambda: self._complaint is not None)
+        assert self._complaint is not None
+        self._complaint.refused_foreign(message, workflow.now())
+
     # One signal (back-office, fire-and-forget) and one validated update (UI) per action.
 
     @workflow.signal(name="qualify")
     async def qualify_signal(self, action: Qualify) -> None:
-        await self._signal("qualify", action)
+        await self._signal(action)
 
     @workflow.update(name="qualify")
     async def qualify(self, action: Qualify) -> Complaint:
@@ -349,7 +331,7 @@ class ComplaintWorkflow:
 
     @workflow.signal(name="requalify_as_request")
     async def requalify_as_request_signal(self, action: RequalifyAsRequest) -> None:
-        await self._signal("requalify_as_request", action)
+        await self._signal(action)
 
     @workflow.update(name="requalify_as_request")
     async def requalify_as_request(self, action: RequalifyAsRequest) -> Complaint:
@@ -361,7 +343,7 @@ class ComplaintWorkflow:
 
     @workflow.signal(name="assign")
     async def assign_signal(self, action: Assign) -> None:
-        await self._signal("assign", action)
+        await self._signal(action)
 
     @workflow.update(name="assign")
     async def assign(self, action: Assign) -> Complaint:
@@ -373,7 +355,7 @@ class ComplaintWorkflow:
 
     @workflow.signal(name="add_document")
     async def add_document_signal(self, action: AddDocument) -> None:
-        await self._signal("add_document", action)
+        await self._signal(action)
 
     @workflow.update(name="add_document")
     async def add_document(self, action: AddDocument) -> Complaint:
@@ -385,7 +367,7 @@ class ComplaintWorkflow:
 
     @workflow.signal(name="suspend")
     async def suspend_signal(self, action: Suspend) -> None:
-        await self._signal("suspend", action)
+        await self._signal(action)
 
     @workflow.update(name="suspend")
     async def suspend(self, action: Suspend) -> Complaint:
@@ -397,7 +379,7 @@ class ComplaintWorkflow:
 
     @workflow.signal(name="resume")
     async def resume_signal(self, action: Resume) -> None:
-        await self._signal("resume", action)
+        await self._signal(action)
 
     @workflow.update(name="resume")
     async def resume(self, action: Resume) -> Complaint:
@@ -409,7 +391,7 @@ class ComplaintWorkflow:
 
     @workflow.signal(name="escalate")
     async def escalate_signal(self, action: Escalate) -> None:
-        await self._signal("escalate", action)
+        await self._signal(action)
 
     @workflow.update(name="escalate")
     async def escalate(self, action: Escalate) -> Complaint:
@@ -421,7 +403,7 @@ class ComplaintWorkflow:
 
     @workflow.signal(name="answer")
     async def answer_signal(self, action: Answer) -> None:
-        await self._signal("answer", action)
+        await self._signal(action)
 
     @workflow.update(name="answer")
     async def answer(self, action: Answer) -> Complaint:
@@ -433,7 +415,7 @@ class ComplaintWorkflow:
 
     @workflow.signal(name="contest")
     async def contest_signal(self, action: Contest) -> None:
-        await self._signal("contest", action)
+        await self._signal(action)
 
     @workflow.update(name="contest")
     async def contest(self, action: Contest) -> Complaint:
@@ -445,7 +427,7 @@ class ComplaintWorkflow:
 
     @workflow.signal(name="withdraw")
     async def withdraw_signal(self, action: Withdraw) -> None:
-        await self._signal("withdraw", action)
+        await self._signal(action)
 
     @workflow.update(name="withdraw")
     async def withdraw(self, action: Withdraw) -> Complaint:

@@ -23,7 +23,12 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
-from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.client import (
+    Client,
+    WorkflowQueryFailedError,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+)
 from temporalio.service import RPCError, RPCStatusCode
 
 from db.engine import SessionFactory
@@ -74,6 +79,13 @@ logger = logging.getLogger(__name__)
 WITHHELD = "[réservé au Médecin Conseil]"
 MEDICAL_ONLY = "Réclamation médicale : réservée au Médecin Conseil."
 UNAVAILABLE = "Temporal est indisponible : rien n'a été enregistré, réessayez."
+
+# Query failures after which the record answers: the workflow is gone, or no worker answers.
+ANSWERED_BY_THE_RECORD = (
+    RPCStatusCode.NOT_FOUND,
+    RPCStatusCode.FAILED_PRECONDITION,
+    RPCStatusCode.DEADLINE_EXCEEDED,
+)
 
 ReferenceAllocator = Callable[[int], Awaitable[str]]
 M = TypeVar("M", bound=BaseModel)
@@ -249,6 +261,10 @@ class ComplaintService:
             state = await execute_action(handle, action)
         except WorkflowUpdateFailedError as refused:
             raise Refused(refusal_reason(refused)) from None
+        except WorkflowUpdateRPCTimeoutOrCancelledError:
+            raise Unavailable(
+                "Temporal n'a pas répondu à temps : vérifiez la réclamation avant de réessayer."
+            ) from None
         except RPCError as error:
             raise await self._temporal_error(reference, error) from error
         return self._reading(principal, state)
@@ -316,8 +332,11 @@ class ComplaintService:
         for _ in range(100):
             try:
                 state = await complaint_state(self._client, reference)
+            except WorkflowQueryFailedError:
+                return await self._recorded(reference)
             except RPCError as error:
-                if error.status not in (RPCStatusCode.NOT_FOUND, RPCStatusCode.FAILED_PRECONDITION):
+                # Gone, or no worker to answer just now: the record says what is known.
+                if error.status not in ANSWERED_BY_THE_RECORD:
                     raise Unavailable(UNAVAILABLE) from error
                 return await self._recorded(reference)
             if state is not None:

@@ -40,11 +40,13 @@ class LetterRenderer:
     """Turns a letter order into text. `open_text` opens sealed medical content: the letter
     itself is the one place where it is read in clear, on paper, by its addressee."""
 
-    def __init__(self, insurer: InsurerIdentity, mediator: Mediator) -> None:
+    def __init__(
+        self, insurer: InsurerIdentity, mediator: Mediator, templates: Path = TEMPLATES
+    ) -> None:
         self._insurer = insurer
         self._mediator = mediator
         self._env = Environment(
-            loader=FileSystemLoader(TEMPLATES),
+            loader=FileSystemLoader(templates),
             undefined=StrictUndefined,
             autoescape=False,  # plain text letters, never HTML
             keep_trailing_newline=True,

@@ -97,3 +97,20 @@ def test_the_caller_given_name_is_kept_beside_the_actor():
     c.apply(Qualify(actor="gestion-lyon", on_behalf_of="agent.martin"), NOW)
     [event] = [e for e in c.events if e.type == "qualified"]
     assert (event.actor, event.on_behalf_of) == ("gestion-lyon", "agent.martin")
+
+
+def test_a_seal_hidden_inside_a_longer_text_is_refused_too():
+    with pytest.raises(ValidationError) as raised:
+        ACTIONS["qualify"].model_validate(
+            {"actor": "a", "note": f"Voir {LOOKS_SEALED} ci-dessus"},
+            context={"from_outside": True},
+        )
+    assert [e.field for e in describe_errors(raised.value)] == ["note"]
+
+
+def test_on_behalf_of_is_a_name_never_a_text():
+    for name in ("Camille Martin", "c.martin@mutex.fr", "O'Neil"):
+        assert Qualify(actor="a", on_behalf_of=name).on_behalf_of == name
+    for text in (LOOKS_SEALED, "<script>", "a" * 101):
+        with pytest.raises(ValidationError):
+            Qualify(actor="a", on_behalf_of=text)

@@ -10,6 +10,7 @@ from db.models import ComplaintRow
 from domain.access import Role
 from tests.office import intake_data
 from tests.processes import complaints
+from web.api import ACTION_EXAMPLES
 
 ROOT = Path(__file__).parents[2]
 
@@ -124,8 +125,10 @@ async def test_the_openapi_document_describes_every_route_with_examples(http):
     for action in ("qualify", "suspend", "resume", "answer", "contest", "withdraw"):
         route = paths[f"/api/complaints/{{reference}}/actions/{action}"]["post"]
         content = route["requestBody"]["content"]["application/json"]
-        assert content["examples"]["exemple"]["value"]
-        assert "actor" not in content["schema"].get("required", [])  # the token is the actor
+        assert content["examples"]["exemple"]["value"] == ACTION_EXAMPLES[action]
+        body = document["components"]["schemas"][content["schema"]["$ref"].split("/")[-1]]
+        assert "actor" not in body.get("required", [])  # the token is the actor
+        assert "on_behalf_of" in body["properties"]
         assert "409" in route["responses"]
     create = paths["/api/complaints"]["post"]
     assert {"email", "medical_post"} <= create["requestBody"]["content"]["application/json"][

@@ -153,3 +153,14 @@ async def test_a_tampered_payload_does_not_spoil_the_batch(http, office):
     first, second = response.json()["payloads"]
     assert first == tampered  # handed back as it came
     assert "Hélène Garnier" in opened_text({"payloads": [second]})
+
+
+async def test_what_the_web_ui_would_send_is_handed_back_unencrypted(http, office):
+    # DESIGN rule 15: signals, updates and starts from the Web UI do not pass for the
+    # application's own; the worker refuses them and says so on the complaint.
+    await login(http, "sami")
+    plain = {"payloads": [{"metadata": {"encoding": "anNvbi9wbGFpbg=="}, "data": "e30="}]}
+    response = await http.post(
+        "/codec/encode", json=plain, headers={"Origin": UI, "X-Namespace": "default"}
+    )
+    assert response.status_code == 200 and response.json() == plain

@@ -195,6 +195,10 @@ async def test_tokens_have_a_role_an_owner_an_expiry_and_can_be_revoked(http, of
     again = await asyncio.to_thread(
         lambda: complaints(env, "tokens", "create", "courrier-lyon", check=False)
     )
+    person = await asyncio.to_thread(
+        lambda: complaints(env, "tokens", "create", "camille", check=False)
+    )
+    assert person.returncode == 2 and "est un utilisateur" in person.stderr
     assert again.returncode == 2 and "existe déjà" in again.stderr
     listing = await asyncio.to_thread(complaints, env, "tokens", "list")
     assert "courrier-lyon\tagent\tactif" in listing.stdout and token not in listing.stdout

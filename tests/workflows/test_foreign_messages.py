@@ -6,13 +6,16 @@ import asyncio
 import subprocess
 
 import pytest
+from temporalio.api.common.v1 import Payload, Payloads, WorkflowExecution
+from temporalio.api.workflowservice.v1 import SignalWorkflowExecutionRequest
 from temporalio.client import Client, WorkflowFailureError, WorkflowUpdateFailedError
 from temporalio.contrib.pydantic import pydantic_data_converter
 
 from domain.actions import Withdraw
 from tests.conftest import DEV_SERVER
 from tests.office import action
-from workflows.complaint import FOREIGN_REFUSAL, ComplaintWorkflow
+from workflows.complaint import ComplaintWorkflow
+from workflows.guard import FOREIGN_REFUSAL
 from workflows.messages import StartComplaint
 
 
@@ -85,3 +88,42 @@ async def test_the_temporal_cli_cannot_withdraw_a_complaint(dev_office):
     assert [e.summary for e in state.events if e.type == "action_refused"] == [
         "Message « withdraw » refusé : il ne vient pas de l'application (non chiffré)."
     ]
+
+
+async def refusals(office, handle):
+    for _ in range(100):  # a signal is handled in a workflow task of its own
+        state = await office.settled(handle)
+        found = [e for e in state.events if e.type == "action_refused"]
+        if found:
+            return state, found
+        await asyncio.sleep(0.05)
+    raise AssertionError("no refusal recorded")
+
+
+@pytest.mark.parametrize("arguments", [[], [{"actor": "x"}, {"actor": "y"}]], ids=["none", "two"])
+async def test_a_signal_with_the_wrong_arguments_is_refused_not_looped(office, arguments):
+    handle = await office.start()
+    outsider = plain_client(office.client).get_workflow_handle(handle.id)
+    await outsider.signal("withdraw", args=arguments)
+    state, [refused] = await refusals(office, handle)
+    assert state.stage == "received" and "withdraw" in refused.summary
+    state = await office.advance(handle, 13)  # and the clock goes on
+    assert [letter.kind.value for letter in state.letters] == ["acknowledgement"]
+
+
+async def test_a_forged_encrypted_payload_is_refused_not_looped(office):
+    handle = await office.start()
+    forged = Payload(
+        metadata={"encoding": b"binary/encrypted", "encryption-key-id": b"test-key"},
+        data=b"\x00" * 40,
+    )
+    await office.client.workflow_service.signal_workflow_execution(
+        SignalWorkflowExecutionRequest(
+            namespace="default",
+            workflow_execution=WorkflowExecution(workflow_id=handle.id),
+            signal_name="withdraw",
+            input=Payloads(payloads=[forged]),
+        )
+    )
+    state, [refused] = await refusals(office, handle)
+    assert state.stage == "received" and "withdraw" in refused.summary

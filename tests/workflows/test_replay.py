@@ -15,6 +15,7 @@ from temporalio.workflow import NondeterminismError
 from security.codec import data_converter
 from security.keyring import Keyring
 from workflows.complaint import ComplaintWorkflow
+from workflows.guard import ForeignMessages
 from workflows.messages import Outcome, StartComplaint
 from workflows.sandbox import workflow_runner
 
@@ -34,6 +35,7 @@ def replayer(*workflows, runner=None) -> Replayer:
         workflows=list(workflows) or [ComplaintWorkflow],
         data_converter=data_converter(keyring),
         workflow_runner=runner or workflow_runner(),
+        interceptors=[ForeignMessages()],
     )
 
 
@@ -56,10 +58,6 @@ async def test_recorded_history_replays_on_todays_code(path):
 @workflow.defn(name="ComplaintWorkflow")
 class ComplaintWorkflowWithoutPatch(ComplaintWorkflow):
     """Today's workflow as it would be had search attributes been added without a patch."""
-
-    @workflow.init
-    def __init__(self, start: StartComplaint) -> None:
-        super().__init__(start)
 
     @workflow.run
     async def run(self, start: StartComplaint) -> Outcome:

@@ -1,4 +1,4 @@
-"""API tokens with a role and an expiry; events keep who a caller acted for
+"""API tokens with a role and an expiry; events keep who a caller acted for; incidents
 
 Revision ID: 0003
 Revises: 0002
@@ -26,9 +26,15 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('expires_at', sa.DateTime(timezone=True), nullable=True))
     with op.batch_alter_table('events', schema=None) as batch_op:
         batch_op.add_column(sa.Column('on_behalf_of', sa.String(length=100), nullable=True))
+    with op.batch_alter_table('complaints', schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column('incident', sa.Boolean(), nullable=False, server_default=sa.false())
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('complaints', schema=None) as batch_op:
+        batch_op.drop_column('incident')
     with op.batch_alter_table('events', schema=None) as batch_op:
         batch_op.drop_column('on_behalf_of')
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:

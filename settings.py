@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     encryption_keys: SecretStr | None = None
     key_file: Path | None = None
 
+    # The insurer's own letter templates (the same names as activities/letters/templates).
+    letter_templates: Path | None = None
     insurer: InsurerIdentity = InsurerIdentity()
     mediator: Mediator = Mediator()
     policy: Policy = Policy()

@@ -13,7 +13,7 @@ from temporalio.worker import Worker
 
 from activities.letters.activity import LetterActivities
 from activities.letters.delivery import EmailSender, EmlOutbox, PostOutbox, SmtpSender
-from activities.letters.rendering import LetterRenderer
+from activities.letters.rendering import TEMPLATES, LetterRenderer
 from activities.planning import PlanningActivities
 from activities.records import RecordActivities
 from db.engine import SessionFactory
@@ -71,7 +71,9 @@ def activities(
 ) -> list[Callable[..., Any]]:
     letters = LetterActivities(
         sessions=sessions,
-        renderer=LetterRenderer(settings.insurer, settings.mediator),
+        renderer=LetterRenderer(
+            settings.insurer, settings.mediator, settings.letter_templates or TEMPLATES
+        ),
         email=email_sender(settings),
         post=PostOutbox(settings.resolved_outbox_dir),
         keyring=keyring,

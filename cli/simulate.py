@@ -244,8 +244,8 @@ async def _settled(handle: Any) -> Complaint:
     frozen meanwhile)."""
     for _ in range(600):
         state: Complaint | None = await handle.query(ComplaintWorkflow.state)
-        if state is not None and not state.pending_letters:
-            return state
+        if state is not None and all(state.letter_waits(o) for o in state.pending_letters):
+            return state  # every letter sent, or held by an incident
         await asyncio.sleep(0.02)
     raise ScenarioError("la simulation ne se stabilise pas (courriers en attente)")
 

@@ -23,6 +23,8 @@ class QueueFilters:
     assignee: str | None = None
     # Agents see the complaints assigned to them and those nobody has taken yet.
     only_for: str | None = None
+    # DESIGN rule 14: those with an incident, open or closed.
+    incident: bool = False
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class QueueRow:
     next_deadline_kind: str | None
     next_deadline_on: date | None
     overdue: bool
+    incident: bool
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ COLUMNS = (
     ComplaintRow.next_deadline_kind,
     ComplaintRow.next_deadline_on,
     ComplaintRow.overdue,
+    ComplaintRow.incident,
 )
 
 
@@ -70,8 +74,10 @@ Query = TypeVar("Query", bound=Select[*tuple[Any, ...]])
 def _filtered(query: Query, f: QueueFilters) -> Query:
     if f.status:
         query = query.where(ComplaintRow.status == f.status)
-    else:
+    elif not f.incident:  # an incident stays until mended, even on a closed complaint
         query = query.where(ComplaintRow.status.in_(OPEN_STATUSES))
+    if f.incident:
+        query = query.where(ComplaintRow.incident.is_(True))
     if f.channel:
         query = query.where(ComplaintRow.channel == f.channel)
     if f.category:
@@ -98,7 +104,7 @@ async def queue_page(
     count_query = _filtered(select(func.count()).select_from(ComplaintRow), filters)
     async with sessions() as session:
         total = (await session.execute(count_query)).scalar_one()
-        rows = [QueueRow(*row) for row in (await session.execute(rows_query)).all()]
+        rows = [QueueRow(**row._asdict()) for row in (await session.execute(rows_query)).all()]
     return QueuePage(rows=rows, total=total, page=page, pages=max(1, -(-total // size)))
 
 

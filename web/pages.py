@@ -169,6 +169,7 @@ async def queue(
     category: str = "",
     assignee: str = "",
     mine: bool = False,
+    incident: bool = False,
     page: int = 1,
     agent: Agent = Depends(current_agent),
     ctx: WebContext = Depends(context),
@@ -178,6 +179,7 @@ async def queue(
         channel=channel or None,
         category=category or None,
         assignee=agent.username if mine else (assignee or None),
+        incident=incident,
     )
     result, known_assignees = await asyncio.gather(
         ctx.service.queue(agent.principal, filters, page), assignees(ctx.sessions)
@@ -185,6 +187,8 @@ async def queue(
     query = {"status": status, "channel": channel, "category": category, "assignee": assignee}
     if mine:
         query["mine"] = "1"
+    if incident:
+        query["incident"] = "1"
     return render(
         ctx,
         request,

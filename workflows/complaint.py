@@ -28,6 +28,7 @@ with workflow.unsafe.imports_passed_through():
         Qualify,
         RequalifyAsRequest,
         Resume,
+        Retry,
         Suspend,
         Withdraw,
     )
@@ -86,6 +87,8 @@ class ComplaintWorkflow:
 
     @workflow.run
     async def run(self, start: StartComplaint) -> Outcome:
+        # Asked first, before any command, so that it stands at the same place in every history.
+        self._apart = self._runs_effects_apart()
         plan = await workflow.execute_local_activity(
             PLAN_ACTIVITY,
             PlanInput(intake=start.intake),
@@ -96,7 +99,6 @@ class ComplaintWorkflow:
         )
         complaint = Complaint.open(start.reference, start.intake, plan, workflow.now())
         self._complaint = complaint
-        self._apart = self._runs_effects_apart()
         if self._apart:
             await self._live(complaint)
         else:
@@ -435,6 +437,18 @@ class ComplaintWorkflow:
 
     @withdraw.validator
     def _check_withdraw(self, action: Withdraw) -> None:
+        self._validate(action)
+
+    @workflow.signal(name="retry")
+    async def retry_signal(self, action: Retry) -> None:
+        await self._signal(action)
+
+    @workflow.update(name="retry")
+    async def retry(self, action: Retry) -> Complaint:
+        return await self._update(action)
+
+    @retry.validator
+    def _check_retry(self, action: Retry) -> None:
         self._validate(action)
 
 

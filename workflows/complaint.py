@@ -79,6 +79,7 @@ class ComplaintWorkflow:
         self._recorded_version = -1
         self._published: dict[str, object] = {}
         self._apart = False
+        self._indexed = False
         # Side effects under way (DESIGN rule 14): letters by (kind, sequence), the record.
         self._sending: set[tuple[LetterKind, int]] = set()
         self._recording = False
@@ -87,8 +88,10 @@ class ComplaintWorkflow:
 
     @workflow.run
     async def run(self, start: StartComplaint) -> Outcome:
-        # Asked first, before any command, so that it stands at the same place in every history.
+        # Asked first, before any command, so that they stand at the same place in every history
+        # (a patch asked later, among local activities and handlers, did not replay alike).
         self._apart = self._runs_effects_apart()
+        self._indexed = self._apart and self._indexes_search_attributes()
         plan = await workflow.execute_local_activity(
             PLAN_ACTIVITY,
             PlanInput(intake=start.intake),
@@ -194,7 +197,7 @@ class ComplaintWorkflow:
             details += f" · prochaine échéance : {NEXT_DEADLINE_LABELS[upcoming[0]]}"
             details += f" le {long_date(upcoming[1])}"
         workflow.set_current_details(details)
-        if not self._indexes_search_attributes():
+        if not (self._indexed if self._apart else self._indexes_search_attributes()):
             return
         current = search.values_of(complaint)
         if not self._apart:

@@ -15,6 +15,7 @@ from activities.letters.activity import LetterActivities
 from activities.letters.delivery import EmailSender, EmlOutbox, PostOutbox, SmtpSender
 from activities.letters.rendering import TEMPLATES, LetterRenderer
 from activities.planning import PlanningActivities
+from activities.reconcile import ReconcileActivities
 from activities.records import RecordActivities
 from db.engine import SessionFactory
 from security.codec import data_converter
@@ -22,6 +23,7 @@ from security.keyring import Keyring
 from settings import Settings
 from workflows.complaint import ComplaintWorkflow
 from workflows.guard import ForeignMessages
+from workflows.reconciliation import ReconcileWorkflow
 from workflows.sandbox import workflow_runner
 from workflows.service import ComplaintService
 
@@ -104,8 +106,11 @@ def complaint_worker(
     return Worker(
         client,
         task_queue=settings.task_queue,
-        workflows=[ComplaintWorkflow],
-        activities=with_activities or activities(settings, sessions, keyring),
+        workflows=[ComplaintWorkflow, ReconcileWorkflow],
+        activities=[
+            *(with_activities or activities(settings, sessions, keyring)),
+            ReconcileActivities(client, sessions).reconcile,
+        ],
         workflow_runner=workflow_runner(),
         interceptors=[ForeignMessages()],
         **options,

@@ -34,6 +34,7 @@ def complaint_row(complaint: Complaint, updated_at: datetime) -> dict[str, Any]:
         "escalation_level": complaint.escalation_level,
         "overdue": complaint.overdue,
         "incident": bool(complaint.open_incidents),
+        "process_ended": None,  # its workflow writes: it runs (again, after a repair)
         "sent_on": plan.sent_on,
         "first_written_on": plan.first_written_on,
         "received_on": intake.received_on,

@@ -23,7 +23,8 @@ from db.engine import SessionFactory, create_engine, session_factory
 from db.migrate import upgrade
 from domain.access import Role
 from settings import Settings
-from wiring import load_keyring
+from wiring import connect_temporal, load_keyring
+from workflows.reconciliation import schedule_reconciliation
 from workflows.search import KEYS, SEARCH_TYPES
 
 BIN = Path(sys.executable).parent
@@ -140,6 +141,9 @@ async def supervise(settings: Settings) -> int:
     children.append(("Temporal", server))
     try:
         await wait_for_temporal(settings, server)
+        await schedule_reconciliation(
+            await connect_temporal(settings, load_keyring(settings)), settings.task_queue
+        )
         worker = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "worker", start_new_session=True
         )

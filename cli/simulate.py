@@ -36,7 +36,7 @@ from security.codec import data_converter
 from security.keyring import Keyring
 from settings import Settings
 from wiring import complaint_worker
-from workflows.client import register_search_attributes
+from workflows.client import ComplaintHandle, register_search_attributes
 from workflows.complaint import ComplaintWorkflow
 from workflows.messages import workflow_id
 from workflows.service import ComplaintService
@@ -203,7 +203,9 @@ async def _run(
     except Invalid as error:
         raise ScenarioError("; ".join(f"intake.{e}" for e in error.errors)) from None
     reference = registered.reference
-    handle = env.client.get_workflow_handle_for(ComplaintWorkflow.run, workflow_id(reference))
+    handle: ComplaintHandle = env.client.get_workflow_handle_for(
+        ComplaintWorkflow.run, workflow_id(reference)
+    )
     notes: list[TimelineEntry] = []
     elapsed = 0.0
     for step in sorted(scenario.actions, key=lambda s: s.day):

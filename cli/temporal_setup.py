@@ -1,4 +1,5 @@
-"""`complaints temporal-setup`: register the complaint's search attributes on a cluster."""
+"""`complaints temporal-setup`: register the complaint's search attributes on a cluster, and the
+Schedule that finds complaints ended outside the application."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 from settings import Settings
 from wiring import connect_temporal, load_keyring
 from workflows.client import register_search_attributes
+from workflows.reconciliation import RECONCILE_SCHEDULE, schedule_reconciliation
 from workflows.search import KEYS
 
 
@@ -22,14 +24,16 @@ def add_parser(commands: Any) -> None:
     parser.set_defaults(handler=run)
 
 
-async def setup(settings: Settings) -> list[str]:
+async def setup(settings: Settings) -> tuple[list[str], bool]:
+    """The search attributes added, and whether the reconciliation Schedule was created."""
     client = await connect_temporal(settings, load_keyring(settings))
-    return await register_search_attributes(client, settings.temporal_namespace)
+    added = await register_search_attributes(client, settings.temporal_namespace)
+    return added, await schedule_reconciliation(client, settings.task_queue)
 
 
 def run(args: argparse.Namespace) -> int:
     settings = Settings()
-    added = asyncio.run(setup(settings))
+    added, scheduled = asyncio.run(setup(settings))
     where = f"{settings.temporal_address}, namespace {settings.temporal_namespace}"
     if added:
         print(f"Attributs de recherche ajoutés ({where}) : {', '.join(added)}")
@@ -37,4 +41,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"Attributs de recherche déjà présents ({where}).")
     for key in KEYS:
         print(f"  {key.name:<20} {key.indexed_value_type.name}")
+    state = "créé" if scheduled else "déjà présent"
+    print(f"Planning « {RECONCILE_SCHEDULE} » (réclamations arrêtées hors application) : {state}.")
     return 0

@@ -44,6 +44,8 @@ class ComplaintRow(Base):
     overdue: Mapped[bool] = mapped_column(Boolean, default=False)
     # DESIGN rule 14: a letter or the record failed for good and waits to be mended.
     incident: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # Its workflow ended outside the application (terminated, failed…): found by reconciliation.
+    process_ended: Mapped[str | None] = mapped_column(String(20))
     sent_on: Mapped[date] = mapped_column(Date)
     first_written_on: Mapped[date] = mapped_column(Date)
     received_on: Mapped[date | None] = mapped_column(Date)

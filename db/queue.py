@@ -12,6 +12,7 @@ from db.engine import SessionFactory
 from db.models import ComplaintRow
 
 OPEN_STATUSES = ("received", "in_progress", "suspended", "overdue", "contested")
+CLOSED_STATUSES = ("requalified", "withdrawn", "closed")
 PAGE_SIZE = 50
 
 
@@ -42,6 +43,7 @@ class QueueRow:
     next_deadline_on: date | None
     overdue: bool
     incident: bool
+    process_ended: str | None
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,7 @@ COLUMNS = (
     ComplaintRow.next_deadline_on,
     ComplaintRow.overdue,
     ComplaintRow.incident,
+    ComplaintRow.process_ended,
 )
 
 

@@ -110,7 +110,7 @@ class Office:
         data = intake_data(sent_on, reference=reference, **changes)
         registered = await self.service.register(MAIL_ROOM, data, now=now)
         assert registered.created
-        handle = self.client.get_workflow_handle_for(
+        handle: ComplaintHandle = self.client.get_workflow_handle_for(
             ComplaintWorkflow.run, workflow_id(registered.reference)
         )
         self.started.append(handle)
@@ -155,7 +155,9 @@ class Office:
         waiting for a worker that has gone. Terminating them instead, while a workflow task
         is in flight, sometimes leaves the shared test server unable to skip time."""
         for ident in self.started_ids:
-            handle = self.client.get_workflow_handle_for(ComplaintWorkflow.run, ident)
+            handle: ComplaintHandle = self.client.get_workflow_handle_for(
+                ComplaintWorkflow.run, ident
+            )
             for last in (Withdraw(actor="fin.du.test"), Retry(actor="fin.du.test")):
                 # A withdrawal, then a last try for an incident the test has mended.
                 with contextlib.suppress(ServiceError, AssertionError):

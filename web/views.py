@@ -21,6 +21,14 @@ DEADLINE_LABELS = {
     "final": "Délai maximal (2 mois)",
 }
 
+# DESIGN rule 14: how a complaint's process ended outside the application (reconciliation).
+PROCESS_ENDED_LABELS = {
+    "terminated": "arrêté (terminate)",
+    "canceled": "annulé",
+    "failed": "en échec",
+    "timed_out": "expiré",
+}
+
 CALENDAR_LABELS = {
     "national": "National",
     "alsace": "Alsace",
@@ -66,6 +74,7 @@ TEMPLATE_GLOBALS = {
     "DOCUMENT_KIND_LABELS": {k.value: v for k, v in DOCUMENT_KIND_LABELS.items()},
     "ESCALATION_LABELS": ESCALATION_LABELS,
     "LETTER_LABELS": {k.value: v for k, v in LETTER_LABELS.items()},
+    "PROCESS_ENDED_LABELS": PROCESS_ENDED_LABELS,
     "ROLE_LABELS": {k.value: v for k, v in ROLE_LABELS.items()},
     "STATUS_LABELS": {k.value: v for k, v in STATUS_LABELS.items()},
     "SUSPENSION_LABELS": {k.value: v for k, v in SUSPENSION_LABELS.items()},

@@ -114,5 +114,7 @@ async def register_search_attributes(client: Client, namespace: str) -> list[str
 
 
 async def complaint_state(client: Client, reference: str) -> Complaint | None:
-    handle = client.get_workflow_handle_for(ComplaintWorkflow.run, workflow_id(reference))
+    handle: ComplaintHandle = client.get_workflow_handle_for(
+        ComplaintWorkflow.run, workflow_id(reference)
+    )
     return await handle.query(ComplaintWorkflow.state)

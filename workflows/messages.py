@@ -16,6 +16,7 @@ WORKFLOW_ID_PREFIX = "complaint-"
 PLAN_ACTIVITY = "plan_complaint"
 RECORD_ACTIVITY = "record_complaint"
 SEND_LETTER_ACTIVITY = "send_letter"
+RECONCILE_ACTIVITY = "reconcile_complaints"
 
 
 def workflow_id(reference: str) -> str:

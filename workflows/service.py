@@ -301,7 +301,9 @@ class ComplaintService:
             )
         if medical:
             action = seal_content(self._keyring, reference, action)
-        handle = self._client.get_workflow_handle_for(ComplaintWorkflow.run, workflow_id(reference))
+        handle: ComplaintHandle = self._client.get_workflow_handle_for(
+            ComplaintWorkflow.run, workflow_id(reference)
+        )
         return handle, action
 
     async def _temporal_error(self, reference: str, error: RPCError) -> Exception:

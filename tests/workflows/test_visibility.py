@@ -79,8 +79,8 @@ async def test_temporal_setup_registers_the_search_attributes_once(settings, key
     try:
         address = fresh.client.service_client.config.target_host
         configured = settings.model_copy(update={"temporal_address": address})
-        assert await setup(configured) == sorted(key.name for key in KEYS)
-        assert await setup(configured) == []
+        assert await setup(configured) == (sorted(key.name for key in KEYS), True)
+        assert await setup(configured) == ([], False)  # once only: the Schedule too
         listing = await fresh.client.operator_service.list_search_attributes(
             ListSearchAttributesRequest(namespace="default")
         )

@@ -30,10 +30,12 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column('incident', sa.Boolean(), nullable=False, server_default=sa.false())
         )
+        batch_op.add_column(sa.Column('process_ended', sa.String(length=20), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table('complaints', schema=None) as batch_op:
+        batch_op.drop_column('process_ended')
         batch_op.drop_column('incident')
     with op.batch_alter_table('events', schema=None) as batch_op:
         batch_op.drop_column('on_behalf_of')

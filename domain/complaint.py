@@ -339,7 +339,16 @@ class Complaint(BaseModel):
     # -- opening ---------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, reference: str, intake: ComplaintIntake, plan: Plan, now: datetime) -> Complaint:
+    def open(
+        cls,
+        reference: str,
+        intake: ComplaintIntake,
+        plan: Plan,
+        now: datetime,
+        registered_by: str | None = None,
+    ) -> Complaint:
+        """`registered_by`: the principal who registered it (DESIGN rule 15); complaints from
+        before that was kept say "système"."""
         complaint = cls(
             reference=reference,
             intake=intake,
@@ -351,7 +360,9 @@ class Complaint(BaseModel):
                 for d in intake.documents
             ],
         )
-        complaint._record(now, EventType.registered, SYSTEM, complaint._registration_summary())
+        complaint._record(
+            now, EventType.registered, registered_by or SYSTEM, complaint._registration_summary()
+        )
         if not plan.written:
             # DESIGN rule 2: an oral complaint not settled at once is invited to write.
             complaint._order(LetterKind.written_confirmation_invitation, now)

@@ -45,7 +45,11 @@ def static_details(intake: ComplaintIntake) -> str:
 
 
 async def start_complaint(
-    client: Client, reference: str, intake: ComplaintIntake, task_queue: str
+    client: Client,
+    reference: str,
+    intake: ComplaintIntake,
+    task_queue: str,
+    registered_by: str | None = None,
 ) -> tuple[ComplaintHandle, bool]:
     """Start the complaint's workflow; (handle, False) when that reference already exists.
 
@@ -55,7 +59,7 @@ async def start_complaint(
     try:
         handle = await client.start_workflow(
             ComplaintWorkflow.run,
-            StartComplaint(reference=reference, intake=intake),
+            StartComplaint(reference=reference, intake=intake, registered_by=registered_by),
             id=workflow_id(reference),
             task_queue=task_queue,
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,

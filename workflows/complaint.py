@@ -100,7 +100,9 @@ class ComplaintWorkflow:
             retry_policy=PERSISTENT,
             summary="Calcul des échéances",
         )
-        complaint = Complaint.open(start.reference, start.intake, plan, workflow.now())
+        complaint = Complaint.open(
+            start.reference, start.intake, plan, workflow.now(), start.registered_by
+        )
         self._complaint = complaint
         if self._apart:
             await self._live(complaint)

@@ -28,6 +28,7 @@ class StartComplaint(BaseModel):
 
     reference: str
     intake: ComplaintIntake
+    registered_by: str | None = None  # the principal, on the record as the registration's actor
 
 
 class PlanInput(BaseModel):

@@ -169,7 +169,7 @@ class ComplaintService:
             sealed = seal_content(self._keyring, reference, intake) if intake.medical else intake
             try:
                 _, created = await start_complaint(
-                    self._client, reference, sealed, self._task_queue
+                    self._client, reference, sealed, self._task_queue, principal.name
                 )
             except RPCError as error:
                 raise Unavailable(UNAVAILABLE) from error

@@ -30,7 +30,11 @@ def letters_activity(sessions, tmp_path: Path, keyring: Keyring, email=None):
 
 def first_letter(complaint, kind=LetterKind.acknowledgement):
     complaint._order(kind, NOW)  # what the state machine does when a letter is due
-    order = complaint.pending_letters[-1]
+    return letter_for(complaint, complaint.pending_letters[-1])
+
+
+def letter_for(complaint, order):
+    """What the workflow hands the letter activity for this order."""
     return LetterInput(
         reference=complaint.reference,
         intake=complaint.intake,

@@ -11,8 +11,7 @@ from domain.intake import DocumentKind
 from security.keyring import Keyring
 from security.sealing import seal
 from tests.activities.conftest import NOW, a_complaint
-from tests.activities.test_letters import letters_activity
-from workflows.messages import LetterInput
+from tests.activities.test_letters import letter_for, letters_activity
 
 KEYRING = Keyring.generate("property")
 secrets = st.text(alphabet=st.characters(codec="utf-8", categories=["L", "N"]), min_size=4)
@@ -35,15 +34,7 @@ def test_no_letter_of_another_complaint_carries_a_copied_seal(secret, medical, d
     # The answer's reasons bypass the domain's check here, as a damaged record would.
     order = other.pending_letters[-1]
     facts = order.facts.model_copy(update={"reasons": stolen, "documents": [stolen]})
-    order = order.model_copy(update={"facts": facts})
-    letter = LetterInput(
-        reference=other.reference,
-        intake=other.intake,
-        plan=other.plan,
-        order=order,
-        quality_target_due=other.quality_target_due,
-        at=NOW,
-    )
+    letter = letter_for(other, order.model_copy(update={"facts": facts}))
     activities = letters_activity(None, tmp_path, KEYRING)
     rendered = activities._renderer.render(letter, activities._opener(letter))
     assert text not in rendered.body and text not in rendered.subject

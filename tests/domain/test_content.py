@@ -12,6 +12,7 @@ from domain.content import content_paths, map_content
 from domain.errors import describe_errors
 from domain.intake import parse_intake
 from tests.domain.test_complaint import complaint
+from tests.domain.test_intake import TODAY, valid
 
 NOW = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
 LOOKS_SEALED = "sealed:v2:k1:REC-2027-000001:AAAA"
@@ -53,17 +54,10 @@ def test_a_walk_changes_only_content_and_leaves_the_original_alone():
 
 @pytest.mark.parametrize("field", ["subject", "description"])
 def test_a_value_that_looks_sealed_is_refused_from_outside_naming_the_field(field):
-    data = {
-        "channel": "email",
-        "sent_on": "2027-03-01",
-        "complainant": {"name": "A. Martin", "email": "a.martin@example.fr"},
-        "subject": "Retard",
-        "description": "Toujours rien.",
-        "documents": [{"name": LOOKS_SEALED}],
-        field: LOOKS_SEALED + "A" * 300_000,  # no way round the length limits either
-    }
+    data = valid(documents=[{"name": LOOKS_SEALED}])
+    data[field] = LOOKS_SEALED + "A" * 300_000  # no way round the length limits either
     with pytest.raises(ValidationError) as raised:
-        parse_intake(data, datetime(2027, 3, 1).date())
+        parse_intake(data, TODAY)
     fields = {e.field for e in describe_errors(raised.value)}
     assert fields == {field, "documents.0.name"}
 

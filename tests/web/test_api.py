@@ -104,6 +104,8 @@ async def test_a_medical_complaint_is_read_only_by_a_medecin_conseil_token(http,
         await http.post("/api/complaints", json=data, headers=await tokens(Role.intake))
     ).status_code == 201
     await office.settled(office.client.get_workflow_handle("complaint-API-MED"))
+    [registered] = [e for e in await office.events("API-MED") if e.type == "registered"]
+    assert registered.actor == "jeton-intake"  # the token that registered it
     for role in (Role.intake, Role.agent, Role.supervisor, Role.operator):
         response = await http.get("/api/complaints/API-MED", headers=await tokens(role))
         assert response.status_code == 200, response.text

@@ -146,7 +146,7 @@ async def test_every_action_records_who_did_it(office):
     actors = {e.type: e.actor for e in events}
     assert actors["qualified"] == "agent.martin"
     assert actors["escalated"] == "sup.leroy"
-    assert actors["registered"] == "système"
+    assert actors["registered"] == "courrier"  # the principal who registered it
 
 
 async def test_duplicate_intake_of_the_same_reference_starts_nothing_new(office):

@@ -39,7 +39,7 @@ from domain.deadlines import (
     SuspensionReason,
     quality_target_deadline,
 )
-from domain.french import long_date
+from domain.french import long_date, of
 from domain.intake import CATEGORY_LABELS, ELECTRONIC_CHANNELS, ComplaintIntake, DocumentKind
 from domain.letters import COMPLAINT_LETTERS, LETTER_LABELS, Delivery, LetterKind, delivery_for
 from domain.planning import Plan
@@ -784,8 +784,8 @@ class Complaint(BaseModel):
         # DESIGN rule 6: why, and the new expected date, never after the final deadline.
         reasons = sorted({SUSPENSION_LABELS[s.reason] for s in self.suspensions})
         reason = (
-            f"les délais d'{' et d'.join(reasons)} nécessaire{'s' if len(reasons) > 1 else ''} "
-            "à l'examen de votre dossier"
+            f"les délais {' et '.join(of(r) for r in reasons)} nécessaires à l'examen de votre "
+            "dossier"
             if reasons
             else "l'examen de votre réclamation demande des vérifications complémentaires"
         )

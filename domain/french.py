@@ -1,7 +1,8 @@
-"""French wording for dates, as complainants and agents read them."""
+"""French wording, as complainants and agents read it: dates, elisions, typography."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 _MONTHS = (
@@ -32,3 +33,21 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     """'1 jour', '3 jours'."""
     word = singular if abs(count) <= 1 else (plural_form or singular + "s")
     return f"{count} {word}"
+
+
+_ELIDING = tuple("aeiouyhàâäéèêëîïôöûüAEIOUYHÉÈÊÎÔ")
+# A no-break space (in Latin-1, so every font prints it) keeps French punctuation with its word.
+NO_BREAK = "\u00a0"
+_BEFORE_MARK = re.compile(r"[ \t]+([:;!?»])")
+_AFTER_GUILLEMET = re.compile(r"«[ \t]+")
+
+
+def of(noun: str) -> str:
+    """'de maintenance informatique', "d'expertise médicale": the elision French asks for."""
+    return f"d'{noun}" if noun.startswith(_ELIDING) else f"de {noun}"
+
+
+def typography(text: str) -> str:
+    """No-break spaces before : ; ! ? » and after «, so none is left alone at a line's end."""
+    text = _BEFORE_MARK.sub(lambda m: NO_BREAK + m.group(1), text)
+    return _AFTER_GUILLEMET.sub("«" + NO_BREAK, text)

@@ -56,6 +56,17 @@ CHANNEL_LABELS = {
 }
 
 
+# How a letter says the complaint reached us: "… le 3 mars, par courriel, …".
+CHANNEL_PHRASES = {
+    Channel.web_form: "par notre formulaire en ligne",
+    Channel.email: "par courriel",
+    Channel.post: "par courrier",
+    Channel.managing_body: "par l'intermédiaire de votre organisme gestionnaire",
+    Channel.phone: "par téléphone",
+    Channel.counter: "à notre accueil",
+}
+
+
 class Category(StrEnum):
     contract = "contract"
     contributions = "contributions"

@@ -55,7 +55,7 @@ class InsurerIdentity(BaseModel):
 
     name: str = "MUTEX"
     service: str = "Service Qualité Relations Adhérents"
-    address: str = "140 avenue de la République\n92327 Chatillon Cedex"
+    address: str = "140 avenue de la République\n92327 Châtillon Cedex"
     medical_service: str = "Médecin Conseil de Mutex"
     email: str = "reclamations@mutex.example"
 

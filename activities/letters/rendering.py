@@ -12,8 +12,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from domain.actions import Decision
 from domain.clock import local_date
 from domain.content import map_content
-from domain.french import long_date
-from domain.intake import CHANNEL_LABELS
+from domain.french import long_date, typography
+from domain.intake import CHANNEL_PHRASES
 from domain.letters import LETTER_LABELS, InsurerIdentity, Mediator
 from workflows.messages import LetterInput
 
@@ -70,7 +70,7 @@ class LetterRenderer:
             reference=letter.reference,
             title=title,
             subject=open_text(intake.subject),
-            channel=CHANNEL_LABELS[intake.channel],
+            channel=CHANNEL_PHRASES[intake.channel],
             letter_on=fr(letter_on),
             sent_on=fr(plan.sent_on),
             first_written_on=fr(plan.first_written_on),
@@ -81,7 +81,7 @@ class LetterRenderer:
             facts=facts,
         )
         subject = f"{title} – votre réclamation {letter.reference}"
-        return RenderedLetter(subject=subject, body=_tidy(body), letter_on=letter_on)
+        return RenderedLetter(subject=subject, body=typography(_tidy(body)), letter_on=letter_on)
 
 
 def _tidy(text: str) -> str:

@@ -10,6 +10,7 @@ from activities.letters.activity import LetterActivities
 from activities.letters.delivery import EmlOutbox, PostOutbox, SmtpSender
 from activities.letters.rendering import LetterRenderer
 from db.models import LetterRow
+from domain.actions import Answer, Contest, Resume, Suspend
 from domain.letters import InsurerIdentity, LetterKind, Mediator
 from security.keyring import Keyring
 from security.sealing import open_sealed, seal, seal_content
@@ -156,3 +157,46 @@ async def test_medical_letters_go_by_post_and_are_stored_sealed(sessions, tmp_pa
     assert row.body.startswith("sealed:v2:") and "examen médical" not in row.body
     text = " ".join(PdfReader(receipt.location).pages[0].extract_text().split())
     assert "Refus après examen médical" in text
+
+
+@pytest.mark.parametrize(
+    ("decision", "review", "says_how"),
+    [
+        ("rejected", False, True),
+        ("partly_upheld", False, True),
+        ("upheld", False, False),
+        ("rejected", True, False),
+    ],
+)
+def test_an_answer_not_fully_favourable_says_how_to_ask_for_a_second_review(
+    decision, review, says_how
+):
+    # DESIGN rule 8: and after the second review itself, the mediator remains.
+    complaint = a_complaint()
+    if review:
+        complaint.apply(Answer(actor="a", decision="rejected", reasons="Non."), NOW)
+        complaint.apply(Contest(actor="a"), NOW)
+    complaint.apply(Answer(actor="a", decision=decision, reasons="Examiné."), NOW)
+    body = render(letter_for(complaint, complaint.pending_letters[-1]))
+    assert ("demander qu'elle soit réexaminée" in body) is says_how
+    assert "Médiation de l'Assurance" in body
+
+
+def test_letters_say_how_the_complaint_reached_us_in_good_french():
+    complaint = a_complaint(channel="counter", complainant={"name": "A", "postal_address": "1 r"})
+    body = render(first_letter(complaint, LetterKind.written_confirmation_invitation))
+    assert "à notre accueil" in body and "par accueil" not in body
+    assert "Référence\u00a0:" in body and "Châtillon" in body
+
+
+def test_the_information_letter_gives_the_suspension_in_good_french():
+    complaint = a_complaint()
+    complaint.apply(Suspend(actor="a", reason="it_maintenance", on=NOW.date()), NOW)
+    complaint.apply(Resume(actor="a", on=NOW.date()), NOW)
+    assert complaint._information_facts().reason == (
+        "les délais de maintenance informatique nécessaires à l'examen de votre dossier"
+    )
+
+
+def render(letter):
+    return LetterRenderer(InsurerIdentity(), Mediator()).render(letter, lambda t: t).body

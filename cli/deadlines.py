@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from datetime import date, timedelta
 from typing import Any
@@ -11,13 +12,25 @@ from typing import Any
 from domain.calendar import CALENDAR_NAMES, calendar_for
 from domain.deadlines import Deadline, Deadlines, SuspensionPeriod, compute_deadlines
 from domain.french import long_date
+from domain.intake import EARLIEST, LATEST
+
+DURATION = re.compile(r"^P(\d{1,4})D$", re.IGNORECASE)
 
 
 def iso_date(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        return plausible(date.fromisoformat(text), text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"date invalide {text!r} (format AAAA-MM-JJ)") from None
+
+
+def plausible(day: date, text: str) -> date:
+    """Dates outside 2000–2099 are refused here as at the intake (domain.intake)."""
+    if not EARLIEST <= day <= LATEST:
+        raise argparse.ArgumentTypeError(
+            f"date invraisemblable {text!r} : les années vont de {EARLIEST.year} à {LATEST.year}"
+        )
+    return day
 
 
 def calendar_name(text: str) -> str:
@@ -37,11 +50,11 @@ def suspension(text: str) -> SuspensionPeriod:
             f"suspension invalide {text!r} (format DÉBUT/FIN, ex. 2027-01-02/2027-01-06)"
         )
     start = iso_date(start_text)
-    if end_text.upper().startswith("P") and end_text.upper().endswith("D"):
-        try:
-            end = start + timedelta(days=int(end_text[1:-1]))
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"durée invalide {end_text!r} (ex. P4D)") from None
+    if end_text.upper().startswith("P"):
+        days = DURATION.match(end_text)
+        if days is None:
+            raise argparse.ArgumentTypeError(f"durée invalide {end_text!r} (ex. P4D)")
+        end = plausible(start + timedelta(days=int(days.group(1))), text)
     else:
         end = iso_date(end_text)
     if end < start:

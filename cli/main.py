@@ -3,18 +3,38 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
 from cli import accounts, database, deadlines, register, run, simulate, temporal_setup
 
+# argparse speaks English: its messages, as the agents and operators read them.
+FRENCH = (
+    (re.compile(r"the following arguments are required: (.*)"), r"arguments obligatoires : \1"),
+    (re.compile(r"unrecognized arguments: (.*)"), r"arguments inconnus : \1"),
+    (
+        re.compile(r"argument (\S+): invalid choice: (\S+) \(choose from (.*)\)"),
+        r"argument \1 : valeur inconnue \2 (possibles : \3)",
+    ),
+    (re.compile(r"argument (\S+): expected one argument"), r"argument \1 : une valeur attendue"),
+    (re.compile(r"argument (\S+): (.*)"), r"\1 : \2"),
+)
+
+
+def in_french(message: str) -> str:
+    for pattern, french in FRENCH:
+        if pattern.match(message):
+            return pattern.sub(french, message)
+    return message
+
 
 class OneLineParser(argparse.ArgumentParser):
-    """Bad arguments exit 2 with a one-line message, not a usage dump."""
+    """Bad arguments exit 2 with a one-line message in French, not a usage dump."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: erreur : {message}\n")
+        self.exit(2, f"{self.prog}: erreur : {in_french(message)}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,32 @@
+"""`complaints deadlines` at its edges: every bad input gets one French line and exit 2."""
+
+import pytest
+
+from cli.main import main
+
+
+@pytest.mark.parametrize(
+    ("arguments", "says"),
+    [
+        (["--sent-on", "9999-12-31"], "les années vont de 2000 à 2099"),
+        (["--sent-on", "0001-01-01"], "les années vont de 2000 à 2099"),
+        (["--sent-on", "2026-11-20", "--suspended", "2026-11-21/P4_0D"], "durée invalide"),
+        (["--sent-on", "2026-11-20", "--suspended", "2099-12-01/P999D"], "2000 à 2099"),
+        (["--sent-on", "2026-11-20", "--suspended", "2026-11-21/P99999D"], "durée invalide"),
+        ([], "arguments obligatoires : --sent-on"),
+        (["--sent-on", "2026-11-20", "--calendar", "mars"], "calendrier inconnu"),
+        (["--sent-on", "2026-11-20", "--inconnu"], "arguments inconnus : --inconnu"),
+    ],
+)
+def test_bad_arguments_get_one_french_line(capsys, arguments, says):
+    with pytest.raises(SystemExit) as exited:
+        main(["deadlines", *arguments])
+    assert exited.value.code == 2
+    error = capsys.readouterr().err
+    assert says in error and len(error.strip().splitlines()) == 1
+    assert "Traceback" not in error and "required:" not in error and "invalid choice" not in error
+
+
+def test_the_last_plausible_year_still_computes(capsys):
+    assert main(["deadlines", "--sent-on", "2099-12-31", "--suspended", "2099-12-31/P0D"]) == 0
+    assert "13 janvier 2100" in capsys.readouterr().out

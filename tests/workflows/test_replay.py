@@ -46,6 +46,7 @@ def test_the_typical_complaints_are_recorded():
         "overdue",
         "medical",
         "requalified",
+        "live",  # recorded once letters and the record ran beside the timers
     }
 
 
@@ -72,5 +73,27 @@ async def test_the_same_change_without_its_patch_breaks_the_old_histories():
     unpatched = replayer(ComplaintWorkflowWithoutPatch, runner=UnsandboxedWorkflowRunner())
     result = await unpatched.replay_workflow(
         history(HISTORIES / "answered.json"), raise_on_replay_failure=False
+    )
+    assert isinstance(result.replay_failure, NondeterminismError)
+
+
+@workflow.defn(name="ComplaintWorkflow")
+class ComplaintWorkflowEffectsApartWithoutPatch(ComplaintWorkflow):
+    """Today's workflow had its letters and record gone apart from the timers without a patch."""
+
+    @workflow.run
+    async def run(self, start: StartComplaint) -> Outcome:
+        return await super().run(start)
+
+    def _runs_effects_apart(self) -> bool:
+        return True
+
+
+async def test_effects_apart_without_its_patch_breaks_the_old_histories():
+    unpatched = replayer(
+        ComplaintWorkflowEffectsApartWithoutPatch, runner=UnsandboxedWorkflowRunner()
+    )
+    result = await unpatched.replay_workflow(
+        history(HISTORIES / "suspended.json"), raise_on_replay_failure=False
     )
     assert isinstance(result.replay_failure, NondeterminismError)

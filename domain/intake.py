@@ -171,9 +171,9 @@ class ComplaintIntake(_Strict):
 
     @property
     def sent_date(self) -> date:
-        """DESIGN rule 3: the day the complaint was sent, in the handling team's time zone."""
+        """DESIGN rule 3: the day the complaint was sent (the earlier of its two local days)."""
         if isinstance(self.sent_on, datetime):
-            return self.sent_on.astimezone(ZoneInfo(self.timezone)).date()
+            return dated(self.sent_on, self.timezone)
         return self.sent_on
 
     @property
@@ -280,11 +280,17 @@ def _problem(field: str, message: str) -> PydanticCustomError:
     return PydanticCustomError("intake_problem", message, {"field": field})
 
 
+def dated(sent: datetime, timezone: str) -> date:
+    """DESIGN rule 3: a date-time is dated at the earlier of the sender's own day (its offset)
+    and the handling team's day: a letter posted on the 24th abroad is "du 24"."""
+    return min(sent.date(), sent.astimezone(ZoneInfo(timezone)).date())
+
+
 def _local_day(value: date, info: ValidationInfo) -> date:
     if isinstance(value, datetime):
         zone = ZoneInfo(timezone_of(str(info.data.get("calendar", ""))))
         try:
-            return value.astimezone(zone).date()
+            return dated(value, zone.key)
         except OverflowError:
             raise _problem("sent_on", "date invraisemblable : vérifiez l'année") from None
     return value

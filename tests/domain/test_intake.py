@@ -49,10 +49,10 @@ def test_a_minimal_complaint_needs_no_contract_nor_reference():
     assert intake.first_written_date == date(2026, 11, 20)
 
 
-def test_sending_time_with_offset_gives_the_local_sending_day():
-    # 23:30 UTC on 31 December is already 1 January in Paris.
+def test_sending_time_with_offset_gives_the_senders_day_when_earlier():
+    # 23:30 in London on 31 October is already 1 November in Paris: the letter is "du 31".
     intake = parse_intake(valid(sent_on="2026-10-31T23:30:00+00:00"), TODAY)
-    assert intake.sent_date == date(2026, 11, 1)
+    assert intake.sent_date == date(2026, 10, 31)
 
 
 def test_sending_time_without_offset_is_refused():
@@ -184,3 +184,12 @@ def test_lone_surrogates_are_refused_in_plain_french():
 def test_newlines_and_tabs_are_kept():
     intake = parse_intake({**valid(), "description": "ligne 1\n\tligne 2"}, TODAY)
     assert intake.description == "ligne 1\n\tligne 2"
+
+
+def test_a_letter_sent_late_in_the_evening_abroad_is_dated_by_the_earlier_day():
+    # DESIGN rule 3: sent on 24 November in Martinique at 21:00, already the 25th in Paris.
+    intake = parse_intake(valid(sent_on="2026-11-24T21:00:00-04:00"), TODAY)
+    assert intake.sent_date == date(2026, 11, 24)
+    # And the other way round: 00:30 on the 25th in Paris was the 24th for the team overseas.
+    overseas = parse_intake(valid(sent_on="2026-11-25T00:30:00+01:00", calendar="972"), TODAY)
+    assert overseas.sent_date == date(2026, 11, 24)

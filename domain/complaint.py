@@ -245,6 +245,10 @@ class Complaint(BaseModel):
     alarms_rung: list[AlarmKind] = []
     incidents: list[Incident] = []
     version: int = 0
+    # Frozen at intake, like the deadlines: which edition of the rules this complaint runs by,
+    # so that a running complaint never changes its course. 2: a contest after a timely answer
+    # does not reopen the 2-month deadline (DESIGN rule 9).
+    rules: int = 1
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -285,6 +289,13 @@ class Complaint(BaseModel):
     def quality_target_due(self) -> date | None:
         target = self.quality_target
         return target.due if target else None
+
+    @property
+    def answered_in_time(self) -> bool:
+        """An answer went out within the 2 months (DESIGN rule 9)."""
+        final = self.plan.final_due
+        first = self.answers[0].answered_at if self.answers else None
+        return bool(final and first and self.today(first) <= final)
 
     @property
     def answered_at(self) -> datetime | None:
@@ -346,14 +357,16 @@ class Complaint(BaseModel):
         plan: Plan,
         now: datetime,
         registered_by: str | None = None,
+        rules: int = 1,
     ) -> Complaint:
         """`registered_by`: the principal who registered it (DESIGN rule 15); complaints from
-        before that was kept say "système"."""
+        before that was kept say "système". `rules`: the edition of the rules (see `rules`)."""
         complaint = cls(
             reference=reference,
             intake=intake,
             plan=plan,
             registered_at=now,
+            rules=rules,
             category=intake.category.value if intake.category else None,
             documents=[
                 DocumentRecord(name=d.name, kind=d.kind, added_on=plan.sent_on, added_by="dépôt")
@@ -763,6 +776,16 @@ class Complaint(BaseModel):
                 self._order(LetterKind.information, now, self._information_facts())
             case AlarmKind.final_escalation:
                 self._escalate(2, SYSTEM, now, None)
+            case AlarmKind.final_deadline if self.rules >= 2 and self.answered_in_time:
+                # DESIGN rule 9: an answer went out within the 2 months (a contest reopened the
+                # complaint): not overdue, and no letter saying otherwise.
+                self._record(
+                    now,
+                    EventType.deadline_reached,
+                    SYSTEM,
+                    "Délai de 2 mois atteint pendant la révision : une réponse était partie à "
+                    "temps, le réclamant a déjà les voies de recours.",
+                )
             case AlarmKind.final_deadline:
                 # DESIGN rule 9: overdue, escalated, mediation rights, and work goes on.
                 self.overdue = True

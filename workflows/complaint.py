@@ -63,6 +63,8 @@ SEARCH_ATTRIBUTES_PATCH = "search-attributes-v1"
 # DESIGN rule 14: letters and the record run beside the timers, never holding them; complaints
 # begun before replay the old way (tests/histories).
 EFFECTS_APART_PATCH = "effects-apart-v1"
+# The edition of the rules new complaints run by (domain.complaint.Complaint.rules).
+CURRENT_RULES = 2
 
 NEXT_DEADLINE_LABELS = {
     "acknowledgement": "accusé de réception",
@@ -101,7 +103,12 @@ class ComplaintWorkflow:
             summary="Calcul des échéances",
         )
         complaint = Complaint.open(
-            start.reference, start.intake, plan, workflow.now(), start.registered_by
+            start.reference,
+            start.intake,
+            plan,
+            workflow.now(),
+            start.registered_by,
+            rules=CURRENT_RULES if self._apart else 1,
         )
         self._complaint = complaint
         if self._apart:

@@ -116,3 +116,17 @@ def test_a_refused_check_changes_nothing():
     with pytest.raises(ActionRefused):
         c.apply(Resume(actor="a"), NOW)
     assert c == before
+
+
+@pytest.mark.parametrize(("rules", "overdue"), [(1, True), (2, False)])
+def test_a_contest_after_a_timely_answer_is_never_overdue(rules, overdue):
+    # DESIGN rule 9: the mediation-rights letter only when no answer went out in two months.
+    c = complaint()
+    c.rules = rules  # complaints registered before this edition of the rules keep the old one
+    c.apply(Qualify(actor="a"), NOW)
+    c.apply(Answer(actor="a", decision="rejected", reasons="Non couvert."), NOW)
+    later = NOW + timedelta(days=70)  # after the 2 months
+    c.apply(Contest(actor="a", on=later.date()), later)
+    c.ring(AlarmKind.final_deadline, later)
+    assert c.overdue is overdue
+    assert ("mediation_rights" in pending(c)) is overdue

@@ -50,3 +50,16 @@ async def test_final_deadline_counts_from_an_earlier_first_written_complaint(off
     assert state.plan.sent_on == first_written + timedelta(days=40)
     state = await office.advance(handle, 24)
     assert sent_on_local(state, "mediation_rights") == [state.plan.final_due + timedelta(days=1)]
+
+
+async def test_a_contest_after_a_timely_answer_brings_no_mediation_letter(office):
+    # DESIGN rule 9: only when no answer went out within the two months.
+    handle = await office.start()
+    await office.act(handle, action("qualify"))
+    await office.act(handle, action("answer", decision="rejected", reasons="Hors garantie."))
+    await office.advance(handle, 58)  # the contest window runs 60 days: contested in time
+    await office.act(handle, action("contest", note="Contestation reçue."))
+    state = await office.advance(handle, 10)  # past the 2 months from the first complaint
+    assert state.status == "contested" and not state.overdue
+    assert "mediation_rights" not in kinds(state)
+    assert any(e.type == "deadline_reached" and "partie à temps" in e.summary for e in state.events)

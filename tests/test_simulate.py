@@ -94,3 +94,17 @@ def test_an_invalid_action_field_is_named(tmp_path):
         load_scenario(
             json.dumps({"intake": {}, "actions": [{"day": 1, "action": "answer", "reasons": "x"}]})
         )
+
+
+def test_a_life_answered_in_time_then_contested_late_brings_no_false_letter():
+    # DESIGN rules 3 and 9: sent at 21:30 in Martinique on 20 November (already the 21st in
+    # Paris): dated the 20th; answered in time, contested after the 2 months: no letter saying
+    # that no answer went out.
+    result = simulate(
+        ROOT / "examples" / "scenarios" / "contest_after_timely_answer.json", "--json"
+    )
+    assert result.returncode == 0, result.stderr
+    output = json.loads(result.stdout)
+    assert output["deadlines"]["final_due"] == "2027-01-20"
+    assert output["status"] == "contested"
+    assert [letter["kind"] for letter in output["letters"]] == ["acknowledgement", "answer"]

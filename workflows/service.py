@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import (
     Client,
     WorkflowQueryFailedError,
@@ -205,15 +206,12 @@ class ComplaintService:
             if row is None:
                 raise NotFound(f"Aucune réclamation {reference}.")
             self._check_visible(principal, row.assignee)
-            events = await session.scalars(
-                select(EventRow).where(EventRow.reference == reference).order_by(EventRow.seq)
-            )
+            recorded = await _events(session, reference)
             letters = await session.scalars(
                 select(LetterRow)
                 .where(LetterRow.reference == reference)
                 .order_by(LetterRow.sent_at)
             )
-            recorded = [_event(e) for e in events]
             letter_rows = list(letters)
         reading = self._reading(principal, Complaint.model_validate(row.snapshot))
         shown = [self._shown(principal, reading.complaint, event) for event in recorded]
@@ -351,11 +349,8 @@ class ComplaintService:
             row = await session.get(ComplaintRow, reference)
             if row is None:
                 return None
-            events = await session.scalars(
-                select(EventRow).where(EventRow.reference == reference).order_by(EventRow.seq)
-            )
             complaint = Complaint.model_validate(row.snapshot)
-            complaint.events = [_event(e) for e in events]
+            complaint.events = await _events(session, reference)
         return complaint
 
     def _check_visible(self, principal: Principal, assignee: str | None) -> None:
@@ -405,16 +400,23 @@ def _withheld(model: M) -> M:
     return hidden
 
 
-def _event(row: EventRow) -> Event:
-    return Event(
-        seq=row.seq,
-        at=row.at,
-        type=row.type,
-        actor=row.actor,
-        summary=row.summary,
-        note=row.note,
-        on_behalf_of=row.on_behalf_of,
+async def _events(session: AsyncSession, reference: str) -> list[Event]:
+    """The complaint's events as the record holds them (the snapshot leaves them out)."""
+    rows = await session.scalars(
+        select(EventRow).where(EventRow.reference == reference).order_by(EventRow.seq)
     )
+    return [
+        Event(
+            seq=row.seq,
+            at=row.at,
+            type=row.type,
+            actor=row.actor,
+            summary=row.summary,
+            note=row.note,
+            on_behalf_of=row.on_behalf_of,
+        )
+        for row in rows
+    ]
 
 
 def _registered(complaint: Complaint, created: bool) -> Registered:

@@ -68,14 +68,18 @@ def email_sender(settings: Settings) -> EmailSender:
     return EmlOutbox(settings.resolved_outbox_dir)
 
 
+def letter_renderer(settings: Settings) -> LetterRenderer:
+    return LetterRenderer(
+        settings.insurer, settings.mediator, settings.letter_templates or TEMPLATES
+    )
+
+
 def activities(
     settings: Settings, sessions: SessionFactory, keyring: Keyring
 ) -> list[Callable[..., Any]]:
     letters = LetterActivities(
         sessions=sessions,
-        renderer=LetterRenderer(
-            settings.insurer, settings.mediator, settings.letter_templates or TEMPLATES
-        ),
+        renderer=letter_renderer(settings),
         email=email_sender(settings),
         post=PostOutbox(settings.resolved_outbox_dir),
         keyring=keyring,

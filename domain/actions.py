@@ -6,7 +6,8 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from domain.content import LongContent, ShortContent, check_printable
 from domain.deadlines import SuspensionReason
@@ -111,6 +112,80 @@ class Contest(Action):
     on: date | None = None
 
 
+class DelayReason(StrEnum):
+    """DESIGN rule 6: why the answer will come later than announced, in the agent's choice."""
+
+    documents_awaited = "documents_awaited"
+    third_party = "third_party"
+    further_review = "further_review"
+    medical_expertise = "medical_expertise"
+    legal_expertise = "legal_expertise"
+    it_maintenance = "it_maintenance"
+    other = "other"
+
+
+DELAY_REASON_LABELS = {
+    DelayReason.documents_awaited: "pièces attendues",
+    DelayReason.third_party: "réponse d'un tiers attendue",
+    DelayReason.further_review: "examen approfondi",
+    DelayReason.medical_expertise: "expertise médicale",
+    DelayReason.legal_expertise: "expertise juridique",
+    DelayReason.it_maintenance: "maintenance informatique",
+    DelayReason.other: "autre (à préciser)",
+}
+
+# What the information letter says, after "Nous ne pourrons pas tenir cet engagement : ".
+DELAY_REASON_PHRASES = {
+    DelayReason.documents_awaited: (
+        "nous attendons des pièces nécessaires à l'examen de votre dossier"
+    ),
+    DelayReason.third_party: (
+        "nous attendons la réponse d'un tiers (organisme gestionnaire, intermédiaire ou "
+        "prestataire) dont dépend notre décision"
+    ),
+    DelayReason.further_review: "votre dossier demande un examen approfondi par nos services",
+    DelayReason.medical_expertise: "l'examen de votre dossier demande une expertise médicale",
+    DelayReason.legal_expertise: "l'examen de votre dossier demande une expertise juridique",
+    DelayReason.it_maintenance: (
+        "une opération de maintenance de nos outils informatiques a interrompu l'examen de "
+        "votre dossier"
+    ),
+    DelayReason.other: "l'examen de votre dossier demande plus de temps que prévu",
+}
+
+SUSPENSION_DELAYS = {
+    SuspensionReason.medical_expertise: DelayReason.medical_expertise,
+    SuspensionReason.legal_expertise: DelayReason.legal_expertise,
+    SuspensionReason.it_maintenance: DelayReason.it_maintenance,
+}
+
+
+class Inform(Action):
+    """DESIGN rule 6: tell the complainant now why the answer is late, and by when it will come
+    (by default the announced date pushed back as the policy says, never past 2 months)."""
+
+    reason: DelayReason
+    details: ShortContent | None = Field(
+        None, description="la raison en vos propres mots (obligatoire pour « autre »)"
+    )
+    expected_on: date | None = Field(None, description="nouvelle date de réponse annoncée")
+
+    @model_validator(mode="after")
+    def _other_is_explained(self) -> Inform:
+        if self.reason is DelayReason.other and not self.details:
+            raise PydanticCustomError(
+                "details_required", "précisez la raison quand le motif est « autre »"
+            )
+        return self
+
+
+class CorrectAddress(Action):
+    """DESIGN rule 11: the postal address the letters go to, once it is known or has changed;
+    letters held for want of it leave."""
+
+    postal_address: Annotated[str, Field(min_length=1, max_length=500)]
+
+
 class Withdraw(Action):
     note: LongContent | None = None
 
@@ -120,32 +195,37 @@ class Retry(Action):
     mended; the incident closes when the try succeeds."""
 
 
+# In the order an agent looks for them; mending what failed first.
 ACTIONS: dict[str, type[Action]] = {
+    "retry": Retry,
     "qualify": Qualify,
     "requalify_as_request": RequalifyAsRequest,
-    "assign": Assign,
-    "add_document": AddDocument,
+    "answer": Answer,
+    "inform": Inform,
     "suspend": Suspend,
     "resume": Resume,
     "escalate": Escalate,
-    "answer": Answer,
     "contest": Contest,
+    "assign": Assign,
+    "add_document": AddDocument,
+    "correct_address": CorrectAddress,
     "withdraw": Withdraw,
-    "retry": Retry,
 }
 
 ACTION_LABELS = {
+    "retry": "Relancer les envois en échec",
     "qualify": "Qualifier comme réclamation",
     "requalify_as_request": "Requalifier en demande",
-    "assign": "Attribuer",
-    "add_document": "Ajouter un document",
+    "answer": "Répondre",
+    "inform": "Informer du retard",
     "suspend": "Suspendre",
     "resume": "Reprendre",
     "escalate": "Escalader",
-    "answer": "Répondre",
     "contest": "Enregistrer une contestation",
+    "assign": "Attribuer",
+    "add_document": "Ajouter un document",
+    "correct_address": "Renseigner l'adresse postale",
     "withdraw": "Clore sur désistement",
-    "retry": "Relancer les envois en échec",
 }
 
 

@@ -7,21 +7,31 @@ is the `now` each method receives.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, computed_field
 
 from domain.actions import (
+    ACTION_LABELS,
+    ACTIONS,
     DECISION_LABELS,
+    DELAY_REASON_LABELS,
+    DELAY_REASON_PHRASES,
     ESCALATION_LABELS,
+    SUSPENSION_DELAYS,
     Action,
     AddDocument,
     Answer,
     Assign,
     Contest,
+    CorrectAddress,
     Decision,
+    DelayReason,
     Escalate,
+    Inform,
     Qualify,
     RequalifyAsRequest,
     Resume,
@@ -35,9 +45,11 @@ from domain.content import Sealable, content_sealing_problem
 from domain.deadlines import (
     SUSPENSION_LABELS,
     Deadline,
+    DeadlineKind,
     SuspensionPeriod,
     SuspensionReason,
     quality_target_deadline,
+    stopped_clock_target,
 )
 from domain.french import long_date, of
 from domain.intake import CATEGORY_LABELS, ELECTRONIC_CHANNELS, ComplaintIntake, DocumentKind
@@ -47,6 +59,13 @@ from domain.planning import Plan
 SYSTEM = "système"
 UNKNOWN_SENDER = "inconnu (hors application)"
 MIDNIGHT = time(0)
+
+# The edition of the rules new complaints run by (see Complaint.rules).
+LATEST_RULES = 3
+
+# An action's guard (why not now, or None) and its effect; see Complaint._handlers.
+Guard = Callable[[], str | None]
+Effect = Callable[[Any, datetime], None]
 
 
 class ActionRefused(Exception):
@@ -113,6 +132,8 @@ class EventType(StrEnum):
     incident_opened = "incident_opened"
     incident_closed = "incident_closed"
     retried = "retried"
+    informed = "informed"
+    address_changed = "address_changed"
 
 
 class AlarmKind(StrEnum):
@@ -123,6 +144,13 @@ class AlarmKind(StrEnum):
     final_deadline = "final_deadline"
     contest_window_end = "contest_window_end"
     oral_confirmation_end = "oral_confirmation_end"
+    # DESIGN rule 6 (rules edition 3): before, and on, the date announced to the complainant.
+    promise_warning = "promise_warning"
+    promise_due = "promise_due"
+
+
+# Rung once per announced date, not once per complaint.
+PROMISE_ALARMS = frozenset({AlarmKind.promise_warning, AlarmKind.promise_due})
 
 
 class Event(BaseModel):
@@ -171,7 +199,10 @@ class LetterFacts(BaseModel):
     """What a letter says beyond the complaint itself."""
 
     reason: str | None = None
-    expected_on: date | None = None
+    details: Sealable | None = None  # the agent's own words on the delay (DESIGN rule 6)
+    expected_on: date | None = None  # the date this letter announces
+    promised_on: date | None = None  # the date announced before, that this letter moves
+    late: bool = False  # the 2 months had passed when the letter was ordered
     decision: Decision | None = None
     reasons: Sealable | None = None
     documents: list[Sealable] = []
@@ -190,6 +221,11 @@ class LetterOrder(BaseModel):
 class IncidentKind(StrEnum):
     letter = "letter"
     record = "record"
+    address = "address"  # DESIGN rule 11: a medical complaint with no postal address yet
+
+
+# What a new try can mend; an address is mended by giving it.
+RETRIABLE = frozenset({IncidentKind.letter, IncidentKind.record})
 
 
 class Incident(BaseModel):
@@ -247,8 +283,15 @@ class Complaint(BaseModel):
     version: int = 0
     # Frozen at intake, like the deadlines: which edition of the rules this complaint runs by,
     # so that a running complaint never changes its course. 2: a contest after a timely answer
-    # does not reopen the 2-month deadline (DESIGN rule 9).
+    # does not reopen the 2-month deadline (DESIGN rule 9). 3: the quality target stops its
+    # clock and is capped at the final deadline (rule 5); the complainant is written to before
+    # each announced date passes, never given a past date (rule 6).
     rules: int = 1
+    # DESIGN rule 6: every date announced to the complainant, in order; the last is the promise.
+    promises: list[date] = []
+    promise_warned: date | None = None  # the promise the agents were warned about
+    promise_checked: date | None = None  # the promise whose day came (or that an answer kept)
+    postal_address: str | None = None  # given after intake (DESIGN rule 11), replaces it
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -272,16 +315,28 @@ class Complaint(BaseModel):
         return self.intake.medical
 
     @property
+    def letter_intake(self) -> ComplaintIntake:
+        """The intake the letters are written from, with the postal address given since."""
+        if self.postal_address is None:
+            return self.intake
+        complainant = self.intake.complainant.model_copy(
+            update={"postal_address": self.postal_address}
+        )
+        return self.intake.model_copy(update={"complainant": complainant})
+
+    @property
     def open_suspension(self) -> SuspensionRecord | None:
         last = self.suspensions[-1] if self.suspensions else None
         return last if last is not None and last.end_on is None else None
 
     @property
     def quality_target(self) -> Deadline | None:
-        """DESIGN rule 5: 15 days, pushed back by each finished suspension."""
+        """DESIGN rule 5: 15 days, not counting the finished suspensions."""
         if not self.plan.written:
             return None
         periods = [s.period for s in self.suspensions if s.period is not None]
+        if self.rules >= 3 and self.plan.final_due:
+            return stopped_clock_target(self.plan.sent_on, periods, self.plan.final_due)
         return quality_target_deadline(self.plan.sent_on, periods)
 
     @computed_field  # type: ignore[prop-decorator]
@@ -289,6 +344,20 @@ class Complaint(BaseModel):
     def quality_target_due(self) -> date | None:
         target = self.quality_target
         return target.due if target else None
+
+    @property
+    def promise(self) -> date | None:
+        """DESIGN rule 6: the last date announced to the complainant in a letter."""
+        return self.promises[-1] if self.promises else None
+
+    @property
+    def _promise_running(self) -> date | None:
+        """The promise whose day has not come yet, while the complaint awaits its answer and
+        before the final deadline (where rule 9 speaks instead)."""
+        promise, final = self.promise, self.plan.final_due
+        if promise is None or final is None or self.stage not in AWAITING_ANSWER:
+            return None
+        return promise if promise < final and promise != self.promise_checked else None
 
     @property
     def answered_in_time(self) -> bool:
@@ -308,41 +377,19 @@ class Complaint(BaseModel):
         kinds = [letter.kind for letter in self.letters] + [o.kind for o in self.pending_letters]
         return kinds.count(kind)
 
-    def next_deadline(self) -> tuple[str, date] | None:
+    def next_deadline(self) -> tuple[DeadlineKind, date] | None:
         """The nearest promise not yet kept, for the agents' queue."""
         if not self.plan.written or self.stage not in AWAITING_ANSWER:
             return None
-        due = self.plan.acknowledgement_due
-        if due and not self.ordered(LetterKind.acknowledgement) and not self.answers:
-            return ("acknowledgement", due)
-        quality = self.quality_target_due
-        if (
-            quality
-            and self.stage in FIRST_CYCLE
-            and AlarmKind.quality_target not in self.alarms_rung
-        ):
-            return ("quality_target", quality)
-        final = self.plan.final_due
-        return ("final", final) if final else None
-
-    def allowed_actions(self) -> list[str]:
-        """The actions the complaint accepts now, in the order an agent would look for them."""
-        mending = ["retry"] if self.open_incidents else []
-        if self.stage in TERMINAL:
-            return mending
-        names: list[str] = []
-        if self.stage is Stage.received:
-            names.append("qualify")
-        if self.stage in FIRST_CYCLE and not self.answers:
-            names.append("requalify_as_request")
-        if self.stage in AWAITING_ANSWER:
-            names.append("answer")
-            if self.plan.written:
-                names.append("resume" if self.open_suspension else "suspend")
-            names.append("escalate")
-        if self.stage is Stage.answered:
-            names.append("contest")
-        return [*mending, *names, "assign", "add_document", "withdraw"]
+        pending: list[tuple[DeadlineKind, date | None]] = []
+        if not self.ordered(LetterKind.acknowledgement) and not self.answers:
+            pending.append((DeadlineKind.acknowledgement, self.plan.acknowledgement_due))
+        pending.append((DeadlineKind.promise, self._promise_running))
+        if self.stage in FIRST_CYCLE and AlarmKind.quality_target not in self.alarms_rung:
+            pending.append((DeadlineKind.quality_target, self.quality_target_due))
+        pending.append((DeadlineKind.final, self.plan.final_due))
+        dated = [(kind, day) for kind, day in pending if day is not None]
+        return min(dated, key=lambda deadline: deadline[1], default=None)
 
     def today(self, now: datetime) -> date:
         return local_date(now, self.plan.timezone)
@@ -357,7 +404,7 @@ class Complaint(BaseModel):
         plan: Plan,
         now: datetime,
         registered_by: str | None = None,
-        rules: int = 1,
+        rules: int = LATEST_RULES,
     ) -> Complaint:
         """`registered_by`: the principal who registered it (DESIGN rule 15); complaints from
         before that was kept say "système". `rules`: the edition of the rules (see `rules`)."""
@@ -376,6 +423,15 @@ class Complaint(BaseModel):
         complaint._record(
             now, EventType.registered, registered_by or SYSTEM, complaint._registration_summary()
         )
+        if intake.medical and not intake.complainant.postal_address:
+            # DESIGN rule 11: registered all the same; finding the address is an incident.
+            complaint._open_incident(
+                IncidentKind.address,
+                "adresse postale inconnue, or tout courrier d'une réclamation médicale part par "
+                "la poste",
+                "adresse postale inconnue",
+                now,
+            )
         if not plan.written:
             # DESIGN rule 2: an oral complaint not settled at once is invited to write.
             complaint._order(LetterKind.written_confirmation_invitation, now)
@@ -391,187 +447,134 @@ class Complaint(BaseModel):
         return text + "."
 
     # -- actions ---------------------------------------------------------------------------
+    # Each action has a guard (`_may_<name>`: whether the complaint takes it now, from its state
+    # alone) and, right below it, its effect (`_<name>`), which first refuses parameters that do
+    # not fit (dates, levels) and only then changes anything.
+
+    def _handlers(self) -> dict[type[Action], tuple[Guard, Effect]]:
+        return {
+            Retry: (self._may_retry, self._retry),
+            CorrectAddress: (self._may_correct_address, self._correct_address),
+            Qualify: (self._may_qualify, self._qualify),
+            RequalifyAsRequest: (self._may_requalify_as_request, self._requalify_as_request),
+            Answer: (self._may_answer, self._answer),
+            Inform: (self._may_inform, self._inform),
+            Suspend: (self._may_suspend, self._suspend),
+            Resume: (self._may_resume, self._resume),
+            Escalate: (self._may_escalate, self._escalate_action),
+            Contest: (self._may_contest, self._contest),
+            Assign: (self._may_assign, self._assign),
+            AddDocument: (self._may_add_document, self._add_document),
+            Withdraw: (self._may_withdraw, self._withdraw),
+        }
+
+    def allowed_actions(self) -> list[str]:
+        """The actions the complaint accepts now, in the order an agent would look for them."""
+        handlers = self._handlers()
+        return [name for name, kind in ACTIONS.items() if handlers[kind][0]() is None]
+
+    def _refusal(self, action: Action) -> str | None:
+        guard, _ = self._handlers()[type(action)]
+        refusal = guard()
+        if refusal is None and not isinstance(action, Retry):
+            # DESIGN rule 11: a medical complaint takes only sealed content, others plain text.
+            problem = content_sealing_problem(action, self.medical)
+            refusal = f"Action refusée : {problem}." if problem else None
+        return refusal
 
     def check(self, action: Action, now: datetime) -> None:
-        """Raise ActionRefused, in French, when the action is not allowed now."""
-        if isinstance(action, Retry):
-            # Allowed even once the complaint is closed: an incident stays until it is mended.
-            if not self.open_incidents:
-                raise ActionRefused("Aucun incident ouvert : rien à relancer.")
-            return
-        if self.stage in TERMINAL:
-            raise ActionRefused(
-                f"La réclamation est close ({STATUS_LABELS[self.status]}) : plus aucune action."
-            )
-        # DESIGN rule 11: a medical complaint takes only sealed content, others only plain text.
-        problem = content_sealing_problem(action, self.medical)
-        if problem:
-            raise ActionRefused(f"Action refusée : {problem}.")
-        today = self.today(now)
-        match action:
-            case Qualify():
-                if self.stage is not Stage.received:
-                    raise ActionRefused("La réclamation est déjà qualifiée.")
-            case RequalifyAsRequest():
-                if self.stage not in FIRST_CYCLE or self.answers:
-                    raise ActionRefused(
-                        "Une réponse a déjà été envoyée : la réclamation ne peut plus être "
-                        "requalifiée en demande."
-                    )
-            case Assign(assignee=assignee):
-                if assignee == self.assignee:
-                    raise ActionRefused(f"La réclamation est déjà attribuée à {assignee}.")
-            case AddDocument():
-                pass
-            case Suspend(on=on):
-                self._check_suspend(on or today, today)
-            case Resume(on=on):
-                self._check_resume(on or today, today)
-            case Escalate(level=level):
-                self._require_awaiting_answer("escalader")
-                if level < self.escalation_level:
-                    raise ActionRefused(
-                        f"La réclamation est déjà escaladée au niveau {self.escalation_level} "
-                        f"({ESCALATION_LABELS[self.escalation_level]})."
-                    )
-            case Answer():
-                self._require_awaiting_answer("répondre")
-            case Contest(on=on):
-                if self.stage is not Stage.answered:
-                    raise ActionRefused("Seule une réclamation répondue peut être contestée.")
-                if on and on > today:
-                    raise ActionRefused("La date de contestation ne peut pas être dans le futur.")
-            case Withdraw():
-                pass
-            case _:
-                raise ActionRefused(f"Action inconnue : {type(action).__name__}.")
-
-    def _require_awaiting_answer(self, verb: str) -> None:
-        if self.stage not in AWAITING_ANSWER:
-            raise ActionRefused(
-                f"Impossible de {verb} : la réclamation est {STATUS_LABELS[self.status]}."
-            )
-
-    def _check_suspend(self, on: date, today: date) -> None:
-        if not self.plan.written:
-            raise ActionRefused(
-                "Seules les réclamations écrites ont un engagement qualité à suspendre."
-            )
-        self._require_awaiting_answer("suspendre")
-        if self.open_suspension is not None:
-            raise ActionRefused("La réclamation est déjà suspendue.")
-        if on > today:
-            raise ActionRefused("Une suspension ne peut pas commencer dans le futur.")
-        if on < self.plan.sent_on:
-            raise ActionRefused("Une suspension ne peut pas commencer avant l'envoi.")
-        last_end = self.suspensions[-1].end_on if self.suspensions else None
-        if last_end and on < last_end:
-            raise ActionRefused(
-                f"La suspension précédente a pris fin le {long_date(last_end)} : "
-                "une nouvelle ne peut pas commencer avant."
-            )
-
-    def _check_resume(self, on: date, today: date) -> None:
-        running = self.open_suspension
-        if running is None:
-            raise ActionRefused("La réclamation n'est pas suspendue.")
-        if on > today:
-            raise ActionRefused("La reprise ne peut pas être datée dans le futur.")
-        if on < running.start_on:
-            raise ActionRefused(
-                f"La reprise ne peut pas précéder le début de la suspension "
-                f"({long_date(running.start_on)})."
-            )
+        """Raise ActionRefused, in French, when the action is not allowed now: its guard, then
+        its effect tried on a copy, so that the check can never drift from what it does."""
+        self.model_copy(deep=True).apply(action, now)
 
     def apply(self, action: Action, now: datetime) -> None:
         """Carry out an allowed action: state, record and letters."""
-        self.check(action, now)
+        refusal = self._refusal(action)
+        if refusal:
+            raise ActionRefused(refusal)
         first_new = len(self.events)
-        self._carry_out(action, now)
+        _, effect = self._handlers()[type(action)]
+        effect(action, now)
         for event in self.events[first_new:]:
             event.on_behalf_of = action.on_behalf_of
 
-    def _carry_out(self, action: Action, now: datetime) -> None:
-        today = self.today(now)
-        actor = action.actor
-        match action:
-            case Qualify(category=category, note=note):
-                self.stage = Stage.qualified
-                if category:
-                    self.category = category.value
-                label = f" ({CATEGORY_LABELS[category]})" if category else ""
-                self._record(
-                    now, EventType.qualified, actor, f"Qualifiée en réclamation{label}.", note
-                )
-                self._acknowledge(now)
-            case RequalifyAsRequest(note=note):
-                # DESIGN rule 1: no complaint letters, a short notice, kept as "not a complaint".
-                self.pending_letters = [
-                    o for o in self.pending_letters if o.kind not in COMPLAINT_LETTERS
-                ]
-                self._close_suspension(today, actor, now)
-                self.stage = Stage.requalified
-                self.closed_at = now
-                self._record(
-                    now,
-                    EventType.requalified,
-                    actor,
-                    "Requalifiée : demande, pas une réclamation.",
-                    note,
-                )
-                self._order(LetterKind.requalification, now)
-            case Assign(assignee=assignee):
-                self.assignee = assignee
-                self._record(now, EventType.assigned, actor, f"Attribuée à {assignee}.")
-            case AddDocument(document=document):
-                self.documents.append(
-                    DocumentRecord(
-                        name=document.name, kind=document.kind, added_on=today, added_by=actor
-                    )
-                )
-                self._record(now, EventType.document_added, actor, "Document ajouté au dossier.")
-            case Suspend(reason=reason, on=on, note=note):
-                start = on or today
-                self.suspensions.append(
-                    SuspensionRecord(reason=reason, start_on=start, started_by=actor)
-                )
-                self._record(
-                    now,
-                    EventType.suspended,
-                    actor,
-                    f"Suspendue pour {SUSPENSION_LABELS[reason]} à partir du {long_date(start)} : "
-                    "l'engagement qualité est en pause, pas le délai de 2 mois.",
-                    note,
-                )
-            case Resume(on=on, note=note):
-                self._close_suspension(on or today, actor, now, note)
-            case Escalate(level=level, note=note):
-                self._escalate(level, actor, now, note)
-            case Answer():
-                self._answer(action, now, today)
-            case Contest(note=note):
-                self.stage = Stage.contested
-                self.escalation_level = max(self.escalation_level, 2)
-                self._record(
-                    now,
-                    EventType.contested,
-                    actor,
-                    "Réponse contestée : révision par le Service Qualité Relations Adhérents ; "
-                    "le délai de 2 mois court toujours depuis la première réclamation écrite.",
-                    note,
-                )
-            case Withdraw(note=note):
-                self._close_suspension(today, actor, now)
-                self.stage = Stage.withdrawn
-                self.closed_at = now
-                self._record(now, EventType.withdrawn, actor, "Close sur désistement.", note)
-            case Retry():
-                for incident in self.open_incidents:
-                    incident.retrying = True
-                self._record(now, EventType.retried, actor, "Nouvel essai demandé.")
+    def _closed(self) -> str | None:
+        if self.stage in TERMINAL:
+            return f"La réclamation est close ({STATUS_LABELS[self.status]}) : plus aucune action."
+        return None
 
-    def _answer(self, action: Answer, now: datetime, today: date) -> None:
-        self._close_suspension(today, action.actor, now)
+    def _awaiting_answer(self, verb: str) -> str | None:
+        if self.stage not in AWAITING_ANSWER:
+            if self.stage in TERMINAL:
+                return self._closed()
+            return f"Impossible de {verb} : la réclamation est {STATUS_LABELS[self.status]}."
+        return None
+
+    def _may_retry(self) -> str | None:
+        # Even once the complaint is closed: an incident stays until it is mended.
+        if not any(i.kind in RETRIABLE for i in self.open_incidents):
+            return "Aucun envoi en échec : rien à relancer."
+        return None
+
+    def _retry(self, action: Retry, now: datetime) -> None:
+        for incident in self.open_incidents:
+            incident.retrying = incident.kind in RETRIABLE
+        self._record(now, EventType.retried, action.actor, "Nouvel essai demandé.")
+
+    def _may_correct_address(self) -> str | None:
+        return None if self._missing_address else self._closed()
+
+    def _correct_address(self, action: CorrectAddress, now: datetime) -> None:
+        self.postal_address = action.postal_address
+        # The address itself stays out of the summary, which every role reads.
+        self._record(
+            now, EventType.address_changed, action.actor, "Adresse postale du réclamant renseignée."
+        )
+        self._mended(IncidentKind.address, now)
+
+    def _may_qualify(self) -> str | None:
+        if self.stage is not Stage.received:
+            return self._closed() or "La réclamation est déjà qualifiée."
+        return None
+
+    def _qualify(self, action: Qualify, now: datetime) -> None:
+        self.stage = Stage.qualified
+        if action.category:
+            self.category = action.category.value
+        label = f" ({CATEGORY_LABELS[action.category]})" if action.category else ""
+        self._record(
+            now, EventType.qualified, action.actor, f"Qualifiée en réclamation{label}.", action.note
+        )
+        self._acknowledge(now)
+
+    def _may_requalify_as_request(self) -> str | None:
+        if self.stage not in FIRST_CYCLE or self.answers:
+            return self._closed() or (
+                "Une réponse a déjà été envoyée : la réclamation ne peut plus être requalifiée "
+                "en demande."
+            )
+        return None
+
+    def _requalify_as_request(self, action: RequalifyAsRequest, now: datetime) -> None:
+        # DESIGN rule 1: no complaint letters, a short notice, kept as "not a complaint".
+        self.pending_letters = [o for o in self.pending_letters if o.kind not in COMPLAINT_LETTERS]
+        self._close_suspension(self.today(now), action.actor, now)
+        self.stage = Stage.requalified
+        self.closed_at = now
+        self._record(
+            now,
+            EventType.requalified,
+            action.actor,
+            "Requalifiée : demande, pas une réclamation.",
+            action.note,
+        )
+        self._order(LetterKind.requalification, now)
+
+    def _may_answer(self) -> str | None:
+        return self._awaiting_answer("répondre")
+
+    def _answer(self, action: Answer, now: datetime) -> None:
+        self._close_suspension(self.today(now), action.actor, now)
         review = self.stage is Stage.contested
         self.answers.append(
             AnswerRecord(
@@ -584,6 +587,8 @@ class Complaint(BaseModel):
             )
         )
         self.stage = Stage.answered
+        # DESIGN rule 6: the answer keeps the promise; a contest later does not revive it.
+        self.promise_warned = self.promise_checked = self.promise
         self._record(
             now,
             EventType.answered,
@@ -606,6 +611,157 @@ class Complaint(BaseModel):
                 review=review,
             ),
         )
+
+    def _may_inform(self) -> str | None:
+        if self.stage in TERMINAL:
+            return self._closed()
+        if not self.plan.written:
+            return "Seules les réclamations écrites ont une date de réponse annoncée."
+        if self.overdue:
+            return (
+                "Le délai de 2 mois est dépassé : le réclamant a reçu le courrier sur le "
+                "Médiateur, un courrier d'information ne peut plus partir."
+            )
+        return self._awaiting_answer("informer du retard")
+
+    def _inform(self, action: Inform, now: datetime) -> None:
+        today, final = self.today(now), self.plan.final_due
+        assert final  # written complaints have one
+        expected = action.expected_on or self._pushed_back(today)
+        if expected is None or expected <= today:
+            raise ActionRefused(
+                "Le délai de 2 mois arrive à échéance : aucune nouvelle date ne peut être annoncée."
+                if expected is None
+                else "La nouvelle date de réponse doit être postérieure à aujourd'hui."
+            )
+        if expected > final:
+            raise ActionRefused(
+                f"La nouvelle date ne peut pas dépasser le délai de 2 mois ({long_date(final)})."
+            )
+        self._record(
+            now,
+            EventType.informed,
+            action.actor,
+            f"Courrier d'information ({DELAY_REASON_LABELS[action.reason]}) : réponse annoncée "
+            f"au plus tard le {long_date(expected)}.",
+            action.details,
+        )
+        self._announce_delay(now, expected, action.reason, action.details)
+
+    def _may_suspend(self) -> str | None:
+        if self.stage in TERMINAL:
+            return self._closed()
+        if not self.plan.written:
+            return "Seules les réclamations écrites ont un engagement qualité à suspendre."
+        if self.open_suspension is not None:
+            return "La réclamation est déjà suspendue."
+        return self._awaiting_answer("suspendre")
+
+    def _suspend(self, action: Suspend, now: datetime) -> None:
+        today = self.today(now)
+        start = action.on or today
+        if start > today:
+            raise ActionRefused("Une suspension ne peut pas commencer dans le futur.")
+        if start < self.plan.sent_on:
+            raise ActionRefused("Une suspension ne peut pas commencer avant l'envoi.")
+        last_end = self.suspensions[-1].end_on if self.suspensions else None
+        if last_end and start < last_end:
+            raise ActionRefused(
+                f"La suspension précédente a pris fin le {long_date(last_end)} : "
+                "une nouvelle ne peut pas commencer avant."
+            )
+        self.suspensions.append(
+            SuspensionRecord(reason=action.reason, start_on=start, started_by=action.actor)
+        )
+        self._record(
+            now,
+            EventType.suspended,
+            action.actor,
+            f"Suspendue pour {SUSPENSION_LABELS[action.reason]} à partir du {long_date(start)} : "
+            "l'engagement qualité est en pause, pas le délai de 2 mois.",
+            action.note,
+        )
+
+    def _may_resume(self) -> str | None:
+        if self.open_suspension is None:
+            return self._closed() or "La réclamation n'est pas suspendue."
+        return None
+
+    def _resume(self, action: Resume, now: datetime) -> None:
+        running = self.open_suspension
+        assert running is not None  # the guard saw to it
+        end = action.on or self.today(now)
+        if end > self.today(now):
+            raise ActionRefused("La reprise ne peut pas être datée dans le futur.")
+        if end < running.start_on:
+            raise ActionRefused(
+                f"La reprise ne peut pas précéder le début de la suspension "
+                f"({long_date(running.start_on)})."
+            )
+        self._close_suspension(end, action.actor, now, action.note)
+
+    def _may_escalate(self) -> str | None:
+        return self._awaiting_answer("escalader")
+
+    def _escalate_action(self, action: Escalate, now: datetime) -> None:
+        if action.level < self.escalation_level:
+            raise ActionRefused(
+                f"La réclamation est déjà escaladée au niveau {self.escalation_level} "
+                f"({ESCALATION_LABELS[self.escalation_level]})."
+            )
+        self._escalate(action.level, action.actor, now, action.note)
+
+    def _may_contest(self) -> str | None:
+        if self.stage is not Stage.answered:
+            return self._closed() or "Seule une réclamation répondue peut être contestée."
+        return None
+
+    def _contest(self, action: Contest, now: datetime) -> None:
+        if action.on and action.on > self.today(now):
+            raise ActionRefused("La date de contestation ne peut pas être dans le futur.")
+        self.stage = Stage.contested
+        self.escalation_level = max(self.escalation_level, 2)
+        self._record(
+            now,
+            EventType.contested,
+            action.actor,
+            "Réponse contestée : révision par le Service Qualité Relations Adhérents ; "
+            "le délai de 2 mois court toujours depuis la première réclamation écrite.",
+            action.note,
+        )
+
+    def _may_assign(self) -> str | None:
+        return self._closed()
+
+    def _assign(self, action: Assign, now: datetime) -> None:
+        if action.assignee == self.assignee:
+            raise ActionRefused(f"La réclamation est déjà attribuée à {action.assignee}.")
+        self.assignee = action.assignee
+        self._record(now, EventType.assigned, action.actor, f"Attribuée à {action.assignee}.")
+
+    def _may_add_document(self) -> str | None:
+        return self._closed()
+
+    def _add_document(self, action: AddDocument, now: datetime) -> None:
+        document = action.document
+        self.documents.append(
+            DocumentRecord(
+                name=document.name,
+                kind=document.kind,
+                added_on=self.today(now),
+                added_by=action.actor,
+            )
+        )
+        self._record(now, EventType.document_added, action.actor, "Document ajouté au dossier.")
+
+    def _may_withdraw(self) -> str | None:
+        return self._closed()
+
+    def _withdraw(self, action: Withdraw, now: datetime) -> None:
+        self._close_suspension(self.today(now), action.actor, now)
+        self.stage = Stage.withdrawn
+        self.closed_at = now
+        self._record(now, EventType.withdrawn, action.actor, "Close sur désistement.", action.note)
 
     def _escalate(self, level: int, actor: str, now: datetime, note: str | None = None) -> None:
         self.escalation_level = max(self.escalation_level, level)
@@ -630,8 +786,8 @@ class Complaint(BaseModel):
             now,
             EventType.resumed,
             actor,
-            f"Reprise le {long_date(running.end_on)} : engagement qualité reporté au "
-            f"{long_date(due) if due else '-'}.",
+            f"Reprise le {long_date(running.end_on)} : engagement qualité "
+            f"{'reporté au' if self.rules < 3 else 'au'} {long_date(due) if due else '-'}.",
             note,
         )
 
@@ -639,7 +795,44 @@ class Complaint(BaseModel):
         # DESIGN rule 4: no acknowledgement once the answer went out.
         if not self.plan.written or self.answers or self.ordered(LetterKind.acknowledgement):
             return
-        self._order(LetterKind.acknowledgement, now)
+        if self.rules < 3:
+            self._order(LetterKind.acknowledgement, now)
+            return
+        # DESIGN rule 6: the acknowledgement announces the quality target, or a later date
+        # when that one has passed already (a complaint registered late), never a past date.
+        today, target = self.today(now), self.quality_target_due
+        announced = target if target and target > today else self._pushed_back(today)
+        self._order(
+            LetterKind.acknowledgement,
+            now,
+            LetterFacts(expected_on=announced, late=announced is None),
+        )
+        if announced:
+            self.promises.append(announced)
+
+    def _pushed_back(self, today: date) -> date | None:
+        """DESIGN rule 6: the next date to announce, as the policy pushes the promise back,
+        never past the final deadline; None when there is no such day left."""
+        final = self.plan.final_due
+        assert final
+        start = max(self.promise or today, today)
+        later = min(start + timedelta(days=self.plan.policy.expected_answer_extension_days), final)
+        return later if later > today else None
+
+    def _announce_delay(
+        self, now: datetime, expected: date, reason: DelayReason, details: str | None = None
+    ) -> None:
+        self._order(
+            LetterKind.information,
+            now,
+            LetterFacts(
+                reason=DELAY_REASON_PHRASES[reason],
+                details=details,
+                expected_on=expected,
+                promised_on=self.promise,
+            ),
+        )
+        self.promises.append(expected)
 
     def refused(self, action: Action, reason: str, now: datetime) -> None:
         """A back-office signal that could not be carried out stays on the record."""
@@ -692,19 +885,39 @@ class Complaint(BaseModel):
                 )
             quality_due = self.quality_target_due
             if self.stage in FIRST_CYCLE and self.open_suspension is None and quality_due:
-                warn_on = quality_due - timedelta(days=policy.quality_warning_days_before)
-                alarms.append(
-                    Alarm(
-                        kind=AlarmKind.quality_warning,
-                        at=at(warn_on, policy.start_of_day),
-                        summary=f"Alerte équipe — engagement qualité {quality_due.isoformat()}",
+                if self.rules < 3:  # since edition 3 the agents are warned about promises
+                    warn_on = quality_due - timedelta(days=policy.quality_warning_days_before)
+                    alarms.append(
+                        Alarm(
+                            kind=AlarmKind.quality_warning,
+                            at=at(warn_on, policy.start_of_day),
+                            summary=f"Alerte équipe — engagement qualité {quality_due.isoformat()}",
+                        )
                     )
-                )
                 alarms.append(
                     Alarm(
                         kind=AlarmKind.quality_target,
                         at=at(quality_due, policy.end_of_day),
                         summary=f"Engagement qualité — échéance {quality_due.isoformat()}",
+                    )
+                )
+            promise = self._promise_running
+            if self.rules >= 3 and promise:
+                # DESIGN rule 6: suspended or not, the complainant hears before the date passes.
+                if self.promise_warned != promise:
+                    warn_on = promise - timedelta(days=policy.quality_warning_days_before)
+                    alarms.append(
+                        Alarm(
+                            kind=AlarmKind.promise_warning,
+                            at=at(warn_on, policy.start_of_day),
+                            summary=f"Alerte équipe — date annoncée {promise.isoformat()}",
+                        )
+                    )
+                alarms.append(
+                    Alarm(
+                        kind=AlarmKind.promise_due,
+                        at=at(promise, policy.end_of_day),
+                        summary=f"Date annoncée au réclamant — {promise.isoformat()}",
                     )
                 )
             escalate_on = final_due - timedelta(days=policy.escalation_days_before_final)
@@ -745,7 +958,8 @@ class Complaint(BaseModel):
 
     def ring(self, kind: AlarmKind, now: datetime) -> None:
         """A timer fired: act as the rules say."""
-        self.alarms_rung.append(kind)
+        if kind not in PROMISE_ALARMS:
+            self.alarms_rung.append(kind)
         policy = self.plan.policy
         match kind:
             case AlarmKind.auto_acknowledge:
@@ -766,6 +980,15 @@ class Complaint(BaseModel):
                     f"répondre dans les {policy.quality_warning_days_before} jours, sinon un "
                     "courrier d'information partira.",
                 )
+            case AlarmKind.quality_target if self.rules >= 3:
+                # DESIGN rule 5: on the record (and in the register); the complainant hears
+                # about the date they were given (promise alarms).
+                self._record(
+                    now,
+                    EventType.deadline_reached,
+                    SYSTEM,
+                    "Engagement qualité de 15 jours atteint sans réponse.",
+                )
             case AlarmKind.quality_target:
                 self._record(
                     now,
@@ -774,6 +997,18 @@ class Complaint(BaseModel):
                     "Engagement qualité de 15 jours atteint sans réponse : courrier d'information.",
                 )
                 self._order(LetterKind.information, now, self._information_facts())
+            case AlarmKind.promise_warning:
+                self.promise_warned = self.promise
+                self._record(
+                    now,
+                    EventType.warning,
+                    SYSTEM,
+                    f"Réponse annoncée au réclamant pour le {long_date(self.promise or now.date())}"
+                    " : répondez avant, ou informez-le du retard et de sa raison ; sinon un "
+                    "courrier d'information partira ce jour-là.",
+                )
+            case AlarmKind.promise_due:
+                self._promise_due(now)
             case AlarmKind.final_escalation:
                 self._escalate(2, SYSTEM, now, None)
             case AlarmKind.final_deadline if self.rules >= 2 and self.answered_in_time:
@@ -803,8 +1038,33 @@ class Complaint(BaseModel):
                 self.closed_at = now
                 self._record(now, EventType.closed, SYSTEM, "Close.")
 
+    def _promise_due(self, now: datetime) -> None:
+        """DESIGN rule 6: the announced day has come without an answer: write why, and when."""
+        promise = self.promise
+        self.promise_checked = self.promise_warned = promise
+        expected = self._pushed_back(self.today(now))
+        if expected is None:
+            self._record(
+                now,
+                EventType.deadline_reached,
+                SYSTEM,
+                "Date annoncée atteinte sans réponse, à la veille du délai de 2 mois : pas de "
+                "nouvelle date à annoncer.",
+            )
+            return
+        self._record(
+            now,
+            EventType.deadline_reached,
+            SYSTEM,
+            f"Date annoncée au réclamant ({long_date(promise or expected)}) atteinte sans "
+            f"réponse : courrier d'information, réponse annoncée au {long_date(expected)}.",
+        )
+        running = self.open_suspension
+        reason = SUSPENSION_DELAYS[running.reason] if running else DelayReason.further_review
+        self._announce_delay(now, expected, reason)
+
     def _information_facts(self) -> LetterFacts:
-        # DESIGN rule 6: why, and the new expected date, never after the final deadline.
+        """The information letter as complaints before rules edition 3 write it."""
         reasons = sorted({SUSPENSION_LABELS[s.reason] for s in self.suspensions})
         reason = (
             f"les délais {' et '.join(of(r) for r in reasons)} nécessaires à l'examen de votre "
@@ -839,8 +1099,15 @@ class Complaint(BaseModel):
     def open_incidents(self) -> list[Incident]:
         return [i for i in self.incidents if i.closed_at is None]
 
+    @property
+    def _missing_address(self) -> bool:
+        return any(i.kind is IncidentKind.address for i in self.open_incidents)
+
     def letter_waits(self, order: LetterOrder) -> bool:
-        """A letter whose last try failed for good waits until someone asks for a new one."""
+        """A letter whose last try failed for good waits until someone asks for a new one; a
+        posted one waits for the address it lacks."""
+        if order.delivery is Delivery.post and self._missing_address:
+            return True
         return any(i.about(order) and not i.retrying for i in self.open_incidents)
 
     @property
@@ -865,22 +1132,43 @@ class Complaint(BaseModel):
         if same:
             same[0].retrying = False
             same[0].reason = reason
-            summary = f"Nouvel échec : {what} ({reason}). L'incident reste ouvert."
-        else:
-            self.incidents.append(
-                Incident(
-                    kind=kind,
-                    letter=order.kind if order else None,
-                    sequence=order.sequence if order else None,
-                    reason=reason,
-                    opened_at=now,
-                )
+            self._record(
+                now,
+                EventType.incident_opened,
+                SYSTEM,
+                f"Nouvel échec : {what} ({reason}). L'incident reste ouvert.",
             )
-            summary = (
-                f"Incident : {what} ({reason}). Les échéances continuent de courir ; "
-                "corrigez la cause puis relancez."
+            return
+        self._open_incident(kind, f"{what} ({reason})", reason, now, order)
+
+    def _open_incident(
+        self,
+        kind: IncidentKind,
+        what: str,
+        reason: str,
+        now: datetime,
+        order: LetterOrder | None = None,
+    ) -> None:
+        self.incidents.append(
+            Incident(
+                kind=kind,
+                letter=order.kind if order else None,
+                sequence=order.sequence if order else None,
+                reason=reason,
+                opened_at=now,
             )
-        self._record(now, EventType.incident_opened, SYSTEM, summary)
+        )
+        remedy = (
+            f"renseignez-la (« {ACTION_LABELS['correct_address']} »)"
+            if kind is IncidentKind.address
+            else "corrigez la cause puis relancez"
+        )
+        self._record(
+            now,
+            EventType.incident_opened,
+            SYSTEM,
+            f"Incident : {what}. Les échéances continuent de courir ; {remedy}.",
+        )
 
     def _mended(self, kind: IncidentKind, now: datetime, order: LetterOrder | None = None) -> None:
         for incident in self.open_incidents:

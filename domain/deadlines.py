@@ -20,6 +20,23 @@ QUALITY_TARGET_DAYS = 15
 FINAL_DEADLINE_MONTHS = 2
 
 
+class DeadlineKind(StrEnum):
+    """The dates a complaint is held to, as agents and operators see them."""
+
+    acknowledgement = "acknowledgement"
+    quality_target = "quality_target"
+    promise = "promise"  # DESIGN rule 6: the last date announced to the complainant
+    final = "final"
+
+
+DEADLINE_LABELS = {
+    DeadlineKind.acknowledgement: "Accusé de réception",
+    DeadlineKind.quality_target: "Engagement qualité (15 jours)",
+    DeadlineKind.promise: "Date de réponse annoncée au réclamant",
+    DeadlineKind.final: "Délai maximal (2 mois)",
+}
+
+
 class SuspensionReason(StrEnum):
     medical_expertise = "medical_expertise"
     legal_expertise = "legal_expertise"
@@ -119,7 +136,8 @@ def acknowledgement_deadline(sent_on: date, calendar: WorkingCalendar) -> Deadli
 
 
 def quality_target_deadline(sent_on: date, suspensions: Iterable[SuspensionPeriod]) -> Deadline:
-    # DESIGN rule 5: 15 calendar days, pushed back by the days spent suspended.
+    """The quality target as complaints registered before rules edition 3 keep it: 15 calendar
+    days pushed back by every day suspended, whenever the suspension came."""
     periods = sorted(suspensions, key=lambda p: p.start_on)
     paused = suspended_days(periods, since=sent_on)
     due = sent_on + timedelta(days=QUALITY_TARGET_DAYS + paused)
@@ -137,6 +155,44 @@ def quality_target_deadline(sent_on: date, suspensions: Iterable[SuspensionPerio
         steps.append(f"Échéance : {long_date(due, with_weekday=True)}.")
     return Deadline(
         due=due, rule=f"{QUALITY_TARGET_DAYS} jours calendaires après l'envoi", steps=tuple(steps)
+    )
+
+
+def stopped_clock_target(
+    sent_on: date, suspensions: Iterable[SuspensionPeriod], final_due: date
+) -> Deadline:
+    """DESIGN rule 5, counted by stopping the clock: the day on which 15 unsuspended days after
+    the sending day have run. The sending day cannot be suspended, a day suspended after the
+    target was reached does not move it, and the target never passes the final deadline."""
+    periods = sorted(suspensions, key=lambda p: p.start_on)
+    stopped = {
+        period.start_on + timedelta(days=n) for period in periods for n in range(period.days)
+    }
+    day, running = sent_on, 0
+    while running < QUALITY_TARGET_DAYS:
+        day += timedelta(days=1)
+        running += day not in stopped
+    paused = sorted(d for d in stopped if sent_on < d <= day)
+    steps = [f"Envoi le {long_date(sent_on)} + {QUALITY_TARGET_DAYS} jours calendaires."]
+    for period in periods:
+        counted = [d for d in paused if period.start_on <= d < period.end_on]
+        if counted:
+            label = f" ({SUSPENSION_LABELS[period.reason]})" if period.reason else ""
+            steps.append(
+                f"Suspension{label} du {long_date(counted[0])} au {long_date(counted[-1])} "
+                f"inclus : {plural(len(counted), 'jour')} sans décompte."
+            )
+    if day > final_due:
+        steps.append(f"Plafonnée au délai de 2 mois : {long_date(final_due, with_weekday=True)}.")
+        day = final_due
+    elif paused:
+        steps.append(f"Échéance repoussée de {plural(len(paused), 'jour')} : {long_date(day)}.")
+    else:
+        steps.append(f"Échéance : {long_date(day, with_weekday=True)}.")
+    return Deadline(
+        due=day,
+        rule=f"{QUALITY_TARGET_DAYS} jours calendaires non suspendus après l'envoi",
+        steps=tuple(steps),
     )
 
 
@@ -162,8 +218,9 @@ def compute_deadlines(
     first = first_written_on or sent_on
     if first > sent_on:
         raise ValueError("the first written expression cannot come after the sending date")
+    final = final_deadline(first)
     return Deadlines(
         acknowledgement=acknowledgement_deadline(sent_on, calendar),
-        quality_target=quality_target_deadline(sent_on, suspensions),
-        final=final_deadline(first),
+        quality_target=stopped_clock_target(sent_on, suspensions, final.due),
+        final=final,
     )

@@ -249,19 +249,6 @@ class ComplaintIntake(_Strict):
             )
         return value
 
-    @field_validator("medical")
-    @classmethod
-    def _medical_by_post(cls, value: bool, info: ValidationInfo) -> bool:
-        complainant = info.data.get("complainant")
-        if value and complainant is not None and not complainant.postal_address:
-            # DESIGN rule 11: every letter about a medical complaint goes by post.
-            raise _problem(
-                "complainant.postal_address",
-                "obligatoire pour une réclamation médicale, dont tous les courriers partent "
-                "par la poste",
-            )
-        return value
-
 
 # Dates outside these bounds are typing mistakes, and deadlines computed from them would not
 # fit the calendars and indexes downstream.

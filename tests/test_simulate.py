@@ -62,9 +62,11 @@ def test_a_scenario_runs_to_its_timeline_in_json(tmp_path):
     assert output["reference"] == "REC-2026-555555"
     assert output["status"] == "answered"
     assert set(output["deadlines"]) == {"acknowledgement_due", "quality_target_due", "final_due"}
-    # Seven days suspended: the target moves from day 15 to day 22, after the answer on day 20.
+    # Seven days suspended move the quality target to day 22, but the acknowledgement had
+    # announced day 15: the complainant hears why on that day (DESIGN rule 6).
     assert [(letter["kind"], letter["channel"]) for letter in output["letters"]] == [
         ("acknowledgement", "email"),
+        ("information", "email"),
         ("answer", "email"),
     ]
     types = [event["type"] for event in output["events"]]

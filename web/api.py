@@ -114,6 +114,12 @@ ACTION_EXAMPLES: dict[str, dict[str, Any]] = {
     "contest": {"note": "Le réclamant conteste par écrit le 3 décembre."},
     "withdraw": {"note": "Le réclamant retire sa réclamation."},
     "retry": {"on_behalf_of": "exploitation.lyon"},
+    "inform": {
+        "reason": "third_party",
+        "details": "Nous attendons le rapport de l'expert mandaté par votre assureur auto.",
+        "expected_on": "2026-12-18",
+    },
+    "correct_address": {"postal_address": "12 rue des Tilleuls\n69003 Lyon"},
 }
 
 

@@ -6,20 +6,14 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from domain.access import ROLE_LABELS
-from domain.actions import ACTION_LABELS, DECISION_LABELS, ESCALATION_LABELS
+from domain.actions import ACTION_LABELS, DECISION_LABELS, DELAY_REASON_LABELS, ESCALATION_LABELS
 from domain.calendar import CALENDAR_NAMES, timezone_of
 from domain.clock import local_date
 from domain.complaint import STATUS_LABELS, Status
-from domain.deadlines import SUSPENSION_LABELS
+from domain.deadlines import DEADLINE_LABELS, SUSPENSION_LABELS
 from domain.french import long_date
 from domain.intake import CATEGORY_LABELS, CHANNEL_LABELS, DOCUMENT_KIND_LABELS
 from domain.letters import LETTER_LABELS
-
-DEADLINE_LABELS = {
-    "acknowledgement": "Accusé de réception",
-    "quality_target": "Engagement qualité (15 jours)",
-    "final": "Délai maximal (2 mois)",
-}
 
 # DESIGN rule 14: how a complaint's process ended outside the application (reconciliation).
 PROCESS_ENDED_LABELS = {
@@ -65,6 +59,7 @@ def local_time(instant: datetime, timezone: str) -> str:
 
 TEMPLATE_GLOBALS = {
     "ACTION_LABELS": ACTION_LABELS,
+    "DELAY_REASON_LABELS": DELAY_REASON_LABELS,
     "CALENDAR_LABELS": CALENDAR_LABELS,
     "CALENDAR_NAMES": CALENDAR_NAMES,
     "CATEGORY_LABELS": {k.value: v for k, v in CATEGORY_LABELS.items()},

@@ -24,7 +24,9 @@ with workflow.unsafe.imports_passed_through():
         Answer,
         Assign,
         Contest,
+        CorrectAddress,
         Escalate,
+        Inform,
         Qualify,
         RequalifyAsRequest,
         Resume,
@@ -32,7 +34,15 @@ with workflow.unsafe.imports_passed_through():
         Suspend,
         Withdraw,
     )
-    from domain.complaint import STATUS_LABELS, TERMINAL, ActionRefused, Complaint, LetterOrder
+    from domain.complaint import (
+        LATEST_RULES,
+        STATUS_LABELS,
+        TERMINAL,
+        ActionRefused,
+        Complaint,
+        LetterOrder,
+    )
+    from domain.deadlines import DEADLINE_LABELS
     from domain.french import long_date
     from domain.letters import LETTER_LABELS, LetterKind
     from domain.planning import Plan
@@ -63,14 +73,9 @@ SEARCH_ATTRIBUTES_PATCH = "search-attributes-v1"
 # DESIGN rule 14: letters and the record run beside the timers, never holding them; complaints
 # begun before replay the old way (tests/histories).
 EFFECTS_APART_PATCH = "effects-apart-v1"
-# The edition of the rules new complaints run by (domain.complaint.Complaint.rules).
-CURRENT_RULES = 2
-
-NEXT_DEADLINE_LABELS = {
-    "acknowledgement": "accusé de réception",
-    "quality_target": "engagement qualité",
-    "final": "délai de 2 mois",
-}
+# DESIGN rules 5 and 6 as edition 3 has them (domain.complaint.Complaint.rules) change the
+# timers: complaints begun before keep the edition they started with (tests/histories).
+RULES_EDITION_3_PATCH = "rules-edition-3"
 
 
 @workflow.defn
@@ -94,6 +99,7 @@ class ComplaintWorkflow:
         # (a patch asked later, among local activities and handlers, did not replay alike).
         self._apart = self._runs_effects_apart()
         self._indexed = self._apart and self._indexes_search_attributes()
+        rules = self._rules_edition()
         plan = await workflow.execute_local_activity(
             PLAN_ACTIVITY,
             PlanInput(intake=start.intake),
@@ -108,7 +114,7 @@ class ComplaintWorkflow:
             plan,
             workflow.now(),
             start.registered_by,
-            rules=CURRENT_RULES if self._apart else 1,
+            rules=rules,
         )
         self._complaint = complaint
         if self._apart:
@@ -146,6 +152,11 @@ class ComplaintWorkflow:
 
     def _runs_effects_apart(self) -> bool:
         return workflow.patched(EFFECTS_APART_PATCH)
+
+    def _rules_edition(self) -> int:
+        if not self._apart:
+            return 1
+        return LATEST_RULES if workflow.patched(RULES_EDITION_3_PATCH) else 2
 
     def _start_effects(self, complaint: Complaint) -> None:
         """Start each letter not yet under way on its own, and the record if it is behind."""
@@ -203,7 +214,7 @@ class ComplaintWorkflow:
         upcoming = complaint.next_deadline()
         details = f"Statut : {status}"
         if upcoming:
-            details += f" · prochaine échéance : {NEXT_DEADLINE_LABELS[upcoming[0]]}"
+            details += f" · prochaine échéance : {DEADLINE_LABELS[upcoming[0]].lower()}"
             details += f" le {long_date(upcoming[1])}"
         workflow.set_current_details(details)
         if not (self._indexed if self._apart else self._indexes_search_attributes()):
@@ -257,7 +268,7 @@ class ComplaintWorkflow:
             SEND_LETTER_ACTIVITY,
             LetterInput(
                 reference=complaint.reference,
-                intake=complaint.intake,
+                intake=complaint.letter_intake,
                 plan=complaint.plan,
                 order=order,
                 quality_target_due=complaint.quality_target_due,
@@ -461,6 +472,30 @@ class ComplaintWorkflow:
 
     @retry.validator
     def _check_retry(self, action: Retry) -> None:
+        self._validate(action)
+
+    @workflow.signal(name="inform")
+    async def inform_signal(self, action: Inform) -> None:
+        await self._signal(action)
+
+    @workflow.update(name="inform")
+    async def inform(self, action: Inform) -> Complaint:
+        return await self._update(action)
+
+    @inform.validator
+    def _check_inform(self, action: Inform) -> None:
+        self._validate(action)
+
+    @workflow.signal(name="correct_address")
+    async def correct_address_signal(self, action: CorrectAddress) -> None:
+        await self._signal(action)
+
+    @workflow.update(name="correct_address")
+    async def correct_address(self, action: CorrectAddress) -> Complaint:
+        return await self._update(action)
+
+    @correct_address.validator
+    def _check_correct_address(self, action: CorrectAddress) -> None:
         self._validate(action)
 
 

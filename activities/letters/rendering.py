@@ -77,6 +77,7 @@ class LetterRenderer:
             quality_target_due=fr(letter.quality_target_due),
             final_due=fr(plan.final_due),
             expected_on=fr(facts.expected_on),
+            promised_on=fr(facts.promised_on),
             decision_sentence=DECISION_SENTENCES[facts.decision] if facts.decision else "",
             facts=facts,
         )

@@ -42,9 +42,9 @@ async def test_the_read_model_follows_the_complaint_and_events_accumulate(sessio
         events = (await session.scalars(select(EventRow).order_by(EventRow.seq))).all()
     assert row.status == "in_progress" and row.assignee == "agent.martin"
     assert row.category == "benefits"
-    # Qualifying sent the acknowledgement: the quality target is the next promise to keep.
-    assert row.next_deadline_kind == "quality_target"
-    assert row.next_deadline_on == complaint.quality_target_due
+    # Qualifying sent the acknowledgement: the date it announced is the next promise to keep.
+    assert row.next_deadline_kind == "promise"
+    assert row.next_deadline_on == complaint.promise == complaint.quality_target_due
     assert [(e.seq, e.type, e.actor) for e in events] == [
         (1, "registered", "système"),
         (2, "qualified", "agent.martin"),

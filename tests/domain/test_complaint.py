@@ -1,33 +1,12 @@
 """The complaint state machine, without Temporal: actions in, letters and alarms out."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 
 from domain.actions import Answer, Contest, Qualify, RequalifyAsRequest, Resume, Suspend
-from domain.complaint import ActionRefused, AlarmKind, Complaint
-from domain.intake import parse_intake
-from domain.planning import plan_complaint
-from domain.policy import Policy
-
-NOW = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)  # Monday 1 March 2027, 10:00 in Paris
-
-
-def complaint(**changes):
-    data = {
-        "channel": "email",
-        "sent_on": "2027-03-01",
-        "complainant": {"name": "A. Martin", "email": "a.martin@example.fr"},
-        "subject": "Retard",
-        "description": "Toujours rien.",
-    }
-    data.update(changes)
-    intake = parse_intake(data, date(2027, 3, 1))
-    return Complaint.open("R-1", intake, plan_complaint(intake, Policy()), NOW)
-
-
-def pending(c):
-    return [o.kind.value for o in c.pending_letters]
+from domain.complaint import ActionRefused, AlarmKind
+from tests.domain.builders import NOW, complaint, pending
 
 
 def test_the_first_alarm_is_the_automatic_acknowledgement_two_jours_ouvrables_early():
@@ -42,14 +21,46 @@ def test_qualifying_orders_the_acknowledgement_and_removes_its_alarm():
     c = complaint()
     c.apply(Qualify(actor="a"), NOW)
     assert pending(c) == ["acknowledgement"]
-    assert c.next_alarm().kind == AlarmKind.quality_warning
+    assert c.next_alarm().kind == AlarmKind.promise_warning
 
 
 def test_alarms_come_in_deadline_order():
     c = complaint()
     c.apply(Qualify(actor="a"), NOW)
     rung = []
-    while (alarm := c.next_alarm()) and alarm.kind not in rung:
+    while alarm := c.next_alarm():
+        rung.append(alarm.kind)
+        c.ring(alarm.kind, alarm.at)
+    assert rung == [
+        AlarmKind.promise_warning,  # 13 March: the answer was announced for the 16th
+        AlarmKind.quality_target,
+        AlarmKind.promise_due,  # 16 March: information letter, answer by the 31st
+        AlarmKind.promise_warning,
+        AlarmKind.promise_due,  # 31 March: answer by 15 April
+        AlarmKind.promise_warning,
+        AlarmKind.promise_due,  # 15 April: answer by 30 April
+        AlarmKind.final_escalation,  # 21 April, ten days before the final deadline
+        AlarmKind.promise_warning,
+        AlarmKind.promise_due,  # 30 April: answer by 1 May, the final deadline
+        AlarmKind.final_deadline,
+    ]
+    assert c.promises == [
+        date(2027, 3, 16),
+        date(2027, 3, 31),
+        date(2027, 4, 15),
+        date(2027, 4, 30),
+        date(2027, 5, 1),
+    ]
+    letters = ["information"] * 4
+    assert pending(c) == ["acknowledgement", *letters, "mediation_rights"]
+    assert c.status == "overdue"
+
+
+def test_before_rules_edition_3_the_quality_target_sent_the_one_information_letter():
+    c = complaint(rules=2)
+    c.apply(Qualify(actor="a"), NOW)
+    rung = []
+    while alarm := c.next_alarm():
         rung.append(alarm.kind)
         c.ring(alarm.kind, alarm.at)
     assert rung == [
@@ -59,7 +70,6 @@ def test_alarms_come_in_deadline_order():
         AlarmKind.final_deadline,
     ]
     assert pending(c) == ["acknowledgement", "information", "mediation_rights"]
-    assert c.status == "overdue"
 
 
 def test_a_running_suspension_pauses_the_quality_alarms_only():
@@ -70,8 +80,8 @@ def test_a_running_suspension_pauses_the_quality_alarms_only():
     assert AlarmKind.final_deadline in kinds
 
 
-def test_the_new_expected_date_never_passes_the_final_deadline():
-    c = complaint()
+def test_before_rules_edition_3_the_expected_date_was_capped_at_the_final_deadline():
+    c = complaint(rules=2)
     c.apply(Suspend(actor="a", reason="medical_expertise", on=date(2027, 3, 1)), NOW)
     later = NOW + timedelta(days=50)
     c.apply(Resume(actor="a", on=date(2027, 4, 20)), later)

@@ -11,7 +11,7 @@ from domain.complaint import ActionRefused
 from domain.content import content_paths, map_content
 from domain.errors import describe_errors
 from domain.intake import parse_intake
-from tests.domain.test_complaint import complaint
+from tests.domain.builders import complaint
 from tests.domain.test_intake import TODAY, valid
 
 NOW = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)

@@ -87,8 +87,10 @@ def test_email_channel_needs_an_email():
     assert "courriel" in errors_of(data)["complainant.email"]
 
 
-def test_medical_complaint_needs_a_postal_address():
-    assert "médicale" in errors_of(valid(medical=True))["complainant.postal_address"]
+def test_a_medical_complaint_without_a_postal_address_is_still_registered():
+    # DESIGN rules 1 and 11: finding the address is an incident, not a reason to refuse.
+    intake = parse_intake(valid(medical=True), TODAY)
+    assert intake.medical and intake.complainant.postal_address is None
 
 
 def test_empty_description_is_refused():

@@ -7,7 +7,13 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from domain.calendar import CALENDAR_NAMES, calendar_for
-from domain.deadlines import SuspensionPeriod, add_months, compute_deadlines, suspended_days
+from domain.deadlines import (
+    SuspensionPeriod,
+    add_months,
+    compute_deadlines,
+    quality_target_deadline,
+    suspended_days,
+)
 from domain.errors import describe_errors
 from domain.intake import ComplaintIntake, parse_intake
 
@@ -31,21 +37,48 @@ def test_the_acknowledgement_is_the_tenth_jour_ouvrable_after_sending(sent, name
     assert len(counted) == 10 and counted[-1] == due
 
 
-@given(
-    sent=days,
-    periods=st.lists(
-        st.tuples(st.integers(-10, 60), st.integers(0, 30)).map(lambda p: p), max_size=4
-    ),
-)
-def test_the_quality_target_is_fifteen_days_plus_every_suspended_day(sent, periods):
-    suspensions = [
+suspension_lists = st.lists(st.tuples(st.integers(-10, 60), st.integers(0, 30)), max_size=4)
+
+
+def _periods(sent, periods):
+    return [
         SuspensionPeriod(sent + timedelta(days=start), sent + timedelta(days=start + length))
         for start, length in periods
     ]
-    due = compute_deadlines(sent, calendar_for("national"), suspensions=suspensions)
+
+
+@given(sent=days, periods=suspension_lists)
+def test_the_quality_target_is_the_fifteenth_day_not_suspended_capped_at_two_months(sent, periods):
+    suspensions = _periods(sent, periods)
+    deadlines = compute_deadlines(sent, calendar_for("national"), suspensions=suspensions)
+    due, final = deadlines.quality_target_due, deadlines.final_due
+    stopped = {
+        d for p in suspensions for d in (p.start_on + timedelta(days=n) for n in range(p.days))
+    }
+    running = [
+        sent + timedelta(days=n)
+        for n in range(1, (due - sent).days + 1)
+        if sent + timedelta(days=n) not in stopped
+    ]
+    assert due <= final
+    if due < final:
+        assert len(running) == 15 and running[-1] == due  # the clock stopped, never more
+    else:
+        assert len(running) <= 15
+    # A suspension that starts once the target is reached does not move it (DESIGN rule 5).
+    after = [*suspensions, SuspensionPeriod(due + timedelta(days=1), due + timedelta(days=9))]
+    assert (
+        compute_deadlines(sent, calendar_for("national"), suspensions=after).quality_target_due
+        == due
+    )
+
+
+@given(sent=days, periods=suspension_lists)
+def test_before_rules_edition_3_every_suspended_day_pushed_the_quality_target(sent, periods):
+    suspensions = _periods(sent, periods)
+    due = quality_target_deadline(sent, suspensions).due
     paused = suspended_days(suspensions, since=sent)
-    assert due.quality_target_due == sent + timedelta(days=15 + paused)
-    assert due.quality_target_due >= sent + timedelta(days=15)
+    assert due == sent + timedelta(days=15 + paused)
     assert paused <= sum(length for _, length in periods)
 
 

@@ -109,14 +109,15 @@ class FaultSystem:
         return state
 
     async def settled(self, reference: str, seconds: float = 90) -> Complaint:
-        """The complaint once its letters are sent and the record holds its last version."""
+        """The complaint once its letters are sent (or held by an incident) and the record
+        holds its last version."""
         for _ in range(int(seconds * 10)):
             try:
                 state = await self.state(reference)
             except Exception:
                 await asyncio.sleep(0.1)
                 continue
-            if not state.pending_letters:
+            if all(state.letter_waits(order) for order in state.pending_letters):
                 async with self.sessions() as session:
                     row = await session.get(ComplaintRow, reference)
                 if row is not None and row.version == state.version:

@@ -20,12 +20,17 @@ from temporalio import activity
 
 from activities.letters.activity import LetterActivities
 from activities.letters.delivery import EmlOutbox, PostOutbox
-from activities.letters.rendering import LetterRenderer
 from activities.planning import PlanningActivities
 from activities.records import RecordActivities
 from db.engine import create_engine, session_factory
 from settings import Settings
-from wiring import complaint_worker, connect_temporal, email_sender, load_keyring
+from wiring import (
+    complaint_worker,
+    connect_temporal,
+    email_sender,
+    letter_renderer,
+    load_keyring,
+)
 from workflows.messages import RECORD_ACTIVITY, RecordInput
 
 PAUSE_IN = os.environ.get("FAULT_PAUSE_IN", "")
@@ -72,7 +77,7 @@ async def main() -> None:
     outbox = settings.resolved_outbox_dir
     letters = LetterActivities(
         sessions,
-        LetterRenderer(settings.insurer, settings.mediator),
+        letter_renderer(settings),
         # With an SMTP server configured, mail goes there (the SMTP fault test).
         email=email_sender(settings) if settings.smtp_host else PausingEmails(outbox),
         post=PausingPost(outbox),

@@ -21,7 +21,10 @@ async def test_mediation_rights_letter_when_two_months_pass_without_answer(offic
     handle = await office.start()
     await office.act(handle, action("qualify"))
     state = await office.advance(handle, 63)
-    assert kinds(state) == ["acknowledgement", "information", "mediation_rights"]
+    letters = kinds(state)
+    assert letters[0] == "acknowledgement" and letters[-1] == "mediation_rights"
+    assert set(letters[1:-1]) == {"information"}  # one before each announced date passed
+    assert max(sent_on_local(state, "information")) < state.plan.final_due
     [sent] = sent_on_local(state, "mediation_rights")
     assert sent == state.plan.final_due + timedelta(days=1)
     assert state.status == "overdue"

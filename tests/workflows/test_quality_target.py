@@ -6,6 +6,7 @@ import pytest
 
 from domain.clock import local_date
 from domain.errors import Refused
+from domain.french import long_date
 from tests.office import PARIS, action, eml_text, kinds, sent_on_local
 
 
@@ -26,9 +27,11 @@ async def test_information_letter_when_the_target_passes_without_answer(office):
     assert sent_on_local(state, "information") == [state.quality_target_due]
     info = next(x for x in state.letters if x.kind == "information")
     letter = eml_text(office.outbox(f"email/**/information-{info.sequence}.eml")[0])
-    assert "vérifications complémentaires" in letter
+    assert "examen approfondi" in letter
     rows = {row.kind: row for row in await office.letters(state.reference)}
-    assert "Nous vous adresserons notre réponse au plus tard le" in rows["information"].body
+    body = rows["information"].body
+    assert f"annoncé notre réponse pour le {long_date(state.promises[0])}" in body
+    assert f"réponse au plus tard le {long_date(state.promise)}" in body
 
 
 async def test_no_information_letter_when_answered_in_time(office):
@@ -40,23 +43,21 @@ async def test_no_information_letter_when_answered_in_time(office):
     assert kinds(state) == ["acknowledgement", "answer"]
 
 
-async def test_suspension_pushes_the_target_back_but_not_the_final_deadline(office):
+async def test_suspension_stops_the_target_but_the_complainant_hears_on_the_announced_day(office):
     handle = await office.start()
     before = await office.act(handle, action("qualify"))
     await office.advance(handle, 2)
     await office.act(handle, action("suspend", reason="medical_expertise"))
     suspended = await office.advance(handle, 20)
     assert suspended.status == "suspended"
-    assert "information" not in kinds(suspended)  # the target is paused
+    # DESIGN rule 6: the date announced in the acknowledgement came during the expertise.
+    assert sent_on_local(suspended, "information") == [before.promise]
+    letter = eml_text(office.outbox("email/**/information-1.eml")[0])
+    assert "expertise médicale" in letter
     state = await office.act(handle, action("resume"))
     assert state.suspensions[0].period.days == 20
     assert state.quality_target_due == before.quality_target_due + timedelta(days=20)
     assert state.plan.final_due == before.plan.final_due
-    state = await office.advance(handle, 14)
-    assert "information" in kinds(state)
-    assert sent_on_local(state, "information") == [state.quality_target_due]
-    letter = eml_text(office.outbox("email/**/information-1.eml")[0])
-    assert "expertise médicale" in letter
 
 
 async def test_a_second_suspension_cannot_start_before_the_first_ended(office):

@@ -12,6 +12,7 @@ from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer, UnsandboxedWorkflowRunner
 from temporalio.workflow import NondeterminismError
 
+from domain.complaint import LATEST_RULES
 from security.codec import data_converter
 from security.keyring import Keyring
 from workflows.complaint import ComplaintWorkflow
@@ -47,6 +48,7 @@ def test_the_typical_complaints_are_recorded():
         "medical",
         "requalified",
         "live",  # recorded once letters and the record ran beside the timers
+        "slipped",  # rules edition 2: suspensions around a slipped quality target
     }
 
 
@@ -95,5 +97,27 @@ async def test_effects_apart_without_its_patch_breaks_the_old_histories():
     )
     result = await unpatched.replay_workflow(
         history(HISTORIES / "suspended.json"), raise_on_replay_failure=False
+    )
+    assert isinstance(result.replay_failure, NondeterminismError)
+
+
+@workflow.defn(name="ComplaintWorkflow")
+class ComplaintWorkflowRulesEdition3WithoutPatch(ComplaintWorkflow):
+    """Today's workflow had edition 3 of the rules reached running complaints without a patch."""
+
+    @workflow.run
+    async def run(self, start: StartComplaint) -> Outcome:
+        return await super().run(start)
+
+    def _rules_edition(self) -> int:
+        return LATEST_RULES
+
+
+async def test_rules_edition_3_without_its_patch_breaks_the_complaints_begun_before():
+    unpatched = replayer(
+        ComplaintWorkflowRulesEdition3WithoutPatch, runner=UnsandboxedWorkflowRunner()
+    )
+    result = await unpatched.replay_workflow(
+        history(HISTORIES / "slipped.json"), raise_on_replay_failure=False
     )
     assert isinstance(result.replay_failure, NondeterminismError)

@@ -1,0 +1,27 @@
+"""Complaints for the domain tests, built from a valid email intake registered on NOW."""
+
+from datetime import UTC, date, datetime
+
+from domain.complaint import LATEST_RULES, Complaint
+from domain.intake import parse_intake
+from domain.planning import plan_complaint
+from domain.policy import Policy
+
+NOW = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)  # Monday 1 March 2027, 10:00 in Paris
+
+
+def complaint(rules=LATEST_RULES, **changes):
+    data = {
+        "channel": "email",
+        "sent_on": "2027-03-01",
+        "complainant": {"name": "A. Martin", "email": "a.martin@example.fr"},
+        "subject": "Retard",
+        "description": "Toujours rien.",
+    }
+    data.update(changes)
+    intake = parse_intake(data, date(2027, 3, 1))
+    return Complaint.open("R-1", intake, plan_complaint(intake, Policy()), NOW, rules=rules)
+
+
+def pending(c):
+    return [o.kind.value for o in c.pending_letters]

@@ -154,3 +154,41 @@ async def test_session_cookies_are_http_only_and_secure_when_asked(http, app):
     page = await http.get("/login")
     assert "secure" in page.headers["set-cookie"].lower()
     assert "httponly" in page.headers["set-cookie"].lower()
+
+
+async def test_the_medecin_conseil_gives_a_missing_address_and_the_letter_leaves(http, office):
+    # DESIGN rule 11: registered without a postal address, the complaint is an incident.
+    complainant = {"name": "Paul Bernard", "email": "paul.bernard@example.fr"}
+    handle = await office.start(reference="ADDR-1", medical=True, complainant=complainant)
+    csrf = await login(http, "dr.lemoine")
+    page = (await http.get("/complaints/ADDR-1")).text
+    assert "Adresse postale — adresse postale inconnue" in page
+    assert 'class="action-correct_address"' in page and 'class="action-retry"' not in page
+    response = await http.post(
+        "/complaints/ADDR-1/actions/correct_address",
+        data={"csrf_token": csrf, "postal_address": "5 impasse des Lilas\n31000 Toulouse"},
+    )
+    assert response.status_code == 303
+    state = await office.settled(handle)
+    assert not state.open_incidents
+    assert [letter.kind for letter in state.letters] == ["medical_postal_notice"]
+    notice = (await http.get("/complaints/ADDR-1/letters/medical_postal_notice/1")).text
+    assert "5 impasse des Lilas" in notice
+
+
+async def test_an_agent_tells_the_complainant_why_the_answer_is_late(http, office):
+    handle = await office.start(reference="INFO-1")
+    await office.act(handle, action("qualify"))
+    csrf = await login(http, "camille")
+    page = (await http.get("/complaints/INFO-1")).text
+    assert "réponse d&#39;un tiers attendue" in page  # the common reasons, to choose from
+    response = await http.post(
+        "/complaints/INFO-1/actions/inform",
+        data={"csrf_token": csrf, "reason": "documents_awaited", "details": "relevé bancaire"},
+    )
+    assert response.status_code == 303
+    state = await office.settled(handle)
+    assert [letter.kind for letter in state.letters] == ["acknowledgement", "information"]
+    assert len(state.promises) == 2 and state.promise > state.promises[0]
+    letter = (await http.get("/complaints/INFO-1/letters/information/1")).text
+    assert "nous attendons des pièces" in letter and "relevé bancaire" in letter

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.letters import InsurerIdentity, Mediator
@@ -52,9 +52,17 @@ class Settings(BaseSettings):
     web_host: str = "127.0.0.1"
     web_port: int = 8000
     web_public_url: str = "http://localhost:8000"
-    session_secret: SecretStr | None = None
+    # The interactive API pages (/docs) load Swagger UI from its CDN: on for trying the API on
+    # a workstation, off in production (docker-compose.yml).
+    api_docs: bool = True
     # Behind TLS in production: cookies only over HTTPS.
     web_secure_cookies: bool = False
+    # A session ends after this long without a request, and this long after logging in.
+    session_idle_minutes: int = Field(60, ge=1, le=24 * 60)
+    session_lifetime_hours: int = Field(10, ge=1, le=24 * 7)
+    # Request bodies are refused beyond these sizes, while they are read (bytes).
+    max_body_bytes: int = Field(256 * 1024, ge=1024)
+    max_codec_body_bytes: int = Field(8 * 1024 * 1024, ge=1024)
 
     @property
     def resolved_database_url(self) -> str:

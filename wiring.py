@@ -3,8 +3,6 @@ import time."""
 
 from __future__ import annotations
 
-import os
-import secrets
 from collections.abc import Callable
 from typing import Any
 
@@ -32,19 +30,6 @@ def load_keyring(settings: Settings) -> Keyring:
     if settings.encryption_keys is not None:
         return Keyring.parse(settings.encryption_keys.get_secret_value())
     return Keyring.load_or_create(settings.resolved_key_file)
-
-
-def load_session_secret(settings: Settings) -> bytes:
-    """The key that signs the UI's session cookies: from settings, or a file made once."""
-    if settings.session_secret is not None:
-        return settings.session_secret.get_secret_value().encode()
-    path = settings.data_dir / "session_secret"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_urlsafe(48))
-    return path.read_text().strip().encode()
 
 
 async def connect_temporal(settings: Settings, keyring: Keyring) -> Client:

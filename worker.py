@@ -10,6 +10,7 @@ import contextlib
 import logging
 
 from db.engine import create_engine, session_factory
+from security.files import private_files
 from settings import Settings
 from wiring import complaint_worker, connect_temporal, load_keyring
 
@@ -35,6 +36,7 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
+    private_files()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(main())

@@ -14,6 +14,7 @@ from db.accounts import (
     AccountError,
     add_user,
     create_token,
+    disable_user,
     list_tokens,
     list_users,
     revoke_token,
@@ -39,6 +40,11 @@ def add_parsers(commands: Any) -> None:
     add.set_defaults(handler=run_add_user)
     listing = user_actions.add_parser("list", help="lister les utilisateurs")
     listing.set_defaults(handler=run_list_users)
+    disable = user_actions.add_parser(
+        "disable", help="désactiver un utilisateur : ses sessions et ses jetons prennent fin"
+    )
+    disable.add_argument("username")
+    disable.set_defaults(handler=run_disable_user)
 
     tokens = commands.add_parser("tokens", help="jetons d'accès de l'API")
     token_actions = tokens.add_subparsers(dest="tokens_command", required=True)
@@ -51,6 +57,9 @@ def add_parsers(commands: Any) -> None:
         help="ce que le jeton permet (défaut : intake, enregistrer et lire hors contenu médical)",
     )
     create.add_argument("--expires", type=_day, help="date d'expiration (AAAA-MM-JJ)")
+    create.add_argument(
+        "--owner", help="l'utilisateur responsable : le jeton prend fin s'il est désactivé"
+    )
     create.set_defaults(handler=run_create_token)
     listing = token_actions.add_parser("list", help="lister les jetons (jamais leur valeur)")
     listing.set_defaults(handler=run_list_tokens)
@@ -100,9 +109,24 @@ def run_list_users(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_disable_user(args: argparse.Namespace) -> int:
+    try:
+        tokens = with_database(lambda s: disable_user(s, args.username))
+    except AccountError as error:
+        print(f"complaints users: erreur : {error}", file=sys.stderr)
+        return 2
+    print(
+        f"Utilisateur {args.username} désactivé : ses sessions sont closes"
+        + (f", {tokens} jeton(s) révoqué(s)." if tokens else ".")
+    )
+    return 0
+
+
 def run_create_token(args: argparse.Namespace) -> int:
     try:
-        token = with_database(lambda s: create_token(s, args.name, Role(args.role), args.expires))
+        token = with_database(
+            lambda s: create_token(s, args.name, Role(args.role), args.expires, args.owner)
+        )
     except AccountError as error:
         print(f"complaints tokens: erreur : {error}", file=sys.stderr)
         return 2

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from cli import accounts, database, deadlines, register, run, simulate, temporal_setup
+from security.files import private_files
 
 # argparse speaks English: its messages, as the agents and operators read them.
 FRENCH = (
@@ -53,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    private_files()
     parser = build_parser()
     args = parser.parse_args(argv)
     code: int = args.handler(args)

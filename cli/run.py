@@ -33,11 +33,12 @@ BIN = Path(sys.executable).parent
 # `complaints users add`.
 DEMO_TOKEN_NAME = "demo"
 DEMO_TOKEN_FILE = "demo_token"
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 DEMO_USERS = [
-    ("agent", "agent-demo", "agent", "Camille Martin"),
-    ("superviseur", "superviseur-demo", "supervisor", "Louise Bernard"),
-    ("medecin", "medecin-demo", "medical_advisor", "Dr Paul Lemoine"),
-    ("exploitation", "exploitation-demo", "operator", "Sami Haddad"),
+    ("agent", "demo-agent-reclamations", "agent", "Camille Martin"),
+    ("superviseur", "demo-superviseur-reclamations", "supervisor", "Louise Bernard"),
+    ("medecin", "demo-medecin-reclamations", "medical_advisor", "Dr Paul Lemoine"),
+    ("exploitation", "demo-exploitation-reclamations", "operator", "Sami Haddad"),
 ]
 
 
@@ -175,6 +176,17 @@ async def supervise(settings: Settings) -> int:
         print("Tout est arrêté.", flush=True)
 
 
+def listening(settings: Settings) -> str:
+    temporal_host = settings.temporal_address.rpartition(":")[0]
+    hosts = {settings.web_host, temporal_host}
+    if hosts <= LOCAL_HOSTS:
+        return "Tout écoute sur 127.0.0.1 : joignable depuis ce poste seulement."
+    return (
+        f"Attention : à l'écoute sur {', '.join(sorted(hosts))}, donc joignable depuis le "
+        "réseau (voir SECURITY.md)."
+    )
+
+
 def banner(settings: Settings) -> str:
     return "\n".join(
         [
@@ -187,6 +199,8 @@ def banner(settings: Settings) -> str:
             f"  worker                 file de tâches « {settings.task_queue} »",
             f"  base de données        {settings.resolved_database_url}",
             f"  courriers              {settings.resolved_outbox_dir}/ (email/ et post/)",
+            "",
+            listening(settings),
             "",
             "Connexions de démonstration (identifiant / mot de passe) :",
             *(f"  {u:<13} {p:<19} {r}" for u, p, r, _ in DEMO_USERS),

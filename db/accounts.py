@@ -8,9 +8,17 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from db.engine import SessionFactory
-from db.models import ApiTokenRow, UserRow
+from db.logins import AuditKind, end_sessions
+from db.models import ApiTokenRow, AuditRow, UserRow
 from domain.access import DEFAULT_TOKEN_ROLE, USER_ROLES, Principal, Role
-from security.passwords import hash_password, new_token, token_digest, verify_password
+from security.passwords import (
+    hash_password,
+    new_token,
+    password_problem,
+    token_digest,
+    verify_nobody,
+    verify_password,
+)
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{2,99}$")
 
@@ -29,8 +37,9 @@ async def add_user(
 ) -> UserRow:
     if role not in USER_ROLES:
         raise AccountError(f"rôle inconnu {role!r} (possibles : {', '.join(USER_ROLES)})")
-    if len(password) < 8:
-        raise AccountError("le mot de passe doit compter au moins 8 caractères")
+    problem = password_problem(password, [username, display_name or ""])
+    if problem:
+        raise AccountError(problem)
     async with sessions.begin() as session:
         user = await session.get(UserRow, username)
         named = select(ApiTokenRow).where(ApiTokenRow.name == username)
@@ -47,13 +56,38 @@ async def add_user(
         user.role = role
         user.password_hash = hash_password(password)
         user.active = True
+        # A new password ends every session opened with the old one.
+        await end_sessions(session, username)
     return user
+
+
+async def disable_user(sessions: SessionFactory, username: str) -> int:
+    """The user can no longer log in: their sessions end and the tokens they own are revoked
+    at once. How many tokens that was."""
+    now = datetime.now(UTC)
+    async with sessions.begin() as session:
+        user = await session.get(UserRow, username)
+        if user is None:
+            raise AccountError(f"aucun utilisateur {username!r}")
+        user.active = False
+        await end_sessions(session, username)
+        owned = await session.scalars(select(ApiTokenRow).where(ApiTokenRow.owner == username))
+        live = [row for row in owned if _live(row, now)]
+        for row in live:
+            row.revoked_at = now
+        session.add(
+            AuditRow(at=now, kind=AuditKind.disabled.value, username=username, client="commande")
+        )
+    return len(live)
 
 
 async def authenticate(sessions: SessionFactory, username: str, password: str) -> UserRow | None:
     async with sessions() as session:
         user = await session.get(UserRow, username)
-    if user is None or not user.active or not verify_password(password, user.password_hash):
+    if user is None:
+        verify_nobody(password)  # the same time as a wrong password: names cannot be probed
+        return None
+    if not verify_password(password, user.password_hash) or not user.active:
         return None
     return user
 
@@ -80,6 +114,7 @@ async def create_token(
     name: str,
     role: Role = DEFAULT_TOKEN_ROLE,
     expires_at: datetime | None = None,
+    owner: str | None = None,
 ) -> str:
     """A new token for `name`; only its hash is stored, so this is the one time it is seen.
     A name is the actor on the record: one live token per name."""
@@ -98,6 +133,8 @@ async def create_token(
             for row in await session.scalars(select(ApiTokenRow).where(ApiTokenRow.name == name))
         ):
             raise AccountError(f"un jeton actif nommé {name!r} existe déjà (révoquez-le d'abord)")
+        if owner is not None and await session.get(UserRow, owner) is None:
+            raise AccountError(f"aucun utilisateur {owner!r} pour posséder ce jeton")
         session.add(
             ApiTokenRow(
                 token_hash=token_digest(token),
@@ -105,6 +142,7 @@ async def create_token(
                 role=role.value,
                 created_at=now,
                 expires_at=expires_at,
+                owner=owner,
             )
         )
     return token

@@ -141,3 +141,34 @@ class ApiTokenRow(Base):
     created_at: Mapped[datetime] = mapped_column(Instant)
     expires_at: Mapped[datetime | None] = mapped_column(Instant)
     revoked_at: Mapped[datetime | None] = mapped_column(Instant)
+    # The user whose tokens end with them (`complaints users disable`), when a person owns it.
+    owner: Mapped[str | None] = mapped_column(String(100), index=True)
+
+
+class UserSessionRow(Base):
+    """A logged-in user's session, kept on the server so that it can be ended (logout, a
+    password change, a disabled user). The cookie holds a random token; only its SHA-256 is
+    stored here, like an API token's."""
+
+    __tablename__ = "user_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), index=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(Instant)
+    last_seen_at: Mapped[datetime] = mapped_column(Instant)
+    ended_at: Mapped[datetime | None] = mapped_column(Instant)
+
+
+class AuditRow(Base):
+    """Who logged in, failed, was locked out, logged out or was disabled, and from where;
+    never a password. Also what login throttling counts."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(Instant, index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    username: Mapped[str] = mapped_column(String(100), index=True)
+    client: Mapped[str] = mapped_column(String(64), index=True)
+    detail: Mapped[str] = mapped_column(String(200), default="")

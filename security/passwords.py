@@ -1,4 +1,12 @@
-"""Password hashes (scrypt, from the standard library) and API bearer tokens."""
+"""Password hashes (scrypt, from the standard library), the password policy, and API bearer
+tokens.
+
+The policy follows current advice (NIST SP 800-63B): a minimum length and a refusal of the
+passwords attackers try first, no composition rules. "The passwords attackers try first" is
+zxcvbn's list of the 30,000 most common passwords and its estimate of how guessable the rest
+are (its patterns: repeats, keyboard rows, dates, dictionary words, the user's own name): a
+well-kept library of the field rather than a list of our own.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +14,15 @@ import base64
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
+from functools import cache
+
+from zxcvbn import zxcvbn
+from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+MIN_LENGTH = 12
+MAX_LENGTH = 200
+GUESSABLE = 3  # zxcvbn scores 0 to 4; below this, found within hours offline
 
 _N, _R, _P = 2**14, 8, 1
 
@@ -37,3 +54,35 @@ def new_token() -> str:
 def token_digest(token: str) -> str:
     """Tokens are long and random: a plain SHA-256 is enough to store them safely."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def password_problem(password: str, user_inputs: Sequence[str] = ()) -> str | None:
+    """Why this password is refused, in French, or None when it will do."""
+    if len(password) < MIN_LENGTH:
+        return f"le mot de passe doit compter au moins {MIN_LENGTH} caractères"
+    if len(password) > MAX_LENGTH:
+        return f"le mot de passe ne peut dépasser {MAX_LENGTH} caractères"
+    if password.lower() in _common_passwords():
+        return "ce mot de passe fait partie des plus courants : choisissez-en un autre"
+    if zxcvbn(password, user_inputs=list(user_inputs))["score"] < GUESSABLE:
+        return (
+            "ce mot de passe est trop facile à deviner (suite, répétition, mot courant ou votre "
+            "nom) : une phrase de plusieurs mots convient mieux"
+        )
+    return None
+
+
+@cache
+def _common_passwords() -> frozenset[str]:
+    return frozenset(FREQUENCY_LISTS["passwords"])
+
+
+@cache
+def _stand_in_hash() -> str:
+    return hash_password(secrets.token_urlsafe(16))
+
+
+def verify_nobody(password: str) -> None:
+    """The same work as checking a real user's password, for a name that is nobody's: an
+    unknown user is refused in the same time as a known one with a wrong password."""
+    verify_password(password, _stand_in_hash())

@@ -17,7 +17,9 @@ ROOT = Path(__file__).parents[1]
 SECRETS = {
     "POSTGRES_PASSWORD": "not-a-real-password",
     "RECLAMATIONS_ENCRYPTION_KEYS": "k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
-    "RECLAMATIONS_SESSION_SECRET": "not-a-real-secret",
+    "TEMPORAL_UI_OIDC_ISSUER": "https://login.mutex.example",
+    "TEMPORAL_UI_OIDC_CLIENT_ID": "temporal-ui",
+    "TEMPORAL_UI_OIDC_CLIENT_SECRET": "not-a-real-secret",
 }
 APP_SERVICES = {"migrate", "temporal-setup", "worker", "web"}
 
@@ -72,6 +74,26 @@ def test_the_whole_shape_is_there_and_workers_scale(docker_compose):
         "postgresql+asyncpg://"
     )
     assert (ROOT / "Dockerfile").is_file()
+
+
+def test_only_the_web_app_is_reachable_from_the_network(docker_compose):
+    services = json.loads(docker_compose("config", "--format", "json").stdout)["services"]
+    published = {
+        name: [(port.get("host_ip", ""), port["published"]) for port in service.get("ports", [])]
+        for name, service in services.items()
+    }
+    assert published["temporal-ui"] == [("127.0.0.1", "8080")]
+    assert published["mailpit"] == [("127.0.0.1", "8025")]
+    assert published["temporal"] == [] and published["postgres"] == []
+    assert services["web"]["environment"]["RECLAMATIONS_WEB_SECURE_COOKIES"] == "true"
+
+
+def test_the_temporal_web_ui_needs_a_login_and_cannot_act(docker_compose):
+    ui = json.loads(docker_compose("config", "--format", "json").stdout)["services"]["temporal-ui"]
+    environment = ui["environment"]
+    assert environment["TEMPORAL_AUTH_ENABLED"] == "true"
+    assert environment["TEMPORAL_AUTH_PROVIDER_URL"] == SECRETS["TEMPORAL_UI_OIDC_ISSUER"]
+    assert environment["TEMPORAL_DISABLE_WRITE_ACTIONS"] == "true"
 
 
 def is_setting(name: str) -> bool:

@@ -5,19 +5,20 @@ from __future__ import annotations
 import uvicorn
 
 from db.engine import create_engine, session_factory
+from security.files import private_files
 from settings import Settings
 from web.app import create_app
-from wiring import load_keyring, load_session_secret
+from wiring import load_keyring
 
 
 def main() -> None:
+    private_files()
     settings = Settings()
     engine = create_engine(settings.resolved_database_url)
     app = create_app(
         settings,
         session_factory(engine),
         load_keyring(settings),
-        load_session_secret(settings),
     )
     uvicorn.run(app, host=settings.web_host, port=settings.web_port, log_level="warning")
 

@@ -19,8 +19,8 @@ from security.keyring import Keyring
 from settings import Settings
 from web import api, codec, pages
 from web.context import WebContext
+from web.edges import Edges
 from web.pages import LoginRequired
-from web.sessions import SessionSigner
 from wiring import connect_temporal
 
 STATIC = Path(__file__).parent / "static"
@@ -39,16 +39,9 @@ def create_app(
     settings: Settings,
     sessions: SessionFactory,
     keyring: Keyring,
-    session_secret: bytes,
     client: Client | None = None,
 ) -> FastAPI:
-    ctx = WebContext(
-        settings=settings,
-        sessions=sessions,
-        keyring=keyring,
-        signer=SessionSigner(session_secret),
-        client=client,
-    )
+    ctx = WebContext(settings=settings, sessions=sessions, keyring=keyring, client=client)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -61,12 +54,15 @@ def create_app(
         version="1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url="/docs" if settings.api_docs else None,
+        redoc_url=None,
     )
     app.state.context = ctx
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(codec.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(Edges, ctx=ctx, cors=lambda origin: codec.cors_for(ctx, origin))
 
     @app.exception_handler(RequestValidationError)
     async def plain_validation_errors(request: Request, exc: RequestValidationError) -> Response:

@@ -23,7 +23,7 @@ from security.codec import EncryptionCodec
 from security.keyring import KeyringError
 from security.sealing import contains_sealed, open_all
 from web.context import WebContext, context
-from web.sessions import COOKIE
+from web.sessions import logged_in
 
 router = APIRouter(prefix="/codec", include_in_schema=False)
 
@@ -46,6 +46,13 @@ def cors_headers(origin: str) -> dict[str, str]:
     }
 
 
+def cors_for(ctx: WebContext, origin: str | None) -> dict[str, str]:
+    """CORS headers for the Web UI's origin, on every answer, refusals included."""
+    if origin is None or origin.rstrip("/") not in allowed_origins(ctx):
+        return {}
+    return cors_headers(origin)
+
+
 def checked_origin(request: Request, ctx: WebContext) -> str | None:
     """The request's origin if it is the Temporal Web UI's; refused when it is another site.
     Requests with no origin come from programs, not from a browser page."""
@@ -56,7 +63,7 @@ def checked_origin(request: Request, ctx: WebContext) -> str | None:
 
 
 async def decoding_role(request: Request, ctx: WebContext) -> Role:
-    session = ctx.signer.read(request.cookies.get(COOKIE))
+    session = await logged_in(request, ctx)
     principal = await user_principal(ctx.sessions, session.username) if session else None
     if principal is None:
         raise HTTPException(401, "Connectez-vous à l'interface Réclamations pour déchiffrer.")

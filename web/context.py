@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi import Request
@@ -10,9 +11,9 @@ from fastapi.templating import Jinja2Templates
 from temporalio.client import Client
 
 from db.engine import SessionFactory
+from db.logins import SessionPolicy, Throttle
 from security.keyring import Keyring
 from settings import Settings
-from web.sessions import SessionSigner
 from wiring import complaint_service
 from workflows.service import ComplaintService
 
@@ -24,7 +25,7 @@ class WebContext:
     settings: Settings
     sessions: SessionFactory
     keyring: Keyring
-    signer: SessionSigner
+    throttle: Throttle = field(default_factory=Throttle)
     templates: Jinja2Templates = field(
         default_factory=lambda: Jinja2Templates(directory=str(TEMPLATES))
     )
@@ -41,6 +42,13 @@ class WebContext:
                 self.client, self.settings, self.sessions, self.keyring
             )
         return self._service
+
+    @property
+    def session_policy(self) -> SessionPolicy:
+        return SessionPolicy(
+            idle=timedelta(minutes=self.settings.session_idle_minutes),
+            lifetime=timedelta(hours=self.settings.session_lifetime_hours),
+        )
 
     def history_url(self, workflow_id: str) -> str:
         base = self.settings.temporal_ui_url.rstrip("/")

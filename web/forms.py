@@ -10,7 +10,9 @@ DOCUMENT_ROWS = 3
 def _set(target: dict[str, Any], dotted: str, value: Any) -> None:
     head, _, rest = dotted.partition(".")
     if rest:
-        _set(target.setdefault(head, {}), rest, value)
+        if not isinstance(target.get(head), dict):
+            target[head] = {}  # "complainant=x" beside "complainant.name=A": the fields win
+        _set(target[head], rest, value)
     else:
         target[head] = value
 

@@ -5,12 +5,20 @@ from __future__ import annotations
 import asyncio
 import secrets
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from db.accounts import authenticate, get_user, list_users
+from db.logins import (
+    AuditKind,
+    audit,
+    end_session,
+    locked_until,
+    open_session,
+)
 from db.models import ComplaintRow
 from db.queue import OPEN_STATUSES, QueueFilters, assignees
 from domain.access import Principal, Role, may_register
@@ -27,10 +35,15 @@ from domain.errors import (
 from domain.intake import Category, Channel, DocumentKind
 from web.context import WebContext, context
 from web.forms import DOCUMENT_ROWS, action_from_form, intake_from_form
-from web.sessions import COOKIE, LOGIN_COOKIE, MAX_AGE, same_token
+from web.sessions import COOKIE, LOGIN_COOKIE, client_address, logged_in, same_token
 from web.views import TEMPLATE_GLOBALS, today
 
 router = APIRouter(include_in_schema=False)
+
+# Bounds that no real queue or complaint reaches; beyond them, a plain 422 rather than an
+# integer the database cannot take.
+MAX_PAGE = 100_000
+MAX_LETTERS = 10_000
 
 
 class LoginRequired(Exception):
@@ -50,7 +63,7 @@ class Agent:
 
 
 async def current_agent(request: Request, ctx: WebContext = Depends(context)) -> Agent:
-    session = ctx.signer.read(request.cookies.get(COOKIE))
+    session = await logged_in(request, ctx)
     user = await get_user(ctx.sessions, session.username) if session else None
     if session is None or user is None:
         raise LoginRequired()
@@ -125,34 +138,71 @@ async def login(request: Request, ctx: WebContext = Depends(context)) -> Respons
     target = safe_next(form.get("next"))
     if not same_token(request.cookies.get(LOGIN_COOKIE), form.get("login_token")):
         raise HTTPException(403, "Formulaire expiré : rechargez la page de connexion.")
-    user = await authenticate(ctx.sessions, form.get("username", ""), form.get("password", ""))
-    if user is None:
-        token = secrets.token_urlsafe(24)
-        refused = render(
+    username, client, now = form.get("username", "")[:100], client_address(request), _now()
+    until = await locked_until(ctx.sessions, ctx.throttle, username, client, now)
+    if until is not None:
+        await audit(ctx.sessions, AuditKind.login_locked, username, client, now)
+        minutes = max(1, round((until - now).total_seconds() / 60))
+        return refused_login(
             ctx,
             request,
-            "login.html",
-            status_code=401,
-            login_token=token,
-            next=target,
-            error="Identifiant ou mot de passe incorrect.",
-            username=form.get("username", ""),
+            target,
+            username,
+            429,
+            "Trop d'échecs de connexion pour ce compte ou ce poste : réessayez dans "
+            f"{minutes} minute{'s' if minutes > 1 else ''}.",
         )
-        set_login_cookie(ctx, refused, token)
-        return refused
-    cookie, _ = ctx.signer.issue(user.username)
+    user = await authenticate(ctx.sessions, username, form.get("password", ""))
+    if user is None:
+        await audit(ctx.sessions, AuditKind.login_failed, username, client, now)
+        return refused_login(
+            ctx, request, target, username, 401, "Identifiant ou mot de passe incorrect."
+        )
+    await audit(ctx.sessions, AuditKind.login, user.username, client, now)
+    token = await open_session(ctx.sessions, user.username, now)
     response = RedirectResponse(target, status_code=303)
-    secure = ctx.settings.web_secure_cookies
     response.set_cookie(
-        COOKIE, cookie, httponly=True, samesite="lax", max_age=MAX_AGE, secure=secure
+        COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        max_age=ctx.settings.session_lifetime_hours * 3600,
+        secure=ctx.settings.web_secure_cookies,
     )
     response.delete_cookie(LOGIN_COOKIE)
     return response
 
 
+def refused_login(
+    ctx: WebContext, request: Request, target: str, username: str, status: int, error: str
+) -> Response:
+    token = secrets.token_urlsafe(24)
+    refused = render(
+        ctx,
+        request,
+        "login.html",
+        status_code=status,
+        login_token=token,
+        next=target,
+        error=error,
+        username=username,
+    )
+    set_login_cookie(ctx, refused, token)
+    return refused
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
 @router.post("/logout")
-async def logout(request: Request, agent: Agent = Depends(current_agent)) -> Response:
+async def logout(
+    request: Request, agent: Agent = Depends(current_agent), ctx: WebContext = Depends(context)
+) -> Response:
     await checked_form(request, agent)
+    # Ended on the server: a copy of the cookie is worth nothing from now on.
+    await end_session(ctx.sessions, request.cookies.get(COOKIE), _now())
+    await audit(ctx.sessions, AuditKind.logout, agent.username, client_address(request), _now())
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(COOKIE)
     return response
@@ -170,7 +220,7 @@ async def queue(
     assignee: str = "",
     mine: bool = False,
     incident: bool = False,
-    page: int = 1,
+    page: int = Query(1, ge=1, le=MAX_PAGE),
     agent: Agent = Depends(current_agent),
     ctx: WebContext = Depends(context),
 ) -> Response:
@@ -359,8 +409,8 @@ async def act(
 async def show_letter(
     reference: str,
     kind: str,
-    sequence: int,
     request: Request,
+    sequence: int = Path(ge=1, le=MAX_LETTERS),
     agent: Agent = Depends(current_agent),
     ctx: WebContext = Depends(context),
 ) -> Response:

@@ -21,7 +21,6 @@ from tests.conftest import IN_CI
 from tests.office import Office
 from web.app import create_app
 
-SECRET = b"test-session-secret"
 USERS = {
     "camille": ("agent", "Camille Martin"),
     "louise": ("supervisor", "Louise Bernard"),
@@ -43,9 +42,7 @@ def office(dev_office: Office) -> Office:
 async def app(office: Office) -> FastAPI:
     for username, (role, name) in USERS.items():
         await add_user(office.sessions, username, PASSWORD, role, name)
-    return create_app(
-        office.settings, office.sessions, office.keyring, SECRET, client=office.client
-    )
+    return create_app(office.settings, office.sessions, office.keyring, client=office.client)
 
 
 @pytest.fixture

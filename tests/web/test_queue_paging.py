@@ -43,7 +43,7 @@ def test_users_are_added_from_the_command_line(tmp_path, monkeypatch, capsys):
     assert main(["users", "add", "ines", "--role", "supervisor", "--password-stdin"]) == 0
     monkeypatch.setattr("sys.stdin", io.StringIO("court\n"))
     assert main(["users", "add", "ines2", "--role", "agent", "--password-stdin"]) == 2
-    assert "8 caractères" in capsys.readouterr().err
+    assert "12 caractères" in capsys.readouterr().err
 
     async def check():
         engine = create_engine(url)

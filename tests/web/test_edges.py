@@ -1,0 +1,211 @@
+"""The hard edges, through real HTTP against the real app: logins, sessions, bounded
+requests, headers, no 500 on odd input, private files."""
+
+import asyncio
+import os
+import stat
+import statistics
+import time
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from db.logins import AuditKind
+from db.models import AuditRow
+from tests.office import action
+from tests.web.conftest import PASSWORD, login
+
+TEN_MB = 10 * 1024 * 1024
+
+
+async def attempt(http, username, password):
+    page = await http.get("/login")
+    token = page.text.split('name="login_token" value="')[1].split('"')[0]
+    return await http.post(
+        "/login", data={"username": username, "password": password, "login_token": token}
+    )
+
+
+# -- logins ----------------------------------------------------------------------------------
+
+
+async def test_repeated_wrong_passwords_lock_the_account_even_for_the_right_one(http, office):
+    for _ in range(5):
+        assert (await attempt(http, "hugo", "pas-le-bon-mot-de-passe")).status_code == 401
+    locked = await attempt(http, "hugo", PASSWORD)
+    assert locked.status_code == 429
+    assert "Trop d&#39;échecs de connexion" in locked.text and "réessayez dans" in locked.text
+    async with office.sessions() as session:
+        hugo = select(AuditRow.kind).where(AuditRow.username == "hugo")
+        kinds = list(await session.scalars(hugo))
+        texts = " ".join(
+            f"{row.detail} {row.username}" for row in await session.scalars(select(AuditRow))
+        )
+    assert kinds.count(AuditKind.login_failed) == 5 and AuditKind.login_locked in kinds
+    assert "pas-le-bon" not in texts and PASSWORD not in texts  # never a password
+
+
+async def test_an_unknown_user_takes_as_long_to_refuse_as_a_known_one(http, office):
+    async def timed(username):
+        start = time.perf_counter()
+        response = await attempt(http, username, "un-essai-quelconque")
+        assert response.status_code == 401
+        return time.perf_counter() - start
+
+    known = [await timed("louise") for _ in range(4)]
+    unknown = [await timed(f"personne-{n}") for n in range(4)]
+    # Both pay for one scrypt; without that, an unknown name answered ~25 times faster.
+    assert statistics.median(unknown) > 0.6 * statistics.median(known)
+
+
+@pytest.mark.parametrize(
+    ("password", "why"),
+    [("aaaaaaaa", "12 caractères"), ("aaaaaaaaaaaa", "facile"), ("leavemealone", "courants")],
+)
+async def test_weak_passwords_are_refused(office, password, why):
+    from db.accounts import AccountError, add_user
+
+    with pytest.raises(AccountError, match=why):
+        await add_user(office.sessions, "faible", password, "agent")
+
+
+# -- sessions --------------------------------------------------------------------------------
+
+
+async def test_logout_ends_the_session_on_the_server(http, office):
+    csrf = await login(http, "camille")
+    copied = http.cookies.get("reclamations_session")
+    await http.post("/logout", data={"csrf_token": csrf})
+    http.cookies.set("reclamations_session", copied)  # a copy kept from before the logout
+    replay = await http.get("/")
+    assert replay.status_code == 303 and replay.headers["location"].startswith("/login")
+
+
+async def test_disabling_a_user_ends_their_sessions_and_tokens(http, office):
+    from db.accounts import create_token, disable_user
+
+    await login(http, "hugo")
+    token = await create_token(office.sessions, "outil-hugo", owner="hugo")
+    headers = {"Authorization": f"Bearer {token}"}
+    assert (await http.get("/api/complaints/NONE-1", headers=headers)).status_code == 404
+    assert await disable_user(office.sessions, "hugo") == 1
+    assert (await http.get("/")).status_code == 303
+    assert (await http.get("/api/complaints/NONE-1", headers=headers)).status_code == 401
+
+
+async def test_a_new_password_ends_the_sessions_opened_with_the_old_one(http, office):
+    from db.accounts import add_user
+
+    await login(http, "hugo")
+    await add_user(office.sessions, "hugo", "une-toute-nouvelle-phrase", "agent", replace=True)
+    assert (await http.get("/")).status_code == 303
+
+
+# -- bounded requests ------------------------------------------------------------------------
+
+
+async def declare(url: str, headers: str, size: int = TEN_MB) -> int:
+    """Announce a body of `size` bytes, send none of it, and read the answer: a server that
+    answers has not waited for the body."""
+    host, port = url.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    writer.write(
+        f"POST /api/complaints HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
+        f"{headers}Content-Length: {size}\r\n\r\n".encode()
+    )
+    await writer.drain()
+    status_line = await asyncio.wait_for(reader.readline(), timeout=10)
+    writer.close()
+    return int(status_line.split()[1])
+
+
+async def test_a_huge_anonymous_body_is_refused_before_it_is_read(live_server):
+    assert await declare(live_server.url, "") == 401
+    assert await declare(live_server.url, "Authorization: Bearer nothing\r\n") == 401
+
+
+async def test_a_body_over_the_limit_is_refused_even_from_a_known_caller(api, live_server, tokens):
+    from domain.access import Role
+
+    headers = await tokens(Role.intake)
+    line = f"Authorization: {headers['Authorization']}\r\n"
+    assert await declare(live_server.url, line) == 413  # from its announced size, unread
+    huge = b'{"channel": "' + b"x" * TEN_MB + b'"}'
+
+    async def streamed():  # no announced size: counted while read
+        for start in range(0, len(huge), 65536):
+            yield huge[start : start + 65536]
+
+    async with httpx.AsyncClient(base_url=live_server.url, timeout=30) as client:
+        chunked = await client.post("/api/complaints", content=streamed(), headers=headers)
+    assert chunked.status_code == 413
+    assert "trop volumineuse" in chunked.json()["detail"]
+
+
+# -- headers ---------------------------------------------------------------------------------
+
+
+async def test_every_answer_carries_the_security_headers(http, api, office):
+    handle = await office.start(reference="HEAD-1")
+    await office.act(handle, action("qualify"))
+    await office.settled(handle)
+    await login(http, "louise")
+    answers = [
+        await http.get("/login"),
+        await http.get("/"),
+        await http.get("/complaints/HEAD-1"),
+        await http.get("/complaints/HEAD-1/letters/acknowledgement/1"),
+        await api.get("/api/complaints/HEAD-1"),
+    ]
+    for response in answers:
+        assert response.status_code == 200, response.url
+        csp = response.headers["content-security-policy"]
+        assert "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["referrer-policy"] == "same-origin"
+        assert response.headers["cache-control"] == "no-store"
+    assert "no-store" not in (await http.get("/static/app.css")).headers.get("cache-control", "")
+
+
+# -- no 500 ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/?page=9223372036854775807", 422),
+        ("/complaints/X-1/letters/answer/123456789012345678901234567890", 422),
+    ],
+)
+async def test_out_of_range_numbers_are_refused_plainly(http, office, path, expected):
+    await login(http, "louise")
+    assert (await http.get(path)).status_code == expected
+
+
+async def test_conflicting_form_field_names_are_refused_plainly(http, office):
+    csrf = await login(http, "louise")
+    response = await http.post(
+        "/complaints/new",
+        data={"csrf_token": csrf, "complainant": "x", "complainant.name": "A", "channel": "post"},
+    )
+    assert response.status_code == 422
+
+
+# -- files -----------------------------------------------------------------------------------
+
+
+def test_the_command_line_creates_private_files(tmp_path):
+    from cli.main import main
+
+    database = tmp_path / "data" / "reclamations.db"
+    database.parent.mkdir()
+    os.environ["RECLAMATIONS_DATABASE_URL"] = f"sqlite+aiosqlite:///{database}"
+    try:
+        assert main(["db", "upgrade"]) == 0
+    finally:
+        del os.environ["RECLAMATIONS_DATABASE_URL"]
+    assert stat.S_IMODE(database.stat().st_mode) == 0o600
+    folder = tmp_path / "made-after"
+    folder.mkdir()
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700  # the umask holds for the process

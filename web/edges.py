@@ -1,0 +1,165 @@
+"""What every request meets before any route: who is calling, how much it may send, and the
+headers every answer carries.
+
+A pure ASGI middleware, so that a body is refused while it is read (or before, from its
+Content-Length) and a caller who is nobody is refused before a byte of it is read.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, MutableMapping
+from datetime import UTC, datetime
+from typing import Any
+
+from db.accounts import token_principal
+from db.logins import read_session
+from web.context import WebContext
+from web.sessions import COOKIE
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+App = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+# No inline script or style anywhere in the UI, no other site's assets, never in a frame.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+# Swagger UI (/docs, off in production) comes from its CDN with an inline start-up script.
+DOCS_POLICY = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+]
+# Pages, letters, API answers and decoded payloads may carry complaint content: never cached.
+NO_STORE = (b"cache-control", b"no-store")
+WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
+LOGIN_BODY_BYTES = 8 * 1024  # a name, a password and a token
+
+
+class Edges:
+    def __init__(self, app: App, ctx: WebContext, cors: Callable[[str | None], dict[str, str]]):
+        self.app = app
+        self.ctx = ctx
+        self.cors = cors  # the codec's CORS headers for an allowed origin, else nothing
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        extra = self.cors(headers.get("origin")) if path.startswith("/codec") else {}
+        send = self._with_headers(send, path, extra)
+        if scope["method"] not in WITH_BODY:
+            await self.app(scope, receive, send)
+            return
+        if not await self._someone(path, headers):
+            await self._refuse(send, path, 401, "Authentification requise.")
+            return
+        limit = self._limit(path)
+        declared = headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            await self._refuse(send, path, 413, _too_large(limit))
+            return
+        await self._bounded(scope, receive, send, path, limit)
+
+    async def _bounded(
+        self, scope: Scope, receive: Receive, send: Send, path: str, limit: int
+    ) -> None:
+        """Count the body as it comes: past the limit, answer 413 at once and tell the
+        application that the client has gone, so that it stops reading; what it answers after
+        that is dropped."""
+        seen, started, refused = 0, False, False
+
+        async def receiving() -> Message:
+            nonlocal seen, refused
+            message = await receive()
+            if message["type"] == "http.request" and not refused:
+                seen += len(message.get("body", b""))
+                if seen > limit and not started:
+                    refused = True
+                    await self._refuse(send, path, 413, _too_large(limit))
+            return {"type": "http.disconnect"} if refused else message
+
+        async def sending(message: Message) -> None:
+            nonlocal started
+            if not refused:
+                started = started or message["type"] == "http.response.start"
+                await send(message)
+
+        await self.app(scope, receiving, sending)
+
+    def _limit(self, path: str) -> int:
+        settings = self.ctx.settings
+        if path.startswith("/codec"):
+            return settings.max_codec_body_bytes
+        return LOGIN_BODY_BYTES if path == "/login" else settings.max_body_bytes
+
+    async def _someone(self, path: str, headers: dict[str, str]) -> bool:
+        """An authenticated caller, known before the body is read (the login form excepted)."""
+        if path == "/login":
+            return True
+        if path.startswith("/api"):
+            scheme, _, token = headers.get("authorization", "").partition(" ")
+            if scheme.lower() != "bearer" or not token:
+                return False
+            return await token_principal(self.ctx.sessions, token.strip()) is not None
+        cookie = _cookie(headers.get("cookie", ""), COOKIE)
+        now = datetime.now(UTC)
+        return (
+            await read_session(self.ctx.sessions, cookie, self.ctx.session_policy, now) is not None
+        )
+
+    def _with_headers(self, send: Send, path: str, extra: dict[str, str]) -> Send:
+        policy = DOCS_POLICY if path == "/docs" else CONTENT_SECURITY_POLICY
+        added = [
+            (b"content-security-policy", policy.encode()),
+            *SECURITY_HEADERS,
+            *((k.lower().encode(), v.encode()) for k, v in extra.items()),
+        ]
+        if not path.startswith("/static/"):
+            added.append(NO_STORE)
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                message["headers"] = [
+                    *message.get("headers", []),
+                    *((name, value) for name, value in added if name not in present),
+                ]
+            await send(message)
+
+        return sending
+
+    async def _refuse(self, send: Send, path: str, status: int, message: str) -> None:
+        if path.startswith(("/api", "/codec")) or status != 401:
+            body = json.dumps({"detail": message}, ensure_ascii=False).encode()
+            headers = [(b"content-type", b"application/json; charset=utf-8")]
+            if status == 401 and path.startswith("/api"):
+                headers.append((b"www-authenticate", b"Bearer"))
+        else:  # a page's form without a session: back to the login page
+            status, body, headers = 303, b"", [(b"location", b"/login")]
+        headers.append((b"content-length", str(len(body)).encode()))
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+
+def _cookie(header: str, name: str) -> str | None:
+    for part in header.split(";"):
+        key, _, value = part.strip().partition("=")
+        if key == name:
+            return value
+    return None
+
+
+def _too_large(limit: int) -> str:
+    return f"Requête trop volumineuse : au plus {limit // 1024} Kio."

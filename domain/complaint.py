@@ -867,6 +867,12 @@ class Complaint(BaseModel):
         def at(day: date, moment: time) -> datetime:
             return local_instant(day, moment, zone)
 
+        def warn(kind: AlarmKind, day: date, what: str) -> Alarm:
+            # DESIGN rule 6: agents are warned a few mornings before a date falls due.
+            warn_on = day - timedelta(days=policy.quality_warning_days_before)
+            summary = f"Alerte équipe — {what} {day.isoformat()}"
+            return Alarm(kind=kind, at=at(warn_on, policy.start_of_day), summary=summary)
+
         alarms: list[Alarm] = []
         if plan.written and self.stage in AWAITING_ANSWER:
             ack_due, final_due = plan.acknowledgement_due, plan.final_due
@@ -886,14 +892,8 @@ class Complaint(BaseModel):
             quality_due = self.quality_target_due
             if self.stage in FIRST_CYCLE and self.open_suspension is None and quality_due:
                 if self.rules < 3:  # since edition 3 the agents are warned about promises
-                    warn_on = quality_due - timedelta(days=policy.quality_warning_days_before)
-                    alarms.append(
-                        Alarm(
-                            kind=AlarmKind.quality_warning,
-                            at=at(warn_on, policy.start_of_day),
-                            summary=f"Alerte équipe — engagement qualité {quality_due.isoformat()}",
-                        )
-                    )
+                    warning = warn(AlarmKind.quality_warning, quality_due, "engagement qualité")
+                    alarms.append(warning)
                 alarms.append(
                     Alarm(
                         kind=AlarmKind.quality_target,
@@ -905,14 +905,7 @@ class Complaint(BaseModel):
             if self.rules >= 3 and promise:
                 # DESIGN rule 6: suspended or not, the complainant hears before the date passes.
                 if self.promise_warned != promise:
-                    warn_on = promise - timedelta(days=policy.quality_warning_days_before)
-                    alarms.append(
-                        Alarm(
-                            kind=AlarmKind.promise_warning,
-                            at=at(warn_on, policy.start_of_day),
-                            summary=f"Alerte équipe — date annoncée {promise.isoformat()}",
-                        )
-                    )
+                    alarms.append(warn(AlarmKind.promise_warning, promise, "date annoncée"))
                 alarms.append(
                     Alarm(
                         kind=AlarmKind.promise_due,

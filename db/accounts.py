@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from db.engine import SessionFactory
 from db.logins import AuditKind, end_sessions
-from db.models import ApiTokenRow, AuditRow, UserRow
+from db.models import ApiTokenRow, AuditRow, UserRow, aware
 from domain.access import DEFAULT_TOKEN_ROLE, USER_ROLES, Principal, Role
 from security.passwords import (
     hash_password,
@@ -183,7 +183,4 @@ async def token_principal(sessions: SessionFactory, token: str) -> Principal | N
 def _live(row: ApiTokenRow, now: datetime) -> bool:
     if row.revoked_at is not None:
         return False
-    expires = row.expires_at
-    if expires is not None and expires.tzinfo is None:
-        expires = expires.replace(tzinfo=UTC)  # SQLite gives naive instants back
-    return expires is None or expires > now
+    return row.expires_at is None or aware(row.expires_at) > now

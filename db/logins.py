@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.engine import SessionFactory
-from db.models import AuditRow, UserSessionRow
+from db.models import AuditRow, UserSessionRow, aware
 from security.passwords import token_digest
 
 # A session's last activity is written at most this often, not on every page.
@@ -37,10 +37,6 @@ class SessionPolicy:
 class OpenSession:
     username: str
     csrf: str
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite drops the zone
 
 
 async def open_session(sessions: SessionFactory, username: str, now: datetime) -> str:
@@ -69,8 +65,8 @@ async def read_session(
         row = await session.get(UserSessionRow, token_digest(token))
         if row is None or row.ended_at is not None:
             return None
-        seen = _aware(row.last_seen_at)
-        if now - _aware(row.created_at) > policy.lifetime or now - seen > policy.idle:
+        seen = aware(row.last_seen_at)
+        if now - aware(row.created_at) > policy.lifetime or now - seen > policy.idle:
             row.ended_at = now
             return None
         if now - seen > SEEN_EVERY:
@@ -142,7 +138,7 @@ async def locked_until(
                 AuditRow.username == username, AuditRow.kind == AuditKind.login.value
             )
         )
-        account_since = max(since, _aware(success)) if success else since
+        account_since = max(since, aware(success)) if success else since
         checks = (
             (AuditRow.username == username, throttle.account_failures, account_since),
             (AuditRow.client == client, throttle.client_failures, since),
@@ -158,7 +154,7 @@ async def locked_until(
                 )
             ).one()
             if last is not None:
-                until = _aware(last) + throttle.wait_after(count, threshold)
+                until = aware(last) + throttle.wait_after(count, threshold)
                 if until > now:
                     return until
     return None

@@ -3,7 +3,7 @@ for a complaint's process; these rows are what lists, the UI and compliance expo
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     JSON,
@@ -24,6 +24,11 @@ class Base(DeclarativeBase):
 
 
 Instant = DateTime(timezone=True)
+
+
+def aware(moment: datetime) -> datetime:
+    """An instant read back from the database, in UTC: SQLite drops the zone."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class ComplaintRow(Base):

@@ -32,6 +32,7 @@ def letters(result: SimulationResult, kind: str) -> list[str]:
 async def test_no_letter_announces_a_past_date_or_one_after_two_months(name):
     result = await live(name)
     final = result.complaint.plan.final_due
+    assert result.letters, "a life without letters would check nothing"
     for key, body in result.letters.items():
         heading = re.search(rf"^Le {A_DATE}$", body, re.MULTILINE)
         assert heading, key

@@ -10,7 +10,7 @@ the token's name is the actor on the record and its role decides what it may do 
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Body, Depends, HTTPException, Response
+from fastapi import APIRouter, Body, Depends, HTTPException, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field, create_model
 
@@ -124,13 +124,15 @@ ACTION_EXAMPLES: dict[str, dict[str, Any]] = {
 
 
 async def api_caller(
+    request: Request,
     credentials: HTTPAuthorizationCredentials | None = Depends(bearer),
     ctx: WebContext = Depends(context),
 ) -> Principal:
-    """The back-office system behind the request, or 401."""
-    principal = (
-        await token_principal(ctx.sessions, credentials.credentials) if credentials else None
-    )
+    """The back-office system behind the request (already found by web.edges when the request
+    has a body), or 401."""
+    principal: Principal | None = getattr(request.state, "principal", None)
+    if principal is None and credentials:
+        principal = await token_principal(ctx.sessions, credentials.credentials)
     if principal is None:
         raise HTTPException(
             status_code=401,

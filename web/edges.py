@@ -12,6 +12,9 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from datetime import UTC, datetime
 from typing import Any
 
+from starlette.datastructures import Headers
+from starlette.requests import cookie_parser
+
 from db.accounts import token_principal
 from db.logins import read_session
 from web.context import WebContext
@@ -56,13 +59,13 @@ class Edges:
             await self.app(scope, receive, send)
             return
         path: str = scope["path"]
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        headers = Headers(scope=scope)
         extra = self.cors(headers.get("origin")) if path.startswith("/codec") else {}
         send = self._with_headers(send, path, extra)
         if scope["method"] not in WITH_BODY:
             await self.app(scope, receive, send)
             return
-        if not await self._someone(path, headers):
+        if not await self._someone(scope, path, headers):
             await self._refuse(send, path, 401, "Authentification requise.")
             return
         limit = self._limit(path)
@@ -104,20 +107,22 @@ class Edges:
             return settings.max_codec_body_bytes
         return LOGIN_BODY_BYTES if path == "/login" else settings.max_body_bytes
 
-    async def _someone(self, path: str, headers: dict[str, str]) -> bool:
-        """An authenticated caller, known before the body is read (the login form excepted)."""
+    async def _someone(self, scope: Scope, path: str, headers: Headers) -> bool:
+        """An authenticated caller, known before the body is read (the login form excepted).
+        What is found is kept in the request's state, so that the route does not look again."""
         if path == "/login":
             return True
+        state = scope.setdefault("state", {})
         if path.startswith("/api"):
             scheme, _, token = headers.get("authorization", "").partition(" ")
-            if scheme.lower() != "bearer" or not token:
+            if scheme.lower() != "bearer" or not token.strip():
                 return False
-            return await token_principal(self.ctx.sessions, token.strip()) is not None
-        cookie = _cookie(headers.get("cookie", ""), COOKIE)
-        now = datetime.now(UTC)
-        return (
-            await read_session(self.ctx.sessions, cookie, self.ctx.session_policy, now) is not None
-        )
+            state["principal"] = await token_principal(self.ctx.sessions, token.strip())
+            return state["principal"] is not None
+        cookie = cookie_parser(headers.get("cookie", "")).get(COOKIE)
+        policy, now = self.ctx.session_policy, datetime.now(UTC)
+        state["session"] = await read_session(self.ctx.sessions, cookie, policy, now)
+        return state["session"] is not None
 
     def _with_headers(self, send: Send, path: str, extra: dict[str, str]) -> Send:
         policy = DOCS_POLICY if path == "/docs" else CONTENT_SECURITY_POLICY
@@ -151,14 +156,6 @@ class Edges:
         headers.append((b"content-length", str(len(body)).encode()))
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
-
-
-def _cookie(header: str, name: str) -> str | None:
-    for part in header.split(";"):
-        key, _, value = part.strip().partition("=")
-        if key == name:
-            return value
-    return None
 
 
 def _too_large(limit: int) -> str:

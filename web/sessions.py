@@ -20,7 +20,11 @@ def same_token(expected: str | None, given: object) -> bool:
 
 
 async def logged_in(request: Request, ctx: WebContext) -> OpenSession | None:
-    """The session behind the request's cookie, while it lasts (DESIGN rule 15)."""
+    """The session behind the request's cookie, while it lasts (DESIGN rule 15); already
+    found when web.edges checked it before reading a form."""
+    known: OpenSession | None = getattr(request.state, "session", None)
+    if known is not None:
+        return known
     token = request.cookies.get(COOKIE)
     return await read_session(ctx.sessions, token, ctx.session_policy, datetime.now(UTC))
 

@@ -2,7 +2,6 @@
 requests, headers, no 500 on odd input, private files."""
 
 import asyncio
-import os
 import stat
 import statistics
 import time
@@ -195,16 +194,13 @@ async def test_conflicting_form_field_names_are_refused_plainly(http, office):
 # -- files -----------------------------------------------------------------------------------
 
 
-def test_the_command_line_creates_private_files(tmp_path):
+def test_the_command_line_creates_private_files(tmp_path, monkeypatch):
     from cli.main import main
 
     database = tmp_path / "data" / "reclamations.db"
     database.parent.mkdir()
-    os.environ["RECLAMATIONS_DATABASE_URL"] = f"sqlite+aiosqlite:///{database}"
-    try:
-        assert main(["db", "upgrade"]) == 0
-    finally:
-        del os.environ["RECLAMATIONS_DATABASE_URL"]
+    monkeypatch.setenv("RECLAMATIONS_DATABASE_URL", f"sqlite+aiosqlite:///{database}")
+    assert main(["db", "upgrade"]) == 0
     assert stat.S_IMODE(database.stat().st_mode) == 0o600
     folder = tmp_path / "made-after"
     folder.mkdir()

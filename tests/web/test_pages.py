@@ -176,6 +176,15 @@ async def test_the_medecin_conseil_gives_a_missing_address_and_the_letter_leaves
     assert "5 impasse des Lilas" in notice
 
 
+async def test_an_address_given_later_stays_the_medecin_conseils(api, office):
+    complainant = {"name": "Paul Bernard", "email": "paul.bernard@example.fr"}
+    handle = await office.start(reference="ADDR-2", medical=True, complainant=complainant)
+    await office.act(handle, action("correct_address", postal_address="5 impasse des Lilas"))
+    await office.settled(handle)
+    response = await api.get("/api/complaints/ADDR-2")  # a supervisor's token
+    assert response.status_code == 200 and "impasse" not in response.text
+
+
 async def test_an_agent_tells_the_complainant_why_the_answer_is_late(http, office):
     handle = await office.start(reference="INFO-1")
     await office.act(handle, action("qualify"))

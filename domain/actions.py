@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from domain.content import LongContent, ShortContent, check_printable
+from domain.content import AddressContent, LongContent, ShortContent, check_printable
 from domain.deadlines import SuspensionReason
 from domain.intake import Category, Document
 
@@ -183,7 +183,8 @@ class CorrectAddress(Action):
     """DESIGN rule 11: the postal address the letters go to, once it is known or has changed;
     letters held for want of it leave."""
 
-    postal_address: Annotated[str, Field(min_length=1, max_length=500)]
+    # Sealed for a medical complaint like the rest of its content: it is the complainant's.
+    postal_address: AddressContent
 
 
 class Withdraw(Action):

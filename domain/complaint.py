@@ -289,9 +289,12 @@ class Complaint(BaseModel):
     rules: int = 1
     # DESIGN rule 6: every date announced to the complainant, in order; the last is the promise.
     promises: list[date] = []
-    promise_warned: date | None = None  # the promise the agents were warned about
-    promise_checked: date | None = None  # the promise whose day came (or that an answer kept)
-    postal_address: str | None = None  # given after intake (DESIGN rule 11), replaces it
+    # How many of those promises the agents were warned about, and how many are settled (their
+    # day came, or an answer kept them): counted, not dated, so that a new promise of the same
+    # date as an old one still has its warning and its day.
+    promises_warned: int = 0
+    promises_settled: int = 0
+    postal_address: Sealable | None = None  # given after intake (DESIGN rule 11), replaces it
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -357,7 +360,8 @@ class Complaint(BaseModel):
         promise, final = self.promise, self.plan.final_due
         if promise is None or final is None or self.stage not in AWAITING_ANSWER:
             return None
-        return promise if promise < final and promise != self.promise_checked else None
+        unsettled = len(self.promises) > self.promises_settled
+        return promise if promise < final and unsettled else None
 
     @property
     def answered_in_time(self) -> bool:
@@ -588,7 +592,7 @@ class Complaint(BaseModel):
         )
         self.stage = Stage.answered
         # DESIGN rule 6: the answer keeps the promise; a contest later does not revive it.
-        self.promise_warned = self.promise_checked = self.promise
+        self.promises_warned = self.promises_settled = len(self.promises)
         self._record(
             now,
             EventType.answered,
@@ -904,7 +908,7 @@ class Complaint(BaseModel):
             promise = self._promise_running
             if self.rules >= 3 and promise:
                 # DESIGN rule 6: suspended or not, the complainant hears before the date passes.
-                if self.promise_warned != promise:
+                if self.promises_warned < len(self.promises):
                     alarms.append(warn(AlarmKind.promise_warning, promise, "date annoncée"))
                 alarms.append(
                     Alarm(
@@ -991,7 +995,7 @@ class Complaint(BaseModel):
                 )
                 self._order(LetterKind.information, now, self._information_facts())
             case AlarmKind.promise_warning:
-                self.promise_warned = self.promise
+                self.promises_warned = len(self.promises)
                 self._record(
                     now,
                     EventType.warning,
@@ -1034,7 +1038,7 @@ class Complaint(BaseModel):
     def _promise_due(self, now: datetime) -> None:
         """DESIGN rule 6: the announced day has come without an answer: write why, and when."""
         promise = self.promise
-        self.promise_checked = self.promise_warned = promise
+        self.promises_settled = self.promises_warned = len(self.promises)
         expected = self._pushed_back(self.today(now))
         if expected is None:
             self._record(

@@ -106,6 +106,7 @@ def content(max_length: int) -> Any:
 
 ShortContent = content(200)
 LongContent = content(20_000)
+AddressContent = content(500)
 # Content kept in the complaint's state, already checked when it came in.
 Sealable = Annotated[str, CONTENT]
 

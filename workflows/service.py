@@ -395,11 +395,8 @@ class ComplaintService:
 def _withheld(model: M) -> M:
     hidden = map_content(model, lambda _path, _text: WITHHELD)
     if isinstance(hidden, Complaint):
-        # The complainant's identity is theirs too (DESIGN rule 11), and so is an address
-        # given after intake.
         intake = hidden.intake.model_copy(update={"complainant": Complainant(name=WITHHELD)})
-        address = WITHHELD if hidden.postal_address else None
-        hidden = hidden.model_copy(update={"intake": intake, "postal_address": address})
+        hidden = hidden.model_copy(update={"intake": intake})
     return hidden
 
 

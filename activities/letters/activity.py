@@ -20,6 +20,7 @@ from activities.letters.rendering import LetterRenderer
 from db.engine import SessionFactory
 from db.models import LetterRow
 from db.upsert import insert_missing
+from domain.content import is_sealed
 from domain.letters import Delivery
 from security.keyring import Keyring
 from security.sealing import UNREADABLE, Unreadable, open_sealed, seal
@@ -91,7 +92,9 @@ class LetterActivities:
         return row
 
     def _render(self, letter: LetterInput) -> dict[str, Any]:
-        rendered = self._renderer.render(letter, self._opener(letter))
+        open_text = self._opener(letter)
+        letter = _addressed(letter, open_text)
+        rendered = self._renderer.render(letter, open_text)
         complainant = letter.intake.complainant
         recipient = (
             complainant.email or ""
@@ -147,3 +150,15 @@ class LetterActivities:
             f"<{row.reference}.{row.kind}.{row.sequence}@{self._message_id_domain}>"
         )
         return message
+
+
+def _addressed(letter: LetterInput, open_text: Callable[[str], str]) -> LetterInput:
+    """A medical complaint's address given after intake is sealed like the rest of its
+    content (DESIGN rule 11): opened here, for the envelope only."""
+    complainant = letter.intake.complainant
+    address = complainant.postal_address
+    if address is None or not is_sealed(address):
+        return letter
+    opened = complainant.model_copy(update={"postal_address": open_text(address)})
+    intake = letter.intake.model_copy(update={"complainant": opened})
+    return letter.model_copy(update={"intake": intake})

@@ -165,6 +165,16 @@ def test_another_reason_needs_the_agents_own_words():
         Inform(actor="a", reason="other")
 
 
+def test_a_promise_made_during_a_review_has_its_day_even_on_an_old_date():
+    c = complaint()
+    c.apply(Qualify(actor="a"), NOW)
+    first = c.promise
+    c.apply(Answer(actor="a", decision="rejected", reasons="Non."), at(date(2027, 3, 5)))
+    c.apply(Contest(actor="a"), at(date(2027, 3, 8)))
+    c.apply(Inform(actor="a", reason="further_review", expected_on=first), at(date(2027, 3, 9)))
+    assert {AlarmKind.promise_warning, AlarmKind.promise_due} <= {a.kind for a in c._alarms()}
+
+
 def test_an_answer_keeps_the_promise_and_a_contest_does_not_revive_it():
     c = complaint()
     c.apply(Qualify(actor="a"), NOW)
@@ -186,10 +196,14 @@ def test_a_medical_complaint_without_address_is_registered_with_an_incident():
     assert "retry" not in c.allowed_actions()  # a new try cannot find an address
     with pytest.raises(ActionRefused):
         c.apply(Retry(actor="dr"), NOW)
-    c.apply(CorrectAddress(actor="dr", postal_address="3 rue Basse\n69001 Lyon"), NOW)
+    # Sealed by the application service, like all of a medical complaint's content.
+    address = "sealed:v2:k1:R-1:M3J1ZUJhc3Nl"
+    with pytest.raises(ActionRefused, match="non scellé"):
+        c.apply(CorrectAddress(actor="dr", postal_address="3 rue Basse\n69001 Lyon"), NOW)
+    c.apply(CorrectAddress(actor="dr", postal_address=address), NOW)
     assert not c.open_incidents and not c.letter_waits(notice)
-    assert c.letter_intake.complainant.postal_address == "3 rue Basse\n69001 Lyon"
-    assert "3 rue" not in " ".join(e.summary for e in c.events)
+    assert c.letter_intake.complainant.postal_address == address
+    assert address not in " ".join(e.summary for e in c.events)
 
 
 # -- one guard per action, beside its effect ------------------------------------------------

@@ -180,7 +180,8 @@ async def test_an_address_given_later_stays_the_medecin_conseils(api, office):
     complainant = {"name": "Paul Bernard", "email": "paul.bernard@example.fr"}
     handle = await office.start(reference="ADDR-2", medical=True, complainant=complainant)
     await office.act(handle, action("correct_address", postal_address="5 impasse des Lilas"))
-    await office.settled(handle)
+    state = await office.settled(handle)
+    assert state.postal_address.startswith("sealed:")  # never in clear in Temporal's history
     response = await api.get("/api/complaints/ADDR-2")  # a supervisor's token
     assert response.status_code == 200 and "impasse" not in response.text
 

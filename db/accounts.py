@@ -103,12 +103,6 @@ async def list_users(sessions: SessionFactory) -> list[UserRow]:
         return list(await session.scalars(select(UserRow).order_by(UserRow.username)))
 
 
-async def user_principal(sessions: SessionFactory, username: str) -> Principal | None:
-    """The logged-in user behind a session, while the account is active."""
-    user = await get_user(sessions, username)
-    return Principal(user.username, Role(user.role)) if user is not None else None
-
-
 async def create_token(
     sessions: SessionFactory,
     name: str,

@@ -12,7 +12,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.engine import SessionFactory
-from db.models import AuditRow, UserSessionRow, aware
+from db.models import AuditRow, UserRow, UserSessionRow, aware
+from domain.access import Principal, Role
 from security.passwords import token_digest
 
 # A session's last activity is written at most this often, not on every page.
@@ -35,8 +36,16 @@ class SessionPolicy:
 
 @dataclass(frozen=True)
 class OpenSession:
+    """A live session and who is behind it, read together."""
+
     username: str
+    display_name: str
+    role: Role
     csrf: str
+
+    @property
+    def principal(self) -> Principal:
+        return Principal(self.username, self.role)
 
 
 async def open_session(sessions: SessionFactory, username: str, now: datetime) -> str:
@@ -58,12 +67,21 @@ async def open_session(sessions: SessionFactory, username: str, now: datetime) -
 async def read_session(
     sessions: SessionFactory, token: str | None, policy: SessionPolicy, now: datetime
 ) -> OpenSession | None:
-    """The session behind a cookie, while it is neither ended, idle too long nor too old."""
+    """The session behind a cookie, while it is neither ended, idle too long nor too old, and
+    its user still active."""
     if not token:
         return None
+    query = (
+        select(UserSessionRow, UserRow)
+        .join(UserRow, UserRow.username == UserSessionRow.username)
+        .where(UserSessionRow.token_hash == token_digest(token))
+    )
     async with sessions.begin() as session:
-        row = await session.get(UserSessionRow, token_digest(token))
-        if row is None or row.ended_at is not None:
+        found = (await session.execute(query)).first()
+        if found is None:
+            return None
+        row, user = found
+        if row.ended_at is not None or not user.active:
             return None
         seen = aware(row.last_seen_at)
         if now - aware(row.created_at) > policy.lifetime or now - seen > policy.idle:
@@ -71,7 +89,7 @@ async def read_session(
             return None
         if now - seen > SEEN_EVERY:
             row.last_seen_at = now
-        return OpenSession(row.username, row.csrf)
+        return OpenSession(row.username, user.display_name, Role(user.role), row.csrf)
 
 
 async def end_session(sessions: SessionFactory, token: str | None, now: datetime) -> None:

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from pydantic_core import PydanticCustomError
 
 from domain.content import AddressContent, LongContent, ShortContent, check_printable
-from domain.deadlines import SuspensionReason
+from domain.deadlines import SUSPENSION_LABELS, SuspensionReason
 from domain.intake import Category, Document
 
 Actor = Annotated[str, Field(min_length=1, max_length=100, description="qui agit")]
@@ -113,7 +113,8 @@ class Contest(Action):
 
 
 class DelayReason(StrEnum):
-    """DESIGN rule 6: why the answer will come later than announced, in the agent's choice."""
+    """DESIGN rule 6: why the answer will come later than announced, in the agent's choice;
+    each suspension reason is one of them, of the same value."""
 
     documents_awaited = "documents_awaited"
     third_party = "third_party"
@@ -128,9 +129,8 @@ DELAY_REASON_LABELS = {
     DelayReason.documents_awaited: "pièces attendues",
     DelayReason.third_party: "réponse d'un tiers attendue",
     DelayReason.further_review: "examen approfondi",
-    DelayReason.medical_expertise: "expertise médicale",
-    DelayReason.legal_expertise: "expertise juridique",
-    DelayReason.it_maintenance: "maintenance informatique",
+    # A suspension's reason is a reason for the delay, under the same name.
+    **{DelayReason(reason.value): label for reason, label in SUSPENSION_LABELS.items()},
     DelayReason.other: "autre (à préciser)",
 }
 
@@ -151,12 +151,6 @@ DELAY_REASON_PHRASES = {
         "votre dossier"
     ),
     DelayReason.other: "l'examen de votre dossier demande plus de temps que prévu",
-}
-
-SUSPENSION_DELAYS = {
-    SuspensionReason.medical_expertise: DelayReason.medical_expertise,
-    SuspensionReason.legal_expertise: DelayReason.legal_expertise,
-    SuspensionReason.it_maintenance: DelayReason.it_maintenance,
 }
 
 

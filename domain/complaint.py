@@ -21,7 +21,6 @@ from domain.actions import (
     DELAY_REASON_LABELS,
     DELAY_REASON_PHRASES,
     ESCALATION_LABELS,
-    SUSPENSION_DELAYS,
     Action,
     AddDocument,
     Answer,
@@ -48,7 +47,9 @@ from domain.deadlines import (
     DeadlineKind,
     SuspensionPeriod,
     SuspensionReason,
+    pushed_back_due,
     quality_target_deadline,
+    stopped_clock_due,
     stopped_clock_target,
 )
 from domain.french import long_date, of
@@ -333,20 +334,29 @@ class Complaint(BaseModel):
         return last if last is not None and last.end_on is None else None
 
     @property
+    def _finished_suspensions(self) -> list[SuspensionPeriod]:
+        return [s.period for s in self.suspensions if s.period is not None]
+
+    @property
     def quality_target(self) -> Deadline | None:
-        """DESIGN rule 5: 15 days, not counting the finished suspensions."""
+        """DESIGN rule 5: 15 days, not counting the finished suspensions; with its reasons."""
         if not self.plan.written:
             return None
-        periods = [s.period for s in self.suspensions if s.period is not None]
-        if self.rules >= 3 and self.plan.final_due:
-            return stopped_clock_target(self.plan.sent_on, periods, self.plan.final_due)
+        periods, final = self._finished_suspensions, self.plan.final_due
+        if self.rules >= 3 and final:
+            return stopped_clock_target(self.plan.sent_on, periods, final)
         return quality_target_deadline(self.plan.sent_on, periods)
 
     @computed_field  # type: ignore[prop-decorator]
     @property
     def quality_target_due(self) -> date | None:
-        target = self.quality_target
-        return target.due if target else None
+        """The same day, without its explanation: the alarms and the record read it often."""
+        if not self.plan.written:
+            return None
+        periods, final = self._finished_suspensions, self.plan.final_due
+        if self.rules >= 3 and final:
+            return stopped_clock_due(self.plan.sent_on, periods, final)
+        return pushed_back_due(self.plan.sent_on, periods)
 
     @property
     def promise(self) -> date | None:
@@ -592,7 +602,7 @@ class Complaint(BaseModel):
         )
         self.stage = Stage.answered
         # DESIGN rule 6: the answer keeps the promise; a contest later does not revive it.
-        self.promises_warned = self.promises_settled = len(self.promises)
+        self.promises_settled = len(self.promises)
         self._record(
             now,
             EventType.answered,
@@ -1038,7 +1048,7 @@ class Complaint(BaseModel):
     def _promise_due(self, now: datetime) -> None:
         """DESIGN rule 6: the announced day has come without an answer: write why, and when."""
         promise = self.promise
-        self.promises_settled = self.promises_warned = len(self.promises)
+        self.promises_settled = len(self.promises)
         expected = self._pushed_back(self.today(now))
         if expected is None:
             self._record(
@@ -1057,7 +1067,7 @@ class Complaint(BaseModel):
             f"réponse : courrier d'information, réponse annoncée au {long_date(expected)}.",
         )
         running = self.open_suspension
-        reason = SUSPENSION_DELAYS[running.reason] if running else DelayReason.further_review
+        reason = DelayReason(running.reason.value) if running else DelayReason.further_review
         self._announce_delay(now, expected, reason)
 
     def _information_facts(self) -> LetterFacts:

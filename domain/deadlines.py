@@ -140,7 +140,7 @@ def quality_target_deadline(sent_on: date, suspensions: Iterable[SuspensionPerio
     days pushed back by every day suspended, whenever the suspension came."""
     periods = sorted(suspensions, key=lambda p: p.start_on)
     paused = suspended_days(periods, since=sent_on)
-    due = sent_on + timedelta(days=QUALITY_TARGET_DAYS + paused)
+    due = pushed_back_due(sent_on, periods)
     steps = [f"Envoi le {long_date(sent_on)} + {QUALITY_TARGET_DAYS} jours calendaires."]
     for period in (p for p in periods if p.days):
         label = f" ({SUSPENSION_LABELS[period.reason]})" if period.reason else ""
@@ -158,6 +158,30 @@ def quality_target_deadline(sent_on: date, suspensions: Iterable[SuspensionPerio
     )
 
 
+def pushed_back_due(sent_on: date, suspensions: Iterable[SuspensionPeriod]) -> date:
+    """The day alone of `quality_target_deadline`, for the alarms and the record."""
+    return sent_on + timedelta(days=QUALITY_TARGET_DAYS + suspended_days(suspensions, sent_on))
+
+
+def _stopped_days(periods: Iterable[SuspensionPeriod]) -> set[date]:
+    return {period.start_on + timedelta(days=n) for period in periods for n in range(period.days)}
+
+
+def _fifteenth_running_day(sent_on: date, stopped: set[date]) -> date:
+    day, running = sent_on, 0
+    while running < QUALITY_TARGET_DAYS:
+        day += timedelta(days=1)
+        running += day not in stopped
+    return day
+
+
+def stopped_clock_due(
+    sent_on: date, suspensions: Iterable[SuspensionPeriod], final_due: date
+) -> date:
+    """The day alone of `stopped_clock_target`, for the alarms and the record."""
+    return min(_fifteenth_running_day(sent_on, _stopped_days(suspensions)), final_due)
+
+
 def stopped_clock_target(
     sent_on: date, suspensions: Iterable[SuspensionPeriod], final_due: date
 ) -> Deadline:
@@ -165,13 +189,8 @@ def stopped_clock_target(
     the sending day have run. The sending day cannot be suspended, a day suspended after the
     target was reached does not move it, and the target never passes the final deadline."""
     periods = sorted(suspensions, key=lambda p: p.start_on)
-    stopped = {
-        period.start_on + timedelta(days=n) for period in periods for n in range(period.days)
-    }
-    day, running = sent_on, 0
-    while running < QUALITY_TARGET_DAYS:
-        day += timedelta(days=1)
-        running += day not in stopped
+    stopped = _stopped_days(periods)
+    day = _fifteenth_running_day(sent_on, stopped)
     paused = sorted(d for d in stopped if sent_on < d <= day)
     steps = [f"Envoi le {long_date(sent_on)} + {QUALITY_TARGET_DAYS} jours calendaires."]
     for period in periods:

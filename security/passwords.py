@@ -17,9 +17,6 @@ import secrets
 from collections.abc import Sequence
 from functools import cache
 
-from zxcvbn import zxcvbn
-from zxcvbn.frequency_lists import FREQUENCY_LISTS
-
 MIN_LENGTH = 12
 MAX_LENGTH = 200
 GUESSABLE = 3  # zxcvbn scores 0 to 4; below this, found within hours offline
@@ -62,7 +59,11 @@ def password_problem(password: str, user_inputs: Sequence[str] = ()) -> str | No
         return f"le mot de passe doit compter au moins {MIN_LENGTH} caractères"
     if len(password) > MAX_LENGTH:
         return f"le mot de passe ne peut dépasser {MAX_LENGTH} caractères"
-    if password.lower() in _common_passwords():
+    # Imported here: its lists take a moment to load, and only a new password needs them.
+    from zxcvbn import zxcvbn
+    from zxcvbn.matching import RANKED_DICTIONARIES
+
+    if password.lower() in RANKED_DICTIONARIES["passwords"]:
         return "ce mot de passe fait partie des plus courants : choisissez-en un autre"
     if zxcvbn(password, user_inputs=list(user_inputs))["score"] < GUESSABLE:
         return (
@@ -70,11 +71,6 @@ def password_problem(password: str, user_inputs: Sequence[str] = ()) -> str | No
             "nom) : une phrase de plusieurs mots convient mieux"
         )
     return None
-
-
-@cache
-def _common_passwords() -> frozenset[str]:
-    return frozenset(FREQUENCY_LISTS["passwords"])
 
 
 @cache

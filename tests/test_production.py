@@ -82,6 +82,10 @@ def test_only_the_web_app_is_reachable_from_the_network(docker_compose):
         name: [(port.get("host_ip", ""), port["published"]) for port in service.get("ports", [])]
         for name, service in services.items()
     }
+    reachable = {
+        name for name, ports in published.items() if any(h != "127.0.0.1" for h, _ in ports)
+    }
+    assert reachable == {"web"}
     assert published["temporal-ui"] == [("127.0.0.1", "8080")]
     assert published["mailpit"] == [("127.0.0.1", "8025")]
     assert published["temporal"] == [] and published["postgres"] == []

@@ -17,7 +17,6 @@ from google.protobuf import json_format
 from google.protobuf.message import DecodeError
 from temporalio.api.common.v1 import Payload, Payloads
 
-from db.accounts import user_principal
 from domain.access import Role, can_read_content, may_read_histories
 from security.codec import EncryptionCodec
 from security.keyring import KeyringError
@@ -36,7 +35,15 @@ def allowed_origins(ctx: WebContext) -> set[str]:
     return configured | {ui} | twins
 
 
-def cors_headers(origin: str) -> dict[str, str]:
+def allowed(ctx: WebContext, origin: str) -> bool:
+    return origin.rstrip("/") in allowed_origins(ctx)
+
+
+def cors_for(ctx: WebContext, origin: str | None) -> dict[str, str]:
+    """CORS headers for the Web UI's origin, on every answer, refusals included (web.edges
+    adds them)."""
+    if origin is None or not allowed(ctx, origin):
+        return {}
     return {
         "Access-Control-Allow-Origin": origin,
         "Access-Control-Allow-Credentials": "true",
@@ -46,25 +53,17 @@ def cors_headers(origin: str) -> dict[str, str]:
     }
 
 
-def cors_for(ctx: WebContext, origin: str | None) -> dict[str, str]:
-    """CORS headers for the Web UI's origin, on every answer, refusals included."""
-    if origin is None or origin.rstrip("/") not in allowed_origins(ctx):
-        return {}
-    return cors_headers(origin)
-
-
-def checked_origin(request: Request, ctx: WebContext) -> str | None:
-    """The request's origin if it is the Temporal Web UI's; refused when it is another site.
+def checked_origin(request: Request, ctx: WebContext) -> None:
+    """Refused when the request comes from a page of another site than the Temporal Web UI.
     Requests with no origin come from programs, not from a browser page."""
     origin = request.headers.get("origin")
-    if origin is not None and origin.rstrip("/") not in allowed_origins(ctx):
+    if origin is not None and not allowed(ctx, origin):
         raise HTTPException(403, f"Origine non autorisée : {origin}")
-    return origin
 
 
 async def decoding_role(request: Request, ctx: WebContext) -> Role:
     session = await logged_in(request, ctx)
-    principal = await user_principal(ctx.sessions, session.username) if session else None
+    principal = session.principal if session else None
     if principal is None:
         raise HTTPException(401, "Connectez-vous à l'interface Réclamations pour déchiffrer.")
     if not may_read_histories(principal.role):
@@ -99,27 +98,27 @@ async def read_payloads(request: Request) -> Payloads:
         raise HTTPException(400, f"Corps invalide : {error}") from None
 
 
-def payloads_response(payloads: list[Payload], origin: str | None) -> Response:
+def payloads_response(payloads: list[Payload]) -> Response:
     body: dict[str, Any] = json_format.MessageToDict(Payloads(payloads=payloads))
-    return JSONResponse(body, headers=cors_headers(origin) if origin else None)
+    return JSONResponse(body)  # with CORS headers for the Web UI, from web.edges
 
 
 @router.options("/{operation}")
 async def preflight(
     operation: str, request: Request, ctx: WebContext = Depends(context)
 ) -> Response:
-    origin = checked_origin(request, ctx)
-    return Response(status_code=204, headers=cors_headers(origin) if origin else None)
+    checked_origin(request, ctx)
+    return Response(status_code=204)
 
 
 @router.post("/decode")
 async def decode(request: Request, ctx: WebContext = Depends(context)) -> Response:
-    origin = checked_origin(request, ctx)
+    checked_origin(request, ctx)
     role = await decoding_role(request, ctx)
     codec = EncryptionCodec(ctx.keyring, refuse_plain=False)
     payloads = await read_payloads(request)
     decoded = [decode_one(codec, ctx, payload, role) for payload in payloads.payloads]
-    return payloads_response(decoded, origin)
+    return payloads_response(decoded)
 
 
 @router.post("/encode")
@@ -127,7 +126,7 @@ async def encode(request: Request, ctx: WebContext = Depends(context)) -> Respon
     """What the Web UI would send to a workflow (a signal, an update, a start) is handed back
     unencrypted: the worker refuses and records it (DESIGN rule 15). Agents act through the
     application, where their role is checked and their name recorded."""
-    origin = checked_origin(request, ctx)
+    checked_origin(request, ctx)
     await decoding_role(request, ctx)
     payloads = await read_payloads(request)
-    return payloads_response(list(payloads.payloads), origin)
+    return payloads_response(list(payloads.payloads))

@@ -7,24 +7,18 @@ Content-Length) and a caller who is nobody is refused before a byte of it is rea
 
 from __future__ import annotations
 
-import json
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
 
 from starlette.datastructures import Headers
 from starlette.requests import cookie_parser
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from db.accounts import token_principal
 from db.logins import read_session
 from web.context import WebContext
 from web.sessions import COOKIE
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-App = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 # No inline script or style anywhere in the UI, no other site's assets, never in a frame.
 CONTENT_SECURITY_POLICY = (
@@ -49,7 +43,7 @@ LOGIN_BODY_BYTES = 8 * 1024  # a name, a password and a token
 
 
 class Edges:
-    def __init__(self, app: App, ctx: WebContext, cors: Callable[[str | None], dict[str, str]]):
+    def __init__(self, app: ASGIApp, ctx: WebContext, cors: Callable[[str | None], dict[str, str]]):
         self.app = app
         self.ctx = ctx
         self.cors = cors  # the codec's CORS headers for an allowed origin, else nothing
@@ -66,18 +60,16 @@ class Edges:
             await self.app(scope, receive, send)
             return
         if not await self._someone(scope, path, headers):
-            await self._refuse(send, path, 401, "Authentification requise.")
+            await self._refuse(scope, receive, send, 401, "Authentification requise.")
             return
         limit = self._limit(path)
         declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
-            await self._refuse(send, path, 413, _too_large(limit))
+            await self._refuse(scope, receive, send, 413, _too_large(limit))
             return
-        await self._bounded(scope, receive, send, path, limit)
+        await self._bounded(scope, receive, send, limit)
 
-    async def _bounded(
-        self, scope: Scope, receive: Receive, send: Send, path: str, limit: int
-    ) -> None:
+    async def _bounded(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         """Count the body as it comes: past the limit, answer 413 at once and tell the
         application that the client has gone, so that it stops reading; what it answers after
         that is dropped."""
@@ -90,7 +82,7 @@ class Edges:
                 seen += len(message.get("body", b""))
                 if seen > limit and not started:
                     refused = True
-                    await self._refuse(send, path, 413, _too_large(limit))
+                    await self._refuse(scope, receive, send, 413, _too_large(limit))
             return {"type": "http.disconnect"} if refused else message
 
         async def sending(message: Message) -> None:
@@ -145,17 +137,17 @@ class Edges:
 
         return sending
 
-    async def _refuse(self, send: Send, path: str, status: int, message: str) -> None:
-        if path.startswith(("/api", "/codec")) or status != 401:
-            body = json.dumps({"detail": message}, ensure_ascii=False).encode()
-            headers = [(b"content-type", b"application/json; charset=utf-8")]
-            if status == 401 and path.startswith("/api"):
-                headers.append((b"www-authenticate", b"Bearer"))
+    async def _refuse(
+        self, scope: Scope, receive: Receive, send: Send, status: int, message: str
+    ) -> None:
+        response: Response
+        if scope["path"].startswith(("/api", "/codec")) or status != 401:
+            challenge = {"WWW-Authenticate": "Bearer"} if scope["path"].startswith("/api") else {}
+            headers = challenge if status == 401 else {}
+            response = JSONResponse({"detail": message}, status_code=status, headers=headers)
         else:  # a page's form without a session: back to the login page
-            status, body, headers = 303, b"", [(b"location", b"/login")]
-        headers.append((b"content-length", str(len(body)).encode()))
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+            response = RedirectResponse("/login", status_code=303)
+        await response(scope, receive, send)
 
 
 def _too_large(limit: int) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from db.accounts import authenticate, get_user, list_users
+from db.accounts import authenticate, list_users
 from db.logins import (
     AuditKind,
     audit,
@@ -64,10 +64,9 @@ class Agent:
 
 async def current_agent(request: Request, ctx: WebContext = Depends(context)) -> Agent:
     session = await logged_in(request, ctx)
-    user = await get_user(ctx.sessions, session.username) if session else None
-    if session is None or user is None:
+    if session is None:
         raise LoginRequired()
-    return Agent(user.username, user.display_name, Role(user.role), session.csrf)
+    return Agent(session.username, session.display_name, session.role, session.csrf)
 
 
 def render(

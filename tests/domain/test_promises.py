@@ -237,10 +237,13 @@ def _states():
     closed.apply(ACTIONS["withdraw"](actor="a"), NOW)
     overdue = complaint()
     overdue.ring(AlarmKind.final_deadline, at(date(2027, 5, 2)))
-    return [fresh, qualified, paused, answered, closed, overdue]
+    failed = complaint()
+    failed.apply(Qualify(actor="a"), NOW)
+    failed.letter_failed(failed.pending_letters[0], "modèle cassé", NOW)
+    return [fresh, qualified, paused, answered, closed, overdue, failed]
 
 
-@pytest.mark.parametrize("state", range(6))
+@pytest.mark.parametrize("state", range(7))
 def test_the_actions_offered_are_exactly_those_the_complaint_accepts(state):
     c = _states()[state]
     assert set(SAMPLES) == set(ACTIONS)

@@ -11,7 +11,10 @@ from domain.deadlines import (
     SuspensionPeriod,
     add_months,
     compute_deadlines,
+    pushed_back_due,
     quality_target_deadline,
+    stopped_clock_due,
+    stopped_clock_target,
     suspended_days,
 )
 from domain.errors import describe_errors
@@ -169,3 +172,12 @@ def test_a_valid_intake_always_plans_and_round_trips(data):
         intake.sent_date, calendar_for(intake.calendar), intake.first_written_date
     )
     assert intake.sent_date < deadlines.acknowledgement_due < deadlines.final_due
+
+
+@given(sent=days, periods=suspension_lists)
+def test_the_day_alone_is_the_day_of_the_explained_target(sent, periods):
+    suspensions = _periods(sent, periods)
+    final = add_months(sent, 2)
+    explained = stopped_clock_target(sent, suspensions, final).due
+    assert stopped_clock_due(sent, suspensions, final) == explained
+    assert pushed_back_due(sent, suspensions) == quality_target_deadline(sent, suspensions).due

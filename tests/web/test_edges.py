@@ -2,6 +2,7 @@
 requests, headers, no 500 on odd input, private files."""
 
 import asyncio
+import os
 import stat
 import statistics
 import time
@@ -11,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from db.logins import AuditKind
-from db.models import AuditRow
+from db.models import AuditRow, UserSessionRow
 from tests.office import action
 from tests.web.conftest import PASSWORD, login
 
@@ -90,6 +91,9 @@ async def test_disabling_a_user_ends_their_sessions_and_tokens(http, office):
     assert (await http.get("/api/complaints/NONE-1", headers=headers)).status_code == 404
     assert await disable_user(office.sessions, "hugo") == 1
     assert (await http.get("/")).status_code == 303
+    async with office.sessions() as session:
+        hugo = select(UserSessionRow.ended_at).where(UserSessionRow.username == "hugo")
+        assert all(ended is not None for ended in await session.scalars(hugo))  # ended, not hidden
     assert (await http.get("/api/complaints/NONE-1", headers=headers)).status_code == 401
 
 
@@ -200,8 +204,12 @@ def test_the_command_line_creates_private_files(tmp_path, monkeypatch):
     database = tmp_path / "data" / "reclamations.db"
     database.parent.mkdir()
     monkeypatch.setenv("RECLAMATIONS_DATABASE_URL", f"sqlite+aiosqlite:///{database}")
-    assert main(["db", "upgrade"]) == 0
+    before = os.umask(0o022)  # as a shell leaves it: the command itself must tighten it
+    try:
+        assert main(["db", "upgrade"]) == 0
+        folder = tmp_path / "made-after"
+        folder.mkdir()
+    finally:
+        os.umask(before)
     assert stat.S_IMODE(database.stat().st_mode) == 0o600
-    folder = tmp_path / "made-after"
-    folder.mkdir()
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700  # the umask holds for the process

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from db.accounts import authenticate, list_users
 from db.logins import (
     AuditKind,
+    OpenSession,
     audit,
     end_session,
     locked_until,
@@ -21,7 +21,7 @@ from db.logins import (
 )
 from db.models import ComplaintRow
 from db.queue import OPEN_STATUSES, QueueFilters, assignees
-from domain.access import Principal, Role, may_register
+from domain.access import may_register
 from domain.actions import ACTION_LABELS
 from domain.errors import (
     FieldError,
@@ -50,23 +50,15 @@ class LoginRequired(Exception):
     pass
 
 
-@dataclass(frozen=True)
-class Agent:
-    username: str
-    display_name: str
-    role: Role
-    csrf: str
-
-    @property
-    def principal(self) -> Principal:
-        return Principal(self.username, self.role)
+# Whoever uses a page: their open session, read with their name and role.
+Agent = OpenSession
 
 
 async def current_agent(request: Request, ctx: WebContext = Depends(context)) -> Agent:
     session = await logged_in(request, ctx)
     if session is None:
         raise LoginRequired()
-    return Agent(session.username, session.display_name, session.role, session.csrf)
+    return session
 
 
 def render(

@@ -25,7 +25,7 @@ def free_port() -> int:
 
 
 def complaints(
-    env: dict[str, str], *args: str, check: bool = True
+    env: dict[str, str], *args: str, check: bool = True, input: str | None = None
 ) -> subprocess.CompletedProcess[str]:
     """Run the `complaints` command with these settings (by default, it must succeed)."""
     result = subprocess.run(
@@ -34,6 +34,7 @@ def complaints(
         env=env,
         capture_output=True,
         text=True,
+        input=input,
         timeout=120,
     )
     if check:

@@ -92,8 +92,11 @@ def decode_one(codec: EncryptionCodec, ctx: WebContext, payload: Payload, role: 
 
 
 async def read_payloads(request: Request) -> Payloads:
+    body = await request.body()
     try:
-        return json_format.Parse(await request.body(), Payloads())
+        return json_format.Parse(body.decode("utf-8"), Payloads())
+    except UnicodeDecodeError:
+        raise HTTPException(400, "Corps invalide : ce n'est pas du JSON en UTF-8.") from None
     except json_format.ParseError as error:
         raise HTTPException(400, f"Corps invalide : {error}") from None
 

@@ -16,7 +16,10 @@ LOGIN_COOKIE = "reclamations_login"
 
 
 def same_token(expected: str | None, given: object) -> bool:
-    return bool(expected) and isinstance(given, str) and hmac.compare_digest(expected or "", given)
+    """Compared in constant time, as bytes: a posted token may hold any character."""
+    if not expected or not isinstance(given, str):
+        return False
+    return hmac.compare_digest(expected.encode(), given.encode("utf-8", "surrogatepass"))
 
 
 async def logged_in(request: Request, ctx: WebContext) -> OpenSession | None:

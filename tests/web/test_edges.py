@@ -195,6 +195,22 @@ async def test_conflicting_form_field_names_are_refused_plainly(http, office):
     assert response.status_code == 422
 
 
+async def test_a_forged_csrf_token_of_any_characters_is_refused_plainly(http, office):
+    await login(http, "louise")
+    response = await http.post(
+        "/complaints/new", data={"csrf_token": "jeton-forgé", "channel": "post"}
+    )
+    assert response.status_code == 403
+    assert "Formulaire expiré" in response.text
+
+
+async def test_a_codec_body_that_is_not_utf8_is_refused_plainly(http, office):
+    await login(http, "sami")
+    response = await http.post("/codec/decode", content=b'{"payloads": "\xdb"}')
+    assert response.status_code == 400
+    assert "UTF-8" in response.json()["detail"]
+
+
 # -- files -----------------------------------------------------------------------------------
 
 

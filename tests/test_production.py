@@ -20,6 +20,8 @@ SECRETS = {
     "TEMPORAL_UI_OIDC_ISSUER": "https://login.mutex.example",
     "TEMPORAL_UI_OIDC_CLIENT_ID": "temporal-ui",
     "TEMPORAL_UI_OIDC_CLIENT_SECRET": "not-a-real-secret",
+    "TEMPORAL_UI_OPERATORS_OIDC_CLIENT_ID": "temporal-ui-operators",
+    "TEMPORAL_UI_OPERATORS_OIDC_CLIENT_SECRET": "not-a-real-secret-either",
 }
 APP_SERVICES = {"migrate", "temporal-setup", "worker", "web"}
 
@@ -87,17 +89,34 @@ def test_only_the_web_app_is_reachable_from_the_network(docker_compose):
     }
     assert reachable == {"web"}
     assert published["temporal-ui"] == [("127.0.0.1", "8080")]
+    assert published["temporal-ui-operators"] == [("127.0.0.1", "8081")]
     assert published["mailpit"] == [("127.0.0.1", "8025")]
     assert published["temporal"] == [] and published["postgres"] == []
     assert services["web"]["environment"]["RECLAMATIONS_WEB_SECURE_COOKIES"] == "true"
 
 
-def test_the_temporal_web_ui_needs_a_login_and_cannot_act(docker_compose):
-    ui = json.loads(docker_compose("config", "--format", "json").stdout)["services"]["temporal-ui"]
-    environment = ui["environment"]
-    assert environment["TEMPORAL_AUTH_ENABLED"] == "true"
-    assert environment["TEMPORAL_AUTH_PROVIDER_URL"] == SECRETS["TEMPORAL_UI_OIDC_ISSUER"]
-    assert environment["TEMPORAL_DISABLE_WRITE_ACTIONS"] == "true"
+def test_the_temporal_web_uis_need_a_login_and_only_the_operators_one_can_act(docker_compose):
+    services = json.loads(docker_compose("config", "--format", "json").stdout)["services"]
+    uis = {
+        name: service["environment"]
+        for name, service in services.items()
+        if service.get("image", "").startswith("temporalio/ui")
+    }
+    assert uis.keys() == {"temporal-ui", "temporal-ui-operators"}
+    for environment in uis.values():
+        assert environment["TEMPORAL_AUTH_ENABLED"] == "true"
+        assert environment["TEMPORAL_AUTH_PROVIDER_URL"] == SECRETS["TEMPORAL_UI_OIDC_ISSUER"]
+        assert environment["TEMPORAL_CODEC_ENDPOINT"].endswith("/codec")
+    readers, operators = uis["temporal-ui"], uis["temporal-ui-operators"]
+    assert readers["TEMPORAL_DISABLE_WRITE_ACTIONS"] == "true"
+    assert operators["TEMPORAL_DISABLE_WRITE_ACTIONS"] == "false"
+    # Its own OIDC client, granted to operators alone by the identity provider.
+    assert readers["TEMPORAL_AUTH_CLIENT_ID"] == SECRETS["TEMPORAL_UI_OIDC_CLIENT_ID"]
+    assert operators["TEMPORAL_AUTH_CLIENT_ID"] == SECRETS["TEMPORAL_UI_OPERATORS_OIDC_CLIENT_ID"]
+    assert operators["TEMPORAL_AUTH_CALLBACK_URL"].startswith("http://localhost:8081/")
+    # Both may ask the app's codec to decode (which still checks the reader's role).
+    origins = json.loads(services["web"]["environment"]["RECLAMATIONS_CODEC_ALLOWED_ORIGINS"])
+    assert origins == ["http://localhost:8080", "http://localhost:8081"]
 
 
 def is_setting(name: str) -> bool:

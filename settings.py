@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     # A session ends after this long without a request, and this long after logging in.
     session_idle_minutes: int = Field(60, ge=1, le=24 * 60)
     session_lifetime_hours: int = Field(10, ge=1, le=24 * 7)
+    # The audit log and ended sessions are kept this long, then forgotten (SECURITY.md).
+    audit_retention_days: int = Field(365, ge=30, le=10 * 365)
     # Request bodies are refused beyond these sizes, while they are read (bytes).
     max_body_bytes: int = Field(256 * 1024, ge=1024)
     max_codec_body_bytes: int = Field(8 * 1024 * 1024, ge=1024)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.engine import SessionFactory
@@ -32,6 +32,7 @@ class AuditKind(StrEnum):
 class SessionPolicy:
     idle: timedelta
     lifetime: timedelta
+    kept: timedelta  # how long the audit log and old sessions are kept
 
 
 @dataclass(frozen=True)
@@ -48,10 +49,16 @@ class OpenSession:
         return Principal(self.username, self.role)
 
 
-async def open_session(sessions: SessionFactory, username: str, now: datetime) -> str:
-    """A new session for `username`; the token goes in the cookie, its hash in the database."""
+async def open_session(
+    sessions: SessionFactory, username: str, now: datetime, policy: SessionPolicy
+) -> str:
+    """A new session for `username`; the token goes in the cookie, its hash in the database.
+    What is older than the policy keeps (audit lines, sessions) is forgotten on the way."""
     token = secrets.token_urlsafe(32)
+    forgotten = now - policy.kept
     async with sessions.begin() as session:
+        await session.execute(delete(AuditRow).where(AuditRow.at < forgotten))
+        await session.execute(delete(UserSessionRow).where(UserSessionRow.created_at < forgotten))
         session.add(
             UserSessionRow(
                 token_hash=token_digest(token),

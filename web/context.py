@@ -48,6 +48,7 @@ class WebContext:
         return SessionPolicy(
             idle=timedelta(minutes=self.settings.session_idle_minutes),
             lifetime=timedelta(hours=self.settings.session_lifetime_hours),
+            kept=timedelta(days=self.settings.audit_retention_days),
         )
 
     def history_url(self, workflow_id: str) -> str:

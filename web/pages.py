@@ -150,7 +150,7 @@ async def login(request: Request, ctx: WebContext = Depends(context)) -> Respons
             ctx, request, target, username, 401, "Identifiant ou mot de passe incorrect."
         )
     await audit(ctx.sessions, AuditKind.login, user.username, client, now)
-    token = await open_session(ctx.sessions, user.username, now)
+    token = await open_session(ctx.sessions, user.username, now, ctx.session_policy)
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(
         COOKIE,

@@ -6,6 +6,7 @@ import os
 import stat
 import statistics
 import time
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -80,6 +81,27 @@ async def test_logout_ends_the_session_on_the_server(http, office):
     http.cookies.set("reclamations_session", copied)  # a copy kept from before the logout
     replay = await http.get("/")
     assert replay.status_code == 303 and replay.headers["location"].startswith("/login")
+
+
+async def test_a_login_forgets_audit_lines_and_sessions_past_their_retention(http, office):
+    now = datetime.now(UTC)
+    long_ago, lately = now - timedelta(days=366), now - timedelta(days=300)
+    async with office.sessions.begin() as session:
+        for at, who in ((long_ago, "ancien"), (lately, "recent")):
+            session.add(
+                AuditRow(at=at, kind=AuditKind.login.value, username=who, client="10.0.0.1")
+            )
+            session.add(
+                UserSessionRow(
+                    token_hash=who * 8, username=who, csrf="x", created_at=at, last_seen_at=at
+                )
+            )
+    await login(http, "camille")
+    async with office.sessions() as session:
+        audited = set(await session.scalars(select(AuditRow.username)))
+        kept_sessions = set(await session.scalars(select(UserSessionRow.username)))
+    assert audited == {"recent", "camille"}  # the default keeps a year
+    assert kept_sessions == {"recent", "camille"}
 
 
 async def test_disabling_a_user_ends_their_sessions_and_tokens(http, office):

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from cli import accounts, database, deadlines, register, run, simulate, temporal_setup
+from cli import accounts, database, deadlines, letters, register, run, simulate, temporal_setup
 from security.files import private_files
 
 # argparse speaks English: its messages, as the agents and operators read them.
@@ -47,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_parser(commands)
     simulate.add_parser(commands)
     register.add_parser(commands)
+    letters.add_parser(commands)
     accounts.add_parsers(commands)
     temporal_setup.add_parser(commands)
     database.add_parser(commands)

@@ -106,6 +106,9 @@ class LetterRow(Base):
     recipient: Mapped[str] = mapped_column(Text)
     subject: Mapped[str] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)  # sealed for medical complaints
+    # The parts the PDF and the HTML email are laid out from (JSON, sealed for medical
+    # complaints); none for letters written before layouts were kept.
+    layout: Mapped[str | None] = mapped_column(Text)
     location: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(10))  # "rendered", then "sent"
     letter_on: Mapped[date] = mapped_column(Date)

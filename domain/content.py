@@ -16,6 +16,8 @@ from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 from pydantic import AfterValidator, BaseModel, Field, ValidationInfo
 from pydantic_core import PydanticCustomError
 
+from domain.postal import check_postal_address
+
 SEALED_MARK = "sealed:"
 # A sealed value anywhere in a text, even inside other words.
 _SEALED_ANYWHERE = re.compile(r"sealed:v\d")
@@ -94,19 +96,30 @@ def _checked(max_length: int) -> Callable[[str, ValidationInfo], str]:
     return check
 
 
-def content(max_length: int) -> Any:
-    """Content typed in by a person: at most `max_length` characters in clear."""
+def checked_address(value: str, info: ValidationInfo) -> str:
+    """The window's rules, for addresses coming in: one kept in a running complaint's state
+    (given before the rules) still loads, and is printed as it is."""
+    if is_sealed(value) or not from_outside(info):
+        return value
+    return check_postal_address(value)
+
+
+def content(max_length: int, *checks: AfterValidator) -> Any:
+    """Content typed in by a person: at most `max_length` characters in clear, and whatever
+    else `checks` ask."""
     return Annotated[
         str,
         CONTENT,
         AfterValidator(_checked(max_length)),
+        *checks,
         Field(json_schema_extra={"minLength": 1, "maxLength": max_length}),
     ]
 
 
 ShortContent = content(200)
 LongContent = content(20_000)
-AddressContent = content(500)
+# A postal address given later (the window's rules checked in clear, before it is sealed).
+AddressContent = content(500, AfterValidator(checked_address))
 # Content kept in the complaint's state, already checked when it came in.
 Sealable = Annotated[str, CONTENT]
 

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
@@ -25,7 +26,13 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from domain.calendar import CalendarName, timezone_of
-from domain.content import FROM_OUTSIDE, LongContent, ShortContent, check_printable
+from domain.content import (
+    FROM_OUTSIDE,
+    LongContent,
+    ShortContent,
+    check_printable,
+    checked_address,
+)
 
 MAX_DOCUMENTS = 100
 
@@ -136,7 +143,9 @@ class Complainant(_Strict):
 
     name: ShortText
     email: EmailStr | None = None
-    postal_address: Annotated[str, Field(min_length=1, max_length=500)] | None = None
+    postal_address: (
+        Annotated[str, Field(min_length=1, max_length=500), AfterValidator(checked_address)] | None
+    ) = None
     member_number: Annotated[str, Field(min_length=1, max_length=50)] | None = None
 
 

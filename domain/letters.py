@@ -51,13 +51,54 @@ def delivery_for(intake: ComplaintIntake) -> Delivery:
 
 
 class InsurerIdentity(BaseModel):
-    """Who signs the letters. Defaults to the insurer whose commitments this product keeps."""
+    """Who signs the letters, and the identity every letter carries (Code de commerce,
+    R123-237). Defaults to the insurer whose commitments this product keeps; its share capital
+    and RCS are the insurer's own to give (RECLAMATIONS_INSURER__RCS, ...): a letter prints
+    only what is set, never a made-up number."""
 
     name: str = "MUTEX"
     service: str = "Service Qualité Relations Adhérents"
     address: str = "140 avenue de la République\n92327 Châtillon Cedex"
+    # Where letters are written from ("Châtillon, le 28 novembre 2026").
+    place: str = "Châtillon"
     medical_service: str = "Médecin Conseil de Mutex"
     email: str = "reclamations@mutex.example"
+    phone: str = ""
+    website: str = ""
+    legal_form: str = "Société anonyme"
+    share_capital: str = ""
+    registered_office: str = "140 avenue de la République, 92320 Châtillon"
+    rcs: str = ""
+    # "Code des assurances" for an insurer, "Code de la mutualité" for a mutual.
+    regulated_by: str = "Code des assurances"
+    # A PNG or JPEG printed at the top of every letter; the name alone when there is none.
+    logo: str | None = None
+
+    def legal_lines(self) -> list[str]:
+        """The footer's identity: who the company is, where, and under which code."""
+        company = ", ".join(
+            part
+            for part in (
+                self.name,
+                self.legal_form
+                + (f" au capital de {self.share_capital}" if self.share_capital else ""),
+                f"entreprise régie par le {self.regulated_by}" if self.regulated_by else "",
+            )
+            if part
+        )
+        office = " – ".join(
+            part
+            for part in (
+                f"Siège social : {self.registered_office}" if self.registered_office else "",
+                self.rcs,
+            )
+            if part
+        )
+        return [line for line in (company, office) if line]
+
+    def contact_line(self) -> str:
+        parts = [self.service, ", ".join(self.address.splitlines()), self.email, self.phone]
+        return " – ".join(part for part in (*parts, self.website) if part)
 
 
 class Mediator(BaseModel):

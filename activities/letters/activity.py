@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from email.header import Header
 from email.message import Message
+from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr, parseaddr
 from typing import Any
@@ -16,7 +17,7 @@ from temporalio import activity
 
 from activities.failures import without_content
 from activities.letters.delivery import EmailSender, PostOutbox, letter_stem
-from activities.letters.rendering import LetterRenderer
+from activities.letters.rendering import LetterLayout, LetterRenderer, letter_html
 from db.engine import SessionFactory
 from db.models import LetterRow
 from db.upsert import insert_missing
@@ -56,18 +57,13 @@ class LetterActivities:
         row = await self._rendered(letter, key)
         if row.status == STATUS_SENT and row.location:
             return LetterReceipt(location=row.location)
-        body = (
-            open_sealed(self._keyring, row.reference, row.body)
-            if letter.intake.medical
-            else row.body
-        )
+        body, layout = self._stored(row, letter.intake.medical)
         stem = letter_stem(row.kind, row.sequence)
         if row.delivery == Delivery.email:
-            location = await self._email.send(
-                self._email_message(row, body, letter.at), letter.reference, stem
-            )
+            message = self._email_message(row, body, letter_html(layout), letter.at)
+            location = await self._email.send(message, letter.reference, stem)
         else:
-            location = await self._post.send(body, row.subject, letter.reference, stem)
+            location = await self._post.send(layout, row.subject, letter.reference, stem)
         async with self._sessions.begin() as session:
             await session.execute(
                 update(LetterRow)
@@ -80,6 +76,17 @@ class LetterActivities:
                 .values(status=STATUS_SENT, location=location, sent_at=datetime.now(UTC))
             )
         return LetterReceipt(location=location)
+
+    def _stored(self, row: LetterRow, medical: bool) -> tuple[str, LetterLayout]:
+        """The text and layout as first rendered, opened for sending (DESIGN rule 11)."""
+
+        def opened(text: str) -> str:
+            return open_sealed(self._keyring, row.reference, text) if medical else text
+
+        body = opened(row.body)
+        if row.layout is None:  # rendered before layouts were kept: its text says it all
+            return body, LetterLayout.of_text(body, row.reference, row.subject)
+        return body, LetterLayout.model_validate_json(opened(row.layout))
 
     async def _rendered(self, letter: LetterInput, key: tuple[str, str, int]) -> LetterRow:
         """The letter as first rendered: a retry sends exactly the same text, the stored one
@@ -101,7 +108,12 @@ class LetterActivities:
             if letter.order.delivery is Delivery.email
             else f"{complainant.name}\n{complainant.postal_address or ''}"
         )
-        body = rendered.body
+        body, layout = rendered.body, rendered.layout.model_dump_json()
+
+        def sealed(text: str) -> str:
+            # DESIGN rule 11: a medical letter is never stored in clear.
+            return seal(self._keyring, letter.reference, text) if letter.intake.medical else text
+
         return {
             "reference": letter.reference,
             "kind": letter.order.kind.value,
@@ -109,8 +121,8 @@ class LetterActivities:
             "delivery": letter.order.delivery.value,
             "recipient": recipient,
             "subject": rendered.subject,
-            # DESIGN rule 11: a medical letter is never stored in clear.
-            "body": seal(self._keyring, letter.reference, body) if letter.intake.medical else body,
+            "body": sealed(body),
+            "layout": sealed(layout),
             "status": STATUS_RENDERED,
             "letter_on": rendered.letter_on,
             "location": None,
@@ -138,8 +150,11 @@ class LetterActivities:
 
         return open_text
 
-    def _email_message(self, row: LetterRow, body: str, at: datetime) -> Message:
-        message = MIMEText(body, "plain", "utf-8")
+    def _email_message(self, row: LetterRow, body: str, html: str, at: datetime) -> Message:
+        """The letter in HTML, and the same letter in plain text for mail readers without."""
+        message = MIMEMultipart("alternative")
+        message.attach(MIMEText(body, "plain", "utf-8"))
+        message.attach(MIMEText(html, "html", "utf-8"))
         name, address = parseaddr(self._mail_from)
         message["From"] = formataddr((name, address), charset="utf-8")
         message["To"] = row.recipient

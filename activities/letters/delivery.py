@@ -16,6 +16,7 @@ from typing import Protocol
 import aiosmtplib
 
 from activities.letters.pdf import letter_pdf
+from activities.letters.rendering import LetterLayout
 
 
 def letter_stem(kind: str, sequence: int) -> str:
@@ -77,7 +78,7 @@ class PostOutbox:
     def __init__(self, root: Path) -> None:
         self._root = root
 
-    async def send(self, body: str, title: str, reference: str, stem: str) -> str:
+    async def send(self, layout: LetterLayout, title: str, reference: str, stem: str) -> str:
         path = self._root / "post" / reference / f"{stem}.pdf"
-        await asyncio.to_thread(lambda: write_atomically(path, letter_pdf(body, title)))
+        await asyncio.to_thread(lambda: write_atomically(path, letter_pdf(layout, title)))
         return str(path)

@@ -1,4 +1,7 @@
-"""Rendering a letter from its template: plain French text, the same for email and paper."""
+"""Rendering a letter: its template gives the text (salutation to signature), the insurer's
+identity the frame of a French business letter around it (letterhead, sender, the recipient's
+block for the envelope's window, place and date, reference and subject, the legal footer).
+The same layout makes the PDF, the HTML email and the plain text."""
 
 from __future__ import annotations
 
@@ -8,13 +11,15 @@ from datetime import date
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from pydantic import BaseModel
 
 from domain.actions import Decision
 from domain.clock import local_date
 from domain.content import map_content
 from domain.french import long_date, typography
 from domain.intake import CHANNEL_PHRASES
-from domain.letters import LETTER_LABELS, InsurerIdentity, Mediator
+from domain.letters import LETTER_LABELS, Delivery, InsurerIdentity, Mediator
+from domain.postal import address_lines, recipient_block
 from workflows.messages import LetterInput
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -29,11 +34,62 @@ DECISION_SENTENCES = {
 }
 
 
+# The no-break space before the colon, as French typography wants it.
+REFERENCE_LABEL = "Référence\u00a0:"
+SUBJECT_LABEL = "Objet\u00a0:"
+
+
+class LetterLayout(BaseModel):
+    """A letter's parts, each where a French business letter puts it; kept with the letter
+    so that a retry prints exactly what was first rendered."""
+
+    letterhead: str
+    sender: list[str]
+    recipient: list[str]
+    place_date: str
+    reference: str
+    subject: str
+    text: str
+    footer: list[str]
+    logo: str | None = None
+
+    @classmethod
+    def of_text(cls, text: str, reference: str, subject: str) -> LetterLayout:
+        """A letter whose text already holds its frame (written before layouts existed)."""
+        return cls(
+            letterhead="",
+            sender=[],
+            recipient=[],
+            place_date="",
+            reference=reference,
+            subject=subject,
+            text=text,
+            footer=[],
+        )
+
+    def plain(self) -> str:
+        """The whole letter as plain text: the record, the page agents read, the email's text
+        part."""
+        blocks = [
+            "\n".join([self.letterhead, *self.sender]),
+            "\n".join(self.recipient),
+            self.place_date,
+            f"{REFERENCE_LABEL} {self.reference}\n{SUBJECT_LABEL} {self.subject}",
+            self.text.strip(),
+            "\n".join(self.footer),
+        ]
+        return "\n\n".join(block for block in blocks if block) + "\n"
+
+
 @dataclass(frozen=True)
 class RenderedLetter:
     subject: str
-    body: str
+    layout: LetterLayout
     letter_on: date
+
+    @property
+    def body(self) -> str:
+        return self.layout.plain()
 
 
 class LetterRenderer:
@@ -43,8 +99,8 @@ class LetterRenderer:
     def __init__(
         self, insurer: InsurerIdentity, mediator: Mediator, templates: Path = TEMPLATES
     ) -> None:
-        self._insurer = insurer
-        self._mediator = mediator
+        self.insurer = insurer
+        self.mediator = mediator
         self._env = Environment(
             loader=FileSystemLoader(templates),
             undefined=StrictUndefined,
@@ -61,10 +117,12 @@ class LetterRenderer:
         def fr(day: date | None) -> str:
             return long_date(day) if day else ""
 
-        body = self._env.get_template(f"{order.kind.value}.txt.j2").render(
-            insurer=self._insurer,
-            mediator=self._mediator,
-            signatory=self._insurer.medical_service if intake.medical else self._insurer.service,
+        signatory = self.insurer.medical_service if intake.medical else self.insurer.service
+
+        text = self._env.get_template(f"{order.kind.value}.txt.j2").render(
+            insurer=self.insurer,
+            mediator=self.mediator,
+            signatory=signatory,
             complainant=intake.complainant,
             salutation="Madame, Monsieur",
             reference=letter.reference,
@@ -81,8 +139,39 @@ class LetterRenderer:
             decision_sentence=DECISION_SENTENCES[facts.decision] if facts.decision else "",
             facts=facts,
         )
+        insurer = self.insurer
+        complainant = intake.complainant
+        posted = order.delivery is Delivery.post
+        layout = LetterLayout(
+            letterhead=insurer.name,
+            sender=[signatory, *address_lines(insurer.address)],
+            recipient=recipient_block(
+                complainant.name, complainant.postal_address if posted else None
+            ),
+            place_date=f"{insurer.place}, le {fr(letter_on)}",
+            reference=letter.reference,
+            subject=title,
+            text=typography(_tidy(text)),
+            footer=[typography(line) for line in (*insurer.legal_lines(), insurer.contact_line())],
+            logo=insurer.logo,
+        )
         subject = f"{title} – votre réclamation {letter.reference}"
-        return RenderedLetter(subject=subject, body=typography(_tidy(body)), letter_on=letter_on)
+        return RenderedLetter(subject=subject, layout=layout, letter_on=letter_on)
+
+
+HTML = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "html"),
+    autoescape=True,
+    undefined=StrictUndefined,
+)
+
+
+def letter_html(layout: LetterLayout) -> str:
+    """The letter as an email's HTML part: the same parts as on paper, escaped, inline styles
+    only (mail readers drop style sheets)."""
+    return HTML.get_template("letter.html.j2").render(
+        letter=layout, reference_label=REFERENCE_LABEL, subject_label=SUBJECT_LABEL
+    )
 
 
 def _tidy(text: str) -> str:

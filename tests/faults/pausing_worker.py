@@ -20,6 +20,7 @@ from temporalio import activity
 
 from activities.letters.activity import LetterActivities
 from activities.letters.delivery import EmlOutbox, PostOutbox
+from activities.letters.rendering import LetterLayout
 from activities.planning import PlanningActivities
 from activities.records import RecordActivities
 from db.engine import create_engine, session_factory
@@ -54,8 +55,8 @@ class PausingEmails(EmlOutbox):
 
 
 class PausingPost(PostOutbox):
-    async def send(self, body: str, title: str, reference: str, stem: str) -> str:
-        location = await super().send(body, title, reference, stem)
+    async def send(self, layout: LetterLayout, title: str, reference: str, stem: str) -> str:
+        location = await super().send(layout, title, reference, stem)
         if PAUSE_IN == "letter":
             await pause_once(f"{reference}.{stem}")
         return location

@@ -1,0 +1,67 @@
+"""`complaints letters`: check an insurer's own letter templates before they serve, and see
+any letter as the complainant will (a PDF from example data)."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from activities.letters.pdf import letter_pdf
+from activities.letters.rendering import LetterRenderer
+from activities.letters.specimens import missing_clauses, render_specimen
+from domain.calendar import timezone_of
+from domain.clock import local_date
+from domain.letters import LETTER_LABELS, LetterKind
+from settings import Settings
+from wiring import letter_renderer
+
+
+def add_parser(commands: Any) -> None:
+    parser = commands.add_parser("letters", help="vérifier les modèles de courriers, en voir un")
+    actions = parser.add_subparsers(dest="letters_command", required=True)
+    check = actions.add_parser(
+        "check",
+        help="refuser un jeu de modèles auquel manque une mention obligatoire",
+        description="Rend chaque courrier sur des données d'exemple et vérifie ses mentions "
+        "obligatoires (Médiateur et délai d'un an, motifs, nouvelle date et sa raison, "
+        "réexamen par le Service Qualité).",
+    )
+    check.add_argument("--templates", type=Path, help="dossier des modèles (défaut : réglages)")
+    check.set_defaults(handler=run_check)
+    preview = actions.add_parser("preview", help="un courrier en PDF, sur des données d'exemple")
+    preview.add_argument("kind", choices=[k.value for k in LetterKind])
+    preview.add_argument("--templates", type=Path, help="dossier des modèles (défaut : réglages)")
+    preview.add_argument("--output", type=Path, help="fichier PDF (défaut : apercu-KIND.pdf)")
+    preview.set_defaults(handler=run_preview)
+
+
+def _renderer(args: argparse.Namespace) -> LetterRenderer:
+    settings = Settings()
+    if args.templates is not None:
+        settings = settings.model_copy(update={"letter_templates": args.templates})
+    return letter_renderer(settings)
+
+
+def _today() -> date:
+    return local_date(datetime.now(UTC), timezone_of("national"))
+
+
+def run_check(args: argparse.Namespace) -> int:
+    problems = missing_clauses(_renderer(args), _today())
+    for problem in problems:
+        print(f"refusé : {problem}")
+    if problems:
+        return 1
+    print("Modèles conformes : chaque courrier porte ses mentions obligatoires.")
+    return 0
+
+
+def run_preview(args: argparse.Namespace) -> int:
+    kind = LetterKind(args.kind)
+    rendered = render_specimen(_renderer(args), kind, _today())
+    output: Path = args.output or Path(f"apercu-{kind.value}.pdf")
+    output.write_bytes(letter_pdf(rendered.layout, LETTER_LABELS[kind]))
+    print(f"{LETTER_LABELS[kind]} : {output}")
+    return 0

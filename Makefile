@@ -5,7 +5,7 @@ TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 VENV := .venv
 BIN := $(VENV)/bin
-PACKAGES := activities bench cli db domain security tests web workflows
+PACKAGES := activities bench cli db domain security storage tests web workflows
 # Use the machine's Python; never download one.
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)

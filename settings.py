@@ -65,10 +65,22 @@ class Settings(BaseSettings):
     # Request bodies are refused beyond these sizes, while they are read (bytes).
     max_body_bytes: int = Field(256 * 1024, ge=1024)
     max_codec_body_bytes: int = Field(8 * 1024 * 1024, ge=1024)
+    # Documents' files (DESIGN rule 16): a folder (default: .data/files), or an S3 bucket.
+    files_dir: Path | None = None
+    files_s3_bucket: str | None = None
+    files_s3_endpoint: str | None = None  # MinIO, Ceph...; unset: AWS S3
+    files_s3_access_key: str | None = None
+    files_s3_secret_key: str | None = None
+    max_file_bytes: int = Field(10 * 1024 * 1024, ge=1024)
+    max_complaint_files_bytes: int = Field(50 * 1024 * 1024, ge=1024)
 
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'reclamations.db'}"
+
+    @property
+    def resolved_files_dir(self) -> Path:
+        return self.files_dir or self.data_dir / "files"
 
     @property
     def resolved_outbox_dir(self) -> Path:

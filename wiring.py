@@ -16,9 +16,11 @@ from activities.planning import PlanningActivities
 from activities.reconcile import ReconcileActivities
 from activities.records import RecordActivities
 from db.engine import SessionFactory
+from domain.files import FileLimits
 from security.codec import data_converter
 from security.keyring import Keyring
 from settings import Settings
+from storage.files import FileStore, FolderStore, S3Store
 from workflows.complaint import ComplaintWorkflow
 from workflows.guard import ForeignMessages
 from workflows.reconciliation import ReconcileWorkflow
@@ -81,7 +83,27 @@ def complaint_service(
     client: Client, settings: Settings, sessions: SessionFactory, keyring: Keyring
 ) -> ComplaintService:
     """The one door, as every entry point builds it."""
-    return ComplaintService(client, sessions, keyring, settings.policy, settings.task_queue)
+    return ComplaintService(
+        client,
+        sessions,
+        keyring,
+        settings.policy,
+        settings.task_queue,
+        files=file_store(settings),
+        file_limits=FileLimits(settings.max_file_bytes, settings.max_complaint_files_bytes),
+    )
+
+
+def file_store(settings: Settings) -> FileStore:
+    """Documents' files: the S3 bucket when one is named, else the data folder."""
+    if settings.files_s3_bucket:
+        return S3Store.connect(
+            settings.files_s3_bucket,
+            settings.files_s3_endpoint,
+            settings.files_s3_access_key,
+            settings.files_s3_secret_key,
+        )
+    return FolderStore(settings.resolved_files_dir)
 
 
 def complaint_worker(

@@ -6,11 +6,25 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
-from domain.content import AddressContent, LongContent, ShortContent, check_printable
+from domain.content import (
+    AddressContent,
+    LongContent,
+    ShortContent,
+    check_printable,
+    from_outside,
+)
 from domain.deadlines import SUSPENSION_LABELS, SuspensionReason
+from domain.files import FileFacts
 from domain.intake import Category, Document
 
 Actor = Annotated[str, Field(min_length=1, max_length=100, description="qui agit")]
@@ -74,7 +88,25 @@ class Assign(Action):
 
 
 class AddDocument(Action):
+    """DESIGN rules 12 and 16: a document for the file, with its file when there is one."""
+
     document: Document
+    file: FileFacts | None = Field(
+        None,
+        description="posé par le système quand un fichier est déposé "
+        "(POST /api/complaints/{reference}/documents), jamais par l'appelant",
+    )
+
+    @field_validator("file")
+    @classmethod
+    def _never_from_outside(cls, value: FileFacts | None, info: ValidationInfo) -> FileFacts | None:
+        # A file is described by the system once it holds it, never by the caller.
+        if value is not None and from_outside(info):
+            raise PydanticCustomError(
+                "file_from_outside",
+                "déposez le fichier lui-même (envoi multipart) : sa description vient du système",
+            )
+        return value
 
 
 class Suspend(Action):

@@ -52,6 +52,7 @@ from domain.deadlines import (
     stopped_clock_due,
     stopped_clock_target,
 )
+from domain.files import FileFacts
 from domain.french import long_date, of
 from domain.intake import CATEGORY_LABELS, ELECTRONIC_CHANNELS, ComplaintIntake, DocumentKind
 from domain.letters import COMPLAINT_LETTERS, LETTER_LABELS, Delivery, LetterKind, delivery_for
@@ -185,6 +186,7 @@ class DocumentRecord(BaseModel):
     kind: DocumentKind
     added_on: date
     added_by: str
+    file: FileFacts | None = None  # DESIGN rule 16: its file, kept in the file store
 
 
 class AnswerRecord(BaseModel):
@@ -757,13 +759,16 @@ class Complaint(BaseModel):
         return self._closed()
 
     def _add_document(self, action: AddDocument, now: datetime) -> None:
-        document = action.document
+        document, file = action.document, action.file
+        if file is not None and any(d.file == file for d in self.documents):
+            return  # the same upload again: one file, one document
         self.documents.append(
             DocumentRecord(
                 name=document.name,
                 kind=document.kind,
                 added_on=self.today(now),
                 added_by=action.actor,
+                file=file,
             )
         )
         self._record(now, EventType.document_added, action.actor, "Document ajouté au dossier.")

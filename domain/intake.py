@@ -94,12 +94,14 @@ CATEGORY_LABELS = {
 
 
 class DocumentKind(StrEnum):
+    complaint_scan = "complaint_scan"
     previous_answer = "previous_answer"
     supporting_document = "supporting_document"
     other = "other"
 
 
 DOCUMENT_KIND_LABELS = {
+    DocumentKind.complaint_scan: "courrier de réclamation (scan)",
     DocumentKind.previous_answer: "réponse écrite antérieure",
     DocumentKind.supporting_document: "pièce justificative",
     DocumentKind.other: "autre document",

@@ -22,6 +22,7 @@ SECRETS = {
     "TEMPORAL_UI_OIDC_CLIENT_SECRET": "not-a-real-secret",
     "TEMPORAL_UI_OPERATORS_OIDC_CLIENT_ID": "temporal-ui-operators",
     "TEMPORAL_UI_OPERATORS_OIDC_CLIENT_SECRET": "not-a-real-secret-either",
+    "FILES_S3_SECRET_KEY": "not-a-real-storage-secret",
 }
 APP_SERVICES = {"migrate", "temporal-setup", "worker", "web"}
 
@@ -68,7 +69,9 @@ def test_secrets_are_not_baked_in(docker_compose):
 def test_the_whole_shape_is_there_and_workers_scale(docker_compose):
     config = json.loads(docker_compose("config", "--format", "json").stdout)
     services = config["services"]
-    assert {"postgres", "temporal", "temporal-ui", "mailpit", *APP_SERVICES} <= services.keys()
+    assert {"postgres", "temporal", "temporal-ui", "mailpit", "minio", *APP_SERVICES} <= (
+        services.keys()
+    )
     assert "ports" not in services["worker"] and "container_name" not in services["worker"]
     ui = services["temporal-ui"]["environment"]
     assert ui["TEMPORAL_CODEC_ENDPOINT"].endswith("/codec")
@@ -93,6 +96,22 @@ def test_only_the_web_app_is_reachable_from_the_network(docker_compose):
     assert published["mailpit"] == [("127.0.0.1", "8025")]
     assert published["temporal"] == [] and published["postgres"] == []
     assert services["web"]["environment"]["RECLAMATIONS_WEB_SECURE_COOKIES"] == "true"
+
+
+def test_documents_files_go_to_the_object_storage(docker_compose):
+    services = json.loads(docker_compose("config", "--format", "json").stdout)["services"]
+    for name in ("worker", "web"):
+        environment = services[name]["environment"]
+        assert environment["RECLAMATIONS_FILES_S3_ENDPOINT"] == "http://minio:9000"
+        assert environment["RECLAMATIONS_FILES_S3_BUCKET"] == "reclamations-documents"
+        assert environment["RECLAMATIONS_FILES_S3_SECRET_KEY"] == SECRETS["FILES_S3_SECRET_KEY"]
+    assert services["minio"]["environment"]["MINIO_ROOT_PASSWORD"] == SECRETS["FILES_S3_SECRET_KEY"]
+    assert "ports" not in services["minio"]
+    assert services["files-setup"]["command"] == [
+        "mb",
+        "--ignore-existing",
+        "store/reclamations-documents",
+    ]
 
 
 def test_the_temporal_web_uis_need_a_login_and_only_the_operators_one_can_act(docker_compose):

@@ -10,7 +10,17 @@ the token's name is the actor on the record and its role decides what it may do 
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Body, Depends, HTTPException, Request, Response
+from fastapi import (
+    APIRouter,
+    Body,
+    Depends,
+    File,
+    Form,
+    HTTPException,
+    Request,
+    Response,
+    UploadFile,
+)
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field, create_model
 
@@ -19,9 +29,10 @@ from domain.access import Principal
 from domain.actions import ACTION_LABELS, ACTIONS, Action
 from domain.complaint import Complaint
 from domain.errors import Forbidden, Invalid, NotFound, Refused, ServiceError, Unavailable
-from domain.intake import ComplaintIntake
+from domain.intake import ComplaintIntake, DocumentKind
 from web.context import WebContext, context
 from workflows.messages import workflow_id
+from workflows.service import Upload
 
 router = APIRouter(prefix="/api", tags=["API des systèmes de gestion"])
 bearer = HTTPBearer(auto_error=False, description="Jeton créé par `complaints tokens create`")
@@ -228,6 +239,37 @@ async def read_complaint(
         return (await ctx.service.read(caller, reference)).complaint
     except ServiceError as error:
         raise problem(error) from None
+
+
+@router.post(
+    "/complaints/{reference}/documents",
+    response_model=Complaint,
+    response_model_exclude=HIDDEN,
+    summary="Déposer un fichier",
+    responses={
+        **COMMON_PROBLEMS,
+        409: {"model": Problem, "description": "Réclamation close"},
+        413: {"model": Problem, "description": "Requête trop volumineuse"},
+        422: {"model": ValidationProblem, "description": "Type ou taille refusés, et pourquoi"},
+    },
+)
+async def upload_document(
+    reference: str,
+    file: UploadFile = File(description="PDF, JPEG, PNG ou TIFF (le type est lu dans le contenu)"),
+    kind: DocumentKind = Form(DocumentKind.other, description="nature du document"),
+    on_behalf_of: str | None = Form(None, description="pour le compte de"),
+    caller: Principal = Depends(api_caller),
+    ctx: WebContext = Depends(context),
+) -> Complaint:
+    """A file joins the complaint as a document (DESIGN rules 12 and 16), as multipart form
+    data. Its checksum identifies it: the same file sent again is kept once. Sizes are bounded
+    per file and per complaint (settings); a medical complaint's files are encrypted at rest."""
+    upload = Upload(name=file.filename or "document", content=await file.read(), kind=kind.value)
+    try:
+        reading = await ctx.service.add_file(caller, reference, upload, on_behalf_of)
+    except ServiceError as error:
+        raise problem(error) from None
+    return reading.complaint
 
 
 def _action_route(name: str, model: type[Action]) -> None:

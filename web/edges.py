@@ -7,6 +7,7 @@ Content-Length) and a caller who is nobody is refused before a byte of it is rea
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -31,6 +32,8 @@ DOCS_POLICY = (
     "style-src 'self' https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com; "
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 )
+# A document's file shown in the browser: nothing in it may run or load anything.
+FILE_POLICY = "default-src 'none'; img-src 'self'; object-src 'self'; frame-ancestors 'none'"
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
@@ -39,6 +42,8 @@ SECURITY_HEADERS = [
 # Pages, letters, API answers and decoded payloads may carry complaint content: never cached.
 NO_STORE = (b"cache-control", b"no-store")
 WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
+# The routes that take files (DESIGN rule 16): the mail room's form, and documents added later.
+UPLOADS = re.compile(r"^(/api)?/complaints/(new|[^/]+/documents)$")
 LOGIN_BODY_BYTES = 8 * 1024  # a name, a password and a token
 
 
@@ -97,6 +102,9 @@ class Edges:
         settings = self.ctx.settings
         if path.startswith("/codec"):
             return settings.max_codec_body_bytes
+        if UPLOADS.match(path):
+            # Files: as much as a complaint may hold, and the form around them.
+            return settings.max_complaint_files_bytes + settings.max_body_bytes
         return LOGIN_BODY_BYTES if path == "/login" else settings.max_body_bytes
 
     async def _someone(self, scope: Scope, path: str, headers: Headers) -> bool:

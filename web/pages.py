@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+from collections.abc import Awaitable
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import UploadFile as StarletteUpload
 
 from db.accounts import authenticate, list_users
 from db.logins import (
@@ -34,9 +37,11 @@ from domain.errors import (
 )
 from domain.intake import Category, Channel, DocumentKind
 from web.context import WebContext, context
+from web.edges import FILE_POLICY
 from web.forms import DOCUMENT_ROWS, action_from_form, intake_from_form
 from web.sessions import COOKIE, LOGIN_COOKIE, client_address, logged_in, same_token
 from web.views import TEMPLATE_GLOBALS, today
+from workflows.service import Reading, Upload
 
 router = APIRouter(include_in_schema=False)
 
@@ -325,8 +330,14 @@ async def new_complaint(
     if not may_register(agent.role):
         raise HTTPException(403, "L'exploitation consulte, sans enregistrer de réclamation.")
     form = await checked_form(request, agent)
+    files = [
+        *await uploads(request, "scan", DocumentKind.complaint_scan.value),
+        *await uploads(request, "attachments", DocumentKind.supporting_document.value),
+    ]
     try:
-        registered = await ctx.service.register(agent.principal, intake_from_form(form))
+        registered = await ctx.service.register(
+            agent.principal, intake_from_form(form), uploads=files
+        )
     except Invalid as error:
         values = _new_form_values(form, error.errors)
         return render(ctx, request, "new.html", agent, status_code=422, **values)
@@ -339,7 +350,7 @@ async def new_complaint(
         return render(
             ctx, request, "new.html", agent, status_code=409, **_new_form_values(form, [taken])
         )
-    await wait_recorded(ctx, reference, 1)
+    await wait_recorded(ctx, reference, registered.version)
     return RedirectResponse(f"/complaints/{reference}", status_code=303)
 
 
@@ -375,10 +386,25 @@ async def act(
     ctx: WebContext = Depends(context),
 ) -> Response:
     form = await checked_form(request, agent)
+    attempt = ctx.service.act(
+        agent.principal, reference, name, action_from_form(form, agent.username)
+    )
+    return await outcome(ctx, request, agent, reference, attempt, failed=name, done=name)
+
+
+async def outcome(
+    ctx: WebContext,
+    request: Request,
+    agent: Agent,
+    reference: str,
+    attempt: Awaitable[Reading],
+    failed: str,
+    done: str,
+) -> Response:
+    """What an agent sees after acting: the complaint's page once the record shows the change,
+    or the page again with the refusal beside the form (`failed`) that caused it."""
     try:
-        reading = await ctx.service.act(
-            agent.principal, reference, name, action_from_form(form, agent.username)
-        )
+        reading = await attempt
     except (Invalid, Refused) as error:
         problems = [str(e) for e in error.errors] if isinstance(error, Invalid) else [str(error)]
         return await complaint_page_or_error(
@@ -387,13 +413,70 @@ async def act(
             agent,
             reference,
             status_code=http_status(error),
-            failed=name,
+            failed=failed,
             problems=problems,
         )
     except ServiceError as error:
         raise HTTPException(http_status(error), str(error)) from None
     await wait_recorded(ctx, reference, reading.complaint.version)
-    return RedirectResponse(f"/complaints/{reference}?fait={name}", status_code=303)
+    return RedirectResponse(f"/complaints/{reference}?fait={done}", status_code=303)
+
+
+async def uploads(request: Request, field: str, kind: str) -> list[Upload]:
+    """The files chosen in a form's file field (a browser sends an empty part for none)."""
+    form = await request.form()
+    return [
+        Upload(name=part.filename or "document", content=await part.read(), kind=kind)
+        for part in form.getlist(field)
+        if isinstance(part, StarletteUpload) and part.filename
+    ]
+
+
+@router.post("/complaints/{reference}/documents", response_class=HTMLResponse)
+async def add_files(
+    reference: str,
+    request: Request,
+    agent: Agent = Depends(current_agent),
+    ctx: WebContext = Depends(context),
+) -> Response:
+    """DESIGN rule 16: files for a complaint, from its page."""
+    form = await checked_form(request, agent)
+    files = await uploads(request, "files", form.get("kind", DocumentKind.other.value))
+
+    async def add_all() -> Reading:
+        if not files:
+            raise Invalid([FieldError("files", "choisissez au moins un fichier")])
+        for upload in files:
+            reading = await ctx.service.add_file(agent.principal, reference, upload)
+        return reading
+
+    return await outcome(
+        ctx, request, agent, reference, add_all(), failed="add_files", done="add_document"
+    )
+
+
+@router.get("/complaints/{reference}/documents/{sha256}")
+async def document_file(
+    reference: str,
+    sha256: str = Path(pattern=r"^[0-9a-f]{64}$"),
+    download: bool = Query(False, alias="telecharger"),
+    agent: Agent = Depends(current_agent),
+    ctx: WebContext = Depends(context),
+) -> Response:
+    """A document's file, shown in the browser (PDF, images) or downloaded; never cached."""
+    try:
+        found = await ctx.service.document_file(agent.principal, reference, sha256)
+    except ServiceError as error:
+        raise HTTPException(http_status(error), str(error)) from None
+    disposition = "attachment" if download else "inline"
+    return Response(
+        found.content,
+        media_type=found.media_type.value,
+        headers={
+            "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(found.name)}",
+            "Content-Security-Policy": FILE_POLICY,
+        },
+    )
 
 
 @router.get("/complaints/{reference}/letters/{kind}/{sequence}", response_class=HTMLResponse)

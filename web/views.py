@@ -11,6 +11,7 @@ from domain.calendar import CALENDAR_NAMES, timezone_of
 from domain.clock import local_date
 from domain.complaint import STATUS_LABELS, Status
 from domain.deadlines import DEADLINE_LABELS, SUSPENSION_LABELS
+from domain.files import MEDIA_TYPE_LABELS
 from domain.french import long_date
 from domain.intake import CATEGORY_LABELS, CHANNEL_LABELS, DOCUMENT_KIND_LABELS
 from domain.letters import LETTER_LABELS
@@ -57,6 +58,13 @@ def local_time(instant: datetime, timezone: str) -> str:
     return instant.astimezone(ZoneInfo(timezone)).strftime("%d/%m/%Y %H:%M")
 
 
+def file_size(size: int) -> str:
+    """ "12 Ko", "3,4 Mo": a size as French readers write it."""
+    if size < 1024 * 1024:
+        return f"{max(1, round(size / 1024))} Ko"
+    return f"{size / (1024 * 1024):.1f} Mo".replace(".", ",")
+
+
 TEMPLATE_GLOBALS = {
     "ACTION_LABELS": ACTION_LABELS,
     "DELAY_REASON_LABELS": DELAY_REASON_LABELS,
@@ -69,10 +77,12 @@ TEMPLATE_GLOBALS = {
     "DOCUMENT_KIND_LABELS": {k.value: v for k, v in DOCUMENT_KIND_LABELS.items()},
     "ESCALATION_LABELS": ESCALATION_LABELS,
     "LETTER_LABELS": {k.value: v for k, v in LETTER_LABELS.items()},
+    "MEDIA_TYPE_LABELS": {k.value: v for k, v in MEDIA_TYPE_LABELS.items()},
     "PROCESS_ENDED_LABELS": PROCESS_ENDED_LABELS,
     "ROLE_LABELS": {k.value: v for k, v in ROLE_LABELS.items()},
     "STATUS_LABELS": {k.value: v for k, v in STATUS_LABELS.items()},
     "SUSPENSION_LABELS": {k.value: v for k, v in SUSPENSION_LABELS.items()},
+    "file_size": file_size,
     "local_time": local_time,
     "long_date": long_date,
     "remaining": remaining,

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import hashlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
@@ -45,13 +46,14 @@ from domain.access import (
     may_see,
     sees_everything,
 )
-from domain.actions import ACTION_LABELS, ACTIONS, Action, Assign
+from domain.actions import ACTION_LABELS, ACTIONS, Action, AddDocument, Assign
 from domain.calendar import timezone_of
 from domain.clock import local_date
 from domain.complaint import Complaint, Event
 from domain.content import FROM_OUTSIDE, map_content
 from domain.errors import (
     Closed,
+    FieldError,
     Forbidden,
     Invalid,
     NotFound,
@@ -59,11 +61,22 @@ from domain.errors import (
     Unavailable,
     describe_errors,
 )
-from domain.intake import Complainant, parse_intake
+from domain.files import (
+    DEFAULT_FILE_LIMITS,
+    FileFacts,
+    FileLimits,
+    MediaType,
+    file_problem,
+    safe_file_name,
+    sniff,
+)
+from domain.intake import Complainant, DocumentKind, parse_intake
 from domain.planning import plan_complaint
 from domain.policy import Policy
+from security.envelopes import UnreadableFile, is_enveloped, open_file, seal_file
 from security.keyring import Keyring
 from security.sealing import UNREADABLE, Unreadable, open_content, open_sealed, seal_content
+from storage.files import FileMissing, FileStore, file_key
 from workflows.client import (
     ComplaintHandle,
     complaint_state,
@@ -101,6 +114,8 @@ class Registered:
     acknowledgement_due: date | None
     quality_target_due: date | None
     final_due: date | None
+    # The complaint's version once registered with its files: what the record will show.
+    version: int = 1
 
 
 @dataclass(frozen=True)
@@ -111,6 +126,28 @@ class Reading:
     complaint: Complaint
     readable: bool
     actions: list[str]
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file as it arrives: its given name, its content, the kind of document it is."""
+
+    name: str
+    content: bytes
+    kind: str = "other"
+
+
+@dataclass(frozen=True)
+class DocumentFile:
+    name: str
+    media_type: MediaType
+    content: bytes
+
+
+UNTAKEN_FILE = (
+    "type de fichier refusé : seuls les PDF et les images JPEG, PNG ou TIFF sont acceptés "
+    "(le type est lu dans le contenu du fichier, pas dans son nom)"
+)
 
 
 @dataclass(frozen=True)
@@ -138,7 +175,11 @@ class ComplaintService:
         policy: Policy,
         task_queue: str,
         allocate_reference: ReferenceAllocator | None = None,
+        files: FileStore | None = None,
+        file_limits: FileLimits = DEFAULT_FILE_LIMITS,
     ) -> None:
+        self._files = files
+        self._file_limits = file_limits
         self._client = client
         self._sessions = sessions
         self._keyring = keyring
@@ -149,11 +190,17 @@ class ComplaintService:
     # -- registering ---------------------------------------------------------------------------
 
     async def register(
-        self, principal: Principal, data: Any, now: datetime | None = None
+        self,
+        principal: Principal,
+        data: Any,
+        now: datetime | None = None,
+        uploads: Sequence[Upload] = (),
     ) -> Registered:
         """Validate an intake from outside, give it a reference if it has none, seal a medical
         complaint's content and start its workflow. A reference the sender chose that exists
-        already starts nothing new and answers with that complaint's frozen deadlines."""
+        already starts nothing new and answers with that complaint's frozen deadlines. The
+        `uploads` (the mail room's scan and attachments) join it as documents, by whoever
+        registered it: checked before anything starts."""
         if not may_register(principal.role):
             raise Forbidden("Votre rôle ne permet pas d'enregistrer une réclamation.")
         now = now or datetime.now(UTC)
@@ -163,6 +210,7 @@ class ComplaintService:
             intake = parse_intake(data, today=today)
         except ValidationError as error:
             raise Invalid(describe_errors(error)) from None
+        checked = self._checked_uploads(uploads, 0)
         reference = intake.reference or await self._allocate(today.year)
         # A generated reference that Temporal already knows (a database restored from an
         # older backup, say) is skipped for the next number.
@@ -177,7 +225,11 @@ class ComplaintService:
             if created:
                 plan = plan_complaint(intake, self._policy)
                 complaint = Complaint.open(reference, intake, plan, now)
-                return _registered(complaint, created=True)
+                version = complaint.version
+                for upload, facts in checked:
+                    state = await self._attach(principal, reference, intake.medical, upload, facts)
+                    version = state.version
+                return dataclasses.replace(_registered(complaint, created=True), version=version)
             if intake.reference is not None:
                 return _registered(await self._frozen(reference), created=False)
             reference = await self._allocate(today.year)
@@ -250,13 +302,20 @@ class ComplaintService:
     # -- acting --------------------------------------------------------------------------------
 
     async def act(
-        self, principal: Principal, reference: str, name: str, fields: dict[str, Any]
+        self,
+        principal: Principal,
+        reference: str,
+        name: str,
+        fields: dict[str, Any],
     ) -> Reading:
         """Carry out an action as a validated update: the new state as the principal may see
         it, or Refused with the complaint's own reason."""
         handle, action = await self._prepared(principal, reference, name, fields)
+        return self._reading(principal, await self._execute(reference, handle, action))
+
+    async def _execute(self, reference: str, handle: ComplaintHandle, action: Action) -> Complaint:
         try:
-            state = await execute_action(handle, action)
+            return await execute_action(handle, action)
         except WorkflowUpdateFailedError as refused:
             raise Refused(refusal_reason(refused)) from None
         except WorkflowUpdateRPCTimeoutOrCancelledError:
@@ -265,7 +324,6 @@ class ComplaintService:
             ) from None
         except RPCError as error:
             raise await self._temporal_error(reference, error) from error
-        return self._reading(principal, state)
 
     async def signal(
         self, principal: Principal, reference: str, name: str, fields: dict[str, Any]
@@ -278,12 +336,103 @@ class ComplaintService:
         except RPCError as error:
             raise await self._temporal_error(reference, error) from error
 
-    async def _prepared(
-        self, principal: Principal, reference: str, name: str, fields: dict[str, Any]
-    ) -> tuple[ComplaintHandle, Action]:
-        model = ACTIONS.get(name)
-        if model is None:
-            raise NotFound(f"Action inconnue : {name} (possibles : {', '.join(ACTIONS)}).")
+    async def add_file(
+        self,
+        principal: Principal,
+        reference: str,
+        upload: Upload,
+        on_behalf_of: str | None = None,
+    ) -> Reading:
+        """DESIGN rule 16: a file joins the complaint as a document. The same file twice is
+        one file and one document."""
+        medical = await self._allowed(principal, reference, "add_document")
+        current = (await self.read(principal, reference)).complaint
+        already = sum(d.file.size for d in current.documents if d.file)
+        [(checked, facts)] = self._checked_uploads([upload], already)
+        state = await self._attach(principal, reference, medical, checked, facts, on_behalf_of)
+        return self._reading(principal, state)
+
+    def _checked_uploads(
+        self, uploads: Sequence[Upload], already: int
+    ) -> list[tuple[Upload, FileFacts]]:
+        """Each file's type read from its content, its size bounded: every refusal at once,
+        before anything is stored or started."""
+        if uploads and self._files is None:
+            raise Unavailable("Aucun stockage de fichiers n'est configuré.")
+        checked: list[tuple[Upload, FileFacts]] = []
+        problems: list[FieldError] = []
+        for number, upload in enumerate(uploads, start=1):
+            media = sniff(upload.content)
+            problem = (
+                UNTAKEN_FILE
+                if media is None
+                else file_problem(len(upload.content), already, self._file_limits)
+            )
+            if upload.kind not in DocumentKind.__members__:
+                problem = f"nature de document inconnue : {upload.kind}"
+            if problem or media is None:
+                # Named by its place, never by its name (a medical file's name is content).
+                field = "file" if len(uploads) == 1 else f"fichier {number}"
+                problems.append(FieldError(field, problem or ""))
+                continue
+            already += len(upload.content)
+            digest = hashlib.sha256(upload.content).hexdigest()
+            size = len(upload.content)
+            checked.append((upload, FileFacts(sha256=digest, media_type=media, size=size)))
+        if problems:
+            raise Invalid(problems)
+        return checked
+
+    async def _attach(
+        self,
+        principal: Principal,
+        reference: str,
+        medical: bool,
+        upload: Upload,
+        facts: FileFacts,
+        on_behalf_of: str | None = None,
+    ) -> Complaint:
+        """Store the file (encrypted for a medical complaint), then add its document."""
+        assert self._files is not None  # _checked_uploads made sure
+        fields: dict[str, Any] = {
+            "document": {"name": safe_file_name(upload.name, facts.media_type), "kind": upload.kind}
+        }
+        if on_behalf_of:
+            fields["on_behalf_of"] = on_behalf_of
+        action = _action_from(principal, AddDocument, fields).model_copy(update={"file": facts})
+        if medical:
+            action = seal_content(self._keyring, reference, action)
+        key = file_key(reference, facts.sha256)
+        await self._files.put(
+            key, seal_file(self._keyring, upload.content, key) if medical else upload.content
+        )
+        return await self._execute(reference, self._handle(reference), action)
+
+    async def document_file(
+        self, principal: Principal, reference: str, sha256: str
+    ) -> DocumentFile:
+        """A document's file, for whoever may read the complaint's content."""
+        reading = await self.read(principal, reference)
+        if not reading.readable:
+            raise Forbidden(MEDICAL_ONLY)
+        found = next(
+            (d for d in reading.complaint.documents if d.file and d.file.sha256 == sha256), None
+        )
+        if found is None or found.file is None or self._files is None:
+            raise NotFound("Aucun fichier de ce document dans la réclamation.")
+        key = file_key(reference, sha256)
+        try:
+            stored = await self._files.get(key)
+            content = open_file(self._keyring, stored, key) if is_enveloped(stored) else stored
+        except (FileMissing, UnreadableFile):
+            raise Unavailable("Le fichier de ce document est introuvable ou illisible.") from None
+        if hashlib.sha256(content).hexdigest() != sha256:
+            raise Unavailable("Le fichier de ce document a été altéré : il n'est pas servi.")
+        name = safe_file_name(found.name, found.file.media_type)
+        return DocumentFile(name=name, media_type=found.file.media_type, content=content)
+
+    async def _allowed(self, principal: Principal, reference: str, name: str) -> bool:
+        """Whether the complaint is medical, once `principal` may do `name` on it."""
         medical, assignee = await self._routing(reference)
         self._check_visible(principal, assignee)
         if not may(principal.role, name, medical):
@@ -292,6 +441,15 @@ class ComplaintService:
                 if not can_read_content(principal.role, medical)
                 else f"Votre rôle ne permet pas l'action « {ACTION_LABELS[name]} »."
             )
+        return medical
+
+    async def _prepared(
+        self, principal: Principal, reference: str, name: str, fields: dict[str, Any]
+    ) -> tuple[ComplaintHandle, Action]:
+        model = ACTIONS.get(name)
+        if model is None:
+            raise NotFound(f"Action inconnue : {name} (possibles : {', '.join(ACTIONS)}).")
+        medical = await self._allowed(principal, reference, name)
         action = _action_from(principal, model, fields)
         if isinstance(action, Assign) and not may_assign_to(principal, action.assignee):
             raise Forbidden(
@@ -299,10 +457,13 @@ class ComplaintService:
             )
         if medical:
             action = seal_content(self._keyring, reference, action)
+        return self._handle(reference), action
+
+    def _handle(self, reference: str) -> ComplaintHandle:
         handle: ComplaintHandle = self._client.get_workflow_handle_for(
             ComplaintWorkflow.run, workflow_id(reference)
         )
-        return handle, action
+        return handle
 
     async def _temporal_error(self, reference: str, error: RPCError) -> Exception:
         if error.status == RPCStatusCode.NOT_FOUND:

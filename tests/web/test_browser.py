@@ -109,6 +109,43 @@ async def test_text_a_complainant_wrote_is_shown_as_text(browser, live_server, o
     assert reference
 
 
+async def test_an_agent_attaches_a_pdf_and_a_photo_and_sees_them(
+    browser, live_server, office, tmp_path
+):
+    from tests.web.test_files import a_pdf, a_png
+
+    page = await logged_in(browser, live_server, "camille")
+    reference = await register(
+        page,
+        live_server,
+        **{
+            "complainant.name": "Nguyễn Thị Lan",
+            "complainant.email": "lan@example.fr",
+            "subject": "Prise en charge refusée",
+            "description": "Voir les pièces.",
+        },
+    )
+    (tmp_path / "devis.pdf").write_bytes(a_pdf("Devis"))
+    (tmp_path / "photo.png").write_bytes(a_png())
+    form = page.locator(
+        "details.action", has=page.locator("summary:text-is('Joindre des fichiers')")
+    )
+    await form.locator("summary").click()
+    await form.locator("input[type=file]").set_input_files(
+        [str(tmp_path / "devis.pdf"), str(tmp_path / "photo.png")]
+    )
+    await form.locator("button[type=submit]").click()
+    await page.wait_for_selector("img.thumbnail")
+    assert f"/complaints/{reference}" in page.url
+    thumbnail = page.locator("img.thumbnail")
+    await thumbnail.evaluate("img => img.decode()")  # the image really loads, under the CSP
+    assert await thumbnail.evaluate("img => img.naturalWidth") == 40
+    link = page.locator("ul.documents a", has_text="devis.pdf")
+    opened = await page.request.get(live_server.url + await link.get_attribute("href"))
+    assert opened.headers["content-type"] == "application/pdf"
+    assert (await opened.body()).startswith(b"%PDF")
+
+
 async def test_a_medical_complaint_is_unreadable_to_an_agent(browser, live_server, office):
     await office.start(
         reference="MED-BR-1",

@@ -133,7 +133,8 @@ def fuzz(
 def test_the_api_never_fails_and_explains_every_refusal(fuzzed):
     auth = {"Authorization": f"Bearer {fuzzed.token}"}
     schema = schemathesis.openapi.from_url(f"{fuzzed.url}/openapi.json")
-    assert len(list(schema.get_all_operations())) == 2 + len(ACTIONS)  # create, read, actions
+    # create, read, add a file, and each action
+    assert len(list(schema.get_all_operations())) == 3 + len(ACTIONS)
     created: list[str] = []
 
     def call(case, known):
@@ -197,6 +198,22 @@ def parameter(where: str, name: str, schema: dict[str, Any]) -> dict[str, Any]:
     return {"in": where, "name": name, "required": where == "path", "schema": schema}
 
 
+UPLOAD = {
+    "requestBody": {
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "csrf_token": {"type": "string"},
+                        "kind": {"type": "string"},
+                        "files": {"type": "string", "format": "binary"},
+                    },
+                }
+            }
+        }
+    }
+}
 REFERENCE = parameter("path", "reference", {"type": "string", "pattern": REFERENCE_PATTERN})
 PAYLOADS = {
     "type": "object",
@@ -235,6 +252,16 @@ def pages_schema() -> dict[str, Any]:
         "/complaints/new": {"post": form_body(form_names(ComplaintIntake))},
         "/complaints/{reference}": {"get": {"parameters": [REFERENCE]}},
         "/complaints/{reference}/letters/{kind}/{sequence}": {"get": {"parameters": letter}},
+        "/complaints/{reference}/documents/{sha256}": {
+            "get": {
+                "parameters": [
+                    REFERENCE,
+                    parameter("path", "sha256", {"type": "string", "pattern": "^[0-9a-f]{64}$"}),
+                    parameter("query", "telecharger", {"type": "boolean"}),
+                ]
+            }
+        },
+        "/complaints/{reference}/documents": {"post": {"parameters": [REFERENCE], **UPLOAD}},
         "/codec/decode": {
             "post": {"requestBody": {"content": {"application/json": {"schema": PAYLOADS}}}}
         },

@@ -8,6 +8,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from domain.files import DEFAULT_FILE_LIMITS
 from domain.letters import InsurerIdentity, Mediator
 from domain.policy import Policy
 
@@ -65,14 +66,17 @@ class Settings(BaseSettings):
     # Request bodies are refused beyond these sizes, while they are read (bytes).
     max_body_bytes: int = Field(256 * 1024, ge=1024)
     max_codec_body_bytes: int = Field(8 * 1024 * 1024, ge=1024)
+    # DESIGN rule 17: the closed lists (products, reasons, root causes) as a TOML file;
+    # unset: domain.typology.DEFAULT_TYPOLOGY.
+    typology_file: Path | None = None
     # Documents' files (DESIGN rule 16): a folder (default: .data/files), or an S3 bucket.
     files_dir: Path | None = None
     files_s3_bucket: str | None = None
     files_s3_endpoint: str | None = None  # MinIO, Ceph...; unset: AWS S3
     files_s3_access_key: str | None = None
     files_s3_secret_key: str | None = None
-    max_file_bytes: int = Field(10 * 1024 * 1024, ge=1024)
-    max_complaint_files_bytes: int = Field(50 * 1024 * 1024, ge=1024)
+    max_file_bytes: int = Field(DEFAULT_FILE_LIMITS.per_file, ge=1024)
+    max_complaint_files_bytes: int = Field(DEFAULT_FILE_LIMITS.per_complaint, ge=1024)
 
     @property
     def resolved_database_url(self) -> str:

@@ -3,9 +3,11 @@ import time."""
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Callable
 from typing import Any
 
+from pydantic import ValidationError
 from temporalio.client import Client
 from temporalio.worker import Worker
 
@@ -16,7 +18,9 @@ from activities.planning import PlanningActivities
 from activities.reconcile import ReconcileActivities
 from activities.records import RecordActivities
 from db.engine import SessionFactory
+from domain.errors import describe_errors
 from domain.files import FileLimits
+from domain.typology import DEFAULT_TYPOLOGY, Typology
 from security.codec import data_converter
 from security.keyring import Keyring
 from settings import Settings
@@ -90,8 +94,27 @@ def complaint_service(
         settings.policy,
         settings.task_queue,
         files=file_store(settings),
+        typology=typology(settings),
         file_limits=FileLimits(settings.max_file_bytes, settings.max_complaint_files_bytes),
     )
+
+
+class ConfigurationError(Exception):
+    """A configuration file that cannot serve: one line per bad field."""
+
+
+def typology(settings: Settings) -> Typology:
+    """The insurer's closed lists (DESIGN rule 17), from the file the settings name."""
+    if settings.typology_file is None:
+        return DEFAULT_TYPOLOGY
+    path = settings.typology_file
+    try:
+        return Typology.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise ConfigurationError(f"{path} : illisible ({error})") from None
+    except ValidationError as error:
+        lines = [f"{path} : {problem}" for problem in describe_errors(error)]
+        raise ConfigurationError("\n".join(lines)) from None
 
 
 def file_store(settings: Settings) -> FileStore:

@@ -1,47 +1,24 @@
-"""`complaints register`: the complaint register and its deadline statistics, as CSV or JSON,
-for compliance (ACPR questionnaire, internal quality reviews). DESIGN rule 13."""
+"""`complaints register`: the complaint register and its statistics, as CSV, JSON or an XLSX
+workbook (register, statistics, ACPR cross-tab), for compliance. DESIGN rules 13 and 17."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
 import dataclasses
 import json
 import sys
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+from activities.exports import register_csv, register_xlsx, statistics_csv
 from cli.deadlines import iso_date
 from db.engine import create_engine, session_factory
 from db.register import register_lines
-from domain.register import RegisterLine, Statistics, by_category
+from domain.register import RegisterLine, by_category
 from settings import Settings
-
-LINE_COLUMNS = {
-    "reference": "référence",
-    "channel": "canal",
-    "category": "catégorie",
-    "status": "statut",
-    "medical": "médicale",
-    "sent_on": "envoyée le",
-    "acknowledgement_due": "accusé de réception dû le",
-    "acknowledged_on": "accusé de réception le",
-    "quality_target_due": "engagement qualité le",
-    "final_due": "délai maximal le",
-    "first_answered_on": "première réponse le",
-    "overdue": "délai de 2 mois dépassé",
-}
-
-STAT_COLUMNS = [
-    "catégorie",
-    "réclamations",
-    "non-réclamations (requalifiées)",
-    "accusés de réception dans les 10 jours ouvrables (%)",
-    "réponses dans les 15 jours (%)",
-    "réponses dans les 2 mois (%)",
-    "délai médian de réponse (jours)",
-]
+from wiring import typology
 
 
 def add_parser(commands: Any) -> None:
@@ -53,47 +30,17 @@ def add_parser(commands: Any) -> None:
     parser.add_argument("--from", dest="sent_from", type=iso_date, help="envoyées depuis le")
     parser.add_argument("--to", dest="sent_to", type=iso_date, help="envoyées jusqu'au")
     parser.add_argument("--stats", action="store_true", help="statistiques par catégorie")
-    parser.add_argument("--format", choices=["csv", "json"], default="csv")
+    parser.add_argument(
+        "--format",
+        choices=["csv", "json", "xlsx"],
+        default="csv",
+        help="xlsx : registre, statistiques et tableau croisé ACPR dans un classeur (--output)",
+    )
+    parser.add_argument("--output", type=Path, help="fichier à écrire (défaut : la sortie)")
     parser.add_argument(
         "--as-of", type=iso_date, help="date d'arrêté des statistiques (défaut : aujourd'hui)"
     )
     parser.set_defaults(handler=run)
-
-
-def stat_row(row: Statistics) -> list[Any]:
-    return [
-        row.label,
-        row.complaints,
-        row.not_complaints,
-        row.acknowledged_in_time.percent,
-        row.answered_within_target.percent,
-        row.answered_within_two_months.percent,
-        row.median_handling_days,
-    ]
-
-
-def line_row(line: RegisterLine) -> list[Any]:
-    values = dataclasses.asdict(line)
-    return ["" if values[key] is None else values[key] for key in LINE_COLUMNS]
-
-
-def write(args: argparse.Namespace, lines: list[RegisterLine], as_of: date) -> None:
-    if args.stats:
-        rows = by_category(lines, as_of)
-        if args.format == "json":
-            print(json.dumps([dataclasses.asdict(r) for r in rows], indent=2, ensure_ascii=False))
-            return
-        writer = csv.writer(sys.stdout)
-        writer.writerow(STAT_COLUMNS)
-        writer.writerows(stat_row(r) for r in rows)
-        return
-    if args.format == "json":
-        data = [dataclasses.asdict(line) for line in lines]
-        print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
-        return
-    writer = csv.writer(sys.stdout)
-    writer.writerow(LINE_COLUMNS.values())
-    writer.writerows(line_row(line) for line in lines)
 
 
 async def load(args: argparse.Namespace) -> list[RegisterLine]:
@@ -105,6 +52,29 @@ async def load(args: argparse.Namespace) -> list[RegisterLine]:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.format == "xlsx" and args.output is None:
+        print(
+            "complaints register : --format xlsx écrit un classeur : donnez --output FICHIER",
+            file=sys.stderr,
+        )
+        return 2
     lines = asyncio.run(load(args))
-    write(args, lines, args.as_of or datetime.now(UTC).date())
+    as_of = args.as_of or datetime.now(UTC).date()
+    lists = typology(Settings())
+    content: str | bytes
+    if args.format == "xlsx":
+        period = f"{args.sent_from or 'origine'} – {args.sent_to or as_of}"
+        content = register_xlsx(lines, as_of, lists, period)
+    elif args.format == "json":
+        rows = by_category(lines, as_of) if args.stats else lines
+        data = [dataclasses.asdict(row) for row in rows]
+        content = json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
+    else:
+        content = statistics_csv(lines, as_of) if args.stats else register_csv(lines, as_of, lists)
+    if args.output is None:
+        sys.stdout.write(content if isinstance(content, str) else content.decode())
+    elif isinstance(content, bytes):
+        args.output.write_bytes(content)
+    else:
+        args.output.write_text(content, encoding="utf-8")
     return 0

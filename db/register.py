@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from pydantic import TypeAdapter
 from sqlalchemy import select
 
 from db.engine import SessionFactory
 from db.models import ComplaintRow
 from domain.calendar import timezone_of
 from domain.clock import local_date
+from domain.complaint import Classification
 from domain.register import RegisterLine
+
+DATES = TypeAdapter(list[date])
 
 
 def _day(instant: datetime | None, zone: str) -> date | None:
@@ -19,6 +23,10 @@ def _day(instant: datetime | None, zone: str) -> date | None:
 
 def register_line(row: ComplaintRow) -> RegisterLine:
     zone = timezone_of(row.calendar)
+    # The typology and the promises live in the complaint's state, kept whole in the snapshot;
+    # nothing of its content is read.
+    typed = Classification.model_validate(row.snapshot.get("classification") or {})
+    promises = DATES.validate_python(row.snapshot.get("promises") or [])
     return RegisterLine(
         reference=row.reference,
         channel=row.channel,
@@ -32,6 +40,15 @@ def register_line(row: ComplaintRow) -> RegisterLine:
         acknowledged_on=_day(row.acknowledged_at, zone),
         first_answered_on=_day(row.first_answered_at, zone),
         overdue=row.overdue,
+        product_line=typed.product_line,
+        reason=typed.reason,
+        sub_reason=typed.sub_reason,
+        complainant_type=typed.complainant_type.value if typed.complainant_type else None,
+        managing_body=typed.managing_body,
+        decision=row.decision,
+        compensation=typed.compensation,
+        root_cause=typed.root_cause,
+        promised_on=promises[-1] if promises else None,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
@@ -26,6 +27,7 @@ from domain.content import (
 from domain.deadlines import SUSPENSION_LABELS, SuspensionReason
 from domain.files import FileFacts
 from domain.intake import Category, Document
+from domain.typology import ComplainantType
 
 Actor = Annotated[str, Field(min_length=1, max_length=100, description="qui agit")]
 # A person's name or login, nothing else: it is shown to every role beside the actor.
@@ -70,11 +72,32 @@ class Action(BaseModel):
     _printable = field_validator("*")(check_printable)
 
 
-class Qualify(Action):
+# A code of the insurer's closed lists (domain.typology), checked against them by the service.
+Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z0-9_]+$")]
+
+
+class Typing(BaseModel):
+    """DESIGN rule 17: what the complaint is about, set at qualification, editable until it
+    closes; each field left out keeps its value."""
+
+    product_line: Code | None = Field(None, description="gamme de produits (liste configurée)")
+    reason: Code | None = Field(None, description="motif (liste configurée)")
+    sub_reason: Code | None = Field(None, description="sous-motif du motif (liste configurée)")
+    complainant_type: ComplainantType | None = None
+    managing_body: Annotated[str, Field(min_length=1, max_length=100)] | None = Field(
+        None, description="organisme gestionnaire ou intermédiaire, s'il y en a un"
+    )
+
+
+class Qualify(Action, Typing):
     """Confirm that this is a complaint: the acknowledgement goes out at once."""
 
     category: Category | None = None
     note: LongContent | None = None
+
+
+class Classify(Action, Typing):
+    """DESIGN rule 17: set or correct the complaint's typology."""
 
 
 class RequalifyAsRequest(Action):
@@ -135,6 +158,11 @@ class Answer(Action):
     decision: Decision
     reasons: LongContent
     documents_considered: Annotated[list[ShortContent], Field(max_length=100)] = []
+    # DESIGN rule 17: for the register.
+    compensation: Annotated[Decimal, Field(ge=0, le=10_000_000, decimal_places=2)] | None = Field(
+        None, description="geste commercial ou indemnisation accordés, en euros"
+    )
+    root_cause: Code | None = Field(None, description="cause première (liste configurée)")
 
 
 class Contest(Action):
@@ -226,6 +254,7 @@ class Retry(Action):
 ACTIONS: dict[str, type[Action]] = {
     "retry": Retry,
     "qualify": Qualify,
+    "classify": Classify,
     "requalify_as_request": RequalifyAsRequest,
     "answer": Answer,
     "inform": Inform,
@@ -242,6 +271,7 @@ ACTIONS: dict[str, type[Action]] = {
 ACTION_LABELS = {
     "retry": "Relancer les envois en échec",
     "qualify": "Qualifier comme réclamation",
+    "classify": "Renseigner la typologie",
     "requalify_as_request": "Requalifier en demande",
     "answer": "Répondre",
     "inform": "Informer du retard",

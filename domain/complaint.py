@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -25,6 +26,7 @@ from domain.actions import (
     AddDocument,
     Answer,
     Assign,
+    Classify,
     Contest,
     CorrectAddress,
     Decision,
@@ -36,6 +38,7 @@ from domain.actions import (
     Resume,
     Retry,
     Suspend,
+    Typing,
     Withdraw,
     action_name,
 )
@@ -136,6 +139,7 @@ class EventType(StrEnum):
     retried = "retried"
     informed = "informed"
     address_changed = "address_changed"
+    classified = "classified"
 
 
 class AlarmKind(StrEnum):
@@ -187,6 +191,19 @@ class DocumentRecord(BaseModel):
     added_on: date
     added_by: str
     file: FileFacts | None = None  # DESIGN rule 16: its file, kept in the file store
+
+
+class Classification(Typing):
+    """DESIGN rule 17: what the complaint is about, and, once answered, its root cause and any
+    compensation (the outcome is the answer's decision)."""
+
+    root_cause: str | None = None
+    compensation: Decimal | None = None
+
+    def classified(self, typing: Typing) -> Classification:
+        """With the fields `typing` gives; those it leaves out keep their value."""
+        given = typing.model_dump(include=set(Typing.model_fields), exclude_none=True)
+        return self.model_copy(update=given)
 
 
 class AnswerRecord(BaseModel):
@@ -298,6 +315,7 @@ class Complaint(BaseModel):
     promises_warned: int = 0
     promises_settled: int = 0
     postal_address: Sealable | None = None  # given after intake (DESIGN rule 11), replaces it
+    classification: Classification = Classification()
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -472,6 +490,7 @@ class Complaint(BaseModel):
             Retry: (self._may_retry, self._retry),
             CorrectAddress: (self._may_correct_address, self._correct_address),
             Qualify: (self._may_qualify, self._qualify),
+            Classify: (self._may_classify, self._classify),
             RequalifyAsRequest: (self._may_requalify_as_request, self._requalify_as_request),
             Answer: (self._may_answer, self._answer),
             Inform: (self._may_inform, self._inform),
@@ -557,11 +576,19 @@ class Complaint(BaseModel):
         self.stage = Stage.qualified
         if action.category:
             self.category = action.category.value
+        self.classification = self.classification.classified(action)
         label = f" ({CATEGORY_LABELS[action.category]})" if action.category else ""
         self._record(
             now, EventType.qualified, action.actor, f"Qualifiée en réclamation{label}.", action.note
         )
         self._acknowledge(now)
+
+    def _may_classify(self) -> str | None:
+        return self._closed()
+
+    def _classify(self, action: Classify, now: datetime) -> None:
+        self.classification = self.classification.classified(action)
+        self._record(now, EventType.classified, action.actor, "Typologie renseignée.")
 
     def _may_requalify_as_request(self) -> str | None:
         if self.stage not in FIRST_CYCLE or self.answers:
@@ -603,6 +630,10 @@ class Complaint(BaseModel):
             )
         )
         self.stage = Stage.answered
+        answered = {"root_cause": action.root_cause, "compensation": action.compensation}
+        self.classification = self.classification.model_copy(
+            update={k: v for k, v in answered.items() if v is not None}
+        )
         # DESIGN rule 6: the answer keeps the promise; a contest later does not revive it.
         self.promises_settled = len(self.promises)
         self._record(

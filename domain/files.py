@@ -63,10 +63,18 @@ class FileLimits:
 DEFAULT_FILE_LIMITS = FileLimits(per_file=10 * 1024 * 1024, per_complaint=50 * 1024 * 1024)
 
 
-def file_problem(facts_size: int, already: int, limits: FileLimits) -> str | None:
-    """Why a file of this size cannot join a complaint holding `already` bytes, if it cannot."""
-    if facts_size == 0:
-        return "le fichier est vide"
+UNTAKEN_FILE = (
+    "type de fichier refusé : seuls les PDF et les images JPEG, PNG ou TIFF sont acceptés "
+    "(le type est lu dans le contenu du fichier, pas dans son nom)"
+)
+
+
+def file_problem(
+    media: MediaType | None, facts_size: int, already: int, limits: FileLimits
+) -> str | None:
+    """Why a file of this type and size cannot join a complaint holding `already` bytes."""
+    if media is None:
+        return UNTAKEN_FILE
     if facts_size > limits.per_file:
         return f"fichier trop volumineux : au plus {_megabytes(limits.per_file)} par fichier"
     if already + facts_size > limits.per_complaint:

@@ -4,13 +4,25 @@ such as the ACPR questionnaire and internal quality reviews. Dates in, figures o
 from __future__ import annotations
 
 import statistics as stats
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date
+from decimal import Decimal
 
+from domain.actions import DECISION_LABELS
 from domain.intake import CATEGORY_LABELS, Category
+from domain.typology import COMPLAINANT_TYPE_LABELS, Typology
 
 REQUALIFIED = "requalified"
+# How long complaints wait for their first answer, as the ACPR's questionnaire counts them.
+DELAY_BANDS: list[tuple[int | None, str]] = [
+    (15, "15 jours ou moins"),
+    (30, "16 à 30 jours"),
+    (60, "31 à 60 jours"),
+    (None, "plus de 60 jours"),
+]
+NO_ANSWER = "sans réponse"
+BAND_LABELS = [label for _, label in DELAY_BANDS] + [NO_ANSWER]
 
 
 @dataclass(frozen=True)
@@ -29,14 +41,55 @@ class RegisterLine:
     acknowledged_on: date | None
     first_answered_on: date | None
     overdue: bool
+    # DESIGN rule 17: what it is about, and how it ended.
+    product_line: str | None = None
+    reason: str | None = None
+    sub_reason: str | None = None
+    complainant_type: str | None = None
+    managing_body: str | None = None
+    decision: str | None = None
+    compensation: Decimal | None = None
+    root_cause: str | None = None
+    promised_on: date | None = None  # the last date announced to the complainant (rule 6)
 
     @property
     def is_complaint(self) -> bool:
         return self.status != REQUALIFIED
 
     @property
+    def handling_days(self) -> int | None:
+        """Calendar days from the sending to the first answer."""
+        if self.first_answered_on is None:
+            return None
+        return (self.first_answered_on - self.sent_on).days
+
+    @property
+    def delay_band(self) -> str:
+        days = self.handling_days
+        if days is None:
+            return NO_ANSWER
+        return next(label for most, label in DELAY_BANDS if most is None or days <= most)
+
+    def kept(self, due: date | None, as_of: date) -> bool | None:
+        """Whether the answer came by `due`; None while that is not known yet (or no date)."""
+        return _settled(due, self.first_answered_on, as_of)
+
+    def acknowledged_in_time(self, as_of: date) -> bool | None:
+        """DESIGN rule 4: an answer that went out first stands for the acknowledgement."""
+        done = _with_acknowledgement_or_answer(self).acknowledged_on
+        return _settled(self.acknowledgement_due, done, as_of)
+
+    @property
     def written(self) -> bool:
         return self.acknowledgement_due is not None
+
+
+def _settled(due: date | None, done: date | None, as_of: date) -> bool | None:
+    if due is None:
+        return None
+    if done is not None:
+        return done <= due
+    return False if due < as_of else None
 
 
 @dataclass(frozen=True)
@@ -62,18 +115,8 @@ class Statistics:
 
 def _kept(lines: list[RegisterLine], due_of: str, done_of: str, as_of: date) -> Share:
     """Among complaints whose promise is settled (kept, or its day has passed), how many kept it."""
-    met = eligible = 0
-    for line in lines:
-        due: date | None = getattr(line, due_of)
-        done: date | None = getattr(line, done_of)
-        if due is None:
-            continue
-        if done is not None and done <= due:
-            met += 1
-            eligible += 1
-        elif done is not None or due < as_of:
-            eligible += 1
-    return Share(met, eligible)
+    settled = [_settled(getattr(line, due_of), getattr(line, done_of), as_of) for line in lines]
+    return Share(settled.count(True), settled.count(True) + settled.count(False))
 
 
 def statistics(lines: Iterable[RegisterLine], as_of: date, label: str) -> Statistics:
@@ -81,11 +124,7 @@ def statistics(lines: Iterable[RegisterLine], as_of: date, label: str) -> Statis
     complaints = [line for line in everything if line.is_complaint and line.written]
     # DESIGN rule 4: an answer that went out first stands for the acknowledgement.
     acknowledged = [_with_acknowledgement_or_answer(line) for line in complaints]
-    handling = [
-        (line.first_answered_on - line.sent_on).days
-        for line in complaints
-        if line.first_answered_on is not None
-    ]
+    handling = [line.handling_days for line in complaints if line.handling_days is not None]
     return Statistics(
         label=label,
         complaints=len([line for line in everything if line.is_complaint]),
@@ -113,3 +152,107 @@ def by_category(lines: Iterable[RegisterLine], as_of: date) -> list[Statistics]:
             rows.append(statistics(group, as_of, label))
     rows.append(statistics(everything, as_of, "total"))
     return rows
+
+
+@dataclass(frozen=True)
+class CrossTab:
+    """Complaints counted by product × reason × outcome × delay band: the shape of the ACPR's
+    annual questionnaire on customer protection."""
+
+    counts: dict[tuple[str, str, str, str], int]
+
+    @classmethod
+    def of(cls, lines: Iterable[RegisterLine]) -> CrossTab:
+        counts: dict[tuple[str, str, str, str], int] = {}
+        for line in lines:
+            if not line.is_complaint:
+                continue
+            key = (
+                line.product_line or UNCLASSIFIED,
+                line.reason or UNCLASSIFIED,
+                line.decision or NO_ANSWER,
+                line.delay_band,
+            )
+            counts[key] = counts.get(key, 0) + 1
+        return cls(counts)
+
+
+UNCLASSIFIED = "non renseigné"
+
+
+OUTCOME_LABELS = {decision.value: label for decision, label in DECISION_LABELS.items()}
+
+
+def _yes_no(value: bool | None) -> str:
+    return "" if value is None else ("oui" if value else "non")
+
+
+def _label(labels: dict[str, str], code: str | None) -> str:
+    return "" if code is None else labels.get(code, code)
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    value: Callable[[RegisterLine, date, Typology], object]
+
+
+def _sub_reason(line: RegisterLine, typology: Typology) -> str:
+    reason = typology.reasons.get(line.reason or "")
+    return _label(reason.sub_reasons if reason else {}, line.sub_reason)
+
+
+# The register's columns, declared once: the CSV, the XLSX and the monthly files walk them.
+# Never any content: dates, codes' labels, outcomes.
+REGISTER_COLUMNS = [
+    Column("référence", lambda line, _d, _t: line.reference),
+    Column("canal", lambda line, _d, _t: line.channel),
+    Column("catégorie", lambda line, _d, _t: line.category or ""),
+    Column("statut", lambda line, _d, _t: line.status),
+    Column("médicale", lambda line, _d, _t: _yes_no(line.medical)),
+    Column("gamme", lambda line, _d, t: _label(t.product_lines, line.product_line)),
+    Column(
+        "motif", lambda line, _d, t: _label({k: r.label for k, r in t.reasons.items()}, line.reason)
+    ),
+    Column("sous-motif", lambda line, _d, t: _sub_reason(line, t)),
+    Column(
+        "domaine du Médiateur",
+        lambda line, _d, t: (
+            t.reasons[line.reason].mediator_domain if line.reason in t.reasons else ""
+        ),
+    ),
+    Column(
+        "type de réclamant",
+        lambda line, _d, _t: _label(
+            {k.value: v for k, v in COMPLAINANT_TYPE_LABELS.items()}, line.complainant_type
+        ),
+    ),
+    Column("organisme gestionnaire", lambda line, _d, _t: line.managing_body or ""),
+    Column("envoyée le", lambda line, _d, _t: line.sent_on),
+    Column("accusé de réception dû le", lambda line, _d, _t: line.acknowledgement_due),
+    Column("accusé de réception le", lambda line, _d, _t: line.acknowledged_on),
+    Column("engagement qualité le", lambda line, _d, _t: line.quality_target_due),
+    Column("date annoncée", lambda line, _d, _t: line.promised_on),
+    Column("délai maximal le", lambda line, _d, _t: line.final_due),
+    Column("première réponse le", lambda line, _d, _t: line.first_answered_on),
+    Column("délai de réponse (jours)", lambda line, _d, _t: line.handling_days),
+    Column("tranche de délai", lambda line, _d, _t: line.delay_band),
+    Column(
+        "accusé de réception à temps", lambda line, d, _t: _yes_no(line.acknowledged_in_time(d))
+    ),
+    Column(
+        "engagement qualité tenu",
+        lambda line, d, _t: _yes_no(line.kept(line.quality_target_due, d)),
+    ),
+    Column("date annoncée tenue", lambda line, d, _t: _yes_no(line.kept(line.promised_on, d))),
+    Column("délai de 2 mois tenu", lambda line, d, _t: _yes_no(line.kept(line.final_due, d))),
+    Column("issue", lambda line, _d, _t: _label(OUTCOME_LABELS, line.decision)),
+    Column("indemnisation (€)", lambda line, _d, _t: line.compensation),
+    Column("cause première", lambda line, _d, t: _label(t.root_causes, line.root_cause)),
+]
+
+
+def register_rows(
+    lines: Iterable[RegisterLine], as_of: date, typology: Typology
+) -> list[list[object]]:
+    return [[column.value(line, as_of, typology) for column in REGISTER_COLUMNS] for line in lines]

@@ -5,12 +5,19 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 from pathlib import Path
 from typing import Any, Protocol
+
+from botocore.exceptions import BotoCoreError, ClientError
 
 
 class FileMissing(Exception):
     pass
+
+
+class StoreUnavailable(Exception):
+    """The store cannot be reached or refused the operation; says which, never the file."""
 
 
 class FileStore(Protocol):
@@ -41,17 +48,24 @@ class FolderStore:
 
         def write() -> None:
             path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_name(f".{path.name}.tmp")
+            # A name of its own per write: the same file sent twice at once (a double click)
+            # ends as one file, whichever write lands last.
+            temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
             temporary.write_bytes(content)
             os.replace(temporary, path)
 
-        await asyncio.to_thread(write)
+        try:
+            await asyncio.to_thread(write)
+        except OSError as error:
+            raise StoreUnavailable(f"écriture impossible ({type(error).__name__})") from None
 
     async def get(self, key: str) -> bytes:
         try:
             return await asyncio.to_thread(self._path(key).read_bytes)
         except FileNotFoundError:
             raise FileMissing(key) from None
+        except OSError as error:
+            raise StoreUnavailable(f"lecture impossible ({type(error).__name__})") from None
 
 
 class S3Store:
@@ -78,15 +92,22 @@ class S3Store:
         return cls(bucket, client)
 
     async def put(self, key: str, content: bytes) -> None:
-        await asyncio.to_thread(self._client.put_object, Bucket=self._bucket, Key=key, Body=content)
+        try:
+            await asyncio.to_thread(
+                self._client.put_object, Bucket=self._bucket, Key=key, Body=content
+            )
+        except (BotoCoreError, ClientError) as error:
+            raise StoreUnavailable(f"écriture impossible ({type(error).__name__})") from None
 
     async def get(self, key: str) -> bytes:
         def read() -> bytes:
-            try:
-                answer = self._client.get_object(Bucket=self._bucket, Key=key)
-            except self._client.exceptions.NoSuchKey:
-                raise FileMissing(key) from None
+            answer = self._client.get_object(Bucket=self._bucket, Key=key)
             body: bytes = answer["Body"].read()
             return body
 
-        return await asyncio.to_thread(read)
+        try:
+            return await asyncio.to_thread(read)
+        except self._client.exceptions.NoSuchKey:
+            raise FileMissing(key) from None
+        except (BotoCoreError, ClientError) as error:
+            raise StoreUnavailable(f"lecture impossible ({type(error).__name__})") from None

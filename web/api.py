@@ -17,6 +17,7 @@ from fastapi import (
     File,
     Form,
     HTTPException,
+    Path,
     Request,
     Response,
     UploadFile,
@@ -31,6 +32,7 @@ from domain.complaint import Complaint
 from domain.errors import Forbidden, Invalid, NotFound, Refused, ServiceError, Unavailable
 from domain.intake import ComplaintIntake, DocumentKind
 from web.context import WebContext, context
+from web.files import attachment
 from workflows.messages import workflow_id
 from workflows.service import Upload
 
@@ -107,7 +109,15 @@ INTAKE_EXAMPLES: dict[str, Any] = {
 }
 
 ACTION_EXAMPLES: dict[str, dict[str, Any]] = {
-    "qualify": {"category": "benefits", "on_behalf_of": "agent.martin"},
+    "qualify": {
+        "category": "benefits",
+        "product_line": "sante",
+        "reason": "prestations",
+        "sub_reason": "delai",
+        "complainant_type": "member",
+        "on_behalf_of": "agent.martin",
+    },
+    "classify": {"reason": "prestations", "sub_reason": "refus", "managing_body": "Gestion+"},
     "requalify_as_request": {"note": "Demande d'attestation fiscale."},
     "assign": {"assignee": "agent.martin"},
     "add_document": {
@@ -121,6 +131,8 @@ ACTION_EXAMPLES: dict[str, dict[str, Any]] = {
         "decision": "partly_upheld",
         "reasons": "Remboursement de 185,00 € effectué ; les frais de relance ne sont pas dus.",
         "documents_considered": ["Conditions générales, article 12"],
+        "compensation": "35.00",
+        "root_cause": "erreur_gestion",
     },
     "contest": {"note": "Le réclamant conteste par écrit le 3 décembre."},
     "withdraw": {"note": "Le réclamant retire sa réclamation."},
@@ -270,6 +282,31 @@ async def upload_document(
     except ServiceError as error:
         raise problem(error) from None
     return reading.complaint
+
+
+@router.get(
+    "/complaints/{reference}/documents/{sha256}",
+    summary="Lire un fichier",
+    response_class=Response,
+    responses={**COMMON_PROBLEMS, 200: {"description": "Le fichier, avec son type réel"}},
+)
+async def read_document(
+    reference: str,
+    sha256: str = Path(pattern=r"^[0-9a-f]{64}$", description="empreinte SHA-256 du fichier"),
+    caller: Principal = Depends(api_caller),
+    ctx: WebContext = Depends(context),
+) -> Response:
+    """A document's file, for a token that may read the complaint's content (a medical
+    complaint's: a `medical_advisor` token)."""
+    try:
+        found = await ctx.service.document_file(caller, reference, sha256)
+    except ServiceError as error:
+        raise problem(error) from None
+    return Response(
+        found.content,
+        media_type=found.media_type.value,
+        headers={"Content-Disposition": attachment(found.name)},
+    )
 
 
 def _action_route(name: str, model: type[Action]) -> None:

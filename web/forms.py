@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 DOCUMENT_ROWS = 3
+REASON_CHOICE = "reason_and_sub_reason"
 
 
 def _set(target: dict[str, Any], dotted: str, value: Any) -> None:
@@ -45,6 +46,12 @@ def action_from_form(form: dict[str, str], actor: str) -> dict[str, Any]:
             continue
         if name == "documents_considered":
             data[name] = [line.strip() for line in value.splitlines() if line.strip()]
+        elif name == REASON_CHOICE:
+            # One list of reasons and sub-reasons in the page: "motif/sous-motif".
+            reason, _, sub_reason = value.partition("/")
+            data["reason"] = reason
+            if sub_reason:
+                data["sub_reason"] = sub_reason
         else:
             _set(data, name, value)
     return data

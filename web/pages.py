@@ -7,7 +7,6 @@ import secrets
 from collections.abc import Awaitable
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -36,8 +35,10 @@ from domain.errors import (
     Unavailable,
 )
 from domain.intake import Category, Channel, DocumentKind
+from domain.typology import COMPLAINANT_TYPE_LABELS
 from web.context import WebContext, context
 from web.edges import FILE_POLICY
+from web.files import attachment
 from web.forms import DOCUMENT_ROWS, action_from_form, intake_from_form
 from web.sessions import COOKIE, LOGIN_COOKIE, client_address, logged_in, same_token
 from web.views import TEMPLATE_GLOBALS, today
@@ -284,7 +285,10 @@ async def complaint_page(
         decisions=["upheld", "partly_upheld", "rejected"],
         categories=[c.value for c in Category],
         document_kinds=[k.value for k in DocumentKind],
+        typology=ctx.service.typology,
+        complainant_types=COMPLAINANT_TYPE_LABELS,
         done=ACTION_LABELS.get(request.query_params.get("fait", "")),
+        files_pending=request.query_params.get("fichiers_non_joints", "").isdigit(),
         **extra,
     )
 
@@ -351,7 +355,8 @@ async def new_complaint(
             ctx, request, "new.html", agent, status_code=409, **_new_form_values(form, [taken])
         )
     await wait_recorded(ctx, reference, registered.version)
-    return RedirectResponse(f"/complaints/{reference}", status_code=303)
+    pending = f"?fichiers_non_joints={registered.files_pending}" if registered.files_pending else ""
+    return RedirectResponse(f"/complaints/{reference}{pending}", status_code=303)
 
 
 async def wait_recorded(ctx: WebContext, reference: str, version: int) -> None:
@@ -468,12 +473,11 @@ async def document_file(
         found = await ctx.service.document_file(agent.principal, reference, sha256)
     except ServiceError as error:
         raise HTTPException(http_status(error), str(error)) from None
-    disposition = "attachment" if download else "inline"
     return Response(
         found.content,
         media_type=found.media_type.value,
         headers={
-            "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(found.name)}",
+            "Content-Disposition": attachment(found.name, inline=not download),
             "Content-Security-Policy": FILE_POLICY,
         },
     )

@@ -11,10 +11,11 @@ from domain.calendar import CALENDAR_NAMES, timezone_of
 from domain.clock import local_date
 from domain.complaint import STATUS_LABELS, Status
 from domain.deadlines import DEADLINE_LABELS, SUSPENSION_LABELS
-from domain.files import MEDIA_TYPE_LABELS
+from domain.files import MEDIA_TYPE_LABELS, MediaType
 from domain.french import long_date
 from domain.intake import CATEGORY_LABELS, CHANNEL_LABELS, DOCUMENT_KIND_LABELS
 from domain.letters import LETTER_LABELS
+from web.forms import REASON_CHOICE
 
 # DESIGN rule 14: how a complaint's process ended outside the application (reconciliation).
 PROCESS_ENDED_LABELS = {
@@ -82,6 +83,8 @@ TEMPLATE_GLOBALS = {
     "ROLE_LABELS": {k.value: v for k, v in ROLE_LABELS.items()},
     "STATUS_LABELS": {k.value: v for k, v in STATUS_LABELS.items()},
     "SUSPENSION_LABELS": {k.value: v for k, v in SUSPENSION_LABELS.items()},
+    "REASON_CHOICE": REASON_CHOICE,
+    "ACCEPTED_FILES": ",".join(media.value for media in MediaType),
     "file_size": file_size,
     "local_time": local_time,
     "long_date": long_date,

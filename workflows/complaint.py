@@ -23,6 +23,7 @@ with workflow.unsafe.imports_passed_through():
         AddDocument,
         Answer,
         Assign,
+        Classify,
         Contest,
         CorrectAddress,
         Escalate,
@@ -352,6 +353,18 @@ class ComplaintWorkflow:
 
     @qualify.validator
     def _check_qualify(self, action: Qualify) -> None:
+        self._validate(action)
+
+    @workflow.signal(name="classify")
+    async def classify_signal(self, action: Classify) -> None:
+        await self._signal(action)
+
+    @workflow.update(name="classify")
+    async def classify(self, action: Classify) -> Complaint:
+        return await self._update(action)
+
+    @classify.validator
+    def _check_classify(self, action: Classify) -> None:
         self._validate(action)
 
     @workflow.signal(name="requalify_as_request")

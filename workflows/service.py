@@ -46,7 +46,7 @@ from domain.access import (
     may_see,
     sees_everything,
 )
-from domain.actions import ACTION_LABELS, ACTIONS, Action, AddDocument, Assign
+from domain.actions import ACTION_LABELS, ACTIONS, Action, AddDocument, Answer, Assign, Typing
 from domain.calendar import timezone_of
 from domain.clock import local_date
 from domain.complaint import Complaint, Event
@@ -58,11 +58,13 @@ from domain.errors import (
     Invalid,
     NotFound,
     Refused,
+    ServiceError,
     Unavailable,
     describe_errors,
 )
 from domain.files import (
     DEFAULT_FILE_LIMITS,
+    UNTAKEN_FILE,
     FileFacts,
     FileLimits,
     MediaType,
@@ -73,10 +75,11 @@ from domain.files import (
 from domain.intake import Complainant, DocumentKind, parse_intake
 from domain.planning import plan_complaint
 from domain.policy import Policy
+from domain.typology import DEFAULT_TYPOLOGY, Typology
 from security.envelopes import UnreadableFile, is_enveloped, open_file, seal_file
 from security.keyring import Keyring
 from security.sealing import UNREADABLE, Unreadable, open_content, open_sealed, seal_content
-from storage.files import FileMissing, FileStore, file_key
+from storage.files import FileMissing, FileStore, StoreUnavailable, file_key
 from workflows.client import (
     ComplaintHandle,
     complaint_state,
@@ -116,6 +119,7 @@ class Registered:
     final_due: date | None
     # The complaint's version once registered with its files: what the record will show.
     version: int = 1
+    files_pending: int = 0  # files stored but not joined: to join again from the page
 
 
 @dataclass(frozen=True)
@@ -142,12 +146,6 @@ class DocumentFile:
     name: str
     media_type: MediaType
     content: bytes
-
-
-UNTAKEN_FILE = (
-    "type de fichier refusé : seuls les PDF et les images JPEG, PNG ou TIFF sont acceptés "
-    "(le type est lu dans le contenu du fichier, pas dans son nom)"
-)
 
 
 @dataclass(frozen=True)
@@ -177,7 +175,9 @@ class ComplaintService:
         allocate_reference: ReferenceAllocator | None = None,
         files: FileStore | None = None,
         file_limits: FileLimits = DEFAULT_FILE_LIMITS,
+        typology: Typology = DEFAULT_TYPOLOGY,
     ) -> None:
+        self.typology = typology
         self._files = files
         self._file_limits = file_limits
         self._client = client
@@ -217,23 +217,52 @@ class ComplaintService:
         for _ in range(20):
             sealed = seal_content(self._keyring, reference, intake) if intake.medical else intake
             try:
-                _, created = await start_complaint(
-                    self._client, reference, sealed, self._task_queue, principal.name
-                )
+                # Files are stored before the complaint starts (once it has started, nothing
+                # may make the mail room register it twice), under a reference still free.
+                created = not (checked and await self._taken(reference))
+                if created:
+                    for upload, facts in checked:
+                        await self._store(reference, intake.medical, upload, facts)
+                    _, created = await start_complaint(
+                        self._client, reference, sealed, self._task_queue, principal.name
+                    )
             except RPCError as error:
                 raise Unavailable(UNAVAILABLE) from error
             if created:
                 plan = plan_complaint(intake, self._policy)
                 complaint = Complaint.open(reference, intake, plan, now)
-                version = complaint.version
+                version, pending = complaint.version, 0
                 for upload, facts in checked:
-                    state = await self._attach(principal, reference, intake.medical, upload, facts)
-                    version = state.version
-                return dataclasses.replace(_registered(complaint, created=True), version=version)
+                    try:
+                        state = await self._attach(
+                            principal, reference, intake.medical, upload, facts
+                        )
+                    except ServiceError as error:
+                        # Registered all the same: the agent joins the file again from its page.
+                        logger.warning(
+                            "Fichier non joint à %s à l'enregistrement (%s)",
+                            reference,
+                            type(error).__name__,
+                        )
+                        pending += 1
+                    else:
+                        version = state.version
+                registered = _registered(complaint, created=True)
+                return dataclasses.replace(registered, version=version, files_pending=pending)
             if intake.reference is not None:
                 return _registered(await self._frozen(reference), created=False)
             reference = await self._allocate(today.year)
         raise Unavailable("Aucune référence libre après 20 essais : rien n'a été enregistré.")
+
+    async def _taken(self, reference: str) -> bool:
+        """Whether a complaint of that reference was ever started."""
+        try:
+            await self._handle(reference).describe()
+        except RPCError as error:
+            if error.status == RPCStatusCode.NOT_FOUND:
+                return False
+            raise
+        return True
 
     async def _frozen(self, reference: str) -> Complaint:
         """The running complaint, as its workflow planned it."""
@@ -344,44 +373,55 @@ class ComplaintService:
         on_behalf_of: str | None = None,
     ) -> Reading:
         """DESIGN rule 16: a file joins the complaint as a document. The same file twice is
-        one file and one document."""
+        one file and one document: sent again, it changes nothing."""
         medical = await self._allowed(principal, reference, "add_document")
-        current = (await self.read(principal, reference)).complaint
-        already = sum(d.file.size for d in current.documents if d.file)
-        [(checked, facts)] = self._checked_uploads([upload], already)
+        reading = await self.read(principal, reference)
+        digest = hashlib.sha256(upload.content).hexdigest()
+        files = [d.file for d in reading.complaint.documents if d.file]
+        if any(file.sha256 == digest for file in files):
+            return reading
+        if "add_document" not in reading.actions:
+            raise Refused("Cette réclamation ne prend plus de document.")
+        [(checked, facts)] = self._checked_uploads([upload], sum(f.size for f in files))
+        await self._store(reference, medical, checked, facts)
         state = await self._attach(principal, reference, medical, checked, facts, on_behalf_of)
         return self._reading(principal, state)
 
     def _checked_uploads(
         self, uploads: Sequence[Upload], already: int
     ) -> list[tuple[Upload, FileFacts]]:
-        """Each file's type read from its content, its size bounded: every refusal at once,
-        before anything is stored or started."""
+        """Each file's type read from its content, its size bounded, its kind known: every
+        refusal at once, before anything is stored or started."""
         if uploads and self._files is None:
             raise Unavailable("Aucun stockage de fichiers n'est configuré.")
         checked: list[tuple[Upload, FileFacts]] = []
         problems: list[FieldError] = []
         for number, upload in enumerate(uploads, start=1):
-            media = sniff(upload.content)
-            problem = (
-                UNTAKEN_FILE
-                if media is None
-                else file_problem(len(upload.content), already, self._file_limits)
-            )
+            media, size = sniff(upload.content), len(upload.content)
+            problem = file_problem(media, size, already, self._file_limits)
             if upload.kind not in DocumentKind.__members__:
-                problem = f"nature de document inconnue : {upload.kind}"
-            if problem or media is None:
+                problem = "nature de document inconnue"
+            if problem is not None or media is None:
                 # Named by its place, never by its name (a medical file's name is content).
                 field = "file" if len(uploads) == 1 else f"fichier {number}"
-                problems.append(FieldError(field, problem or ""))
+                problems.append(FieldError(field, problem or UNTAKEN_FILE))
                 continue
-            already += len(upload.content)
+            already += size
             digest = hashlib.sha256(upload.content).hexdigest()
-            size = len(upload.content)
             checked.append((upload, FileFacts(sha256=digest, media_type=media, size=size)))
         if problems:
             raise Invalid(problems)
         return checked
+
+    async def _store(self, reference: str, medical: bool, upload: Upload, facts: FileFacts) -> None:
+        """The file in the store, encrypted for a medical complaint (DESIGN rule 16)."""
+        assert self._files is not None  # _checked_uploads made sure
+        key = file_key(reference, facts.sha256)
+        content = seal_file(self._keyring, upload.content, key) if medical else upload.content
+        try:
+            await self._files.put(key, content)
+        except StoreUnavailable as error:
+            raise Unavailable(f"Stockage des fichiers indisponible : {error}.") from None
 
     async def _attach(
         self,
@@ -392,26 +432,21 @@ class ComplaintService:
         facts: FileFacts,
         on_behalf_of: str | None = None,
     ) -> Complaint:
-        """Store the file (encrypted for a medical complaint), then add its document."""
-        assert self._files is not None  # _checked_uploads made sure
-        fields: dict[str, Any] = {
-            "document": {"name": safe_file_name(upload.name, facts.media_type), "kind": upload.kind}
-        }
+        """Add the document of a stored file to the complaint."""
+        document = {"name": safe_file_name(upload.name, facts.media_type), "kind": upload.kind}
+        fields: dict[str, Any] = {"document": document}
         if on_behalf_of:
             fields["on_behalf_of"] = on_behalf_of
         action = _action_from(principal, AddDocument, fields).model_copy(update={"file": facts})
         if medical:
             action = seal_content(self._keyring, reference, action)
-        key = file_key(reference, facts.sha256)
-        await self._files.put(
-            key, seal_file(self._keyring, upload.content, key) if medical else upload.content
-        )
         return await self._execute(reference, self._handle(reference), action)
 
     async def document_file(
         self, principal: Principal, reference: str, sha256: str
     ) -> DocumentFile:
-        """A document's file, for whoever may read the complaint's content."""
+        """A document's file, for whoever may read the complaint's content; a medical one
+        only as it was stored, encrypted."""
         reading = await self.read(principal, reference)
         if not reading.readable:
             raise Forbidden(MEDICAL_ONLY)
@@ -423,8 +458,10 @@ class ComplaintService:
         key = file_key(reference, sha256)
         try:
             stored = await self._files.get(key)
+            if reading.complaint.medical and not is_enveloped(stored):
+                raise UnreadableFile("fichier médical stocké en clair")
             content = open_file(self._keyring, stored, key) if is_enveloped(stored) else stored
-        except (FileMissing, UnreadableFile):
+        except (FileMissing, UnreadableFile, StoreUnavailable):
             raise Unavailable("Le fichier de ce document est introuvable ou illisible.") from None
         if hashlib.sha256(content).hexdigest() != sha256:
             raise Unavailable("Le fichier de ce document a été altéré : il n'est pas servi.")
@@ -451,6 +488,7 @@ class ComplaintService:
             raise NotFound(f"Action inconnue : {name} (possibles : {', '.join(ACTIONS)}).")
         medical = await self._allowed(principal, reference, name)
         action = _action_from(principal, model, fields)
+        self._check_codes(action)
         if isinstance(action, Assign) and not may_assign_to(principal, action.assignee):
             raise Forbidden(
                 "Un chargé de clientèle ne peut attribuer une réclamation qu'à lui-même."
@@ -458,6 +496,18 @@ class ComplaintService:
         if medical:
             action = seal_content(self._keyring, reference, action)
         return self._handle(reference), action
+
+    def _check_codes(self, action: Action) -> None:
+        """DESIGN rule 17: the typology's codes are those of the insurer's lists."""
+        codes: dict[str, str | None] = {}
+        if isinstance(action, Typing):
+            codes = {"product_line": action.product_line, "reason": action.reason}
+            codes["sub_reason"] = action.sub_reason
+        if isinstance(action, Answer):
+            codes["root_cause"] = action.root_cause
+        problems = self.typology.problems(**codes)
+        if problems:
+            raise Invalid([FieldError(field, why) for field, why in problems])
 
     def _handle(self, reference: str) -> ComplaintHandle:
         handle: ComplaintHandle = self._client.get_workflow_handle_for(

@@ -85,7 +85,8 @@ class LetterActivities:
 
         body = opened(row.body)
         if row.layout is None:  # rendered before layouts were kept: its text says it all
-            return body, LetterLayout.of_text(body, row.reference, row.subject)
+            recipient = row.recipient if row.delivery == Delivery.post else ""
+            return body, LetterLayout.of_text(body, recipient)
         return body, LetterLayout.model_validate_json(opened(row.layout))
 
     async def _rendered(self, letter: LetterInput, key: tuple[str, str, int]) -> LetterRow:

@@ -68,9 +68,10 @@ def _story(layout: LetterLayout) -> list[Flowable]:
         Paragraph(escape(layout.place_date), styles["date"]),
         Spacer(0, 6 * mm),
     ]
-    story.append(Paragraph(f"{REFERENCE_LABEL} {escape(layout.reference)}", styles["body"]))
-    story.append(Paragraph(f"{SUBJECT_LABEL} {escape(layout.subject)}", styles["subject"]))
-    story.append(Spacer(0, 6 * mm))
+    if layout.reference:  # letters from before layouts carry these in their text
+        story.append(Paragraph(f"{REFERENCE_LABEL} {escape(layout.reference)}", styles["body"]))
+        story.append(Paragraph(f"{SUBJECT_LABEL} {escape(layout.subject)}", styles["subject"]))
+        story.append(Spacer(0, 6 * mm))
     for paragraph in layout.text.strip().split("\n\n"):
         lines = "<br/>".join(escape(line) for line in paragraph.splitlines())
         story += [Paragraph(lines, styles["body"]), Spacer(0, LEADING * 0.6)]

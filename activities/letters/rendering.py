@@ -54,15 +54,17 @@ class LetterLayout(BaseModel):
     logo: str | None = None
 
     @classmethod
-    def of_text(cls, text: str, reference: str, subject: str) -> LetterLayout:
-        """A letter whose text already holds its frame (written before layouts existed)."""
+    def of_text(cls, text: str, recipient: str) -> LetterLayout:
+        """A letter rendered before layouts were kept: its text holds its own frame, the
+        recipient's block (name and address, as recorded) goes in the window."""
+        name, _, address = recipient.partition("\n")
         return cls(
             letterhead="",
             sender=[],
-            recipient=[],
+            recipient=recipient_block(name, address),
             place_date="",
-            reference=reference,
-            subject=subject,
+            reference="",
+            subject="",
             text=text,
             footer=[],
         )
@@ -74,7 +76,9 @@ class LetterLayout(BaseModel):
             "\n".join([self.letterhead, *self.sender]),
             "\n".join(self.recipient),
             self.place_date,
-            f"{REFERENCE_LABEL} {self.reference}\n{SUBJECT_LABEL} {self.subject}",
+            f"{REFERENCE_LABEL} {self.reference}\n{SUBJECT_LABEL} {self.subject}"
+            if self.reference
+            else "",
             self.text.strip(),
             "\n".join(self.footer),
         ]

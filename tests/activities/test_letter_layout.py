@@ -154,3 +154,24 @@ def test_an_address_that_cannot_fit_the_window_is_refused(address, message):
         posted("Hélène Garnier", address)
     [said] = [error["msg"] for error in refused.value.errors()]
     assert message in said and "Tassigny" not in said  # never the address itself
+
+
+async def test_a_letter_rendered_before_layouts_prints_its_recipient_in_the_window(
+    sessions, tmp_path, keyring
+):
+    from sqlalchemy import update
+
+    from db.models import LetterRow
+
+    activities = letters_activity(sessions, tmp_path, keyring)
+    letter = first_letter(posted(*EUROPEANS[0]))
+    await activities._rendered(letter, (letter.reference, letter.order.kind.value, 1))
+    async with sessions.begin() as session:  # as a row written before migration 0005
+        await session.execute(update(LetterRow).values(layout=None))
+    receipt = await activities.send_letter(letter)
+    placed = positioned_text(Path(receipt.location))
+    left, top = WINDOW_LEFT / 72 * 25.4, WINDOW_TOP / 72 * 25.4
+    inside = [text for text, x, y in placed if x >= left and top < y < top + 35]
+    assert inside == ["Łukasz Wałęsa", "12 rue de Łódź", "90-001 ŁÓDŹ", "POLOGNE"]
+    text = PdfReader(receipt.location).pages[0].extract_text()
+    assert text.count("Référence") == 1  # from its own text, not twice

@@ -2,7 +2,10 @@
 
 import csv
 import io
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
+
+from openpyxl import load_workbook
 
 from activities.records import RecordActivities
 from cli.main import main
@@ -15,9 +18,17 @@ from workflows.messages import RecordInput
 async def record_three(sessions):
     record = RecordActivities(sessions).record
     answered = a_complaint("REC-1", category="benefits")
-    answered.apply(Qualify(actor="a"), NOW)
+    typed = {"product_line": "sante", "reason": "prestations", "sub_reason": "delai"}
+    answered.apply(Qualify(actor="a", complainant_type="member", **typed), NOW)
     answered.acknowledged_at = NOW
-    answered.apply(Answer(actor="a", decision="upheld", reasons="Fait."), NOW + timedelta(days=3))
+    answer = Answer(
+        actor="a",
+        decision="upheld",
+        reasons="Fait.",
+        compensation="35.00",
+        root_cause="erreur_gestion",
+    )
+    answered.apply(answer, NOW + timedelta(days=3))
     request = a_complaint("REC-2", category="contract")
     request.apply(RequalifyAsRequest(actor="a", note="Demande d'attestation."), NOW)
     waiting = a_complaint("REC-3", sent_on="2026-10-01")
@@ -31,10 +42,18 @@ async def test_register_lines_come_back_with_local_dates(sessions):
     assert lines["REC-1"].first_answered_on == (NOW + timedelta(days=3)).date()
     assert lines["REC-1"].acknowledged_on == NOW.date()
     assert lines["REC-2"].status == "requalified"
+    # DESIGN rule 17: what it was about and how it ended, read from the complaint's state.
+    first = lines["REC-1"]
+    assert (first.product_line, first.reason, first.sub_reason) == ("sante", "prestations", "delai")
+    assert first.complainant_type == "member" and first.decision == "upheld"
+    assert first.compensation == Decimal("35.00") and first.root_cause == "erreur_gestion"
+    assert first.promised_on == lines["REC-1"].quality_target_due  # the date announced
+    assert first.handling_days == 3 + (NOW.date() - first.sent_on).days
     assert [line.reference for line in await register_lines(sessions, sent_from=NOW.date())] == []
 
 
-def test_the_register_exports_as_csv_with_statistics(tmp_path, monkeypatch, capsys):
+def prepared_database(tmp_path, monkeypatch):
+    """A database holding the three complaints, named by the settings."""
     import asyncio
 
     from db.engine import create_engine, session_factory
@@ -50,6 +69,10 @@ def test_the_register_exports_as_csv_with_statistics(tmp_path, monkeypatch, caps
 
     asyncio.run(prepare())
     monkeypatch.setenv("RECLAMATIONS_DATABASE_URL", url)
+
+
+def test_the_register_exports_as_csv_with_statistics(tmp_path, monkeypatch, capsys):
+    prepared_database(tmp_path, monkeypatch)
     assert main(["register", "--stats", "--as-of", "2027-06-01"]) == 0
     rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
     assert rows[0][0] == "catégorie"
@@ -58,3 +81,40 @@ def test_the_register_exports_as_csv_with_statistics(tmp_path, monkeypatch, caps
     assert main(["register", "--from", "2026-11-01"]) == 0
     lines = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert [line["référence"] for line in lines] == ["REC-1", "REC-2"]
+
+
+def test_the_register_as_a_workbook_for_compliance(tmp_path, monkeypatch, capsys):
+    prepared_database(tmp_path, monkeypatch)
+    output = tmp_path / "registre.xlsx"
+    assert (
+        main(["register", "--format", "xlsx", "--output", str(output), "--as-of", "2027-06-01"])
+        == 0
+    )
+    book = load_workbook(output)
+    assert book.sheetnames == ["Registre", "Statistiques", "ACPR"]
+    header, *rows = book["Registre"].iter_rows(values_only=True)
+    line = dict(zip(header, next(r for r in rows if r[0] == "REC-1"), strict=True))
+    assert line["gamme"] == "Complémentaire santé"
+    assert line["motif"] == "Prestations et remboursements"
+    assert line["sous-motif"] == "délai de règlement"
+    assert line["domaine du Médiateur"] == "Prestations"
+    assert line["type de réclamant"] == "adhérent ou assuré"
+    assert line["issue"] == "favorable"
+    assert line["indemnisation (€)"] == 35 and line["cause première"] == "Erreur de gestion"
+    assert line["engagement qualité tenu"] == "oui" and line["tranche de délai"]
+    assert line["envoyée le"].date() == date(2026, 11, 20)  # a real date cell
+    acpr_header, *acpr = book["ACPR"].iter_rows(values_only=True)
+    assert acpr_header == ("gamme", "motif", "issue", "tranche de délai", "réclamations")
+    counted = {row[:4]: row[4] for row in acpr}
+    assert sum(counted.values()) == 2  # the request requalified is not a complaint
+    assert (
+        counted[
+            (
+                "Complémentaire santé",
+                "Prestations et remboursements",
+                line["issue"],
+                line["tranche de délai"],
+            )
+        ]
+        == 1
+    )

@@ -115,7 +115,7 @@ def test_a_contest_needs_an_answer_first():
 
 def test_allowed_actions_follow_the_stage():
     c = complaint()
-    assert c.allowed_actions()[:3] == ["qualify", "requalify_as_request", "answer"]
+    assert c.allowed_actions()[:4] == ["qualify", "classify", "requalify_as_request", "answer"]
     c.apply(Answer(actor="a", decision="rejected", reasons="Non."), NOW)
     assert "contest" in c.allowed_actions() and "answer" not in c.allowed_actions()
 

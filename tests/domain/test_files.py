@@ -26,11 +26,12 @@ def test_a_file_is_known_by_its_first_bytes(head, media):
     assert sniff(head) == media
 
 
-def test_sizes_are_bounded_per_file_and_per_complaint():
-    assert file_problem(1000, 1500, LIMITS) is None
-    assert "par fichier" in (file_problem(1001, 0, LIMITS) or "")
-    assert "le dossier dépasserait" in (file_problem(1000, 1501, LIMITS) or "")
-    assert file_problem(0, 0, LIMITS) == "le fichier est vide"
+def test_types_and_sizes_are_bounded_per_file_and_per_complaint():
+    pdf = MediaType.pdf
+    assert file_problem(pdf, 1000, 1500, LIMITS) is None
+    assert "par fichier" in (file_problem(pdf, 1001, 0, LIMITS) or "")
+    assert "le dossier dépasserait" in (file_problem(pdf, 1000, 1501, LIMITS) or "")
+    assert "type de fichier refusé" in (file_problem(None, 10, 0, LIMITS) or "")
 
 
 @pytest.mark.parametrize(

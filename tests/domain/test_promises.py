@@ -211,6 +211,7 @@ def test_a_medical_complaint_without_address_is_registered_with_an_incident():
 SAMPLES: dict[str, dict[str, object]] = {
     "retry": {},
     "qualify": {},
+    "classify": {"reason": "cotisations"},
     "requalify_as_request": {"note": "Demande d'attestation."},
     "answer": {"decision": "upheld", "reasons": "Fait."},
     "inform": {"reason": "further_review"},

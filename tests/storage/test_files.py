@@ -3,6 +3,7 @@ server running on this machine (moto's server: the S3 API over HTTP, in-process)
 And a medical file's envelope: encrypted with its own key, still readable after the keyring
 rotates."""
 
+import asyncio
 import hashlib
 import os
 import stat
@@ -49,6 +50,11 @@ async def test_a_file_put_is_read_back(store):
 async def test_putting_the_same_file_again_keeps_one(store):
     await store.put(KEY, CONTENT)
     await store.put(KEY, CONTENT)
+    assert await store.get(KEY) == CONTENT
+
+
+async def test_the_same_file_sent_twice_at_once_is_one_file(store):
+    await asyncio.gather(*(store.put(KEY, CONTENT) for _ in range(4)))
     assert await store.get(KEY) == CONTENT
 
 

@@ -51,7 +51,7 @@ async def upload(client, reference, content, name="piece.pdf", kind="supporting_
     )
 
 
-async def test_a_file_sent_by_the_api_is_kept_and_shown_to_agents(api, http, office):
+async def test_a_file_sent_by_the_api_is_kept_and_shown_to_agents(api, http, office, tokens):
     reference = await registered(api, office)
     pdf = a_pdf()
     response = await upload(api, reference, pdf, name="../../Facture opticien.PDF")
@@ -77,6 +77,12 @@ async def test_a_file_sent_by_the_api_is_kept_and_shown_to_agents(api, http, off
     assert "default-src 'none'" in shown.headers["content-security-policy"]
     downloaded = await http.get(href, params={"telecharger": "1"})
     assert downloaded.headers["content-disposition"].startswith("attachment;")
+    # And to a calling system that may read the complaint.
+    by_api = await http.get(
+        f"/api/complaints/{reference}/documents/{document['file']['sha256']}",
+        headers=await tokens(Role.supervisor),
+    )
+    assert by_api.status_code == 200 and by_api.content == pdf
 
 
 async def test_the_same_upload_twice_is_one_file_and_one_document(api, office):

@@ -69,6 +69,8 @@ class Settings(BaseSettings):
     # DESIGN rule 17: the closed lists (products, reasons, root causes) as a TOML file;
     # unset: domain.typology.DEFAULT_TYPOLOGY.
     typology_file: Path | None = None
+    # Where the monthly Schedule writes the month's register and statistics.
+    register_dir: Path | None = None
     # Documents' files (DESIGN rule 16): a folder (default: .data/files), or an S3 bucket.
     files_dir: Path | None = None
     files_s3_bucket: str | None = None
@@ -81,6 +83,10 @@ class Settings(BaseSettings):
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'reclamations.db'}"
+
+    @property
+    def resolved_register_dir(self) -> Path:
+        return self.register_dir or self.data_dir / "registre"
 
     @property
     def resolved_files_dir(self) -> Path:

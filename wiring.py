@@ -14,6 +14,7 @@ from temporalio.worker import Worker
 from activities.letters.activity import LetterActivities
 from activities.letters.delivery import EmailSender, EmlOutbox, PostOutbox, SmtpSender
 from activities.letters.rendering import TEMPLATES, LetterRenderer
+from activities.monthly_register import MonthlyRegisterActivities
 from activities.planning import PlanningActivities
 from activities.reconcile import ReconcileActivities
 from activities.records import RecordActivities
@@ -27,6 +28,7 @@ from settings import Settings
 from storage.files import FileStore, FolderStore, S3Store
 from workflows.complaint import ComplaintWorkflow
 from workflows.guard import ForeignMessages
+from workflows.monthly_register import MonthlyRegisterWorkflow
 from workflows.reconciliation import ReconcileWorkflow
 from workflows.sandbox import workflow_runner
 from workflows.service import ComplaintService
@@ -140,10 +142,13 @@ def complaint_worker(
     return Worker(
         client,
         task_queue=settings.task_queue,
-        workflows=[ComplaintWorkflow, ReconcileWorkflow],
+        workflows=[ComplaintWorkflow, ReconcileWorkflow, MonthlyRegisterWorkflow],
         activities=[
             *(with_activities or activities(settings, sessions, keyring)),
             ReconcileActivities(client, sessions).reconcile,
+            MonthlyRegisterActivities(
+                sessions, settings.resolved_register_dir, typology(settings)
+            ).write_month,
         ],
         workflow_runner=workflow_runner(),
         interceptors=[ForeignMessages()],

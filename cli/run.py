@@ -24,6 +24,7 @@ from db.migrate import upgrade
 from domain.access import Role
 from settings import Settings
 from wiring import connect_temporal, load_keyring
+from workflows.monthly_register import schedule_monthly_register
 from workflows.reconciliation import schedule_reconciliation
 from workflows.search import KEYS, SEARCH_TYPES
 
@@ -142,9 +143,9 @@ async def supervise(settings: Settings) -> int:
     children.append(("Temporal", server))
     try:
         await wait_for_temporal(settings, server)
-        await schedule_reconciliation(
-            await connect_temporal(settings, load_keyring(settings)), settings.task_queue
-        )
+        client = await connect_temporal(settings, load_keyring(settings))
+        await schedule_reconciliation(client, settings.task_queue)
+        await schedule_monthly_register(client, settings.task_queue)
         worker = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "worker", start_new_session=True
         )

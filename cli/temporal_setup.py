@@ -10,6 +10,7 @@ from typing import Any
 from settings import Settings
 from wiring import connect_temporal, load_keyring
 from workflows.client import register_search_attributes
+from workflows.monthly_register import MONTHLY_REGISTER_SCHEDULE, schedule_monthly_register
 from workflows.reconciliation import RECONCILE_SCHEDULE, schedule_reconciliation
 from workflows.search import KEYS
 
@@ -24,16 +25,24 @@ def add_parser(commands: Any) -> None:
     parser.set_defaults(handler=run)
 
 
-async def setup(settings: Settings) -> tuple[list[str], bool]:
-    """The search attributes added, and whether the reconciliation Schedule was created."""
+async def setup(settings: Settings) -> tuple[list[str], dict[str, bool]]:
+    """The search attributes added, and which Schedules were created (True) or there."""
     client = await connect_temporal(settings, load_keyring(settings))
     added = await register_search_attributes(client, settings.temporal_namespace)
-    return added, await schedule_reconciliation(client, settings.task_queue)
+    schedules = {
+        f"{RECONCILE_SCHEDULE} (réclamations arrêtées hors application)": (
+            await schedule_reconciliation(client, settings.task_queue)
+        ),
+        f"{MONTHLY_REGISTER_SCHEDULE} (registre du mois, le 1er à 6 h)": (
+            await schedule_monthly_register(client, settings.task_queue)
+        ),
+    }
+    return added, schedules
 
 
 def run(args: argparse.Namespace) -> int:
     settings = Settings()
-    added, scheduled = asyncio.run(setup(settings))
+    added, schedules = asyncio.run(setup(settings))
     where = f"{settings.temporal_address}, namespace {settings.temporal_namespace}"
     if added:
         print(f"Attributs de recherche ajoutés ({where}) : {', '.join(added)}")
@@ -41,6 +50,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"Attributs de recherche déjà présents ({where}).")
     for key in KEYS:
         print(f"  {key.name:<20} {key.indexed_value_type.name}")
-    state = "créé" if scheduled else "déjà présent"
-    print(f"Planning « {RECONCILE_SCHEDULE} » (réclamations arrêtées hors application) : {state}.")
+    for schedule, created in schedules.items():
+        print(f"Planning « {schedule} » : {'créé' if created else 'déjà présent'}.")
     return 0

@@ -6,7 +6,7 @@ from __future__ import annotations
 import statistics as stats
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from domain.actions import DECISION_LABELS
@@ -256,3 +256,10 @@ def register_rows(
     lines: Iterable[RegisterLine], as_of: date, typology: Typology
 ) -> list[list[object]]:
     return [[column.value(line, as_of, typology) for column in REGISTER_COLUMNS] for line in lines]
+
+
+def previous_month(day: date) -> tuple[date, date]:
+    """The first and last days of the month before `day`'s: what the register of the 1st
+    covers."""
+    last = day.replace(day=1) - timedelta(days=1)
+    return last.replace(day=1), last

@@ -17,6 +17,7 @@ PLAN_ACTIVITY = "plan_complaint"
 RECORD_ACTIVITY = "record_complaint"
 SEND_LETTER_ACTIVITY = "send_letter"
 RECONCILE_ACTIVITY = "reconcile_complaints"
+MONTHLY_REGISTER_ACTIVITY = "write_monthly_register"
 
 
 def workflow_id(reference: str) -> str:
@@ -60,3 +61,10 @@ class LetterReceipt(BaseModel):
 class Outcome(BaseModel):
     reference: str
     status: Status
+
+
+class MonthlyRegisterInput(BaseModel):
+    """The month whose register is written, first and last days included."""
+
+    first: date
+    last: date

@@ -11,20 +11,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from temporalio import workflow
-from temporalio.client import (
-    Client,
-    Schedule,
-    ScheduleActionStartWorkflow,
-    ScheduleAlreadyRunningError,
-    ScheduleIntervalSpec,
-    ScheduleOverlapPolicy,
-    SchedulePolicy,
-    ScheduleSpec,
-)
+from temporalio.client import Client, ScheduleIntervalSpec, ScheduleSpec
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     from workflows.messages import RECONCILE_ACTIVITY
+    from workflows.schedules import ensure_schedule
 
 RECONCILE_SCHEDULE = "complaints-reconciliation"
 RECONCILE_EVERY = timedelta(minutes=10)
@@ -46,19 +38,5 @@ class ReconcileWorkflow:
 async def schedule_reconciliation(client: Client, task_queue: str) -> bool:
     """The Schedule that finds complaints ended outside the application (DESIGN rule 14);
     True when it was created now, False when it was there already."""
-    try:
-        await client.create_schedule(
-            RECONCILE_SCHEDULE,
-            Schedule(
-                action=ScheduleActionStartWorkflow(
-                    "ReconcileWorkflow",
-                    id="complaints-reconciliation-run",
-                    task_queue=task_queue,
-                ),
-                spec=ScheduleSpec(intervals=[ScheduleIntervalSpec(every=RECONCILE_EVERY)]),
-                policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP),
-            ),
-        )
-    except ScheduleAlreadyRunningError:
-        return False
-    return True
+    spec = ScheduleSpec(intervals=[ScheduleIntervalSpec(every=RECONCILE_EVERY)])
+    return await ensure_schedule(client, RECONCILE_SCHEDULE, "ReconcileWorkflow", task_queue, spec)

@@ -10,6 +10,7 @@ from temporalio.testing import WorkflowEnvironment
 from cli.temporal_setup import setup
 from tests.conftest import DEV_SERVER
 from tests.office import action
+from workflows.monthly_register import MONTHLY_REGISTER_SCHEDULE
 from workflows.search import KEYS
 
 
@@ -79,8 +80,15 @@ async def test_temporal_setup_registers_the_search_attributes_once(settings, key
     try:
         address = fresh.client.service_client.config.target_host
         configured = settings.model_copy(update={"temporal_address": address})
-        assert await setup(configured) == (sorted(key.name for key in KEYS), True)
-        assert await setup(configured) == ([], False)  # once only: the Schedule too
+        added, schedules = await setup(configured)
+        assert added == sorted(key.name for key in KEYS)
+        assert len(schedules) == 2 and all(schedules.values())
+        again, schedules = await setup(configured)
+        assert again == [] and not any(schedules.values())  # once only: the Schedules too
+        monthly = await fresh.client.get_schedule_handle(MONTHLY_REGISTER_SCHEDULE).describe()
+        [calendar] = monthly.schedule.spec.calendars
+        assert [r.start for r in calendar.day_of_month] == [1] and calendar.hour[0].start == 6
+        assert monthly.schedule.spec.time_zone_name == "Europe/Paris"
         listing = await fresh.client.operator_service.list_search_attributes(
             ListSearchAttributesRequest(namespace="default")
         )

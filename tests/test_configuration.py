@@ -1,0 +1,51 @@
+"""The insurer's closed lists (DESIGN rule 17) from a TOML file: taken as written, or refused
+with one clear line per bad field."""
+
+import pytest
+
+from settings import Settings
+from wiring import ConfigurationError, typology
+
+LISTS = """
+[product_lines]
+sante = "Santé collective"
+
+[reasons.prestations]
+label = "Prestations"
+mediator_domain = "Prestations"
+sub_reasons = { delai = "délai de règlement" }
+
+[root_causes]
+erreur = "Erreur de gestion"
+"""
+
+
+def test_the_lists_come_from_the_file_the_settings_name(tmp_path):
+    path = tmp_path / "typologie.toml"
+    path.write_text(LISTS, encoding="utf-8")
+    lists = typology(Settings(typology_file=path))
+    assert lists.product_lines == {"sante": "Santé collective"}
+    assert lists.reasons["prestations"].sub_reasons == {"delai": "délai de règlement"}
+
+
+def test_a_bad_file_is_refused_field_by_field(tmp_path):
+    path = tmp_path / "typologie.toml"
+    path.write_text(
+        LISTS.replace('mediator_domain = "Prestations"\n', "").replace(
+            'erreur = "Erreur de gestion"', ""
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigurationError) as refused:
+        typology(Settings(typology_file=path))
+    lines = str(refused.value).splitlines()
+    assert len(lines) == 2
+    assert any("reasons.prestations.mediator_domain" in line for line in lines)
+    assert any("root_causes" in line for line in lines)
+
+
+def test_an_unreadable_file_says_so(tmp_path):
+    path = tmp_path / "typologie.toml"
+    path.write_text("[product_lines\n", encoding="utf-8")
+    with pytest.raises(ConfigurationError, match="illisible"):
+        typology(Settings(typology_file=path))

@@ -10,7 +10,7 @@ from temporalio.client import Client, WorkflowExecutionStatus
 from activities.failures import without_content
 from db.engine import SessionFactory
 from db.models import ComplaintRow
-from db.queue import CLOSED_STATUSES
+from domain.complaint import CLOSED_STATUSES
 from workflows.messages import RECONCILE_ACTIVITY, WORKFLOW_ID_PREFIX
 
 # Ended, but not by the complaint's own logic (which completes its workflow once closed).

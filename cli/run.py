@@ -40,6 +40,7 @@ DEMO_USERS = [
     ("superviseur", "demo-superviseur-reclamations", "supervisor", "Louise Bernard"),
     ("medecin", "demo-medecin-reclamations", "medical_advisor", "Dr Paul Lemoine"),
     ("exploitation", "demo-exploitation-reclamations", "operator", "Sami Haddad"),
+    ("conformite", "demo-conformite-reclamations", "compliance", "Inès Moreau"),
 ]
 
 

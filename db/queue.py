@@ -10,9 +10,8 @@ from sqlalchemy import Select, func, or_, select
 
 from db.engine import SessionFactory
 from db.models import ComplaintRow
+from domain.complaint import OPEN_STATUSES
 
-OPEN_STATUSES = ("received", "in_progress", "suspended", "overdue", "contested")
-CLOSED_STATUSES = ("requalified", "withdrawn", "closed")
 PAGE_SIZE = 50
 
 

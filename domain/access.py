@@ -17,6 +17,7 @@ class Role(StrEnum):
     medical_advisor = "medical_advisor"
     operator = "operator"
     intake = "intake"
+    compliance = "compliance"
 
 
 ROLE_LABELS = {
@@ -25,10 +26,11 @@ ROLE_LABELS = {
     Role.medical_advisor: "Médecin Conseil",
     Role.operator: "exploitation (lecture seule)",
     Role.intake: "système d'enregistrement",
+    Role.compliance: "conformité (tableau de bord et registre)",
 }
 
 # People log in with these; API tokens may carry any role, `intake` by default.
-USER_ROLES = (Role.agent, Role.supervisor, Role.medical_advisor, Role.operator)
+USER_ROLES = (Role.agent, Role.supervisor, Role.medical_advisor, Role.operator, Role.compliance)
 TOKEN_ROLES = tuple(Role)
 DEFAULT_TOKEN_ROLE = Role.intake
 
@@ -38,6 +40,10 @@ SUPERVISOR_ACTIONS = frozenset({"escalate"})
 # they act on nothing else.
 MENDING_ACTIONS = frozenset({"retry"})
 MENDERS = frozenset({Role.operator, Role.supervisor, Role.medical_advisor})
+# DESIGN rules 13 and 17: the register and the dashboard (figures, never content).
+REGISTER_READERS = frozenset({Role.compliance, Role.supervisor})
+# Compliance reads figures only: no complaint, no queue, no history.
+FIGURES_ONLY = frozenset({Role.compliance})
 # Who may read Temporal histories through the codec endpoint.
 HISTORY_READERS = frozenset({Role.operator, Role.supervisor, Role.medical_advisor})
 
@@ -52,8 +58,19 @@ class Principal:
 
 def can_read_content(role: Role, medical: bool) -> bool:
     """DESIGN rule 11: only the Médecin Conseil reads a medical complaint's content and its
-    complainant's identity; others see that it exists, its status and deadlines."""
+    complainant's identity; others see that it exists, its status and deadlines. Compliance
+    reads no complaint's content at all."""
+    if role in FIGURES_ONLY:
+        return False
     return not medical or role is Role.medical_advisor
+
+
+def may_read_complaints(role: Role) -> bool:
+    return role not in FIGURES_ONLY
+
+
+def may_read_register(role: Role) -> bool:
+    return role in REGISTER_READERS
 
 
 def sees_everything(role: Role) -> bool:
@@ -66,7 +83,7 @@ def may_see(principal: Principal, assignee: str | None) -> bool:
 
 
 def may_register(role: Role) -> bool:
-    return role is not Role.operator
+    return role is not Role.operator and role not in FIGURES_ONLY
 
 
 def may(role: Role, action: str, medical: bool) -> bool:
@@ -75,7 +92,7 @@ def may(role: Role, action: str, medical: bool) -> bool:
         return False  # every action on a medical complaint is the Médecin Conseil's
     if action in MENDING_ACTIONS:
         return role in MENDERS
-    if role in (Role.operator, Role.intake):
+    if role in (Role.operator, Role.intake, *FIGURES_ONLY):
         return False
     if role is Role.agent:
         return action not in SUPERVISOR_ACTIONS

@@ -104,6 +104,16 @@ class Status(StrEnum):
     closed = "closed"
 
 
+# Waiting for the insurer: the queue's default, the dashboard's "open".
+OPEN_STATUSES = (
+    Status.received,
+    Status.in_progress,
+    Status.suspended,
+    Status.overdue,
+    Status.contested,
+)
+CLOSED_STATUSES = (Status.requalified, Status.withdrawn, Status.closed)
+
 STATUS_LABELS = {
     Status.received: "reçue, à qualifier",
     Status.in_progress: "en cours",

@@ -72,19 +72,19 @@ class RegisterLine:
 
     def kept(self, due: date | None, as_of: date) -> bool | None:
         """Whether the answer came by `due`; None while that is not known yet (or no date)."""
-        return _settled(due, self.first_answered_on, as_of)
+        return settled(due, self.first_answered_on, as_of)
 
     def acknowledged_in_time(self, as_of: date) -> bool | None:
         """DESIGN rule 4: an answer that went out first stands for the acknowledgement."""
         done = _with_acknowledgement_or_answer(self).acknowledged_on
-        return _settled(self.acknowledgement_due, done, as_of)
+        return settled(self.acknowledgement_due, done, as_of)
 
     @property
     def written(self) -> bool:
         return self.acknowledgement_due is not None
 
 
-def _settled(due: date | None, done: date | None, as_of: date) -> bool | None:
+def settled(due: date | None, done: date | None, as_of: date) -> bool | None:
     if due is None:
         return None
     if done is not None:
@@ -113,10 +113,17 @@ class Statistics:
     median_handling_days: float | None
 
 
+def share_of(lines: Iterable[RegisterLine], kept: Callable[[RegisterLine], bool | None]) -> Share:
+    """Among the lines whose promise is settled (kept, or its day has passed), how many kept
+    it: `kept` says True, False, or None while it is not known."""
+    outcomes = [kept(line) for line in lines]
+    return Share(outcomes.count(True), outcomes.count(True) + outcomes.count(False))
+
+
 def _kept(lines: list[RegisterLine], due_of: str, done_of: str, as_of: date) -> Share:
-    """Among complaints whose promise is settled (kept, or its day has passed), how many kept it."""
-    settled = [_settled(getattr(line, due_of), getattr(line, done_of), as_of) for line in lines]
-    return Share(settled.count(True), settled.count(True) + settled.count(False))
+    return share_of(
+        lines, lambda line: settled(getattr(line, due_of), getattr(line, done_of), as_of)
+    )
 
 
 def statistics(lines: Iterable[RegisterLine], as_of: date, label: str) -> Statistics:

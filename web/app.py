@@ -17,7 +17,7 @@ from db.engine import SessionFactory
 from domain.errors import describe_error_list
 from security.keyring import Keyring
 from settings import Settings
-from web import api, codec, pages
+from web import api, codec, dashboard, pages
 from web.context import WebContext
 from web.edges import Edges
 from web.pages import LoginRequired
@@ -61,6 +61,7 @@ def create_app(
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(codec.router)
+    app.include_router(dashboard.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(Edges, ctx=ctx, cors=lambda origin: codec.cors_for(ctx, origin))
 

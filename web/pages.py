@@ -22,9 +22,10 @@ from db.logins import (
     open_session,
 )
 from db.models import ComplaintRow
-from db.queue import OPEN_STATUSES, QueueFilters, assignees
-from domain.access import may_register
+from db.queue import QueueFilters, assignees
+from domain.access import may_read_complaints, may_register
 from domain.actions import ACTION_LABELS
+from domain.complaint import OPEN_STATUSES
 from domain.errors import (
     FieldError,
     Forbidden,
@@ -221,6 +222,8 @@ async def queue(
     agent: Agent = Depends(current_agent),
     ctx: WebContext = Depends(context),
 ) -> Response:
+    if not may_read_complaints(agent.role):
+        return RedirectResponse("/conformite", status_code=303)  # figures only
     filters = QueueFilters(
         status=status or None,
         channel=channel or None,

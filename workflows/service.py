@@ -37,11 +37,14 @@ from db.engine import SessionFactory
 from db.models import ComplaintRow, EventRow, LetterRow
 from db.queue import QueueFilters, QueuePage, queue_page
 from db.references import next_reference
+from db.register import register_lines
 from domain.access import (
     Principal,
     can_read_content,
     may,
     may_assign_to,
+    may_read_complaints,
+    may_read_register,
     may_register,
     may_see,
     sees_everything,
@@ -75,6 +78,7 @@ from domain.files import (
 from domain.intake import Complainant, DocumentKind, parse_intake
 from domain.planning import plan_complaint
 from domain.policy import Policy
+from domain.register import RegisterLine
 from domain.typology import DEFAULT_TYPOLOGY, Typology
 from security.envelopes import UnreadableFile, is_enveloped, open_file, seal_file
 from security.keyring import Keyring
@@ -130,6 +134,11 @@ class Reading:
     complaint: Complaint
     readable: bool
     actions: list[str]
+
+
+FIGURES_ONLY_MESSAGE = (
+    "Le rôle conformité lit le tableau de bord et le registre, jamais les réclamations elles-mêmes."
+)
 
 
 @dataclass(frozen=True)
@@ -298,8 +307,19 @@ class ComplaintService:
         shown = [self._shown(principal, reading.complaint, event) for event in recorded]
         return Dossier(row=row, reading=reading, events=shown, letters=letter_rows)
 
+    async def figures(
+        self, principal: Principal, sent_from: date | None, sent_to: date | None
+    ) -> list[RegisterLine]:
+        """DESIGN rules 13 and 17: the register's lines (figures, never content), for
+        compliance and supervisors."""
+        if not may_read_register(principal.role):
+            raise Forbidden("Le registre est pour la conformité et les superviseurs.")
+        return await register_lines(self._sessions, sent_from, sent_to)
+
     async def queue(self, principal: Principal, filters: QueueFilters, page: int) -> QueuePage:
         """The queue this principal sees, each subject opened or withheld by the same rules."""
+        if not may_read_complaints(principal.role):
+            raise Forbidden(FIGURES_ONLY_MESSAGE)
         if not sees_everything(principal.role):
             filters = dataclasses.replace(filters, only_for=principal.name)
         result = await queue_page(self._sessions, filters, page)
@@ -565,6 +585,8 @@ class ComplaintService:
         return complaint
 
     def _check_visible(self, principal: Principal, assignee: str | None) -> None:
+        if not may_read_complaints(principal.role):
+            raise Forbidden(FIGURES_ONLY_MESSAGE)
         if not may_see(principal, assignee):
             raise Forbidden(f"Cette réclamation est attribuée à {assignee}.")
 

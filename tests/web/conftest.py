@@ -27,6 +27,7 @@ USERS = {
     "dr.lemoine": ("medical_advisor", "Dr Paul Lemoine"),
     "sami": ("operator", "Sami Haddad"),
     "hugo": ("agent", "Hugo Petit"),
+    "ines": ("compliance", "Inès Moreau"),
 }
 PASSWORD = "mot-de-passe-sur"
 
@@ -81,8 +82,8 @@ async def login(http: httpx.AsyncClient, username: str, password: str = PASSWORD
         "/login", data={"username": username, "password": password, "login_token": token}
     )
     assert response.status_code == 303, response.text
-    queue = await http.get("/")
-    return queue.text.split('name="csrf_token" value="')[1].split('"')[0]
+    home = await http.get("/", follow_redirects=True)  # the queue, or compliance's dashboard
+    return home.text.split('name="csrf_token" value="')[1].split('"')[0]
 
 
 # -- a real server for the browser ----------------------------------------------------------

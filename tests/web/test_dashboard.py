@@ -1,0 +1,74 @@
+"""The compliance dashboard (DESIGN rules 13 and 17) in a real browser, without JavaScript:
+its numbers are the register's; compliance reads figures, never a complaint."""
+
+from datetime import timedelta
+
+from db.register import register_lines
+from domain.dashboard import dashboard
+from domain.typology import DEFAULT_TYPOLOGY
+from tests.office import action
+from tests.web.conftest import PASSWORD, login
+
+
+async def some_complaints(office):
+    today = await office.today()
+    answered = await office.start(sent_on=str(today - timedelta(days=20)))
+    await office.act(answered, action("qualify", product_line="sante", reason="prestations"))
+    await office.act(answered, action("answer", decision="upheld", reasons="Remboursé."))
+    waiting = await office.start(sent_on=str(today - timedelta(days=55)))
+    await office.act(waiting, action("qualify", product_line="prevoyance", reason="autre"))
+    fresh = await office.start()
+    for handle in (answered, waiting, fresh):
+        await office.settled(handle)
+    return waiting.id.removeprefix("complaint-")
+
+
+async def test_the_dashboard_shows_the_registers_numbers_without_javascript(
+    browser, live_server, office
+):
+    near = await some_complaints(office)
+    lines = await register_lines(office.sessions)
+    expected = dashboard(lines, await office.today(), DEFAULT_TYPOLOGY)
+    context = await browser.new_context(java_script_enabled=False)
+    page = await context.new_page()
+    await page.goto(f"{live_server.url}/login")
+    await page.fill("input[name=username]", "ines")
+    await page.fill("input[name=password]", PASSWORD)
+    await page.click("button[type=submit]")
+    await page.wait_for_url(f"{live_server.url}/conformite")  # the queue is not theirs
+    assert await page.inner_text("#complaints") == str(expected.complaints) == "3"
+    assert await page.inner_text("#answered") == str(expected.answered) == "1"
+    assert await page.inner_text("#open") == str(expected.open)
+    rows = await page.locator("#promises tbody tr").all_inner_texts()
+    for promise, row in zip(expected.promises, rows, strict=True):
+        assert row.split("\t")[1:3] == [str(promise.share.met), str(promise.share.eligible)]
+    assert near in await page.inner_text("#near")  # 55 days of 61: past 80 %
+    assert "« Autre »" in await page.inner_text("main")  # a third of the reasons
+    for image in await page.locator("img.chart").all():
+        await image.scroll_into_view_if_needed()
+        assert await image.evaluate("img => img.complete && img.naturalWidth > 0")
+    async with page.expect_download() as download:
+        await page.click("text=Registre (CSV)")
+    saved = await (await download.value).path()
+    assert saved.read_text(encoding="utf-8").count("\n") == 1 + len(lines)
+    await context.close()
+
+
+async def test_compliance_reads_figures_and_never_a_complaint(http, office, tokens):
+    handle = await office.start()
+    reference = handle.id.removeprefix("complaint-")
+    await login(http, "ines")
+    assert (await http.get(f"/complaints/{reference}")).status_code == 403
+    queue = await http.get("/")
+    assert queue.status_code == 303 and queue.headers["location"] == "/conformite"
+    assert (await http.get("/conformite")).status_code == 200
+    from domain.access import Role
+
+    token = await tokens(Role.compliance)
+    assert (await http.get(f"/api/complaints/{reference}", headers=token)).status_code == 403
+
+
+async def test_an_agent_has_no_dashboard(http, office):
+    await login(http, "camille")
+    assert (await http.get("/conformite")).status_code == 403
+    assert (await http.get("/conformite/registre.csv")).status_code == 403

@@ -1,0 +1,138 @@
+"""The compliance dashboard (DESIGN rules 13 and 17): figures from the register, for the
+`compliance` role and supervisors; never content. Works without JavaScript: filters are a
+plain form, charts are SVG images drawn on the server, every number can be downloaded."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from activities.exports import register_csv, register_xlsx
+from domain.calendar import timezone_of
+from domain.clock import local_date
+from domain.dashboard import Dashboard, dashboard
+from domain.errors import ServiceError
+from domain.register import RegisterLine
+from web.context import WebContext, context
+from web.files import attachment
+from web.pages import Agent, current_agent, http_status, render
+
+router = APIRouter(prefix="/conformite", include_in_schema=False)
+
+CHARTS = ("mois", "promesses", "motifs", "gammes")
+
+
+def _today() -> date:
+    return local_date(datetime.now(UTC), timezone_of("national"))
+
+
+def _period(since: date | None, until: date | None) -> tuple[date, date]:
+    """The last twelve months, this one included, unless the reader chose."""
+    until = until or _today()
+    if since is None:
+        months = until.year * 12 + until.month - 1 - 11
+        since = date(months // 12, months % 12 + 1, 1)
+    return since, until
+
+
+async def _figures(
+    ctx: WebContext, agent: Agent, since: date, until: date
+) -> tuple[list[RegisterLine], Dashboard]:
+    try:
+        lines = await ctx.service.figures(agent.principal, since, until)
+    except ServiceError as error:
+        raise HTTPException(http_status(error), str(error)) from None
+    return lines, dashboard(lines, _today(), ctx.service.typology)
+
+
+def _query(since: date, until: date) -> str:
+    return f"du={since.isoformat()}&au={until.isoformat()}"
+
+
+@router.get("", response_class=HTMLResponse)
+async def page(
+    request: Request,
+    du: date | None = Query(None),
+    au: date | None = Query(None),
+    agent: Agent = Depends(current_agent),
+    ctx: WebContext = Depends(context),
+) -> Response:
+    since, until = _period(du, au)
+    if since > until:
+        raise HTTPException(422, "La période commence après sa fin.")
+    _, figures = await _figures(ctx, agent, since, until)
+    return render(
+        ctx,
+        request,
+        "dashboard.html",
+        agent,
+        figures=figures,
+        since=since,
+        until=until,
+        query=_query(since, until),
+        charts=CHARTS,
+    )
+
+
+@router.get("/graphiques/{chart}.svg")
+async def chart(
+    chart: str,
+    du: date | None = Query(None),
+    au: date | None = Query(None),
+    agent: Agent = Depends(current_agent),
+    ctx: WebContext = Depends(context),
+) -> Response:
+    from web.charts import bars
+
+    since, until = _period(du, au)
+    _, figures = await _figures(ctx, agent, since, until)
+    drawn: dict[str, Any] = {
+        "mois": lambda: bars(
+            [f"{m.month:%m/%y}" for m in figures.months],
+            [m.received for m in figures.months],
+            "",
+            False,
+        ),
+        "promesses": lambda: bars(
+            [p.label for p in figures.promises],
+            [p.share.percent or 0 for p in figures.promises],
+            " %",
+            True,
+        ),
+        "motifs": lambda: bars(
+            [r.label for r in figures.reasons], [r.count for r in figures.reasons], "", True
+        ),
+        "gammes": lambda: bars(
+            [r.label for r in figures.products], [r.count for r in figures.products], "", True
+        ),
+    }
+    if chart not in drawn:
+        raise HTTPException(404, "Graphique inconnu.")
+    return Response(drawn[chart](), media_type="image/svg+xml")
+
+
+@router.get("/registre.{kind}")
+async def download(
+    kind: str,
+    du: date | None = Query(None),
+    au: date | None = Query(None),
+    agent: Agent = Depends(current_agent),
+    ctx: WebContext = Depends(context),
+) -> Response:
+    """Every number of the dashboard, as the register it is computed from."""
+    since, until = _period(du, au)
+    lines, _ = await _figures(ctx, agent, since, until)
+    name = f"registre-{since.isoformat()}-{until.isoformat()}.{kind}"
+    typology = ctx.service.typology
+    if kind == "csv":
+        content: bytes = register_csv(lines, _today(), typology).encode()
+        media = "text/csv; charset=utf-8"
+    elif kind == "xlsx":
+        content = register_xlsx(lines, _today(), typology, f"{since:%d/%m/%Y} – {until:%d/%m/%Y}")
+        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        raise HTTPException(404, "Format inconnu : csv ou xlsx.")
+    return Response(content, media_type=media, headers={"Content-Disposition": attachment(name)})

@@ -69,6 +69,9 @@ class Settings(BaseSettings):
     # DESIGN rule 17: the closed lists (products, reasons, root causes) as a TOML file;
     # unset: domain.typology.DEFAULT_TYPOLOGY.
     typology_file: Path | None = None
+    # DESIGN rule 19: the insurers and mutuals served, as a TOML file ([[entities]] with code,
+    # identity, mediator, calendar); unset: `insurer` and `mediator` above, alone.
+    entities_file: Path | None = None
     # Where the monthly Schedule writes the month's register and statistics.
     register_dir: Path | None = None
     # Documents' files (DESIGN rule 16): a folder (default: .data/files), or an S3 bucket.

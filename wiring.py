@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Callable
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from temporalio.client import Client
 from temporalio.worker import Worker
 
@@ -19,6 +20,7 @@ from activities.planning import PlanningActivities
 from activities.reconcile import ReconcileActivities
 from activities.records import RecordActivities
 from db.engine import SessionFactory
+from domain.entities import Entities, Entity
 from domain.errors import describe_errors
 from domain.files import FileLimits
 from domain.typology import DEFAULT_TYPOLOGY, Typology
@@ -63,7 +65,10 @@ def email_sender(settings: Settings) -> EmailSender:
 
 def letter_renderer(settings: Settings) -> LetterRenderer:
     return LetterRenderer(
-        settings.insurer, settings.mediator, settings.letter_templates or TEMPLATES
+        settings.insurer,
+        settings.mediator,
+        settings.letter_templates or TEMPLATES,
+        entities=entities(settings),
     )
 
 
@@ -97,6 +102,7 @@ def complaint_service(
         settings.task_queue,
         files=file_store(settings),
         typology=typology(settings),
+        entities=entities(settings),
         file_limits=FileLimits(settings.max_file_bytes, settings.max_complaint_files_bytes),
     )
 
@@ -105,18 +111,34 @@ class ConfigurationError(Exception):
     """A configuration file that cannot serve: one line per bad field."""
 
 
-def typology(settings: Settings) -> Typology:
-    """The insurer's closed lists (DESIGN rule 17), from the file the settings name."""
-    if settings.typology_file is None:
-        return DEFAULT_TYPOLOGY
-    path = settings.typology_file
+M = TypeVar("M", bound=BaseModel)
+
+
+def _from_toml(path: Path, model: type[M]) -> M:
+    """A configuration file, validated: unreadable, or refused with one line per bad field."""
     try:
-        return Typology.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
+        return model.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
     except (OSError, tomllib.TOMLDecodeError) as error:
         raise ConfigurationError(f"{path} : illisible ({error})") from None
     except ValidationError as error:
         lines = [f"{path} : {problem}" for problem in describe_errors(error)]
         raise ConfigurationError("\n".join(lines)) from None
+
+
+def typology(settings: Settings) -> Typology:
+    """The insurer's closed lists (DESIGN rule 17), from the file the settings name."""
+    if settings.typology_file is None:
+        return DEFAULT_TYPOLOGY
+    return _from_toml(settings.typology_file, Typology)
+
+
+def entities(settings: Settings) -> Entities:
+    """The insurers and mutuals served (DESIGN rule 19), from the file the settings name;
+    alone, the insurer of the settings with its mediator."""
+    if settings.entities_file is None:
+        only = Entity(code="mutex", identity=settings.insurer, mediator=settings.mediator)
+        return Entities(entities=[only])
+    return _from_toml(settings.entities_file, Entities)
 
 
 def file_store(settings: Settings) -> FileStore:

@@ -25,6 +25,7 @@ def complaint_row(complaint: Complaint, updated_at: datetime) -> dict[str, Any]:
         "status": complaint.status.value,
         "stage": complaint.stage.value,
         "channel": intake.channel.value,
+        "entity": intake.entity,
         "category": complaint.category,
         "medical": intake.medical,
         "calendar": intake.calendar,

@@ -39,6 +39,8 @@ class ComplaintRow(Base):
     status: Mapped[str] = mapped_column(String(20), index=True)
     stage: Mapped[str] = mapped_column(String(20))
     channel: Mapped[str] = mapped_column(String(20))
+    # DESIGN rule 19: its entity's code; none for complaints registered before entities.
+    entity: Mapped[str | None] = mapped_column(String(40), index=True)
     category: Mapped[str | None] = mapped_column(String(20))
     medical: Mapped[bool] = mapped_column(Boolean)
     calendar: Mapped[str] = mapped_column(String(10))

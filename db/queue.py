@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 
 from db.engine import SessionFactory
 from db.models import ComplaintRow
@@ -25,6 +25,9 @@ class QueueFilters:
     only_for: str | None = None
     # DESIGN rule 14: those with an incident, open or closed.
     incident: bool = False
+    # DESIGN rule 19: one entity's; complaints from before entities are the default one's.
+    entity: str | None = None
+    entity_is_default: bool = False
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,13 @@ COLUMNS = (
 Query = TypeVar("Query", bound=Select[*tuple[Any, ...]])
 
 
+def of_entity(code: str, is_default: bool) -> ColumnElement[bool]:
+    """Complaints of that entity: those registered before entities belong to the default."""
+    if is_default:
+        return or_(ComplaintRow.entity == code, ComplaintRow.entity.is_(None))
+    return ComplaintRow.entity == code
+
+
 def _filtered(query: Query, f: QueueFilters) -> Query:
     if f.status:
         query = query.where(ComplaintRow.status == f.status)
@@ -86,6 +96,8 @@ def _filtered(query: Query, f: QueueFilters) -> Query:
         query = query.where(ComplaintRow.category == f.category)
     if f.assignee:
         query = query.where(ComplaintRow.assignee == f.assignee)
+    if f.entity:
+        query = query.where(of_entity(f.entity, f.entity_is_default))
     if f.only_for:
         query = query.where(
             or_(ComplaintRow.assignee.is_(None), ComplaintRow.assignee == f.only_for)

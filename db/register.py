@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from db.engine import SessionFactory
 from db.models import ComplaintRow
+from db.queue import of_entity
 from domain.calendar import timezone_of
 from domain.clock import local_date
 from domain.complaint import Classification
@@ -30,6 +31,7 @@ def register_line(row: ComplaintRow) -> RegisterLine:
     return RegisterLine(
         reference=row.reference,
         channel=row.channel,
+        entity=row.entity,
         category=row.category,
         status=row.status,
         medical=row.medical,
@@ -53,10 +55,16 @@ def register_line(row: ComplaintRow) -> RegisterLine:
 
 
 async def register_lines(
-    sessions: SessionFactory, sent_from: date | None = None, sent_to: date | None = None
+    sessions: SessionFactory,
+    sent_from: date | None = None,
+    sent_to: date | None = None,
+    entity: tuple[str, bool] | None = None,
 ) -> list[RegisterLine]:
-    """Complaints sent within [sent_from, sent_to], both included, oldest first."""
+    """Complaints sent within [sent_from, sent_to], both included, oldest first; of one
+    entity when given (its code, and whether it is the default one)."""
     query = select(ComplaintRow).order_by(ComplaintRow.sent_on, ComplaintRow.reference)
+    if entity:
+        query = query.where(of_entity(*entity))
     if sent_from:
         query = query.where(ComplaintRow.sent_on >= sent_from)
     if sent_to:

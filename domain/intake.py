@@ -160,6 +160,9 @@ class ComplaintIntake(_Strict):
 
     reference: Annotated[str, Field(pattern=REFERENCE_PATTERN)] | None = None
     channel: Channel
+    # DESIGN rule 19: the insurer or mutual the complaint is addressed to (its code); the
+    # install's first entity when left out.
+    entity: Annotated[str, Field(min_length=1, max_length=40)] | None = None
     # Declared before the dates: their checks against "today" need the team's time zone.
     calendar: CalendarName = "national"
     sent_on: SendingTime

@@ -41,6 +41,7 @@ class RegisterLine:
     acknowledged_on: date | None
     first_answered_on: date | None
     overdue: bool
+    entity: str | None = None  # DESIGN rule 19; none: registered before entities
     # DESIGN rule 17: what it is about, and how it ended.
     product_line: str | None = None
     reason: str | None = None
@@ -213,6 +214,7 @@ def _sub_reason(line: RegisterLine, typology: Typology) -> str:
 # Never any content: dates, codes' labels, outcomes.
 REGISTER_COLUMNS = [
     Column("référence", lambda line, _d, _t: line.reference),
+    Column("entité", lambda line, _d, _t: line.entity or ""),
     Column("canal", lambda line, _d, _t: line.channel),
     Column("catégorie", lambda line, _d, _t: line.category or ""),
     Column("statut", lambda line, _d, _t: line.status),

@@ -49,3 +49,24 @@ def test_an_unreadable_file_says_so(tmp_path):
     path.write_text("[product_lines\n", encoding="utf-8")
     with pytest.raises(ConfigurationError, match="illisible"):
         typology(Settings(typology_file=path))
+
+
+def test_the_entities_come_from_their_file_and_each_code_once(tmp_path):
+    from tests.entities import ENTITIES_TOML
+    from wiring import entities
+
+    path = tmp_path / "entites.toml"
+    path.write_text(ENTITIES_TOML, encoding="utf-8")
+    served = entities(Settings(entities_file=path))
+    assert [e.code for e in served.entities] == ["mutex", "mutuelle-est"]
+    assert served.default.code == "mutex"
+    path.write_text(ENTITIES_TOML.replace('"mutuelle-est"', '"mutex"'), encoding="utf-8")
+    with pytest.raises(ConfigurationError, match="codes en double : mutex"):
+        entities(Settings(entities_file=path))
+
+
+def test_without_a_file_the_settings_insurer_is_the_only_entity():
+    from wiring import entities
+
+    [only] = entities(Settings()).entities
+    assert only.identity.name == "MUTEX" and only.mediator.name == "La Médiation de l'Assurance"

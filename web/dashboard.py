@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -39,17 +40,17 @@ def _period(since: date | None, until: date | None) -> tuple[date, date]:
 
 
 async def _figures(
-    ctx: WebContext, agent: Agent, since: date, until: date
+    ctx: WebContext, agent: Agent, since: date, until: date, entity: str
 ) -> tuple[list[RegisterLine], Dashboard]:
     try:
-        lines = await ctx.service.figures(agent.principal, since, until)
+        lines = await ctx.service.figures(agent.principal, since, until, entity or None)
     except ServiceError as error:
         raise HTTPException(http_status(error), str(error)) from None
     return lines, dashboard(lines, _today(), ctx.service.typology)
 
 
-def _query(since: date, until: date) -> str:
-    return f"du={since.isoformat()}&au={until.isoformat()}"
+def _query(since: date, until: date, entity: str) -> str:
+    return urlencode({"du": since.isoformat(), "au": until.isoformat(), "entity": entity})
 
 
 @router.get("", response_class=HTMLResponse)
@@ -57,13 +58,14 @@ async def page(
     request: Request,
     du: date | None = Query(None),
     au: date | None = Query(None),
+    entity: str = Query(""),
     agent: Agent = Depends(current_agent),
     ctx: WebContext = Depends(context),
 ) -> Response:
     since, until = _period(du, au)
     if since > until:
         raise HTTPException(422, "La période commence après sa fin.")
-    _, figures = await _figures(ctx, agent, since, until)
+    _, figures = await _figures(ctx, agent, since, until, entity)
     return render(
         ctx,
         request,
@@ -72,8 +74,10 @@ async def page(
         figures=figures,
         since=since,
         until=until,
-        query=_query(since, until),
+        query=_query(since, until, entity),
         charts=CHARTS,
+        entity=entity,
+        entities=ctx.service.entities.entities,
     )
 
 
@@ -82,13 +86,14 @@ async def chart(
     chart: str,
     du: date | None = Query(None),
     au: date | None = Query(None),
+    entity: str = Query(""),
     agent: Agent = Depends(current_agent),
     ctx: WebContext = Depends(context),
 ) -> Response:
     from web.charts import bars
 
     since, until = _period(du, au)
-    _, figures = await _figures(ctx, agent, since, until)
+    _, figures = await _figures(ctx, agent, since, until, entity)
     drawn: dict[str, Any] = {
         "mois": lambda: bars(
             [f"{m.month:%m/%y}" for m in figures.months],
@@ -119,12 +124,13 @@ async def download(
     kind: str,
     du: date | None = Query(None),
     au: date | None = Query(None),
+    entity: str = Query(""),
     agent: Agent = Depends(current_agent),
     ctx: WebContext = Depends(context),
 ) -> Response:
     """Every number of the dashboard, as the register it is computed from."""
     since, until = _period(du, au)
-    lines, _ = await _figures(ctx, agent, since, until)
+    lines, _ = await _figures(ctx, agent, since, until, entity)
     name = f"registre-{since.isoformat()}-{until.isoformat()}.{kind}"
     typology = ctx.service.typology
     if kind == "csv":

@@ -216,6 +216,7 @@ async def queue(
     channel: str = "",
     category: str = "",
     assignee: str = "",
+    entity: str = "",
     mine: bool = False,
     incident: bool = False,
     page: int = Query(1, ge=1, le=MAX_PAGE),
@@ -230,11 +231,21 @@ async def queue(
         category=category or None,
         assignee=agent.username if mine else (assignee or None),
         incident=incident,
+        entity=entity or None,
     )
-    result, known_assignees = await asyncio.gather(
-        ctx.service.queue(agent.principal, filters, page), assignees(ctx.sessions)
-    )
-    query = {"status": status, "channel": channel, "category": category, "assignee": assignee}
+    try:
+        result, known_assignees = await asyncio.gather(
+            ctx.service.queue(agent.principal, filters, page), assignees(ctx.sessions)
+        )
+    except ServiceError as error:
+        raise HTTPException(http_status(error), str(error)) from None
+    query = {
+        "status": status,
+        "channel": channel,
+        "category": category,
+        "assignee": assignee,
+        "entity": entity,
+    }
     if mine:
         query["mine"] = "1"
     if incident:
@@ -251,6 +262,7 @@ async def queue(
         channels=[c.value for c in Channel],
         categories=[c.value for c in Category],
         assignees=known_assignees,
+        entities=ctx.service.entities.entities,
     )
 
 

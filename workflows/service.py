@@ -54,6 +54,7 @@ from domain.calendar import timezone_of
 from domain.clock import local_date
 from domain.complaint import Complaint, Event
 from domain.content import FROM_OUTSIDE, map_content
+from domain.entities import DEFAULT_ENTITY, Entities
 from domain.errors import (
     Closed,
     FieldError,
@@ -185,8 +186,10 @@ class ComplaintService:
         files: FileStore | None = None,
         file_limits: FileLimits = DEFAULT_FILE_LIMITS,
         typology: Typology = DEFAULT_TYPOLOGY,
+        entities: Entities | None = None,
     ) -> None:
         self.typology = typology
+        self.entities = entities or Entities(entities=[DEFAULT_ENTITY])
         self._files = files
         self._file_limits = file_limits
         self._client = client
@@ -213,6 +216,7 @@ class ComplaintService:
         if not may_register(principal.role):
             raise Forbidden("Votre rôle ne permet pas d'enregistrer une réclamation.")
         now = now or datetime.now(UTC)
+        data = self._with_entity(data)
         calendar = data.get("calendar", "national") if isinstance(data, dict) else "national"
         today = local_date(now, timezone_of(str(calendar)))
         try:
@@ -263,6 +267,18 @@ class ComplaintService:
             reference = await self._allocate(today.year)
         raise Unavailable("Aucune référence libre après 20 essais : rien n'a été enregistré.")
 
+    def _with_entity(self, data: Any) -> Any:
+        """DESIGN rule 19: the intake names its entity, the first one by default, and takes
+        that entity's calendar unless it gives one."""
+        if not isinstance(data, dict):
+            return data  # refused as a whole by the intake's validation
+        given = data.get("entity")
+        entity = self.entities.get(given) if given is None or isinstance(given, str) else None
+        if entity is None:
+            known = ", ".join(e.code for e in self.entities.entities)
+            raise Invalid([FieldError("entity", f"entité inconnue (connues : {known})")])
+        return {"calendar": entity.calendar, **data, "entity": entity.code}
+
     async def _taken(self, reference: str) -> bool:
         """Whether a complaint of that reference was ever started."""
         try:
@@ -308,13 +324,25 @@ class ComplaintService:
         return Dossier(row=row, reading=reading, events=shown, letters=letter_rows)
 
     async def figures(
-        self, principal: Principal, sent_from: date | None, sent_to: date | None
+        self,
+        principal: Principal,
+        sent_from: date | None,
+        sent_to: date | None,
+        entity: str | None = None,
     ) -> list[RegisterLine]:
-        """DESIGN rules 13 and 17: the register's lines (figures, never content), for
-        compliance and supervisors."""
+        """DESIGN rules 13, 17 and 19: the register's lines (figures, never content), for
+        compliance and supervisors, of one entity when given."""
         if not may_read_register(principal.role):
             raise Forbidden("Le registre est pour la conformité et les superviseurs.")
-        return await register_lines(self._sessions, sent_from, sent_to)
+        return await register_lines(self._sessions, sent_from, sent_to, self.entity_filter(entity))
+
+    def entity_filter(self, code: str | None) -> tuple[str, bool] | None:
+        """(code, whether it is the default entity) for a filter; None for all entities."""
+        if not code:
+            return None
+        if self.entities.get(code) is None:
+            raise Invalid([FieldError("entity", "entité inconnue")])
+        return code, code == self.entities.default.code
 
     async def queue(self, principal: Principal, filters: QueueFilters, page: int) -> QueuePage:
         """The queue this principal sees, each subject opened or withheld by the same rules."""
@@ -322,6 +350,9 @@ class ComplaintService:
             raise Forbidden(FIGURES_ONLY_MESSAGE)
         if not sees_everything(principal.role):
             filters = dataclasses.replace(filters, only_for=principal.name)
+        if filters.entity:
+            _, is_default = self.entity_filter(filters.entity) or ("", False)
+            filters = dataclasses.replace(filters, entity_is_default=is_default)
         result = await queue_page(self._sessions, filters, page)
         rows = []
         for row in result.rows:

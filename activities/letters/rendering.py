@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from domain.actions import Decision
 from domain.clock import local_date
 from domain.content import map_content
+from domain.entities import Entities
 from domain.french import long_date, typography
 from domain.intake import CHANNEL_PHRASES
 from domain.letters import LETTER_LABELS, Delivery, InsurerIdentity, Mediator
@@ -101,16 +102,27 @@ class LetterRenderer:
     itself is the one place where it is read in clear, on paper, by its addressee."""
 
     def __init__(
-        self, insurer: InsurerIdentity, mediator: Mediator, templates: Path = TEMPLATES
+        self,
+        insurer: InsurerIdentity,
+        mediator: Mediator,
+        templates: Path = TEMPLATES,
+        entities: Entities | None = None,
     ) -> None:
         self.insurer = insurer
         self.mediator = mediator
+        self._entities = entities
         self._env = Environment(
             loader=FileSystemLoader(templates),
             undefined=StrictUndefined,
             autoescape=False,  # plain text letters, never HTML
             keep_trailing_newline=True,
         )
+
+    def signing(self, entity: str | None) -> tuple[InsurerIdentity, Mediator]:
+        """DESIGN rule 19: the identity and the mediator of the complaint's entity (the
+        install's first for a complaint that names none)."""
+        found = self._entities.get(entity) if self._entities else None
+        return (found.identity, found.mediator) if found else (self.insurer, self.mediator)
 
     def render(self, letter: LetterInput, open_text: OpenText) -> RenderedLetter:
         intake, plan, order = letter.intake, letter.plan, letter.order
@@ -121,11 +133,12 @@ class LetterRenderer:
         def fr(day: date | None) -> str:
             return long_date(day) if day else ""
 
-        signatory = self.insurer.medical_service if intake.medical else self.insurer.service
+        insurer, mediator = self.signing(intake.entity)
+        signatory = insurer.medical_service if intake.medical else insurer.service
 
         text = self._env.get_template(f"{order.kind.value}.txt.j2").render(
-            insurer=self.insurer,
-            mediator=self.mediator,
+            insurer=insurer,
+            mediator=mediator,
             signatory=signatory,
             complainant=intake.complainant,
             salutation="Madame, Monsieur",
@@ -143,7 +156,6 @@ class LetterRenderer:
             decision_sentence=DECISION_SENTENCES[facts.decision] if facts.decision else "",
             facts=facts,
         )
-        insurer = self.insurer
         complainant = intake.complainant
         posted = order.delivery is Delivery.post
         layout = LetterLayout(

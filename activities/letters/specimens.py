@@ -90,7 +90,7 @@ class Clause:
 
 
 def _mediator(text: str, _letter: LetterInput, renderer: LetterRenderer) -> bool:
-    mediator = renderer.mediator
+    _, mediator = renderer.signing(None)
     return all(part in text for part in (mediator.name, *mediator.address.splitlines()))
 
 
@@ -112,7 +112,7 @@ CLAUSES = [
         LetterKind.answer,
         "le réexamen par le Service Qualité quand la réponse n'est pas favorable",
         # The service is named there, besides signing.
-        lambda t, _l, r: t.count(r.insurer.service) >= 2 and "réexamin" in t,
+        lambda t, _l, r: t.count(r.signing(None)[0].service) >= 2 and "réexamin" in t,
     ),
     Clause(
         LetterKind.information,

@@ -51,7 +51,7 @@ async def test_an_intake_names_its_entity_and_takes_its_calendar(two_entities, o
         ("mutex", "national"),
     ]
     by_entity = {line.reference: line.entity for line in await register_lines(office.sessions)}
-    assert sorted(by_entity.values()) == ["mutex", "mutuelle-est"]
+    assert sorted(str(code) for code in by_entity.values()) == ["mutex", "mutuelle-est"]
 
     await login(api, "louise")
     queue = await api.get("/", params={"entity": "mutuelle-est"})

@@ -12,7 +12,7 @@ from db.models import ComplaintRow
 from db.queue import of_entity
 from domain.calendar import timezone_of
 from domain.clock import local_date
-from domain.complaint import Classification
+from domain.complaint import Classification, MediationRecord
 from domain.register import RegisterLine
 
 DATES = TypeAdapter(list[date])
@@ -28,6 +28,8 @@ def register_line(row: ComplaintRow) -> RegisterLine:
     # nothing of its content is read.
     typed = Classification.model_validate(row.snapshot.get("classification") or {})
     promises = DATES.validate_python(row.snapshot.get("promises") or [])
+    mediated = row.snapshot.get("mediation")
+    mediation = MediationRecord.model_validate(mediated) if mediated else None
     return RegisterLine(
         reference=row.reference,
         channel=row.channel,
@@ -51,6 +53,9 @@ def register_line(row: ComplaintRow) -> RegisterLine:
         compensation=typed.compensation,
         root_cause=typed.root_cause,
         promised_on=promises[-1] if promises else None,
+        mediation_referred_on=mediation.referred_on if mediation else None,
+        mediator=mediation.mediator if mediation else None,
+        mediation_outcome=mediation.outcome if mediation else None,
     )
 
 

@@ -165,6 +165,46 @@ class Answer(Action):
     root_cause: Code | None = Field(None, description="cause première (liste configurée)")
 
 
+class MediationStep(StrEnum):
+    """DESIGN rule 18: what happens with the mediator, in the order it usually comes."""
+
+    referral = "referral"
+    admissibility = "admissibility"
+    notification = "notification"
+    extension = "extension"
+    settlement = "settlement"
+    proposal = "proposal"
+    decision = "decision"
+    remedy = "remedy"
+
+
+MEDIATION_STEP_LABELS = {
+    MediationStep.referral: "saisine du Médiateur",
+    MediationStep.admissibility: "recevabilité",
+    MediationStep.notification: "notification aux parties (début des 90 jours)",
+    MediationStep.extension: "prolongation du délai du Médiateur",
+    MediationStep.settlement: "accord proposé avant l'avis",
+    MediationStep.proposal: "proposition de solution du Médiateur",
+    MediationStep.decision: "décision des parties",
+    MediationStep.remedy: "mesure exécutée",
+}
+
+
+class Mediate(Action):
+    """DESIGN rule 18: record a step of the mediation; each step says what it needs."""
+
+    step: MediationStep
+    on: date | None = Field(None, description="date de l'étape (défaut : aujourd'hui)")
+    mediator: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    file_number: Annotated[str, Field(min_length=1, max_length=50)] | None = None
+    admissible: bool | None = None
+    extension_days: Annotated[int, Field(ge=1, le=90)] | None = None
+    amount: Annotated[Decimal, Field(ge=0, le=10_000_000, decimal_places=2)] | None = None
+    complainant_accepts: bool | None = None
+    insurer_accepts: bool | None = None
+    note: LongContent | None = None
+
+
 class Contest(Action):
     """DESIGN rule 10: the complainant contests the answer; Service Qualité reviews it."""
 
@@ -262,6 +302,7 @@ ACTIONS: dict[str, type[Action]] = {
     "resume": Resume,
     "escalate": Escalate,
     "contest": Contest,
+    "mediate": Mediate,
     "assign": Assign,
     "add_document": AddDocument,
     "correct_address": CorrectAddress,
@@ -279,6 +320,7 @@ ACTION_LABELS = {
     "resume": "Reprendre",
     "escalate": "Escalader",
     "contest": "Enregistrer une contestation",
+    "mediate": "Suivre la médiation",
     "assign": "Attribuer",
     "add_document": "Ajouter un document",
     "correct_address": "Renseigner l'adresse postale",

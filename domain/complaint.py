@@ -33,6 +33,8 @@ from domain.actions import (
     DelayReason,
     Escalate,
     Inform,
+    Mediate,
+    MediationStep,
     Qualify,
     RequalifyAsRequest,
     Resume,
@@ -66,7 +68,7 @@ UNKNOWN_SENDER = "inconnu (hors application)"
 MIDNIGHT = time(0)
 
 # The edition of the rules new complaints run by (see Complaint.rules).
-LATEST_RULES = 3
+LATEST_RULES = 4
 
 # An action's guard (why not now, or None) and its effect; see Complaint._handlers.
 Guard = Callable[[], str | None]
@@ -85,6 +87,11 @@ class Stage(StrEnum):
     requalified = "requalified"
     withdrawn = "withdrawn"
     closed = "closed"
+    # DESIGN rule 18 (rules edition 4): after an answer not fully favourable, or the 2 months,
+    # the complainant may go to the mediator until a year after the written complaint...
+    mediation_window = "mediation_window"
+    # ...and has: the mediation is followed until its end.
+    mediation = "mediation"
 
 
 AWAITING_ANSWER = frozenset({Stage.received, Stage.qualified, Stage.contested})
@@ -102,6 +109,7 @@ class Status(StrEnum):
     requalified = "requalified"
     withdrawn = "withdrawn"
     closed = "closed"
+    mediation = "mediation"
 
 
 # Waiting for the insurer: the queue's default, the dashboard's "open".
@@ -124,6 +132,7 @@ STATUS_LABELS = {
     Status.requalified: "requalifiée (pas une réclamation)",
     Status.withdrawn: "close sur désistement",
     Status.closed: "close",
+    Status.mediation: "chez le Médiateur",
 }
 
 
@@ -150,6 +159,7 @@ class EventType(StrEnum):
     informed = "informed"
     address_changed = "address_changed"
     classified = "classified"
+    mediation = "mediation"
 
 
 class AlarmKind(StrEnum):
@@ -163,10 +173,17 @@ class AlarmKind(StrEnum):
     # DESIGN rule 6 (rules edition 3): before, and on, the date announced to the complainant.
     promise_warning = "promise_warning"
     promise_due = "promise_due"
+    # DESIGN rule 18 (rules edition 4).
+    mediation_window_end = "mediation_window_end"
+    mediation_warning = "mediation_warning"
+    mediation_due = "mediation_due"
 
 
 # Rung once per announced date, not once per complaint.
 PROMISE_ALARMS = frozenset({AlarmKind.promise_warning, AlarmKind.promise_due})
+# Set again when the mediator's time is extended.
+MEDIATOR_TIME_ALARMS = frozenset({AlarmKind.mediation_warning, AlarmKind.mediation_due})
+MEDIATOR_DAYS = 90  # Code de la consommation, R612-5: from the notification to the parties
 
 
 class Event(BaseModel):
@@ -214,6 +231,44 @@ class Classification(Typing):
         """With the fields `typing` gives; those it leaves out keep their value."""
         given = typing.model_dump(include=set(Typing.model_fields), exclude_none=True)
         return self.model_copy(update=given)
+
+
+class MediationRecord(BaseModel):
+    """DESIGN rule 18: the referral to the mediator and what came of it."""
+
+    referred_on: date
+    mediator: str
+    file_number: str | None = None
+    admissible: bool | None = None
+    notified_on: date | None = None
+    extension_days: int = 0
+    settlement_on: date | None = None
+    settlement_amount: Decimal | None = None
+    proposal_on: date | None = None
+    complainant_accepts: bool | None = None
+    insurer_accepts: bool | None = None
+    remedy_on: date | None = None
+
+    @property
+    def outcome(self) -> str:
+        """How the mediation stands, in the register's words."""
+        if self.admissible is False:
+            return "irrecevable"
+        if self.remedy_on is not None:
+            return "accord exécuté"
+        if self.complainant_accepts is not None and self.insurer_accepts is not None:
+            agreed = self.complainant_accepts and self.insurer_accepts
+            return "accord, à exécuter" if agreed else "sans accord"
+        if self.settlement_on is not None:
+            return "accord proposé avant l'avis"
+        return "en cours"
+
+    @property
+    def mediator_due(self) -> date | None:
+        """When the mediator's 90 days (and any extension) end."""
+        if self.notified_on is None:
+            return None
+        return self.notified_on + timedelta(days=MEDIATOR_DAYS + self.extension_days)
 
 
 class AnswerRecord(BaseModel):
@@ -316,6 +371,8 @@ class Complaint(BaseModel):
     # does not reopen the 2-month deadline (DESIGN rule 9). 3: the quality target stops its
     # clock and is capped at the final deadline (rule 5); the complainant is written to before
     # each announced date passes, never given a past date (rule 6).
+    # 4: after an answer not fully favourable or the 2 months, the complaint stays open to the
+    # mediator for a year from the written complaint, and follows the mediation (rule 18).
     rules: int = 1
     # DESIGN rule 6: every date announced to the complainant, in order; the last is the promise.
     promises: list[date] = []
@@ -326,6 +383,7 @@ class Complaint(BaseModel):
     promises_settled: int = 0
     postal_address: Sealable | None = None  # given after intake (DESIGN rule 11), replaces it
     classification: Classification = Classification()
+    mediation: MediationRecord | None = None
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -334,8 +392,10 @@ class Complaint(BaseModel):
     def status(self) -> Status:
         if self.stage in TERMINAL:
             return Status(self.stage.value)
-        if self.stage is Stage.answered:
+        if self.stage in (Stage.answered, Stage.mediation_window):
             return Status.answered
+        if self.stage is Stage.mediation:
+            return Status.mediation
         if self.overdue:
             return Status.overdue
         if self.open_suspension is not None:
@@ -508,6 +568,7 @@ class Complaint(BaseModel):
             Resume: (self._may_resume, self._resume),
             Escalate: (self._may_escalate, self._escalate_action),
             Contest: (self._may_contest, self._contest),
+            Mediate: (self._may_mediate, self._mediate),
             Assign: (self._may_assign, self._assign),
             AddDocument: (self._may_add_document, self._add_document),
             Withdraw: (self._may_withdraw, self._withdraw),
@@ -773,6 +834,126 @@ class Complaint(BaseModel):
             return self._closed() or "Seule une réclamation répondue peut être contestée."
         return None
 
+    @property
+    def mediation_open(self) -> bool:
+        """DESIGN rule 18: after an answer not fully favourable, or once the 2 months passed
+        (the mediation-rights letter), the complainant may go to the mediator."""
+        if self.rules < 4:
+            return False
+        last = self.answers[-1] if self.answers else None
+        return self.overdue or (last is not None and last.decision is not Decision.upheld)
+
+    @property
+    def mediation_window_ends(self) -> date:
+        """A year after the first written complaint (Code de la consommation, L612-2)."""
+        first = self.plan.first_written_on
+        return (
+            first.replace(year=first.year + 1)
+            if (first.month, first.day) != (2, 29)
+            else (first + timedelta(days=365))
+        )
+
+    def _may_mediate(self) -> str | None:
+        if self.stage is Stage.mediation:
+            return None
+        if self.stage in (Stage.answered, Stage.mediation_window) and self.mediation_open:
+            return None
+        return self._closed() or (
+            "La médiation s'ouvre après une réponse qui n'est pas entièrement favorable, ou "
+            "une fois le délai de 2 mois passé."
+        )
+
+    def _mediate(self, action: Mediate, now: datetime) -> None:
+        """Each step of the mediation, in its order; the last ones close the complaint."""
+        on = action.on or self.today(now)
+        if on > self.today(now):
+            raise ActionRefused("La date de l'étape ne peut pas être dans le futur.")
+        step, record = action.step, self.mediation
+        if step is MediationStep.referral:
+            if record is not None:
+                raise ActionRefused("Le Médiateur est déjà saisi.")
+            if on > self.mediation_window_ends:
+                raise ActionRefused("Le délai d'un an pour saisir le Médiateur était passé.")
+            mediator = action.mediator or "Médiateur"
+            self.mediation = MediationRecord(
+                referred_on=on, mediator=mediator, file_number=action.file_number
+            )
+            self.stage = Stage.mediation
+            self._record(
+                now,
+                EventType.mediation,
+                action.actor,
+                f"Médiateur saisi ({mediator}).",
+                action.note,
+            )
+            return
+        if record is None:
+            raise ActionRefused("Enregistrez d'abord la saisine du Médiateur.")
+        summary, closes = self._mediation_step(record, action, on)
+        self._record(now, EventType.mediation, action.actor, summary, action.note)
+        if closes:
+            self.stage = Stage.closed
+            self.closed_at = now
+            self._record(now, EventType.closed, SYSTEM, "Médiation terminée : close.")
+
+    def _mediation_step(
+        self, record: MediationRecord, action: Mediate, on: date
+    ) -> tuple[str, bool]:
+        """What the step changes in the record: its summary, and whether it ends the
+        mediation."""
+        match action.step:
+            case MediationStep.admissibility:
+                if action.admissible is None:
+                    raise ActionRefused("Indiquez si la saisine est recevable.")
+                record.admissible = action.admissible
+                return ("Saisine recevable." if action.admissible else "Saisine irrecevable."), (
+                    not action.admissible
+                )
+            case MediationStep.notification:
+                record.notified_on = on
+                self._rearm_mediator_time()
+                return (
+                    f"Médiateur : avis attendu au plus tard le "
+                    f"{long_date(record.mediator_due or on)}.",
+                    False,
+                )
+            case MediationStep.extension:
+                if record.notified_on is None or action.extension_days is None:
+                    raise ActionRefused(
+                        "Une prolongation suit la notification, et dit de combien de jours."
+                    )
+                record.extension_days += action.extension_days
+                self._rearm_mediator_time()
+                return (
+                    f"Délai du Médiateur prolongé jusqu'au {long_date(record.mediator_due or on)}.",
+                    False,
+                )
+            case MediationStep.settlement:
+                record.settlement_on, record.settlement_amount = on, action.amount
+                amount = f" ({action.amount} €)" if action.amount is not None else ""
+                return f"Accord proposé au réclamant avant l'avis du Médiateur{amount}.", False
+            case MediationStep.proposal:
+                record.proposal_on = on
+                return "Proposition de solution du Médiateur reçue.", False
+            case MediationStep.decision:
+                if action.complainant_accepts is None or action.insurer_accepts is None:
+                    raise ActionRefused("Indiquez la décision de chacune des parties.")
+                record.complainant_accepts = action.complainant_accepts
+                record.insurer_accepts = action.insurer_accepts
+                agreed = action.complainant_accepts and action.insurer_accepts
+                summary = (
+                    "Proposition acceptée par les deux parties."
+                    if agreed
+                    else ("Proposition refusée : la médiation prend fin sans accord.")
+                )
+                return summary, not agreed
+            case _:  # the remedy: carried out, the mediation ends
+                record.remedy_on = on
+                return "Mesure décidée exécutée.", True
+
+    def _rearm_mediator_time(self) -> None:
+        self.alarms_rung = [k for k in self.alarms_rung if k not in MEDIATOR_TIME_ALARMS]
+
     def _contest(self, action: Contest, now: datetime) -> None:
         if action.on and action.on > self.today(now):
             raise ActionRefused("La date de contestation ne peut pas être dans le futur.")
@@ -988,6 +1169,25 @@ class Complaint(BaseModel):
                     summary=f"Délai de 2 mois — échéance {final_due.isoformat()}",
                 )
             )
+        if self.stage is Stage.mediation_window:
+            alarms.append(
+                Alarm(
+                    kind=AlarmKind.mediation_window_end,
+                    at=at(self.mediation_window_ends + timedelta(days=1), MIDNIGHT),
+                    summary="Fin du délai pour saisir le Médiateur — "
+                    f"{self.mediation_window_ends.isoformat()}",
+                )
+            )
+        due = self.mediation.mediator_due if self.mediation else None
+        if self.stage is Stage.mediation and due is not None:
+            alarms.append(warn(AlarmKind.mediation_warning, due, "avis du Médiateur attendu le"))
+            alarms.append(
+                Alarm(
+                    kind=AlarmKind.mediation_due,
+                    at=at(due, policy.end_of_day),
+                    summary=f"Délai de 90 jours du Médiateur — {due.isoformat()}",
+                )
+            )
         if self.stage is Stage.answered and self.answered_at:
             alarms.append(
                 Alarm(
@@ -1086,7 +1286,39 @@ class Complaint(BaseModel):
                 self._escalate(3, SYSTEM, now, None)
                 if not self.ordered(LetterKind.mediation_rights):
                     self._order(LetterKind.mediation_rights, now)
-            case AlarmKind.contest_window_end | AlarmKind.oral_confirmation_end:
+            case AlarmKind.contest_window_end if self.mediation_open:
+                # DESIGN rule 18: the answer stands; the mediator remains, for a year.
+                self.stage = Stage.mediation_window
+                self._record(
+                    now,
+                    EventType.mediation,
+                    SYSTEM,
+                    "Sans contestation : le réclamant peut saisir le Médiateur jusqu'au "
+                    f"{long_date(self.mediation_window_ends)}.",
+                )
+            case AlarmKind.mediation_warning:
+                due = self.mediation.mediator_due if self.mediation else None
+                self._record(
+                    now,
+                    EventType.warning,
+                    SYSTEM,
+                    f"Avis du Médiateur attendu le {long_date(due or now.date())} : "
+                    "préparer la suite.",
+                )
+            case AlarmKind.mediation_due:
+                self._record(
+                    now,
+                    EventType.warning,
+                    SYSTEM,
+                    "Délai de 90 jours du Médiateur échu sans avis enregistré : "
+                    "relancer le Médiateur.",
+                )
+                self._escalate(2, SYSTEM, now, None)
+            case (
+                AlarmKind.contest_window_end
+                | AlarmKind.oral_confirmation_end
+                | AlarmKind.mediation_window_end
+            ):
                 self.stage = Stage.closed
                 self.closed_at = now
                 self._record(now, EventType.closed, SYSTEM, "Close.")

@@ -57,6 +57,8 @@ class Dashboard:
     other_alerts: list[str]
     near_deadline: list[Watched]
     overdue: list[Watched]
+    # DESIGN rule 18: referrals to the mediator, by how they stand.
+    mediations: list[Ranked]
 
 
 def _ranked(counts: Counter[str], labels: dict[str, str], total: int) -> list[Ranked]:
@@ -133,6 +135,12 @@ def dashboard(lines: list[RegisterLine], today: date, typology: Typology) -> Das
             key=lambda w: w.final_due,
         ),
         overdue=sorted((w for w in watched if _past(w, today)), key=lambda w: w.final_due),
+        mediations=[
+            Ranked(outcome, count, round(100 * count / total, 1))
+            for outcome, count in Counter(
+                line.mediation_outcome for line in complaints if line.mediation_outcome
+            ).most_common()
+        ],
     )
 
 

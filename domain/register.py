@@ -52,6 +52,10 @@ class RegisterLine:
     compensation: Decimal | None = None
     root_cause: str | None = None
     promised_on: date | None = None  # the last date announced to the complainant (rule 6)
+    # DESIGN rule 18: the referral to the mediator, if any, and how it stands.
+    mediation_referred_on: date | None = None
+    mediator: str | None = None
+    mediation_outcome: str | None = None
 
     @property
     def is_complaint(self) -> bool:
@@ -258,6 +262,9 @@ REGISTER_COLUMNS = [
     Column("issue", lambda line, _d, _t: _label(OUTCOME_LABELS, line.decision)),
     Column("indemnisation (€)", lambda line, _d, _t: line.compensation),
     Column("cause première", lambda line, _d, t: _label(t.root_causes, line.root_cause)),
+    Column("Médiateur saisi le", lambda line, _d, _t: line.mediation_referred_on),
+    Column("Médiateur", lambda line, _d, _t: line.mediator or ""),
+    Column("issue de la médiation", lambda line, _d, _t: line.mediation_outcome or ""),
 ]
 
 

@@ -135,6 +135,12 @@ ACTION_EXAMPLES: dict[str, dict[str, Any]] = {
         "root_cause": "erreur_gestion",
     },
     "contest": {"note": "Le réclamant conteste par écrit le 3 décembre."},
+    "mediate": {
+        "step": "referral",
+        "on": "2026-12-10",
+        "mediator": "La Médiation de l'Assurance",
+        "file_number": "LMA-2026-481",
+    },
     "withdraw": {"note": "Le réclamant retire sa réclamation."},
     "retry": {"on_behalf_of": "exploitation.lyon"},
     "inform": {

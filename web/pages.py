@@ -281,6 +281,7 @@ async def complaint_page(
     actions = dossier.reading.actions
     users = await list_users(ctx.sessions) if "assign" in actions else []
     complaint = dossier.reading.complaint
+    entity = ctx.service.entities.get(complaint.intake.entity)
     return render(
         ctx,
         request,
@@ -301,6 +302,7 @@ async def complaint_page(
         categories=[c.value for c in Category],
         document_kinds=[k.value for k in DocumentKind],
         typology=ctx.service.typology,
+        mediator_name=entity.mediator.name if entity else "",
         complainant_types=COMPLAINANT_TYPE_LABELS,
         done=ACTION_LABELS.get(request.query_params.get("fait", "")),
         files_pending=request.query_params.get("fichiers_non_joints", "").isdigit(),

@@ -6,7 +6,13 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from domain.access import ROLE_LABELS
-from domain.actions import ACTION_LABELS, DECISION_LABELS, DELAY_REASON_LABELS, ESCALATION_LABELS
+from domain.actions import (
+    ACTION_LABELS,
+    DECISION_LABELS,
+    DELAY_REASON_LABELS,
+    ESCALATION_LABELS,
+    MEDIATION_STEP_LABELS,
+)
 from domain.calendar import CALENDAR_NAMES, timezone_of
 from domain.clock import local_date
 from domain.complaint import STATUS_LABELS, Status
@@ -84,6 +90,7 @@ TEMPLATE_GLOBALS = {
     "STATUS_LABELS": {k.value: v for k, v in STATUS_LABELS.items()},
     "SUSPENSION_LABELS": {k.value: v for k, v in SUSPENSION_LABELS.items()},
     "REASON_CHOICE": REASON_CHOICE,
+    "MEDIATION_STEP_LABELS": {k.value: v for k, v in MEDIATION_STEP_LABELS.items()},
     "ACCEPTED_FILES": ",".join(media.value for media in MediaType),
     "file_size": file_size,
     "local_time": local_time,

@@ -28,6 +28,7 @@ with workflow.unsafe.imports_passed_through():
         CorrectAddress,
         Escalate,
         Inform,
+        Mediate,
         Qualify,
         RequalifyAsRequest,
         Resume,
@@ -77,6 +78,8 @@ EFFECTS_APART_PATCH = "effects-apart-v1"
 # DESIGN rules 5 and 6 as edition 3 has them (domain.complaint.Complaint.rules) change the
 # timers: complaints begun before keep the edition they started with (tests/histories).
 RULES_EDITION_3_PATCH = "rules-edition-3"
+# DESIGN rule 18: the mediation stage, for complaints registered from then on.
+RULES_EDITION_4_PATCH = "rules-edition-4"
 
 
 @workflow.defn
@@ -157,7 +160,11 @@ class ComplaintWorkflow:
     def _rules_edition(self) -> int:
         if not self._apart:
             return 1
-        return LATEST_RULES if workflow.patched(RULES_EDITION_3_PATCH) else 2
+        # The newest first: a complaint begun under edition 3 finds no marker of edition 4 in
+        # its history and goes on to find its own.
+        if workflow.patched(RULES_EDITION_4_PATCH):
+            return LATEST_RULES
+        return 3 if workflow.patched(RULES_EDITION_3_PATCH) else 2
 
     def _start_effects(self, complaint: Complaint) -> None:
         """Start each letter not yet under way on its own, and the record if it is behind."""
@@ -365,6 +372,18 @@ class ComplaintWorkflow:
 
     @classify.validator
     def _check_classify(self, action: Classify) -> None:
+        self._validate(action)
+
+    @workflow.signal(name="mediate")
+    async def mediate_signal(self, action: Mediate) -> None:
+        await self._signal(action)
+
+    @workflow.update(name="mediate")
+    async def mediate(self, action: Mediate) -> Complaint:
+        return await self._update(action)
+
+    @mediate.validator
+    def _check_mediate(self, action: Mediate) -> None:
         self._validate(action)
 
     @workflow.signal(name="requalify_as_request")

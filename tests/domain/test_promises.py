@@ -219,6 +219,7 @@ SAMPLES: dict[str, dict[str, object]] = {
     "resume": {},
     "escalate": {"level": 3, "note": "Urgent."},
     "contest": {},
+    "mediate": {"step": "referral", "mediator": "La Médiation de l'Assurance"},
     "assign": {"assignee": "b.durand"},
     "add_document": {"document": {"name": "Relevé"}},
     "correct_address": {"postal_address": "1 rue Haute\n21000 Dijon"},

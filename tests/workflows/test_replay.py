@@ -15,7 +15,7 @@ from temporalio.workflow import NondeterminismError
 from domain.complaint import LATEST_RULES
 from security.codec import data_converter
 from security.keyring import Keyring
-from workflows.complaint import ComplaintWorkflow
+from workflows.complaint import RULES_EDITION_3_PATCH, ComplaintWorkflow
 from workflows.guard import ForeignMessages
 from workflows.messages import Outcome, StartComplaint
 from workflows.sandbox import workflow_runner
@@ -49,6 +49,7 @@ def test_the_typical_complaints_are_recorded():
         "requalified",
         "live",  # recorded once letters and the record ran beside the timers
         "slipped",  # rules edition 2: suspensions around a slipped quality target
+        "rejected",  # rules edition 3: a rejected answer, closed after the contest window
     }
 
 
@@ -119,5 +120,27 @@ async def test_rules_edition_3_without_its_patch_breaks_the_complaints_begun_bef
     )
     result = await unpatched.replay_workflow(
         history(HISTORIES / "slipped.json"), raise_on_replay_failure=False
+    )
+    assert isinstance(result.replay_failure, NondeterminismError)
+
+
+@workflow.defn(name="ComplaintWorkflow")
+class ComplaintWorkflowRulesEdition4WithoutPatch(ComplaintWorkflow):
+    """Today's workflow had the mediation stage (edition 4) reach the complaints of edition 3."""
+
+    @workflow.run
+    async def run(self, start: StartComplaint) -> Outcome:
+        return await super().run(start)
+
+    def _rules_edition(self) -> int:
+        return LATEST_RULES if workflow.patched(RULES_EDITION_3_PATCH) else 2
+
+
+async def test_rules_edition_4_without_its_patch_breaks_the_complaints_begun_before():
+    unpatched = replayer(
+        ComplaintWorkflowRulesEdition4WithoutPatch, runner=UnsandboxedWorkflowRunner()
+    )
+    result = await unpatched.replay_workflow(
+        history(HISTORIES / "rejected.json"), raise_on_replay_failure=False
     )
     assert isinstance(result.replay_failure, NondeterminismError)

@@ -1,0 +1,86 @@
+"""DESIGN rule 18 on the time-skipping server: after an answer that is not fully favourable,
+the complaint waits a year for the mediator; a referral is followed through its 90 days (and
+any extension), a settlement, the parties' decision and the remedy."""
+
+import pytest
+
+from db.register import register_lines
+from domain.errors import Refused
+from tests.office import action
+
+
+async def rejected(office):
+    handle = await office.start()
+    await office.act(handle, action("qualify"))
+    await office.act(handle, action("answer", decision="rejected", reasons="Hors garantie."))
+    return handle
+
+
+def said(state) -> str:
+    return "\n".join(event.summary for event in state.events)
+
+
+async def test_without_a_referral_the_window_closes_a_year_after_the_complaint(office):
+    handle = await rejected(office)
+    await office.advance(handle, 61)  # past the contest window: the mediator remains
+    state = await office.state(handle)
+    assert state.stage == "mediation_window" and state.status == "answered"
+    assert "peut saisir le Médiateur jusqu'au" in said(state)
+    assert state.next_alarm().kind == "mediation_window_end"
+    await office.advance(handle, 310)
+    assert (await handle.result()).status == "closed"
+
+
+async def test_an_upheld_answer_closes_after_the_contest_window_as_before(office):
+    handle = await office.start()
+    await office.act(handle, action("answer", decision="upheld", reasons="Remboursé."))
+    await office.advance(handle, 61)
+    assert (await handle.result()).status == "closed"
+
+
+async def test_a_referral_is_followed_through_its_90_days_to_the_remedy(office):
+    handle = await rejected(office)
+    await office.advance(handle, 10)  # the complainant goes to the mediator at once
+    mediator = "La Médiation de l'Assurance"
+    state = await office.act(
+        handle, action("mediate", step="referral", mediator=mediator, file_number="LMA-2026-481")
+    )
+    assert state.status == "mediation" and state.mediation.file_number == "LMA-2026-481"
+    await office.act(handle, action("mediate", step="admissibility", admissible=True))
+    state = await office.act(handle, action("mediate", step="notification"))
+    due = state.mediation.mediator_due
+    assert (due - state.mediation.notified_on).days == 90
+    await office.advance(handle, 88)  # the team is warned before the 90 days end
+    assert "Avis du Médiateur attendu le" in said(await office.state(handle))
+    state = await office.act(handle, action("mediate", step="extension", extension_days=30))
+    assert (state.mediation.mediator_due - due).days == 30
+    await office.advance(handle, 30)  # warned again, for the new date
+    assert said(await office.state(handle)).count("Avis du Médiateur attendu le") == 2
+    await office.act(handle, action("mediate", step="settlement", amount="150.00"))
+    await office.act(handle, action("mediate", step="proposal"))
+    await office.act(
+        handle, action("mediate", step="decision", complainant_accepts=True, insurer_accepts=True)
+    )
+    state = await office.act(handle, action("mediate", step="remedy"))
+    assert state.status == "closed"
+    assert state.mediation.settlement_amount == 150 and state.mediation.remedy_on
+    assert (await handle.result()).status == "closed"
+    # The register carries the referral and how it ended.
+    [line] = await register_lines(office.sessions)
+    assert (line.mediator, line.mediation_outcome) == (mediator, "accord exécuté")
+
+
+async def test_the_mediators_90_days_ending_without_an_opinion_escalates(office):
+    handle = await rejected(office)
+    await office.act(handle, action("mediate", step="referral", mediator="LMA"))
+    await office.act(handle, action("mediate", step="notification"))
+    await office.advance(handle, 91)
+    state = await office.state(handle)
+    assert "Délai de 90 jours du Médiateur échu" in said(state)
+    assert state.escalation_level >= 2
+
+
+async def test_mediation_is_refused_before_an_answer_that_opens_it(office):
+    handle = await office.start()
+    with pytest.raises(Refused, match="réponse qui n'est pas entièrement favorable"):
+        await office.act(handle, action("mediate", step="referral", mediator="LMA"))

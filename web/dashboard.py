@@ -4,6 +4,7 @@ plain form, charts are SVG images drawn on the server, every number can be downl
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -30,70 +31,72 @@ def _today() -> date:
     return local_date(datetime.now(UTC), timezone_of("national"))
 
 
-def _period(since: date | None, until: date | None) -> tuple[date, date]:
-    """The last twelve months, this one included, unless the reader chose."""
-    until = until or _today()
+@dataclass(frozen=True)
+class Selected:
+    """The figures a reader asked for: a period, an entity or all, and what they come to."""
+
+    since: date
+    until: date
+    entity: str
+    lines: list[RegisterLine]
+    figures: Dashboard
+
+    @property
+    def query(self) -> str:
+        dates = {"du": self.since.isoformat(), "au": self.until.isoformat()}
+        return urlencode({**dates, "entity": self.entity})
+
+
+async def selected(
+    du: date | None = Query(None),
+    au: date | None = Query(None),
+    entity: str = Query(""),
+    agent: Agent = Depends(current_agent),
+    ctx: WebContext = Depends(context),
+) -> Selected:
+    """The last twelve months, this one included, and every entity, unless the reader chose."""
+    until = au or _today()
+    since = du
     if since is None:
         months = until.year * 12 + until.month - 1 - 11
         since = date(months // 12, months % 12 + 1, 1)
-    return since, until
-
-
-async def _figures(
-    ctx: WebContext, agent: Agent, since: date, until: date, entity: str
-) -> tuple[list[RegisterLine], Dashboard]:
+    if since > until:
+        raise HTTPException(422, "La période commence après sa fin.")
     try:
         lines = await ctx.service.figures(agent.principal, since, until, entity or None)
     except ServiceError as error:
         raise HTTPException(http_status(error), str(error)) from None
-    return lines, dashboard(lines, _today(), ctx.service.typology)
-
-
-def _query(since: date, until: date, entity: str) -> str:
-    return urlencode({"du": since.isoformat(), "au": until.isoformat(), "entity": entity})
+    figures = dashboard(lines, _today(), ctx.service.typology)
+    return Selected(since, until, entity, lines, figures)
 
 
 @router.get("", response_class=HTMLResponse)
 async def page(
     request: Request,
-    du: date | None = Query(None),
-    au: date | None = Query(None),
-    entity: str = Query(""),
+    chosen: Selected = Depends(selected),
     agent: Agent = Depends(current_agent),
     ctx: WebContext = Depends(context),
 ) -> Response:
-    since, until = _period(du, au)
-    if since > until:
-        raise HTTPException(422, "La période commence après sa fin.")
-    _, figures = await _figures(ctx, agent, since, until, entity)
     return render(
         ctx,
         request,
         "dashboard.html",
         agent,
-        figures=figures,
-        since=since,
-        until=until,
-        query=_query(since, until, entity),
+        figures=chosen.figures,
+        since=chosen.since,
+        until=chosen.until,
+        query=chosen.query,
         charts=CHARTS,
-        entity=entity,
+        entity=chosen.entity,
         entities=ctx.service.entities.entities,
     )
 
 
 @router.get("/graphiques/{chart}.svg")
-async def chart(
-    chart: str,
-    du: date | None = Query(None),
-    au: date | None = Query(None),
-    entity: str = Query(""),
-    agent: Agent = Depends(current_agent),
-    ctx: WebContext = Depends(context),
-) -> Response:
+async def chart(chart: str, chosen: Selected = Depends(selected)) -> Response:
     from web.charts import bars
 
-    since, until = _period(du, au)
-    _, figures = await _figures(ctx, agent, since, until, entity)
+    figures = chosen.figures
     drawn: dict[str, Any] = {
         "mois": lambda: bars(
             [f"{m.month:%m/%y}" for m in figures.months],
@@ -121,16 +124,10 @@ async def chart(
 
 @router.get("/registre.{kind}")
 async def download(
-    kind: str,
-    du: date | None = Query(None),
-    au: date | None = Query(None),
-    entity: str = Query(""),
-    agent: Agent = Depends(current_agent),
-    ctx: WebContext = Depends(context),
+    kind: str, chosen: Selected = Depends(selected), ctx: WebContext = Depends(context)
 ) -> Response:
     """Every number of the dashboard, as the register it is computed from."""
-    since, until = _period(du, au)
-    lines, _ = await _figures(ctx, agent, since, until, entity)
+    since, until, lines = chosen.since, chosen.until, chosen.lines
     name = f"registre-{since.isoformat()}-{until.isoformat()}.{kind}"
     typology = ctx.service.typology
     if kind == "csv":

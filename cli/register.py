@@ -18,7 +18,7 @@ from db.engine import create_engine, session_factory
 from db.register import register_lines
 from domain.register import RegisterLine, by_category
 from settings import Settings
-from wiring import typology
+from wiring import entities, typology
 
 
 def add_parser(commands: Any) -> None:
@@ -37,16 +37,17 @@ def add_parser(commands: Any) -> None:
         help="xlsx : registre, statistiques et tableau croisé ACPR dans un classeur (--output)",
     )
     parser.add_argument("--output", type=Path, help="fichier à écrire (défaut : la sortie)")
+    parser.add_argument("--entity", help="une seule entité (son code) ; défaut : toutes")
     parser.add_argument(
         "--as-of", type=iso_date, help="date d'arrêté des statistiques (défaut : aujourd'hui)"
     )
     parser.set_defaults(handler=run)
 
 
-async def load(args: argparse.Namespace) -> list[RegisterLine]:
+async def load(args: argparse.Namespace, entity: tuple[str, bool] | None) -> list[RegisterLine]:
     engine = create_engine(Settings().resolved_database_url)
     try:
-        return await register_lines(session_factory(engine), args.sent_from, args.sent_to)
+        return await register_lines(session_factory(engine), args.sent_from, args.sent_to, entity)
     finally:
         await engine.dispose()
 
@@ -58,7 +59,13 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    lines = asyncio.run(load(args))
+    served = entities(Settings())
+    if args.entity and served.get(args.entity) is None:
+        known = ", ".join(e.code for e in served.entities)
+        print(f"complaints register : entité inconnue (connues : {known})", file=sys.stderr)
+        return 2
+    chosen = (args.entity, args.entity == served.default.code) if args.entity else None
+    lines = asyncio.run(load(args, chosen))
     as_of = args.as_of or datetime.now(UTC).date()
     lists = typology(Settings())
     content: str | bytes

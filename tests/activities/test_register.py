@@ -118,3 +118,12 @@ def test_the_register_as_a_workbook_for_compliance(tmp_path, monkeypatch, capsys
         ]
         == 1
     )
+
+
+def test_the_register_of_one_entity(tmp_path, monkeypatch, capsys):
+    prepared_database(tmp_path, monkeypatch)
+    # Complaints recorded without an entity are the default one's (the install's only one).
+    assert main(["register", "--entity", "mutex"]) == 0
+    assert len(list(csv.DictReader(io.StringIO(capsys.readouterr().out)))) == 3
+    assert main(["register", "--entity", "ailleurs"]) == 2
+    assert "entité inconnue (connues : mutex)" in capsys.readouterr().err

@@ -910,8 +910,9 @@ class Complaint(BaseModel):
                     not action.admissible
                 )
             case MediationStep.notification:
+                if record.notified_on is not None:
+                    raise ActionRefused("La notification est déjà enregistrée.")
                 record.notified_on = on
-                self._rearm_mediator_time()
                 return (
                     f"Médiateur : avis attendu au plus tard le "
                     f"{long_date(record.mediator_due or on)}.",
@@ -936,6 +937,8 @@ class Complaint(BaseModel):
                 record.proposal_on = on
                 return "Proposition de solution du Médiateur reçue.", False
             case MediationStep.decision:
+                if record.proposal_on is None:
+                    raise ActionRefused("Les parties décident sur la proposition du Médiateur.")
                 if action.complainant_accepts is None or action.insurer_accepts is None:
                     raise ActionRefused("Indiquez la décision de chacune des parties.")
                 record.complainant_accepts = action.complainant_accepts
@@ -948,6 +951,12 @@ class Complaint(BaseModel):
                 )
                 return summary, not agreed
             case _:  # the remedy: carried out, the mediation ends
+                accepted = bool(record.complainant_accepts and record.insurer_accepts)
+                if not accepted and record.settlement_on is None:
+                    raise ActionRefused(
+                        "Une mesure s'exécute après un accord : proposé avant l'avis, ou "
+                        "accepté par les deux parties."
+                    )
                 record.remedy_on = on
                 return "Mesure décidée exécutée.", True
 
@@ -1178,8 +1187,11 @@ class Complaint(BaseModel):
                     f"{self.mediation_window_ends.isoformat()}",
                 )
             )
-        due = self.mediation.mediator_due if self.mediation else None
-        if self.stage is Stage.mediation and due is not None:
+        # The mediator's time runs until their proposal (or an agreement) is on the record.
+        record = self.mediation
+        due = record.mediator_due if record else None
+        settled_before = record is not None and (record.proposal_on or record.settlement_on)
+        if self.stage is Stage.mediation and due is not None and not settled_before:
             alarms.append(warn(AlarmKind.mediation_warning, due, "avis du Médiateur attendu le"))
             alarms.append(
                 Alarm(

@@ -25,6 +25,8 @@ from web.pages import Agent, current_agent, http_status, render
 router = APIRouter(prefix="/conformite", include_in_schema=False)
 
 CHARTS = ("mois", "promesses", "motifs", "gammes")
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+INVALID_PERIOD = "Période invalide : entre 2000 et 2099, son début avant sa fin."
 
 
 def _today() -> date:
@@ -56,12 +58,12 @@ async def selected(
 ) -> Selected:
     """The last twelve months, this one included, and every entity, unless the reader chose."""
     until = au or _today()
+    if not FIRST_DAY <= until <= LAST_DAY or not FIRST_DAY <= (du or until) <= until:
+        raise HTTPException(422, INVALID_PERIOD)
     since = du
     if since is None:
         months = until.year * 12 + until.month - 1 - 11
-        since = date(months // 12, months % 12 + 1, 1)
-    if since > until:
-        raise HTTPException(422, "La période commence après sa fin.")
+        since = max(FIRST_DAY, date(months // 12, months % 12 + 1, 1))
     try:
         lines = await ctx.service.figures(agent.principal, since, until, entity or None)
     except ServiceError as error:

@@ -328,11 +328,14 @@ async def new_complaint_form(
 ) -> Response:
     if not may_register(agent.role):
         raise HTTPException(403, "L'exploitation consulte, sans enregistrer de réclamation.")
-    return render(ctx, request, "new.html", agent, **_new_form_values({}, []))
+    return render(ctx, request, "new.html", agent, **_new_form_values(ctx, {}, []))
 
 
-def _new_form_values(values: dict[str, str], errors: list[FieldError]) -> dict[str, Any]:
+def _new_form_values(
+    ctx: WebContext, values: dict[str, str], errors: list[FieldError]
+) -> dict[str, Any]:
     return {
+        "entities": ctx.service.entities.entities,
         "values": values,
         "errors": {e.field: e.message for e in errors},
         "error_list": errors,
@@ -360,16 +363,16 @@ async def new_complaint(
             agent.principal, intake_from_form(form), uploads=files
         )
     except Invalid as error:
-        values = _new_form_values(form, error.errors)
+        values = _new_form_values(ctx, form, error.errors)
         return render(ctx, request, "new.html", agent, status_code=422, **values)
     except ServiceError as error:
-        values = _new_form_values(form, [FieldError("(serveur)", str(error))])
+        values = _new_form_values(ctx, form, [FieldError("(serveur)", str(error))])
         return render(ctx, request, "new.html", agent, status_code=http_status(error), **values)
     reference = registered.reference
     if not registered.created:
         taken = FieldError("reference", f"La référence {reference} existe déjà.")
         return render(
-            ctx, request, "new.html", agent, status_code=409, **_new_form_values(form, [taken])
+            ctx, request, "new.html", agent, status_code=409, **_new_form_values(ctx, form, [taken])
         )
     await wait_recorded(ctx, reference, registered.version)
     pending = f"?fichiers_non_joints={registered.files_pending}" if registered.files_pending else ""

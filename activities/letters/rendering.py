@@ -12,7 +12,9 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from pydantic import BaseModel
+from temporalio.exceptions import ApplicationError
 
+from activities.failures import LASTING
 from domain.actions import Decision
 from domain.clock import local_date
 from domain.content import map_content
@@ -121,8 +123,17 @@ class LetterRenderer:
     def signing(self, entity: str | None) -> tuple[InsurerIdentity, Mediator]:
         """DESIGN rule 19: the identity and the mediator of the complaint's entity (the
         install's first for a complaint that names none)."""
-        found = self._entities.get(entity) if self._entities else None
-        return (found.identity, found.mediator) if found else (self.insurer, self.mediator)
+        if self._entities is None:
+            return self.insurer, self.mediator
+        found = self._entities.get(entity)
+        if found is None:
+            # Never signed by another insurer: an incident until the entity is configured again.
+            raise ApplicationError(
+                f"Courrier impossible à signer : l'entité « {entity} » n'est plus configurée",
+                type=LASTING,
+                non_retryable=True,
+            )
+        return found.identity, found.mediator
 
     def render(self, letter: LetterInput, open_text: OpenText) -> RenderedLetter:
         intake, plan, order = letter.intake, letter.plan, letter.order

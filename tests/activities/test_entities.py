@@ -2,6 +2,10 @@
 
 import tomllib
 
+import pytest
+from temporalio.exceptions import ApplicationError
+
+from activities.failures import LASTING
 from activities.letters.rendering import LetterRenderer
 from domain.actions import Answer
 from domain.entities import Entities
@@ -35,3 +39,9 @@ def test_two_entities_answer_with_their_own_mediator_and_identity():
 
 def test_a_complaint_from_before_entities_is_the_first_ones():
     assert answer_letter(None).layout.letterhead == "MUTEX"
+
+
+def test_a_complaint_of_an_entity_no_longer_configured_is_signed_by_nobody():
+    with pytest.raises(ApplicationError) as refused:
+        answer_letter("ailleurs")
+    assert refused.value.type == LASTING and refused.value.non_retryable  # an incident

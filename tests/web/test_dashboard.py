@@ -3,6 +3,8 @@ its numbers are the register's; compliance reads figures, never a complaint."""
 
 from datetime import timedelta
 
+import pytest
+
 from db.register import register_lines
 from domain.dashboard import dashboard
 from domain.typology import DEFAULT_TYPOLOGY
@@ -66,6 +68,17 @@ async def test_compliance_reads_figures_and_never_a_complaint(http, office, toke
 
     token = await tokens(Role.compliance)
     assert (await http.get(f"/api/complaints/{reference}", headers=token)).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "period",
+    [{"au": "0001-06-01"}, {"du": "2027-02-01", "au": "2027-01-01"}, {"du": "1999-12-31"}],
+)
+async def test_a_period_out_of_bounds_is_refused_plainly(http, office, period):
+    await login(http, "ines")
+    for path in ("/conformite", "/conformite/graphiques/mois.svg", "/conformite/registre.csv"):
+        response = await http.get(path, params=period)
+        assert response.status_code == 422 and "Période invalide" in response.text, path
 
 
 async def test_an_agent_has_no_dashboard(http, office):

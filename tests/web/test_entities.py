@@ -63,3 +63,5 @@ async def test_an_intake_names_its_entity_and_takes_its_calendar(two_entities, o
     assert board.status_code == 200
     assert '<dd id="complaints">1</dd>' in board.text
     assert (await api.get("/", params={"entity": "ailleurs"})).status_code == 422
+    form = await api.get("/complaints/new")
+    assert '<select name="entity">' in form.text and "celui de l'entité" in form.text

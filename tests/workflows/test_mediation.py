@@ -80,6 +80,26 @@ async def test_the_mediators_90_days_ending_without_an_opinion_escalates(office)
     assert state.escalation_level >= 2
 
 
+async def test_the_steps_come_in_their_order(office):
+    handle = await rejected(office)
+    await office.act(handle, action("mediate", step="referral", mediator="LMA"))
+    with pytest.raises(Refused, match="après un accord"):
+        await office.act(handle, action("mediate", step="remedy"))
+    with pytest.raises(Refused, match="sur la proposition du Médiateur"):
+        await office.act(
+            handle,
+            action("mediate", step="decision", complainant_accepts=True, insurer_accepts=True),
+        )
+    await office.act(handle, action("mediate", step="notification"))
+    with pytest.raises(Refused, match="déjà enregistrée"):
+        await office.act(handle, action("mediate", step="notification"))
+    state = await office.act(handle, action("mediate", step="proposal"))
+    assert state.next_alarm() is None or state.next_alarm().kind not in (
+        "mediation_warning",
+        "mediation_due",
+    )  # the mediator has given their proposal: no more reminders of their 90 days
+
+
 async def test_mediation_is_refused_before_an_answer_that_opens_it(office):
     handle = await office.start()
     with pytest.raises(Refused, match="réponse qui n'est pas entièrement favorable"):

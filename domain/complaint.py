@@ -52,6 +52,7 @@ from domain.deadlines import (
     DeadlineKind,
     SuspensionPeriod,
     SuspensionReason,
+    add_months,
     pushed_back_due,
     quality_target_deadline,
     stopped_clock_due,
@@ -846,12 +847,7 @@ class Complaint(BaseModel):
     @property
     def mediation_window_ends(self) -> date:
         """A year after the first written complaint (Code de la consommation, L612-2)."""
-        first = self.plan.first_written_on
-        return (
-            first.replace(year=first.year + 1)
-            if (first.month, first.day) != (2, 29)
-            else (first + timedelta(days=365))
-        )
+        return add_months(self.plan.first_written_on, 12)
 
     def _may_mediate(self) -> str | None:
         if self.stage is Stage.mediation:

@@ -5,7 +5,7 @@ plain form, charts are SVG images drawn on the server, every number can be downl
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -13,24 +13,19 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from activities.exports import register_csv, register_xlsx
-from domain.calendar import timezone_of
-from domain.clock import local_date
 from domain.dashboard import Dashboard, dashboard
 from domain.errors import ServiceError
 from domain.register import RegisterLine
 from web.context import WebContext, context
 from web.files import attachment
 from web.pages import Agent, current_agent, http_status, render
+from web.views import today
 
 router = APIRouter(prefix="/conformite", include_in_schema=False)
 
 CHARTS = ("mois", "promesses", "motifs", "gammes")
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 INVALID_PERIOD = "Période invalide : entre 2000 et 2099, son début avant sa fin."
-
-
-def _today() -> date:
-    return local_date(datetime.now(UTC), timezone_of("national"))
 
 
 @dataclass(frozen=True)
@@ -57,7 +52,7 @@ async def selected(
     ctx: WebContext = Depends(context),
 ) -> Selected:
     """The last twelve months, this one included, and every entity, unless the reader chose."""
-    until = au or _today()
+    until = au or today()
     if not FIRST_DAY <= until <= LAST_DAY or not FIRST_DAY <= (du or until) <= until:
         raise HTTPException(422, INVALID_PERIOD)
     since = du
@@ -68,7 +63,7 @@ async def selected(
         lines = await ctx.service.figures(agent.principal, since, until, entity or None)
     except ServiceError as error:
         raise HTTPException(http_status(error), str(error)) from None
-    figures = dashboard(lines, _today(), ctx.service.typology)
+    figures = dashboard(lines, today(), ctx.service.typology)
     return Selected(since, until, entity, lines, figures)
 
 
@@ -133,10 +128,10 @@ async def download(
     name = f"registre-{since.isoformat()}-{until.isoformat()}.{kind}"
     typology = ctx.service.typology
     if kind == "csv":
-        content: bytes = register_csv(lines, _today(), typology).encode()
+        content: bytes = register_csv(lines, today(), typology).encode()
         media = "text/csv; charset=utf-8"
     elif kind == "xlsx":
-        content = register_xlsx(lines, _today(), typology, f"{since:%d/%m/%Y} – {until:%d/%m/%Y}")
+        content = register_xlsx(lines, today(), typology, f"{since:%d/%m/%Y} – {until:%d/%m/%Y}")
         media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
         raise HTTPException(404, "Format inconnu : csv ou xlsx.")

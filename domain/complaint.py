@@ -98,6 +98,7 @@ class Stage(StrEnum):
 AWAITING_ANSWER = frozenset({Stage.received, Stage.qualified, Stage.contested})
 FIRST_CYCLE = frozenset({Stage.received, Stage.qualified})
 TERMINAL = frozenset({Stage.requalified, Stage.withdrawn, Stage.closed})
+AFTER_ANSWER = frozenset({Stage.answered, Stage.mediation_window})
 
 
 class Status(StrEnum):
@@ -393,7 +394,7 @@ class Complaint(BaseModel):
     def status(self) -> Status:
         if self.stage in TERMINAL:
             return Status(self.stage.value)
-        if self.stage in (Stage.answered, Stage.mediation_window):
+        if self.stage in AFTER_ANSWER:
             return Status.answered
         if self.stage is Stage.mediation:
             return Status.mediation
@@ -852,7 +853,9 @@ class Complaint(BaseModel):
     def _may_mediate(self) -> str | None:
         if self.stage is Stage.mediation:
             return None
-        if self.stage in (Stage.answered, Stage.mediation_window) and self.mediation_open:
+        # DESIGN rule 18: after the answer, or while no answer came within the 2 months.
+        waiting = self.overdue and self.stage in AWAITING_ANSWER
+        if self.mediation_open and (self.stage in AFTER_ANSWER or waiting):
             return None
         return self._closed() or (
             "La médiation s'ouvre après une réponse qui n'est pas entièrement favorable, ou "
@@ -870,6 +873,8 @@ class Complaint(BaseModel):
                 raise ActionRefused("Le Médiateur est déjà saisi.")
             if on > self.mediation_window_ends:
                 raise ActionRefused("Le délai d'un an pour saisir le Médiateur était passé.")
+            # An expertise under way no longer holds anything: the mediator has the dispute.
+            self._close_suspension(on, action.actor, now)
             mediator = action.mediator or "Médiateur"
             self.mediation = MediationRecord(
                 referred_on=on, mediator=mediator, file_number=action.file_number

@@ -4,7 +4,15 @@ from datetime import date, timedelta
 
 import pytest
 
-from domain.actions import Answer, Contest, Qualify, RequalifyAsRequest, Resume, Suspend
+from domain.actions import (
+    Answer,
+    Contest,
+    Mediate,
+    Qualify,
+    RequalifyAsRequest,
+    Resume,
+    Suspend,
+)
 from domain.complaint import ActionRefused, AlarmKind
 from tests.domain.builders import NOW, complaint, pending
 
@@ -140,3 +148,22 @@ def test_a_contest_after_a_timely_answer_is_never_overdue(rules, overdue):
     c.ring(AlarmKind.final_deadline, later)
     assert c.overdue is overdue
     assert ("mediation_rights" in pending(c)) is overdue
+
+
+def test_past_two_months_with_no_answer_the_complainant_may_go_to_the_mediator():
+    """DESIGN rule 18: the two-months letter opens the mediation, answer or not; an expertise
+    under way ends there."""
+    c = complaint()
+    c.apply(Suspend(actor="a", reason="medical_expertise"), NOW)
+    referral = Mediate(actor="a", step="referral", mediator="LMA", file_number="LMA-1")
+    with pytest.raises(ActionRefused, match="une fois le délai de 2 mois passé"):
+        c.check(referral, NOW)
+    while alarm := c.next_alarm():
+        if alarm.kind is AlarmKind.final_deadline:
+            later = alarm.at
+        c.ring(alarm.kind, alarm.at)
+    assert c.status == "overdue" and c.open_suspension is not None
+    c.apply(referral, later)
+    assert c.status == "mediation" and c.mediation.file_number == "LMA-1"
+    assert c.open_suspension is None
+    assert c.next_alarm() is None  # the mediator's 90 days start at their notification

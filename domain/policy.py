@@ -43,3 +43,7 @@ class Policy(BaseModel):
     # How long one attempt at a letter or a record may take before Temporal tries again
     # (a worker that died mid-attempt is noticed after this long).
     activity_timeout_seconds: int = Field(60, ge=2, le=600)
+    # A complaint that lives long (a year of mediation, many actions) continues as new once its
+    # history holds this many events, so that a worker replays a short history, never a year's
+    # (Temporal also asks for it by itself near its own limits).
+    history_events_per_run: int = Field(2_000, ge=50, le=40_000)

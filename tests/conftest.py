@@ -89,8 +89,10 @@ def make_settings(root: Path, **overrides: object) -> Settings:
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return make_settings(tmp_path)
+def settings(tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
+    """A test may change some settings by indirect parametrisation, e.g.
+    `@pytest.mark.parametrize("settings", [{"policy": ...}], indirect=True)`."""
+    return make_settings(tmp_path, **getattr(request, "param", {}))
 
 
 @pytest.fixture

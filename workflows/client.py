@@ -18,22 +18,12 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from domain.actions import Action, action_name
 from domain.complaint import Complaint
-from domain.intake import CATEGORY_LABELS, CHANNEL_LABELS, ComplaintIntake
+from domain.intake import ComplaintIntake
 from workflows import search
 from workflows.complaint import ComplaintWorkflow
 from workflows.messages import Outcome, StartComplaint, workflow_id
 
 ComplaintHandle = WorkflowHandle[ComplaintWorkflow, Outcome]
-
-
-def static_summary(reference: str, intake: ComplaintIntake) -> str:
-    """What the Web UI lists the workflow by: never any personal data."""
-    parts = [f"Réclamation {reference}", CHANNEL_LABELS[intake.channel]]
-    if intake.category:
-        parts.append(CATEGORY_LABELS[intake.category])
-    if intake.medical:
-        parts.append("médicale")
-    return " · ".join(parts)
 
 
 def static_details(intake: ComplaintIntake) -> str:
@@ -64,7 +54,7 @@ async def start_complaint(
             task_queue=task_queue,
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
             id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
-            static_summary=static_summary(reference, intake),
+            static_summary=search.summary(reference, intake),
             static_details=static_details(intake),
         )
         return handle, True

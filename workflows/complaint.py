@@ -80,6 +80,8 @@ EFFECTS_APART_PATCH = "effects-apart-v1"
 RULES_EDITION_3_PATCH = "rules-edition-3"
 # DESIGN rule 18: the mediation stage, for complaints registered from then on.
 RULES_EDITION_4_PATCH = "rules-edition-4"
+# Long lives continue as new (Policy.history_events_per_run); complaints begun before never do.
+LONG_LIVES_PATCH = "continue-as-new-v1"
 
 
 @workflow.defn
@@ -96,14 +98,29 @@ class ComplaintWorkflow:
         self._recording = False
         self._effects: set[asyncio.Task[None]] = set()
         self._effects_finished = 0
+        self._continues = False
+        self._heading = ""  # a continued run has no summary of its own in the Web UI
 
     @workflow.run
     async def run(self, start: StartComplaint) -> Outcome:
+        if start.resumed is not None:
+            complaint = self._resume(start.resumed)
+        else:
+            complaint = await self._open(start)
+        self._complaint = complaint
+        if self._apart:
+            await self._live(start, complaint)
+        else:
+            await self._in_turn(complaint)
+        return Outcome(reference=complaint.reference, status=complaint.status)
+
+    async def _open(self, start: StartComplaint) -> Complaint:
         # Asked first, before any command, so that they stand at the same place in every history
         # (a patch asked later, among local activities and handlers, did not replay alike).
         self._apart = self._runs_effects_apart()
         self._indexed = self._apart and self._indexes_search_attributes()
         rules = self._rules_edition()
+        self._continues = self._apart and workflow.patched(LONG_LIVES_PATCH)
         plan = await workflow.execute_local_activity(
             PLAN_ACTIVITY,
             PlanInput(intake=start.intake),
@@ -112,7 +129,7 @@ class ComplaintWorkflow:
             retry_policy=PERSISTENT,
             summary="Calcul des échéances",
         )
-        complaint = Complaint.open(
+        return Complaint.open(
             start.reference,
             start.intake,
             plan,
@@ -120,12 +137,16 @@ class ComplaintWorkflow:
             start.registered_by,
             rules=rules,
         )
-        self._complaint = complaint
-        if self._apart:
-            await self._live(complaint)
-        else:
-            await self._in_turn(complaint)
-        return Outcome(reference=complaint.reference, status=complaint.status)
+
+    def _resume(self, complaint: Complaint) -> Complaint:
+        """A long life's next run: the first run asked the patches and planned the deadlines;
+        the last one left every letter sent, the record and the search attributes up to date."""
+        self._apart = self._indexed = self._continues = True
+        self._recorded_version = complaint.version
+        self._recorded_seq = max((event.seq for event in complaint.events), default=0)
+        self._published = search.values_of(complaint)
+        self._heading = f"{search.summary(complaint.reference, complaint.intake)} (suite) · "
+        return complaint
 
     async def _in_turn(self, complaint: Complaint) -> None:
         """How complaints ran before side effects went apart (kept for their histories): each
@@ -139,7 +160,7 @@ class ComplaintWorkflow:
         await workflow.wait_condition(workflow.all_handlers_finished)
         await self._carry_out(complaint)
 
-    async def _live(self, complaint: Complaint) -> None:
+    async def _live(self, start: StartComplaint, complaint: Complaint) -> None:
         """DESIGN rule 14: the clock never waits for a side effect. Letters and the record run
         beside the timers; one that fails for good becomes an incident, and the complaint stays
         open until every letter has gone and the record is up to date."""
@@ -149,10 +170,24 @@ class ComplaintWorkflow:
                 self._publish(complaint)
                 if complaint.stage in TERMINAL and self._effects_settled(complaint):
                     break
+                if self._history_is_long(complaint) and self._between_steps(complaint):
+                    workflow.continue_as_new(start.model_copy(update={"resumed": complaint}))
                 await self._wait_for_change_or_alarm(complaint)
             await workflow.wait_condition(workflow.all_handlers_finished)
             if self._effects_settled(complaint):
                 return
+
+    def _history_is_long(self, complaint: Complaint) -> bool:
+        if not self._continues:
+            return False
+        info = workflow.info()
+        limit = complaint.plan.policy.history_events_per_run
+        return info.is_continue_as_new_suggested() or info.get_current_history_length() >= limit
+
+    def _between_steps(self, complaint: Complaint) -> bool:
+        """Nothing under way that the next run could not take up: no letter or record in
+        flight, no agent's update half done (the timers are planned again from the state)."""
+        return self._effects_settled(complaint) and workflow.all_handlers_finished()
 
     def _runs_effects_apart(self) -> bool:
         return workflow.patched(EFFECTS_APART_PATCH)
@@ -220,7 +255,7 @@ class ComplaintWorkflow:
         """What operators see in the Web UI: search attributes and the current details."""
         status = STATUS_LABELS[complaint.status]
         upcoming = complaint.next_deadline()
-        details = f"Statut : {status}"
+        details = f"{self._heading}Statut : {status}"
         if upcoming:
             details += f" · prochaine échéance : {DEADLINE_LABELS[upcoming[0]].lower()}"
             details += f" le {long_date(upcoming[1])}"

@@ -30,6 +30,9 @@ class StartComplaint(BaseModel):
     reference: str
     intake: ComplaintIntake
     registered_by: str | None = None  # the principal, on the record as the registration's actor
+    # A long life going on in a new run (continue-as-new): the complaint as the last run left
+    # it, every letter sent and every event on the record.
+    resumed: Complaint | None = None
 
 
 class PlanInput(BaseModel):

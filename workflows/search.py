@@ -19,6 +19,18 @@ from temporalio.common import (
 
 from domain.clock import local_instant
 from domain.complaint import Complaint
+from domain.intake import CATEGORY_LABELS, CHANNEL_LABELS, ComplaintIntake
+
+
+def summary(reference: str, intake: ComplaintIntake) -> str:
+    """What the Web UI lists the workflow by: never any personal data."""
+    parts = [f"Réclamation {reference}", CHANNEL_LABELS[intake.channel]]
+    if intake.category:
+        parts.append(CATEGORY_LABELS[intake.category])
+    if intake.medical:
+        parts.append("médicale")
+    return " · ".join(parts)
+
 
 STATUS = SearchAttributeKey.for_keyword("ComplaintStatus")
 CHANNEL = SearchAttributeKey.for_keyword("ComplaintChannel")

@@ -5,13 +5,18 @@ from datetime import timedelta
 
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
+from temporalio.api.sdk.v1 import WorkflowMetadata
 from temporalio.testing import WorkflowEnvironment
 
 from cli.temporal_setup import setup
 from tests.conftest import DEV_SERVER
 from tests.office import action
+from tests.workflows.test_long_lives import SHORT
 from workflows.monthly_register import MONTHLY_REGISTER_SCHEDULE
 from workflows.search import KEYS
+
+# The query the Web UI reads a workflow's current details by.
+BUILT_IN_METADATA = "__temporal_workflow_metadata"
 
 
 async def listed(office, query: str, expected: set[str]) -> set[str]:
@@ -95,3 +100,23 @@ async def test_temporal_setup_registers_the_search_attributes_once(settings, key
         assert listing.custom_attributes["FinalDue"] == IndexedValueType.INDEXED_VALUE_TYPE_DATETIME
     finally:
         await fresh.shutdown()
+
+
+@SHORT
+async def test_a_long_life_keeps_its_search_attributes_from_run_to_run(dev_office):
+    office = dev_office
+    handle = await office.start(reference="VIS-LONG")
+    first = (await handle.describe()).run_id
+    for turn in range(12):
+        await office.act(handle, action("assign", assignee=f"agent.{turn % 2}"))
+    await office.act(handle, action("qualify"))
+    description = await handle.describe()
+    assert description.run_id != first  # continued as new
+    # The continued run has no summary of its own: its details open with the first one's.
+    metadata = await handle.query(BUILT_IN_METADATA, result_type=WorkflowMetadata)
+    assert metadata.current_details.startswith(
+        "Réclamation VIS-LONG · courriel · prestations (suite) · Statut : "
+    )
+    assert await listed(office, "ComplaintStatus = 'in_progress'", {handle.id}) == {handle.id}
+    assert await listed(office, "AssignedTo = 'agent.1'", {handle.id}) == {handle.id}
+    assert await listed(office, "ComplaintChannel = 'email'", {handle.id}) == {handle.id}

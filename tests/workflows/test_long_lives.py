@@ -1,0 +1,99 @@
+"""Long lives stay healthy: once a complaint's history holds `history_events_per_run` events,
+its workflow continues as new with the whole state, and nothing of the complaint changes:
+its timers still ring, its letters go once, its record stays whole, each run replays."""
+
+import asyncio
+
+import pytest
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import WorkflowExecutionStatus, WorkflowHistory
+from temporalio.worker import Replayer
+
+from domain.policy import Policy
+from security.codec import data_converter
+from tests.office import action, kinds
+from workflows.complaint import ComplaintWorkflow
+from workflows.guard import ForeignMessages
+from workflows.sandbox import workflow_runner
+
+SHORT_RUNS = 60
+# The office's settings, with runs this short.
+SHORT = pytest.mark.parametrize(
+    "settings", [{"policy": Policy(history_events_per_run=SHORT_RUNS)}], indirect=True
+)
+
+
+async def at_rest(office, handle) -> None:
+    """Wait until the complaint's latest run is running with nothing to do. The time-skipping
+    server starts the next run apart from ending the last one, and a message sent in between
+    finds the complaint ended; Temporal's own servers do both at once (see the dev server's
+    test in test_visibility.py)."""
+    for _ in range(400):
+        description = await handle.describe()
+        raw = description.raw_description
+        running = description.status == WorkflowExecutionStatus.RUNNING
+        if running and not raw.HasField("pending_workflow_task") and not raw.pending_activities:
+            return
+        await asyncio.sleep(0.025)
+    raise AssertionError(f"{handle.id} never came to rest")
+
+
+async def runs(office, handle) -> list[WorkflowHistory]:
+    """Every run of the complaint's workflow, first to last, followed back from the latest."""
+    histories: list[WorkflowHistory] = []
+    run_id: str | None = (await handle.describe()).run_id
+    while run_id:
+        history = await office.client.get_workflow_handle(handle.id, run_id=run_id).fetch_history()
+        histories.insert(0, history)
+        started = history.events[0].workflow_execution_started_event_attributes
+        run_id = started.continued_execution_run_id
+    return histories
+
+
+@SHORT
+async def test_a_long_life_continues_as_new_and_keeps_its_course(office):
+    handle = await office.start()
+    for turn in range(12):  # agents hand the file from one to the other, and back
+        await office.act(handle, action("assign", assignee=f"agent.{turn % 2}"))
+        await at_rest(office, handle)
+    before = await office.state(handle)
+    histories = await runs(office, handle)
+    assert len(histories) >= 2
+    for history in histories[:-1]:
+        assert len(history.events) >= SHORT_RUNS
+        last = history.events[-1].event_type
+        assert last == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW
+
+    # The alarms are planned again from the state: the acknowledgement and the quality
+    # target's letter go out on their day, once each.
+    state = await office.advance(handle, 20)
+    assert kinds(state) == ["acknowledgement", "information"]
+    assert [e.seq for e in state.events][: len(before.events)] == [e.seq for e in before.events]
+    recorded = await office.events(state.reference)
+    assert [e.seq for e in recorded] == [e.seq for e in state.events]  # each event once
+    assert len(await office.letters(state.reference)) == 2
+
+    state = await office.act(handle, action("answer", decision="upheld", reasons="Remboursé."))
+    assert state.status == "answered"
+    await office.advance(handle, 61)
+    assert (await handle.result()).status == "closed"
+
+    replayer = Replayer(
+        workflows=[ComplaintWorkflow],
+        data_converter=data_converter(office.keyring),
+        workflow_runner=workflow_runner(),
+        interceptors=[ForeignMessages()],
+    )
+    for history in await runs(office, handle):
+        assert (await replayer.replay_workflow(history)).replay_failure is None
+
+
+async def test_a_whole_ordinary_life_runs_in_one_history(office):
+    handle = await office.start()
+    await office.act(handle, action("qualify"))
+    await office.advance(handle, 20)  # the quality target slips: a letter says when
+    await office.act(handle, action("answer", decision="rejected", reasons="Hors garantie."))
+    await office.advance(handle, 400)  # the contest window, then the mediator's year
+    assert (await handle.result()).status == "closed"
+    (history,) = await runs(office, handle)
+    assert len(history.events) < Policy().history_events_per_run / 10

@@ -62,6 +62,9 @@ class InsurerIdentity(BaseModel):
     # Where letters are written from ("Châtillon, le 28 novembre 2026").
     place: str = "Châtillon"
     medical_service: str = "Médecin Conseil de Mutex"
+    # Where medical documents go, under confidential cover (DESIGN rule 11): the service's
+    # own address when the Médecin Conseil has none of their own.
+    medical_address: str = ""
     email: str = "reclamations@mutex.example"
     phone: str = ""
     website: str = ""
@@ -95,6 +98,9 @@ class InsurerIdentity(BaseModel):
             if part
         )
         return [line for line in (company, office) if line]
+
+    def sender_address(self, medical: bool) -> str:
+        return (self.medical_address or self.address) if medical else self.address
 
     def contact_line(self) -> str:
         parts = [self.service, ", ".join(self.address.splitlines()), self.email, self.phone]

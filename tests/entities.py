@@ -17,6 +17,8 @@ regulated_by = "Code de la mutualité"
 address = "3 place Kléber\\n67000 Strasbourg"
 place = "Strasbourg"
 registered_office = "3 place Kléber, 67000 Strasbourg"
+medical_service = "Médecin Conseil de la Mutuelle de l'Est"
+medical_address = "Service médical – BP 40021\\n67001 Strasbourg Cedex"
 [entities.mediator]
 name = "Le Médiateur de la Mutualité Française"
 address = "FNMF, 255 rue de Vaugirard\\n75719 Paris Cedex 15"

@@ -171,7 +171,7 @@ class LetterRenderer:
         posted = order.delivery is Delivery.post
         layout = LetterLayout(
             letterhead=insurer.name,
-            sender=[signatory, *address_lines(insurer.address)],
+            sender=[signatory, *address_lines(insurer.sender_address(intake.medical))],
             recipient=recipient_block(
                 complainant.name, complainant.postal_address if posted else None
             ),

@@ -17,12 +17,15 @@ from tests.entities import ENTITIES_TOML
 ENTITIES = Entities.model_validate(tomllib.loads(ENTITIES_TOML))
 
 
+def rendered(complaint, order):
+    renderer = LetterRenderer(InsurerIdentity(), Mediator(), entities=ENTITIES)
+    return renderer.render(letter_for(complaint, order), lambda text: text)
+
+
 def answer_letter(entity):
     complaint = a_complaint(entity=entity)
     complaint.apply(Answer(actor="a", decision="rejected", reasons="Non couvert."), NOW)
-    letter = letter_for(complaint, complaint.pending_letters[-1])
-    renderer = LetterRenderer(InsurerIdentity(), Mediator(), entities=ENTITIES)
-    return renderer.render(letter, lambda text: text)
+    return rendered(complaint, complaint.pending_letters[-1])
 
 
 def test_two_entities_answer_with_their_own_mediator_and_identity():
@@ -35,6 +38,18 @@ def test_two_entities_answer_with_their_own_mediator_and_identity():
     assert mutual.layout.letterhead == "Mutuelle de l'Est"
     assert mutual.layout.place_date.startswith("Strasbourg, le")
     assert any("Code de la mutualité" in line for line in mutual.layout.footer)
+
+
+def test_medical_documents_go_to_the_entitys_own_medecin_conseil():
+    """DESIGN rules 11 and 19: each entity names its Médecin Conseil and their address."""
+    complaint = a_complaint(entity="mutuelle-est", medical=True)
+    (notice,) = [o for o in complaint.pending_letters if o.kind == "medical_postal_notice"]
+    letter = rendered(complaint, notice)
+    assert "Médecin Conseil de la Mutuelle de l'Est – Confidentiel" in letter.body
+    assert "BP 40021\n67001 Strasbourg Cedex" in letter.body
+    assert letter.layout.sender[1:] == ["Service médical – BP 40021", "67001 Strasbourg Cedex"]
+    # Without an address of their own, the Médecin Conseil's mail goes to the service's.
+    assert "92327 Châtillon Cedex" in rendered(a_complaint(medical=True), notice).body
 
 
 def test_a_complaint_from_before_entities_is_the_first_ones():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio import activity
 
 from activities.failures import without_content
@@ -56,6 +57,31 @@ def complaint_row(complaint: Complaint, updated_at: datetime) -> dict[str, Any]:
     }
 
 
+async def write_record(session: AsyncSession, data: RecordInput) -> None:
+    """Idempotent: the complaint row only moves forward (by version), events are keyed by
+    (reference, seq); a retried call writes nothing new."""
+    complaint = data.complaint
+    row = complaint_row(complaint, updated_at=data.at)
+    await upsert_newer(session, ComplaintRow, row, "reference", "version")
+    await insert_missing(
+        session,
+        EventRow,
+        [
+            {
+                "reference": complaint.reference,
+                "seq": event.seq,
+                "type": event.type.value,
+                "actor": event.actor,
+                "at": event.at,
+                "summary": event.summary,
+                "note": event.note,
+                "on_behalf_of": event.on_behalf_of,
+            }
+            for event in data.events
+        ],
+    )
+
+
 class RecordActivities:
     def __init__(self, sessions: SessionFactory) -> None:
         self._sessions = sessions
@@ -63,26 +89,5 @@ class RecordActivities:
     @activity.defn(name=RECORD_ACTIVITY)
     @without_content
     async def record(self, data: RecordInput) -> None:
-        """Idempotent: the complaint row only moves forward (by version), events are keyed by
-        (reference, seq); a retried call writes nothing new."""
-        complaint = data.complaint
-        row = complaint_row(complaint, updated_at=data.at)
         async with self._sessions.begin() as session:
-            await upsert_newer(session, ComplaintRow, row, "reference", "version")
-            await insert_missing(
-                session,
-                EventRow,
-                [
-                    {
-                        "reference": complaint.reference,
-                        "seq": event.seq,
-                        "type": event.type.value,
-                        "actor": event.actor,
-                        "at": event.at,
-                        "summary": event.summary,
-                        "note": event.note,
-                        "on_behalf_of": event.on_behalf_of,
-                    }
-                    for event in data.events
-                ],
-            )
+            await write_record(session, data)

@@ -9,7 +9,7 @@ result stays in the history, so a later change of holiday data never alters a ru
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 
@@ -41,6 +41,7 @@ with workflow.unsafe.imports_passed_through():
         STATUS_LABELS,
         TERMINAL,
         ActionRefused,
+        Alarm,
         Complaint,
         LetterOrder,
     )
@@ -80,8 +81,11 @@ EFFECTS_APART_PATCH = "effects-apart-v1"
 RULES_EDITION_3_PATCH = "rules-edition-3"
 # DESIGN rule 18: the mediation stage, for complaints registered from then on.
 RULES_EDITION_4_PATCH = "rules-edition-4"
-# Long lives continue as new (Policy.history_events_per_run); complaints begun before never do.
-LONG_LIVES_PATCH = "continue-as-new-v1"
+# Lean runs, for complaints registered from then on: an alarm's timer lives until it rings or
+# the alarm changes (not restarted at each wake), a letter carries the record of the state that
+# ordered it (one activity less per letter), and a long life continues as new
+# (Policy.history_events_per_run).
+LEAN_RUNS_PATCH = "lean-runs-v1"
 
 
 @workflow.defn
@@ -98,7 +102,11 @@ class ComplaintWorkflow:
         self._recording = False
         self._effects: set[asyncio.Task[None]] = set()
         self._effects_finished = 0
-        self._continues = False
+        self._lean = False
+        # DESIGN rule 14, lean runs: the alarm's timer as (its alarm, the running timer), and
+        # the version a letter in flight records for the complaint.
+        self._timer: tuple[Alarm, asyncio.Task[None]] | None = None
+        self._carried_version: int | None = None
         self._heading = ""  # a continued run has no summary of its own in the Web UI
 
     @workflow.run
@@ -120,7 +128,7 @@ class ComplaintWorkflow:
         self._apart = self._runs_effects_apart()
         self._indexed = self._apart and self._indexes_search_attributes()
         rules = self._rules_edition()
-        self._continues = self._apart and workflow.patched(LONG_LIVES_PATCH)
+        self._lean = self._apart and self._runs_lean()
         plan = await workflow.execute_local_activity(
             PLAN_ACTIVITY,
             PlanInput(intake=start.intake),
@@ -141,7 +149,7 @@ class ComplaintWorkflow:
     def _resume(self, complaint: Complaint) -> Complaint:
         """A long life's next run: the first run asked the patches and planned the deadlines;
         the last one left every letter sent, the record and the search attributes up to date."""
-        self._apart = self._indexed = self._continues = True
+        self._apart = self._indexed = self._lean = True
         self._recorded_version = complaint.version
         self._recorded_seq = max((event.seq for event in complaint.events), default=0)
         self._published = search.values_of(complaint)
@@ -178,7 +186,7 @@ class ComplaintWorkflow:
                 return
 
     def _history_is_long(self, complaint: Complaint) -> bool:
-        if not self._continues:
+        if not self._lean:
             return False
         info = workflow.info()
         limit = complaint.plan.policy.history_events_per_run
@@ -188,6 +196,9 @@ class ComplaintWorkflow:
         """Nothing under way that the next run could not take up: no letter or record in
         flight, no agent's update half done (the timers are planned again from the state)."""
         return self._effects_settled(complaint) and workflow.all_handlers_finished()
+
+    def _runs_lean(self) -> bool:
+        return workflow.patched(LEAN_RUNS_PATCH)
 
     def _runs_effects_apart(self) -> bool:
         return workflow.patched(EFFECTS_APART_PATCH)
@@ -202,16 +213,24 @@ class ComplaintWorkflow:
         return 3 if workflow.patched(RULES_EDITION_3_PATCH) else 2
 
     def _start_effects(self, complaint: Complaint) -> None:
-        """Start each letter not yet under way on its own, and the record if it is behind."""
+        """Start each letter not yet under way on its own, and the record if it is behind;
+        in lean runs the first letter carries the record of the state that ordered it."""
         for order in complaint.pending_letters:
             key = (order.kind, order.sequence)
             if key not in self._sending and not complaint.letter_waits(order):
                 self._sending.add(key)
-                self._effect(self._send(complaint, order))
-        behind = complaint.version != self._recorded_version
-        if behind and not self._recording and not complaint.record_waits:
+                record = None
+                if self._lean and self._record_behind(complaint) and not complaint.record_waits:
+                    record = self._record_input(complaint)
+                    self._carried_version = complaint.version
+                self._effect(self._send(complaint, order, record))
+        if self._record_behind(complaint) and not self._recording and not complaint.record_waits:
             self._recording = True
             self._effect(self._write_record(complaint))
+
+    def _record_behind(self, complaint: Complaint) -> bool:
+        """The record lacks this version, and no letter in flight is writing it."""
+        return complaint.version not in (self._recorded_version, self._carried_version)
 
     def _effect(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(work)
@@ -229,19 +248,25 @@ class ComplaintWorkflow:
             and complaint.version == self._recorded_version
         )
 
-    async def _send(self, complaint: Complaint, order: LetterOrder) -> None:
+    async def _send(
+        self, complaint: Complaint, order: LetterOrder, record: RecordInput | None = None
+    ) -> None:
         try:
-            receipt = await self._letter_activity(complaint, order)
+            receipt = await self._letter_activity(complaint, order, record)
         except ActivityError as failure:
             complaint.letter_failed(order, _reason(failure), workflow.now())
         else:
+            if record is not None:
+                self._recorded(record)
             complaint.letter_sent(order, receipt.location, workflow.now())
         finally:
             self._sending.discard((order.kind, order.sequence))
+            if record is not None and self._carried_version == record.complaint.version:
+                self._carried_version = None
 
     async def _write_record(self, complaint: Complaint) -> None:
         try:
-            while complaint.version != self._recorded_version and not complaint.record_waits:
+            while self._record_behind(complaint) and not complaint.record_waits:
                 try:
                     await self._record_activity(complaint)
                 except ActivityError as failure:
@@ -280,6 +305,9 @@ class ComplaintWorkflow:
         def changed() -> bool:
             return (complaint.version, self._effects_finished) != seen
 
+        if self._lean:
+            await self._wait_lean(complaint, alarm, changed)
+            return
         if alarm is None:
             await workflow.wait_condition(changed)
             return
@@ -296,6 +324,25 @@ class ComplaintWorkflow:
                 pass
         complaint.ring(alarm.kind, workflow.now())
 
+    async def _wait_lean(
+        self, complaint: Complaint, alarm: Alarm | None, changed: Callable[[], bool]
+    ) -> None:
+        """Wait for a change or the alarm, on a timer that lives as long as its alarm: a wake
+        for anything else neither cancels nor restarts it."""
+        if alarm is not None and alarm.at <= workflow.now():
+            complaint.ring(alarm.kind, workflow.now())
+            return
+        if self._timer is not None and self._timer[0] != alarm:
+            self._timer[1].cancel()  # the alarm moved (or went): its timer goes with it
+            self._timer = None
+        if alarm is not None and self._timer is None:
+            delay = alarm.at - workflow.now()
+            self._timer = (alarm, asyncio.create_task(workflow.sleep(delay, summary=alarm.summary)))
+        timer = self._timer[1] if self._timer else None
+        await workflow.wait_condition(lambda: changed() or (timer is not None and timer.done()))
+        if timer is not None and timer.done():
+            self._timer = None  # rung on the next turn: its time has come
+
     async def _carry_out(self, complaint: Complaint) -> None:
         """Send the letters the complaint asks for, then record its state and new events."""
         while complaint.pending_letters or complaint.version != self._recorded_version:
@@ -306,7 +353,9 @@ class ComplaintWorkflow:
                 continue
             await self._record_activity(complaint)
 
-    async def _letter_activity(self, complaint: Complaint, order: LetterOrder) -> LetterReceipt:
+    async def _letter_activity(
+        self, complaint: Complaint, order: LetterOrder, record: RecordInput | None = None
+    ) -> LetterReceipt:
         receipt: LetterReceipt = await workflow.execute_activity(
             SEND_LETTER_ACTIVITY,
             LetterInput(
@@ -316,6 +365,7 @@ class ComplaintWorkflow:
                 order=order,
                 quality_target_due=complaint.quality_target_due,
                 at=order.ordered_at,
+                record=record,
             ),
             result_type=LetterReceipt,
             start_to_close_timeout=self._activity_timeout(complaint),
@@ -324,23 +374,30 @@ class ComplaintWorkflow:
         )
         return receipt
 
+    def _record_input(self, complaint: Complaint) -> RecordInput:
+        """The complaint's state and the events not yet recorded."""
+        return RecordInput(
+            complaint=complaint.model_copy(update={"events": []}),
+            events=[e for e in complaint.events if e.seq > self._recorded_seq],
+            at=workflow.now(),
+        )
+
+    def _recorded(self, record: RecordInput) -> None:
+        # Versions only grow on the record (activities.records): an older one written late
+        # changes nothing there, nor here.
+        self._recorded_version = max(self._recorded_version, record.complaint.version)
+        self._recorded_seq = max([self._recorded_seq, *(e.seq for e in record.events)])
+
     async def _record_activity(self, complaint: Complaint) -> None:
-        """Record the complaint's state and the events not yet recorded."""
-        version = complaint.version
-        new_events = [e for e in complaint.events if e.seq > self._recorded_seq]
+        record = self._record_input(complaint)
         await workflow.execute_activity(
             RECORD_ACTIVITY,
-            RecordInput(
-                complaint=complaint.model_copy(update={"events": []}),
-                events=new_events,
-                at=workflow.now(),
-            ),
+            record,
             start_to_close_timeout=self._activity_timeout(complaint),
             retry_policy=PERSISTENT,
             summary="Enregistrement au registre",
         )
-        self._recorded_version = version
-        self._recorded_seq = max([self._recorded_seq, *(e.seq for e in new_events)])
+        self._recorded(record)
 
     @staticmethod
     def _activity_timeout(complaint: Complaint) -> timedelta:

@@ -55,6 +55,8 @@ class LetterInput(BaseModel):
     order: LetterOrder
     quality_target_due: date | None
     at: datetime  # workflow time: the letter's date, also under simulation
+    # The state that ordered the letter, recorded with the letter's first write (lean runs).
+    record: RecordInput | None = None
 
 
 class LetterReceipt(BaseModel):

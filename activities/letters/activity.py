@@ -18,6 +18,7 @@ from temporalio import activity
 from activities.failures import without_content
 from activities.letters.delivery import EmailSender, PostOutbox, letter_stem
 from activities.letters.rendering import LetterLayout, LetterRenderer, letter_html
+from activities.records import write_record
 from db.engine import SessionFactory
 from db.models import LetterRow
 from db.upsert import insert_missing
@@ -92,9 +93,12 @@ class LetterActivities:
     async def _rendered(self, letter: LetterInput, key: tuple[str, str, int]) -> LetterRow:
         """The letter as first rendered: a retry sends exactly the same text, the stored one
         (its own rendering is not inserted: the key is taken). Rendering again on a retry
-        costs less than asking first on every letter."""
+        costs less than asking first on every letter. The state that ordered the letter, when
+        it comes along, is recorded in the same transaction, before any attempt to send."""
         async with self._sessions.begin() as session:
             await insert_missing(session, LetterRow, [self._render(letter)])
+            if letter.record is not None:
+                await write_record(session, letter.record)
             row = await session.get(LetterRow, key)
         assert row is not None
         return row

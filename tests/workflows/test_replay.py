@@ -50,6 +50,7 @@ def test_the_typical_complaints_are_recorded():
         "live",  # recorded once letters and the record ran beside the timers
         "slipped",  # rules edition 2: suspensions around a slipped quality target
         "rejected",  # rules edition 3: a rejected answer, closed after the contest window
+        "mediated",  # lean runs: a referral to the mediator followed to the remedy
     }
 
 
@@ -140,6 +141,27 @@ async def test_rules_edition_4_without_its_patch_breaks_the_complaints_begun_bef
     unpatched = replayer(
         ComplaintWorkflowRulesEdition4WithoutPatch, runner=UnsandboxedWorkflowRunner()
     )
+    result = await unpatched.replay_workflow(
+        history(HISTORIES / "rejected.json"), raise_on_replay_failure=False
+    )
+    assert isinstance(result.replay_failure, NondeterminismError)
+
+
+@workflow.defn(name="ComplaintWorkflow")
+class ComplaintWorkflowLeanWithoutPatch(ComplaintWorkflow):
+    """Today's workflow had lean runs (timers kept, letters carrying the record) reached the
+    complaints begun before."""
+
+    @workflow.run
+    async def run(self, start: StartComplaint) -> Outcome:
+        return await super().run(start)
+
+    def _runs_lean(self) -> bool:
+        return True
+
+
+async def test_lean_runs_without_their_patch_break_the_complaints_begun_before():
+    unpatched = replayer(ComplaintWorkflowLeanWithoutPatch, runner=UnsandboxedWorkflowRunner())
     result = await unpatched.replay_workflow(
         history(HISTORIES / "rejected.json"), raise_on_replay_failure=False
     )

@@ -11,7 +11,7 @@ from temporalio.testing import WorkflowEnvironment
 from cli.temporal_setup import setup
 from tests.conftest import DEV_SERVER
 from tests.office import action
-from tests.workflows.test_long_lives import SHORT
+from tests.workflows.test_lean_runs import SHORT
 from workflows.monthly_register import MONTHLY_REGISTER_SCHEDULE
 from workflows.search import KEYS
 

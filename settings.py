@@ -54,6 +54,12 @@ class Settings(BaseSettings):
     # in a deadline storm, bench/README.md). Every test runs the workflows inside it, so such
     # a call never gets past the tests; production workers run without it unless set.
     workflow_sandbox: bool = False
+    # Letters and records a worker runs at once. They mostly wait (database, mail server), so
+    # many cost little; and a worker with a free slot runs the letter a workflow task orders
+    # at once, without a trip through the server's queue (eager activities). With the SDK's
+    # 100, a deadline storm filled them and every letter went the long way: the drain
+    # doubled with 1,000 (bench/README.md).
+    worker_activity_slots: int = Field(1000, ge=1, le=10_000)
 
     web_host: str = "127.0.0.1"
     web_port: int = 8000

@@ -174,5 +174,6 @@ def complaint_worker(
         ],
         workflow_runner=workflow_runner(settings.workflow_sandbox),
         interceptors=[ForeignMessages()],
+        max_concurrent_activities=settings.worker_activity_slots,
         **options,
     )

@@ -7,11 +7,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date
-
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING
 
 from domain.register import (
     BAND_LABELS,
@@ -24,6 +20,9 @@ from domain.register import (
     register_rows,
 )
 from domain.typology import Typology
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 STAT_COLUMNS = [
     "catégorie",
@@ -87,6 +86,9 @@ def cross_tab_rows(lines: list[RegisterLine], typology: Typology) -> list[list[o
 
 
 def _sheet(sheet: Worksheet, title: str, header: list[str], rows: list[list[object]]) -> None:
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     sheet.title = title
     sheet.append(header)
     for cell in sheet[1]:
@@ -106,7 +108,12 @@ def _sheet(sheet: Worksheet, title: str, header: list[str], rows: list[list[obje
 
 def register_xlsx(lines: list[RegisterLine], as_of: date, typology: Typology, period: str) -> bytes:
     """One workbook: the register (one line per complaint, never content), its statistics by
-    category, and the ACPR cross-tab (product × reason × outcome × delay band)."""
+    category, and the ACPR cross-tab (product × reason × outcome × delay band).
+
+    openpyxl (and numpy, which it takes along) is loaded here, on the first workbook: a
+    worker writes one a month, and would otherwise carry 28 MB for it (bench/README.md)."""
+    from openpyxl import Workbook
+
     book = Workbook()
     register_sheet = book.active
     assert register_sheet is not None

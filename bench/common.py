@@ -6,11 +6,14 @@ import asyncio
 import base64
 import json
 import os
+import re
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -78,7 +81,11 @@ class Bench:
     plain_client: Client  # the SDK's defaults, as the raw shape uses
     sessions: SessionFactory
     database_url: str
+    metrics_port: int
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    async def server_counters(self) -> dict[str, float]:
+        return await asyncio.to_thread(server_counters, self.metrics_port)
 
     @property
     def address(self) -> str:
@@ -142,14 +149,17 @@ async def _bench_system(root: Path, url: str) -> AsyncIterator[Bench]:
     keyring = Keyring.generate("bench")
     engine = create_engine(url)
     await upgrade(engine)
+    metrics_port = free_port()
     env = await WorkflowEnvironment.start_local(
         dev_server_existing_path=str(BIN / "temporal"),
         data_converter=data_converter(keyring),
         dev_server_log_level="error",
+        dev_server_extra_args=["--metrics-port", str(metrics_port)],
     )
     await register_search_attributes(env.client, "default")
     plain = await Client.connect(env.client.service_client.config.target_host)
-    bench = Bench(env, root, keyring, env.client, plain, session_factory(engine), url)
+    sessions = session_factory(engine)
+    bench = Bench(env, root, keyring, env.client, plain, sessions, url, metrics_port)
     try:
         yield bench
     finally:
@@ -168,6 +178,49 @@ async def gather_limited(count: int, limit: int, work: Any) -> list[Any]:
             return await work(index)
 
     return await asyncio.gather(*(one(i) for i in range(count)))
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+# A sample of the server's Prometheus text: name{labels} value.
+SAMPLE = re.compile(r"^([a-z_]+)(?:\{(.*)\})? ([0-9.e+-]+)$")
+# Kept apart by this label: which persistence operation, which service's request.
+SPLIT_BY = re.compile(r'(?:^|,)(operation)="([^"]*)"')
+
+
+def server_counters(port: int) -> dict[str, float]:
+    """The dev server's counters, summed over their labels but the operation: what the
+    server did (persistence operations, task matching, requests served)."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as response:
+        text = response.read().decode()
+    counters: dict[str, float] = {}
+    for line in text.splitlines():
+        match = SAMPLE.match(line)
+        if not match or line.startswith("#"):
+            continue
+        name, labels, value = match.groups()
+        if name.endswith(("_bucket", "_sum", "_count")):
+            continue
+        operation = SPLIT_BY.search(labels or "")
+        key = f"{name}[{operation.group(2)}]" if operation else name
+        counters[key] = counters.get(key, 0.0) + float(value)
+    return counters
+
+
+def counters_per(before: dict[str, float], after: dict[str, float], count: int) -> dict[str, float]:
+    """The counters that grew, per workflow, most first (not the gauges of memory)."""
+    grown = {
+        k: (v - before.get(k, 0.0)) / count
+        for k, v in after.items()
+        if not k.startswith(("memory_", "build_", "num_goroutines", "cache_usage"))
+    }
+    ordered = sorted(grown.items(), key=lambda item: -item[1])
+    return {k: round(v, 2) for k, v in ordered if v > 0}
 
 
 def dev_server_process() -> psutil.Process | None:

@@ -20,12 +20,15 @@ from zoneinfo import ZoneInfo
 
 import psutil
 from sqlalchemy import func, select
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import Client
 
 from bench.common import (
     RESULTS,
     Bench,
     Profile,
     bench_system,
+    counters_per,
     cpu,
     cpu_ms_per,
     cpu_spent,
@@ -41,6 +44,7 @@ from domain.intake import parse_intake
 from domain.planning import plan_complaint
 from domain.policy import Policy
 from workflows.client import start_complaint
+from workflows.messages import workflow_id
 
 PARIS = ZoneInfo("Europe/Paris")
 LEAD_SECONDS = 150  # time to start every complaint before the instant comes
@@ -87,6 +91,7 @@ async def raw_storm(
     assert time.time() < due - 2, "setting up took too long: the instant has passed"
     await asyncio.sleep(due - time.time() - 1)
     before = cpu(watched)  # as for the complaints: the storm only, not the starts
+    counters = await bench.server_counters()
     while True:
         await asyncio.sleep(1)
         lines = await asyncio.to_thread(read_lines, log)
@@ -95,6 +100,11 @@ async def raw_storm(
     sent = [json.loads(line)["sent"] for line in lines]
     result: dict[str, Any] = figures([s - due for s in sent])
     result["cpu_ms_per_workflow"] = cpu_ms_per(cpu_spent(before, cpu(watched)), count)
+    result["server_counters_per_workflow"] = counters_per(
+        counters, await bench.server_counters(), count
+    )
+    ids = [f"raw-storm-{index:06d}" for index in sample(count)]
+    result["events_per_workflow"] = await events_per_workflow(bench.plain_client, ids)
     return result
 
 
@@ -119,6 +129,7 @@ async def complaint_storm(
     assert ready < due, f"setting up took too long: {ready} is past the instant {due}"
     await asyncio.sleep((due - datetime.now(UTC)).total_seconds() - 1)
     before = cpu(watched)
+    counters = await bench.server_counters()
     query = select(LetterRow.sent_at).where(
         LetterRow.kind == "acknowledgement", LetterRow.status == "sent"
     )
@@ -133,6 +144,11 @@ async def complaint_storm(
         [(s.replace(tzinfo=s.tzinfo or UTC) - due).total_seconds() for s in sent]
     )
     result["cpu_ms_per_workflow"] = cpu_ms_per(cpu_spent(before, cpu(watched)), count)
+    result["server_counters_per_workflow"] = counters_per(
+        counters, await bench.server_counters(), count
+    )
+    ids = [workflow_id(f"STORM-{index:06d}") for index in sample(count)]
+    result["events_per_workflow"] = await events_per_workflow(bench.client, ids)
     return result
 
 
@@ -143,6 +159,23 @@ async def recorded(bench: Bench) -> int:
 
 def read_lines(path: str) -> list[str]:
     return Path(path).read_text().splitlines() if os.path.exists(path) else []
+
+
+async def events_per_workflow(client: Client, ids: list[str]) -> dict[str, float]:
+    """What the storm's workflows wrote to their histories, per workflow and by kind: shows
+    what a firing costs the server (a workflow task timing out on a worker's sticky queue
+    costs a task on the normal queue and a whole history sent again)."""
+    counts: dict[str, int] = {}
+    for workflow in ids:
+        history = await client.get_workflow_handle(workflow).fetch_history()
+        for event in history.events:
+            kind = EventType.Name(event.event_type).removeprefix("EVENT_TYPE_").lower()
+            counts[kind] = counts.get(kind, 0) + 1
+    return {kind: round(n / len(ids), 2) for kind, n in sorted(counts.items())}
+
+
+def sample(count: int, size: int = 50) -> list[int]:
+    return list(range(0, count, max(1, count // size)))
 
 
 def figures(delays: list[float]) -> dict[str, float]:

@@ -1,6 +1,9 @@
 """The insurer's closed lists (DESIGN rule 17) from a TOML file: taken as written, or refused
 with one clear line per bad field."""
 
+import subprocess
+import sys
+
 import pytest
 from temporalio.worker import UnsandboxedWorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
@@ -8,7 +11,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 from security.keyring import Keyring
 from settings import Settings
 from tests.conftest import make_settings, process_env
-from wiring import ConfigurationError, typology
+from wiring import ConfigurationError, complaint_worker, typology
 from workflows.sandbox import workflow_runner
 
 LISTS = """
@@ -87,3 +90,36 @@ def test_tests_run_the_workflows_in_the_sandbox_and_workers_without_it(tmp_path,
     )
     produced = Settings(_env_file=None)
     assert isinstance(workflow_runner(produced.workflow_sandbox), UnsandboxedWorkflowRunner)
+
+
+async def test_a_worker_takes_as_many_letters_at_once_as_its_settings_say(
+    tmp_path, temporal_env, keyring, sqlite_sessions
+):
+    """Enough activity slots that a storm's letters run in the worker whose workflow task
+    ordered them (eager activities), not back through the server's queue (bench/README.md)."""
+    default = complaint_worker(
+        temporal_env.client, make_settings(tmp_path), sqlite_sessions, keyring
+    )
+    assert default.config()["max_concurrent_activities"] == 1000
+    assert (
+        default.config()["max_concurrent_activities"]
+        == Settings(_env_file=None).worker_activity_slots
+    )
+    few = make_settings(tmp_path, worker_activity_slots=8)
+    worker = complaint_worker(temporal_env.client, few, sqlite_sessions, keyring)
+    assert worker.config()["max_concurrent_activities"] == 8
+
+
+def test_a_worker_loads_the_spreadsheet_library_only_to_write_a_workbook():
+    """openpyxl and numpy are 28 MB a worker needs once a month, for the register."""
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, worker; print(sorted({'openpyxl', 'numpy'} & set(sys.modules)))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert loaded.stdout.strip() == "[]"

@@ -7,7 +7,6 @@ import base64
 import json
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,6 +30,7 @@ from db.engine import SessionFactory, create_engine, session_factory
 from db.migrate import upgrade
 from security.codec import data_converter
 from security.keyring import Keyring
+from tests.processes import free_port
 from workflows.client import register_search_attributes
 
 ROOT = Path(__file__).parents[1]
@@ -178,13 +178,6 @@ async def gather_limited(count: int, limit: int, work: Any) -> list[Any]:
             return await work(index)
 
     return await asyncio.gather(*(one(i) for i in range(count)))
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 # A sample of the server's Prometheus text: name{labels} value.

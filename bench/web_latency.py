@@ -1,5 +1,8 @@
 """The agents' queue page with N complaints in the database, and the intake API at a steady
-rate, measured over HTTP against the web app running as its own process.
+rate, measured over HTTP against the web app running as its own process. Beside the intake,
+what it costs in CPU against the raw shape's start (bench/shape.py, started at the same rate)
+plus the database write of a complaint's first record: where this machine cannot carry the
+intake's latency target, the intake must cost no more than those two.
 
     python -m bench.web_latency [N]           (BENCH_POSTGRES_URL=... for PostgreSQL)
 """
@@ -14,9 +17,21 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import psutil
 
 from activities.records import RecordActivities
-from bench.common import Bench, bench_system, database_label, summary_ms, write_result
+from bench.common import (
+    Bench,
+    bench_system,
+    cpu,
+    cpu_ms_per,
+    cpu_spent,
+    database_label,
+    dev_server_process,
+    summary_ms,
+    write_result,
+)
+from bench.shape import RAW_TASK_QUEUE, RawInput, RawShape
 from db.accounts import add_user, create_token
 from domain.actions import Assign, Qualify
 from domain.complaint import Complaint
@@ -60,12 +75,44 @@ def a_complaint(index: int, now: datetime) -> Complaint:
     return complaint
 
 
-async def fill(bench: Bench, count: int) -> None:
+async def fill(bench: Bench, count: int) -> float:
+    """The complaints' records, written as the worker writes them; returns the CPU
+    milliseconds each record's write took (this process, SQLite's work included)."""
     record = RecordActivities(bench.sessions).record
     now = datetime.now(UTC)
-    for index in range(count):
-        complaint = a_complaint(index, now)
+    complaints = [a_complaint(index, now) for index in range(count)]
+    started = time.process_time()
+    for complaint in complaints:
         await record(RecordInput(complaint=complaint, events=complaint.events, at=now))
+    return (time.process_time() - started) * 1000 / count
+
+
+async def at_rate(count: int, work: Any) -> None:
+    """`work(index)` started RATE times a second (an open loop), all awaited."""
+    tasks = []
+    start = time.perf_counter()
+    for index in range(count):
+        await asyncio.sleep(max(0.0, start + index / RATE - time.perf_counter()))
+        tasks.append(asyncio.create_task(work(index)))
+    await asyncio.gather(*tasks)
+
+
+async def raw_starts(bench: Bench, watched: dict[str, psutil.Process | None]) -> dict[str, float]:
+    """CPU per raw-shape start at the intake's rate: started by this process, planned by a
+    local activity and recorded by a no-op activity in the raw worker, as a complaint is."""
+
+    async def one(index: int) -> None:
+        await bench.plain_client.start_workflow(
+            RawShape.run,
+            RawInput(f"RAW-{index:06d}"),
+            id=f"raw-start-{index:06d}",
+            task_queue=RAW_TASK_QUEUE,
+        )
+
+    before = cpu(watched)
+    await at_rate(RATE * SECONDS, one)
+    await asyncio.sleep(2)  # the last starts' first workflow tasks
+    return cpu_ms_per(cpu_spent(before, cpu(watched)), RATE * SECONDS)
 
 
 async def queue_latencies(url: str, requests: int) -> dict[str, dict[str, float]]:
@@ -114,12 +161,7 @@ async def intake_latencies(url: str, token: str) -> dict[str, Any]:
     async with httpx.AsyncClient(
         base_url=url, timeout=30, headers={"Authorization": f"Bearer {token}"}
     ) as http:
-        tasks = []
-        start = time.perf_counter()
-        for index in range(RATE * SECONDS + WARM_UP):  # open loop: one every 1/RATE s
-            await asyncio.sleep(max(0.0, start + index / RATE - time.perf_counter()))
-            tasks.append(asyncio.create_task(one(index, http)))
-        await asyncio.gather(*tasks)
+        await at_rate(RATE * SECONDS + WARM_UP, lambda index: one(index, http))
     # The first requests of a fresh process pay one-off costs (connections, compiled
     # statements, schemas): reported apart, not in the steady-state figures.
     warm = timings[WARM_UP:]
@@ -133,12 +175,15 @@ async def intake_latencies(url: str, token: str) -> dict[str, Any]:
 
 async def main(count: int) -> None:
     async with bench_system(os.environ.get("BENCH_POSTGRES_URL")) as bench:
-        await fill(bench, count)
+        record_write_ms = await fill(bench, count)
         await add_user(bench.sessions, "louise", "banc-essai-1", "supervisor", "Louise Bernard")
         token = await create_token(bench.sessions, "banc")
         port = free_port()
-        bench.spawn("worker", RECLAMATIONS_TASK_QUEUE="complaints")
-        bench.spawn("web", RECLAMATIONS_WEB_PORT=str(port), RECLAMATIONS_TASK_QUEUE="complaints")
+        worker = bench.spawn("worker", RECLAMATIONS_TASK_QUEUE="complaints")
+        web = bench.spawn(
+            "web", RECLAMATIONS_WEB_PORT=str(port), RECLAMATIONS_TASK_QUEUE="complaints"
+        )
+        raw_worker = bench.spawn("bench.raw_worker")
         url = f"http://127.0.0.1:{port}"
         async with httpx.AsyncClient(timeout=1) as probe:
             for _ in range(200):
@@ -148,7 +193,30 @@ async def main(count: int) -> None:
                 except httpx.TransportError:
                     await asyncio.sleep(0.1)
         queue = await queue_latencies(url, 200)
+        server = dev_server_process()
+        watched = {
+            "server": server,
+            "web": psutil.Process(web.pid),
+            "worker": psutil.Process(worker.pid),
+        }
+        before = cpu(watched)
         intake = await intake_latencies(url, token)
+        await asyncio.sleep(2)  # the last complaints' first records
+        # Every intake measured, the first ones' too: the CPU per intake of the whole run.
+        intake_cpu = cpu_ms_per(cpu_spent(before, cpu(watched)), RATE * SECONDS + WARM_UP)
+        raw_cpu = await raw_starts(
+            bench,
+            {
+                "server": server,
+                "driver": psutil.Process(),
+                "raw worker": psutil.Process(raw_worker.pid),
+            },
+        )
+        yardstick = sum(raw_cpu.values()) + record_write_ms
+        intake["cpu_ms_per_intake"] = {**intake_cpu, "total": round(sum(intake_cpu.values()), 1)}
+        intake["cpu_ms_per_raw_start"] = {**raw_cpu, "total": round(sum(raw_cpu.values()), 1)}
+        intake["cpu_ms_per_record_write"] = round(record_write_ms, 1)
+        intake["cpu_ratio_to_raw_start_plus_write"] = round(sum(intake_cpu.values()) / yardstick, 2)
         database = database_label(bench.database_url)
         write_result(
             f"web-{database}",
@@ -157,7 +225,11 @@ async def main(count: int) -> None:
                 "complaints_in_database": count,
                 **queue,
                 "intake_api": intake,
-                "targets": {"queue_p95_ms": 100, "intake_p99_ms": 50},
+                "targets": {
+                    "queue_p95_ms": 100,
+                    "intake_p99_ms": 50,
+                    "or_intake_cpu_ratio_to_raw_start_plus_write": 1.0,
+                },
             },
         )
 

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from temporalio.client import (
@@ -134,8 +135,13 @@ class Office:
         await self.service.signal(*as_call(handle, action))
 
     async def advance(self, handle: ComplaintHandle, days: float) -> Complaint:
-        """Let `days` of workflow time pass, then wait for the letters and the record."""
-        await self.env.sleep(timedelta(days=days))
+        """Let `days` of the team's calendar pass (the same wall-clock time `days` later in
+        Paris: 23 or 25 hours for a day that changes the clocks), then wait for the letters
+        and the record. In hours, a suspension begun at 00:30 across the end of summer time
+        lasted a day less than the days advanced."""
+        now = await self.env.get_current_time()
+        later = now.astimezone(ZoneInfo(PARIS)) + timedelta(days=days)  # wall-clock arithmetic
+        await self.env.sleep(later - now)
         return await self.settled(handle)
 
     async def settled(self, handle: ComplaintHandle) -> Complaint:

@@ -162,9 +162,9 @@ def read_lines(path: str) -> list[str]:
 
 
 async def events_per_workflow(client: Client, ids: list[str]) -> dict[str, float]:
-    """What the storm's workflows wrote to their histories, per workflow and by kind: shows
-    what a firing costs the server (a workflow task timing out on a worker's sticky queue
-    costs a task on the normal queue and a whole history sent again)."""
+    """What a sample of the storm's workflows wrote to their histories, per workflow and by
+    kind: the two shapes' firings side by side (activities, workflow tasks, timers; a
+    workflow task that timed out would show here too)."""
     counts: dict[str, int] = {}
     for workflow in ids:
         history = await client.get_workflow_handle(workflow).fetch_history()

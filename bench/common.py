@@ -182,8 +182,8 @@ async def gather_limited(count: int, limit: int, work: Any) -> list[Any]:
 
 # A sample of the server's Prometheus text: name{labels} value.
 SAMPLE = re.compile(r"^([a-z_]+)(?:\{(.*)\})? ([0-9.e+-]+)$")
-# Kept apart by this label: which persistence operation, which service's request.
-SPLIT_BY = re.compile(r'(?:^|,)(operation)="([^"]*)"')
+# The one label counters stay apart by: which operation (persistence call, request, task).
+OPERATION = re.compile(r'(?:^|,)operation="([^"]*)"')
 
 
 def server_counters(port: int) -> dict[str, float]:
@@ -193,14 +193,14 @@ def server_counters(port: int) -> dict[str, float]:
         text = response.read().decode()
     counters: dict[str, float] = {}
     for line in text.splitlines():
-        match = SAMPLE.match(line)
-        if not match or line.startswith("#"):
+        match = SAMPLE.match(line)  # never a "# HELP" or "# TYPE" line
+        if not match:
             continue
         name, labels, value = match.groups()
         if name.endswith(("_bucket", "_sum", "_count")):
             continue
-        operation = SPLIT_BY.search(labels or "")
-        key = f"{name}[{operation.group(2)}]" if operation else name
+        operation = OPERATION.search(labels or "")
+        key = f"{name}[{operation.group(1)}]" if operation else name
         counters[key] = counters.get(key, 0.0) + float(value)
     return counters
 

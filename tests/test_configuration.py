@@ -1,8 +1,10 @@
 """The insurer's closed lists (DESIGN rule 17) from a TOML file: taken as written, or refused
-with one clear line per bad field."""
+with one clear line per bad field. And how settings shape a worker: the sandbox, its activity
+slots, what it loads at start."""
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from temporalio.worker import UnsandboxedWorkflowRunner
@@ -80,7 +82,7 @@ def test_without_a_file_the_settings_insurer_is_the_only_entity():
     assert only.identity.name == "MUTEX" and only.mediator.name == "La Médiation de l'Assurance"
 
 
-def test_tests_run_the_workflows_in_the_sandbox_and_workers_without_it(tmp_path, monkeypatch):
+def test_tests_run_the_workflows_in_the_sandbox_and_workers_without_it(tmp_path):
     """A clock or I/O call in workflow code fails the tests (sandboxed); production workers
     spare the sandbox's cost unless RECLAMATIONS_WORKFLOW_SANDBOX says otherwise."""
     tested = make_settings(tmp_path)
@@ -118,6 +120,7 @@ def test_a_worker_loads_the_spreadsheet_library_only_to_write_a_workbook():
             "-c",
             "import sys, worker; print(sorted({'openpyxl', 'numpy'} & set(sys.modules)))",
         ],
+        cwd=Path(__file__).parents[1],
         capture_output=True,
         text=True,
         check=True,

@@ -16,6 +16,7 @@ from typing import Any
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import TimeoutError as TemporalTimeout
 
 with workflow.unsafe.imports_passed_through():
     from domain.actions import (
@@ -86,6 +87,14 @@ RULES_EDITION_4_PATCH = "rules-edition-4"
 # ordered it (one activity less per letter), and a long life continues as new
 # (Policy.history_events_per_run).
 LEAN_RUNS_PATCH = "lean-runs-v1"
+# Local records, for complaints registered from then on: the record is written by a local
+# activity, inside the workflow task that changed the complaint (one workflow task and one
+# activity less per letter, and the record's input kept out of the history). If the database
+# does not answer within the policy's local_record_seconds, an ordinary activity takes over and
+# retries as long as it takes (DESIGN rule 14): an outage neither holds the workflow task nor
+# fills the history.
+LOCAL_RECORDS_PATCH = "local-records-v1"
+LOCAL_RECORD_RETRIES = RetryPolicy(initial_interval=timedelta(milliseconds=500), maximum_attempts=3)
 
 
 @workflow.defn
@@ -103,6 +112,7 @@ class ComplaintWorkflow:
         self._effects: set[asyncio.Task[None]] = set()
         self._effects_finished = 0
         self._lean = False
+        self._local_records = False
         # DESIGN rule 14, lean runs: the alarm's timer as (its alarm, the running timer), and
         # the version a letter in flight records for the complaint.
         self._timer: tuple[Alarm, asyncio.Task[None]] | None = None
@@ -129,6 +139,7 @@ class ComplaintWorkflow:
         self._indexed = self._apart and self._indexes_search_attributes()
         rules = self._rules_edition()
         self._lean = self._apart and self._runs_lean()
+        self._local_records = self._lean and self._records_locally()
         plan = await workflow.execute_local_activity(
             PLAN_ACTIVITY,
             PlanInput(intake=start.intake),
@@ -150,6 +161,8 @@ class ComplaintWorkflow:
         """A long life's next run: the first run asked the patches and planned the deadlines;
         the last one left every letter sent, the record and the search attributes up to date."""
         self._apart = self._indexed = self._lean = True
+        # A run continued before local records keeps its ordinary ones on replay.
+        self._local_records = self._records_locally()
         self._recorded_version = complaint.version
         self._recorded_seq = max((event.seq for event in complaint.events), default=0)
         self._published = search.values_of(complaint)
@@ -199,6 +212,9 @@ class ComplaintWorkflow:
 
     def _runs_lean(self) -> bool:
         return workflow.patched(LEAN_RUNS_PATCH)
+
+    def _records_locally(self) -> bool:
+        return workflow.patched(LOCAL_RECORDS_PATCH)
 
     def _runs_effects_apart(self) -> bool:
         return workflow.patched(EFFECTS_APART_PATCH)
@@ -390,14 +406,35 @@ class ComplaintWorkflow:
 
     async def _record_activity(self, complaint: Complaint) -> None:
         record = self._record_input(complaint)
-        await workflow.execute_activity(
-            RECORD_ACTIVITY,
-            record,
-            start_to_close_timeout=self._activity_timeout(complaint),
-            retry_policy=PERSISTENT,
-            summary="Enregistrement au registre",
-        )
+        if not (self._local_records and await self._recorded_locally(complaint, record)):
+            await workflow.execute_activity(
+                RECORD_ACTIVITY,
+                record,
+                start_to_close_timeout=self._activity_timeout(complaint),
+                retry_policy=PERSISTENT,
+                summary="Enregistrement au registre",
+            )
         self._recorded(record)
+
+    async def _recorded_locally(self, complaint: Complaint, record: RecordInput) -> bool:
+        """The record written in this workflow task, if the database answers at once. A failure
+        of any kind hands over to the ordinary activity: it retries what can pass, and turns
+        what cannot into an incident."""
+        try:
+            await workflow.execute_local_activity(
+                RECORD_ACTIVITY,
+                record,
+                schedule_to_close_timeout=timedelta(
+                    seconds=complaint.plan.policy.local_record_seconds
+                ),
+                retry_policy=LOCAL_RECORD_RETRIES,
+                summary="Enregistrement au registre",
+            )
+        except (ActivityError, TemporalTimeout):
+            # Out of time, it comes back as an ActivityError when live but as a bare timeout
+            # when its marker is replayed: the same hand-over either way.
+            return False
+        return True
 
     @staticmethod
     def _activity_timeout(complaint: Complaint) -> timedelta:

@@ -1,11 +1,15 @@
-"""Lean runs (LEAN_RUNS_PATCH). When an alarm rings, its letter carries the record of the
-state that ordered it, and the alarm's timer lives until it rings: a firing costs a letter and
-one record, as the raw shape's does. Long lives stay healthy: once a complaint's history holds
-`history_events_per_run` events, its workflow continues as new with the whole state, and
-nothing of the complaint changes: its timers still ring, its letters go once, its record stays
-whole, each run replays."""
+"""Lean runs (LEAN_RUNS_PATCH, LOCAL_RECORDS_PATCH). When an alarm rings, its letter carries
+the record of the state that ordered it, the record of the letter sent is written within the
+workflow task that learnt of it (a local activity), and the alarm's timer lives until it rings:
+a firing costs one activity, the letter. A database that does not take the record at once
+hands it to an ordinary activity, and nothing is lost. Long lives stay healthy: once a
+complaint's history holds `history_events_per_run` events, its workflow continues as new with
+the whole state, and nothing of the complaint changes: its timers still ring, its letters go
+once, its record stays whole, each run replays."""
 
 import asyncio
+import json
+import sqlite3
 
 import pytest
 from temporalio.api.enums.v1 import EventType
@@ -23,6 +27,10 @@ SHORT_RUNS = 60
 # The office's settings, with runs this short.
 SHORT = pytest.mark.parametrize(
     "settings", [{"policy": Policy(history_events_per_run=SHORT_RUNS)}], indirect=True
+)
+# The office's settings, with a record tried for a second within the workflow task.
+IMPATIENT = pytest.mark.parametrize(
+    "settings", [{"policy": Policy(local_record_seconds=1)}], indirect=True
 )
 
 
@@ -61,7 +69,20 @@ def scheduled(history: WorkflowHistory) -> list[str]:
     ]
 
 
-async def test_a_firing_costs_its_letter_and_one_record(office):
+def recorded_locally(history: WorkflowHistory) -> list[str]:
+    """The local activities of the history, by name, each once it has ended (well or not)."""
+    return [
+        json.loads(marker.details["data"].payloads[0].data)["activity_type"]
+        for marker in (
+            event.marker_recorded_event_attributes
+            for event in history.events
+            if event.event_type == EventType.EVENT_TYPE_MARKER_RECORDED
+        )
+        if marker.marker_name == "core_local_activity"
+    ]
+
+
+async def test_a_firing_costs_its_letter_alone(office):
     handle = await office.start()
     (before,) = await runs(office, handle)
     state = await office.advance(handle, 13)  # the automatic acknowledgement falls due
@@ -75,12 +96,47 @@ async def test_a_firing_costs_its_letter_and_one_record(office):
     assert fired, "the alarm rang"
     end = fired[1] if len(fired) > 1 else len(history.events)
     firing = WorkflowHistory(handle.id, history.events[fired[0] : end])
-    # The letter wrote the state that ordered it; one record follows, for the letter sent.
-    assert scheduled(firing) == ["send_letter", "record_complaint"]
+    # The letter wrote the state that ordered it; the letter sent is recorded in the workflow
+    # task that learnt of it.
+    assert scheduled(firing) == ["send_letter"]
+    assert recorded_locally(firing) == ["record_complaint"]
     # Nothing moved the alarms: no timer was ever cancelled to be started again.
     cancelled = [e for e in history.events if e.event_type == EventType.EVENT_TYPE_TIMER_CANCELED]
     assert cancelled == []
     assert [e.seq for e in await office.events(state.reference)] == [e.seq for e in state.events]
+
+
+@IMPATIENT
+async def test_a_record_the_database_does_not_take_at_once_goes_by_an_ordinary_activity(
+    office, tmp_path
+):
+    handle = await office.start()
+    (before,) = await runs(office, handle)
+    # Another writer holds the database: the record of the next change waits for it.
+    holder = sqlite3.connect(tmp_path / "reclamations.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        # A signal, as back-office systems send: nothing waits for the workflow task.
+        await office.signal(handle, action("assign", assignee="agent.b"))
+        for _ in range(400):
+            (history,) = await runs(office, handle)
+            if "record_complaint" in scheduled(history):
+                break
+            await asyncio.sleep(0.025)
+        else:
+            raise AssertionError("no ordinary activity took the record over")
+    finally:
+        holder.rollback()
+        holder.close()
+    state = await office.settled(handle)
+    assert state.assignee == "agent.b"
+    recorded = await office.events(state.reference)
+    assert [e.seq for e in recorded] == [e.seq for e in state.events]  # each event once
+    (history,) = await runs(office, handle)
+    after = WorkflowHistory(handle.id, history.events[len(before.events) :])
+    # Tried within the workflow task (the marker of its failure), then taken over.
+    assert recorded_locally(after) == ["record_complaint"]
+    assert scheduled(after) == ["record_complaint"]
 
 
 @SHORT

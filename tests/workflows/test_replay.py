@@ -51,6 +51,7 @@ def test_the_typical_complaints_are_recorded():
         "slipped",  # rules edition 2: suspensions around a slipped quality target
         "rejected",  # rules edition 3: a rejected answer, closed after the contest window
         "mediated",  # lean runs: a referral to the mediator followed to the remedy
+        "recorded",  # local records: a suspension, a slipped target, an answer
     }
 
 
@@ -164,5 +165,27 @@ async def test_lean_runs_without_their_patch_break_the_complaints_begun_before()
     unpatched = replayer(ComplaintWorkflowLeanWithoutPatch, runner=UnsandboxedWorkflowRunner())
     result = await unpatched.replay_workflow(
         history(HISTORIES / "rejected.json"), raise_on_replay_failure=False
+    )
+    assert isinstance(result.replay_failure, NondeterminismError)
+
+
+@workflow.defn(name="ComplaintWorkflow")
+class ComplaintWorkflowLocalRecordsWithoutPatch(ComplaintWorkflow):
+    """Today's workflow had the record gone local for the complaints of lean runs begun before."""
+
+    @workflow.run
+    async def run(self, start: StartComplaint) -> Outcome:
+        return await super().run(start)
+
+    def _records_locally(self) -> bool:
+        return True
+
+
+async def test_local_records_without_their_patch_break_the_complaints_begun_before():
+    unpatched = replayer(
+        ComplaintWorkflowLocalRecordsWithoutPatch, runner=UnsandboxedWorkflowRunner()
+    )
+    result = await unpatched.replay_workflow(
+        history(HISTORIES / "mediated.json"), raise_on_replay_failure=False
     )
     assert isinstance(result.replay_failure, NondeterminismError)

@@ -44,8 +44,10 @@ class Policy(BaseModel):
     # (a worker that died mid-attempt is noticed after this long).
     activity_timeout_seconds: int = Field(60, ge=2, le=600)
     # How long the record is tried within the workflow task that changed the complaint (a local
-    # activity; an agent's action waits for it) before an ordinary activity takes over.
-    local_record_seconds: float = Field(5, gt=0, le=60)
+    # activity: the complaint's timers and an agent's action wait for it) before an ordinary
+    # activity takes over. Well under Temporal's 10 s for a workflow task, which a longer
+    # local activity would have to extend with heartbeats (more events in the history).
+    local_record_seconds: float = Field(5, gt=0, le=5)
     # A complaint that lives long (a year of mediation, many actions) continues as new once its
     # history holds this many events, so that a worker replays a short history, never a year's
     # (Temporal also asks for it by itself near its own limits).

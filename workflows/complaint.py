@@ -94,7 +94,10 @@ LEAN_RUNS_PATCH = "lean-runs-v1"
 # retries as long as it takes (DESIGN rule 14): an outage neither holds the workflow task nor
 # fills the history.
 LOCAL_RECORDS_PATCH = "local-records-v1"
+# Three quick tries (a dropped connection mends at once): a database that is away fails them
+# in about a second and a half, and the ordinary activity's own retries take over from there.
 LOCAL_RECORD_RETRIES = RetryPolicy(initial_interval=timedelta(milliseconds=500), maximum_attempts=3)
+RECORD_SUMMARY = "Enregistrement au registre"
 
 
 @workflow.defn
@@ -412,14 +415,14 @@ class ComplaintWorkflow:
                 record,
                 start_to_close_timeout=self._activity_timeout(complaint),
                 retry_policy=PERSISTENT,
-                summary="Enregistrement au registre",
+                summary=RECORD_SUMMARY,
             )
         self._recorded(record)
 
     async def _recorded_locally(self, complaint: Complaint, record: RecordInput) -> bool:
         """The record written in this workflow task, if the database answers at once. A failure
         of any kind hands over to the ordinary activity: it retries what can pass, and turns
-        what cannot into an incident."""
+        what cannot into an incident (DESIGN rule 14)."""
         try:
             await workflow.execute_local_activity(
                 RECORD_ACTIVITY,
@@ -428,11 +431,11 @@ class ComplaintWorkflow:
                     seconds=complaint.plan.policy.local_record_seconds
                 ),
                 retry_policy=LOCAL_RECORD_RETRIES,
-                summary="Enregistrement au registre",
+                summary=RECORD_SUMMARY,
             )
-        except (ActivityError, TemporalTimeout):
-            # Out of time, it comes back as an ActivityError when live but as a bare timeout
-            # when its marker is replayed: the same hand-over either way.
+        except (ActivityError, ApplicationError, TemporalTimeout):
+            # A local activity's failure comes back bare (its ApplicationError), and one out of
+            # time as an ActivityError when live but a bare timeout when replayed: all hand over.
             return False
         return True
 

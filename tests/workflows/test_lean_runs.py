@@ -2,23 +2,30 @@
 the record of the state that ordered it, the record of the letter sent is written within the
 workflow task that learnt of it (a local activity), and the alarm's timer lives until it rings:
 a firing costs one activity, the letter. A database that does not take the record at once
-hands it to an ordinary activity, and nothing is lost. Long lives stay healthy: once a
+(held, away) hands it to an ordinary activity and nothing is lost; one that refuses it for
+good opens an incident while the clock goes on (DESIGN rule 14). Long lives stay healthy: once a
 complaint's history holds `history_events_per_run` events, its workflow continues as new with
 the whole state, and nothing of the complaint changes: its timers still ring, its letters go
 once, its record stays whole, each run replays."""
 
 import asyncio
+import contextlib
 import json
 import sqlite3
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowExecutionStatus, WorkflowHistory
 from temporalio.worker import Replayer
 
+from domain.complaint import Complaint, IncidentKind
 from domain.policy import Policy
 from security.codec import data_converter
-from tests.office import action, kinds
+from tests.office import Office, action, kinds
+from workflows import search
 from workflows.complaint import ComplaintWorkflow
 from workflows.guard import ForeignMessages
 from workflows.sandbox import workflow_runner
@@ -106,16 +113,72 @@ async def test_a_firing_costs_its_letter_alone(office):
     assert [e.seq for e in await office.events(state.reference)] == [e.seq for e in state.events]
 
 
+@contextlib.contextmanager
+def held(database: Path) -> Iterator[None]:
+    """Another writer holds the database: a record waits for it past its time."""
+    holder = sqlite3.connect(database, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    finally:
+        holder.rollback()
+        holder.close()
+
+
+@contextlib.contextmanager
+def events_table_away(database: Path) -> Iterator[None]:
+    """Every record fails at once, as with a database that refuses connections."""
+    schema = sqlite3.connect(database, isolation_level=None)
+    schema.execute("ALTER TABLE events RENAME TO events_away")
+    try:
+        yield
+    finally:
+        schema.execute("ALTER TABLE events_away RENAME TO events")
+        schema.close()
+
+
+@contextlib.contextmanager
+def events_refused(database: Path) -> Iterator[None]:
+    """The database refuses every new event, as it would a value it will never take."""
+    schema = sqlite3.connect(database, isolation_level=None)
+    schema.execute(
+        "CREATE TRIGGER refuse_events BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'non'); END"
+    )
+    try:
+        yield
+    finally:
+        schema.execute("DROP TRIGGER refuse_events")
+        schema.close()
+
+
+async def until(office: Office, handle, condition: Callable[[Complaint], object]) -> Complaint:
+    for _ in range(400):
+        state = await office.state(handle)
+        if condition(state):
+            return state
+        await asyncio.sleep(0.025)
+    raise AssertionError(f"{handle.id} never came to the state awaited")
+
+
+async def replays(office, handle) -> None:
+    replayer = Replayer(
+        workflows=[ComplaintWorkflow],
+        data_converter=data_converter(office.keyring),
+        workflow_runner=workflow_runner(),
+        interceptors=[ForeignMessages()],
+    )
+    for history in await runs(office, handle):
+        assert (await replayer.replay_workflow(history)).replay_failure is None
+
+
 @IMPATIENT
-async def test_a_record_the_database_does_not_take_at_once_goes_by_an_ordinary_activity(
-    office, tmp_path
+@pytest.mark.parametrize("trouble", [held, events_table_away], ids=["held", "away"])
+async def test_a_record_the_database_does_not_take_goes_by_an_ordinary_activity(
+    office, tmp_path, trouble
 ):
     handle = await office.start()
     (before,) = await runs(office, handle)
-    # Another writer holds the database: the record of the next change waits for it.
-    holder = sqlite3.connect(tmp_path / "reclamations.db", isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")
-    try:
+    with trouble(tmp_path / "reclamations.db"):
         # A signal, as back-office systems send: nothing waits for the workflow task.
         await office.signal(handle, action("assign", assignee="agent.b"))
         for _ in range(400):
@@ -125,18 +188,37 @@ async def test_a_record_the_database_does_not_take_at_once_goes_by_an_ordinary_a
             await asyncio.sleep(0.025)
         else:
             raise AssertionError("no ordinary activity took the record over")
-    finally:
-        holder.rollback()
-        holder.close()
     state = await office.settled(handle)
-    assert state.assignee == "agent.b"
+    assert state.assignee == "agent.b" and not state.open_incidents
     recorded = await office.events(state.reference)
-    assert [e.seq for e in recorded] == [e.seq for e in state.events]  # each event once
+    assert [e.seq for e in recorded] == [e.seq for e in state.events]  # none missing
     (history,) = await runs(office, handle)
     after = WorkflowHistory(handle.id, history.events[len(before.events) :])
-    # Tried within the workflow task (the marker of its failure), then taken over.
+    # Tried within the workflow task (the marker of its failure), then taken over, once.
     assert recorded_locally(after) == ["record_complaint"]
     assert scheduled(after) == ["record_complaint"]
+    await replays(office, handle)  # the failed marker replays as it ran
+
+
+async def test_a_record_the_database_refuses_for_good_becomes_an_incident(office, tmp_path):
+    handle = await office.start()
+    with events_refused(tmp_path / "reclamations.db"):
+        await office.signal(handle, action("assign", assignee="agent.b"))
+        state = await until(office, handle, lambda state: state.open_incidents)
+        [incident] = state.open_incidents
+        assert incident.kind is IncidentKind.record
+        assert "Donnée refusée par la base" in incident.reason
+        assert search.values_of(state)[search.INCIDENT.name] is True
+        # DESIGN rule 14: the clock goes on, the acknowledgement leaves on its day.
+        await office.env.sleep(timedelta(days=13))
+        state = await until(office, handle, lambda state: kinds(state) == ["acknowledgement"])
+        assert state.open_incidents
+    await office.act(handle, action("retry", actor="exploitation"))
+    state = await office.settled(handle)
+    assert not state.open_incidents
+    recorded = await office.events(state.reference)
+    assert [e.seq for e in recorded] == [e.seq for e in state.events]
+    await replays(office, handle)
 
 
 @SHORT
@@ -167,14 +249,7 @@ async def test_a_long_life_continues_as_new_and_keeps_its_course(office):
     await office.advance(handle, 61)
     assert (await handle.result()).status == "closed"
 
-    replayer = Replayer(
-        workflows=[ComplaintWorkflow],
-        data_converter=data_converter(office.keyring),
-        workflow_runner=workflow_runner(),
-        interceptors=[ForeignMessages()],
-    )
-    for history in await runs(office, handle):
-        assert (await replayer.replay_workflow(history)).replay_failure is None
+    await replays(office, handle)
 
 
 async def test_a_whole_ordinary_life_runs_in_one_history(office):

@@ -51,6 +51,7 @@ def test_the_typical_complaints_are_recorded():
         "slipped",  # rules edition 2: suspensions around a slipped quality target
         "rejected",  # rules edition 3: a rejected answer, closed after the contest window
         "mediated",  # lean runs: a referral to the mediator followed to the remedy
+        "continued",  # the last run of a long life continued as new, just before local records
         "recorded",  # local records: a suspension, a slipped target, an answer
     }
 
@@ -181,11 +182,13 @@ class ComplaintWorkflowLocalRecordsWithoutPatch(ComplaintWorkflow):
         return True
 
 
-async def test_local_records_without_their_patch_break_the_complaints_begun_before():
+@pytest.mark.parametrize("name", ["mediated", "continued"])
+async def test_local_records_without_their_patch_break_the_complaints_begun_before(name):
+    # A first run asks the patch as it opens the complaint; a continued run as it resumes it.
     unpatched = replayer(
         ComplaintWorkflowLocalRecordsWithoutPatch, runner=UnsandboxedWorkflowRunner()
     )
     result = await unpatched.replay_workflow(
-        history(HISTORIES / "mediated.json"), raise_on_replay_failure=False
+        history(HISTORIES / f"{name}.json"), raise_on_replay_failure=False
     )
     assert isinstance(result.replay_failure, NondeterminismError)

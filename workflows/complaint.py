@@ -89,10 +89,10 @@ RULES_EDITION_4_PATCH = "rules-edition-4"
 LEAN_RUNS_PATCH = "lean-runs-v1"
 # Local records, for complaints registered from then on: the record is written by a local
 # activity, inside the workflow task that changed the complaint (one workflow task and one
-# activity less per letter, and the record's input kept out of the history). If the database
-# does not answer within the policy's local_record_seconds, an ordinary activity takes over and
-# retries as long as it takes (DESIGN rule 14): an outage neither holds the workflow task nor
-# fills the history.
+# activity less per letter, and the record's input kept out of the history). If the write fails
+# or the database does not answer within the policy's local_record_seconds, an ordinary
+# activity takes over (DESIGN rule 14): it retries what can pass and makes an incident of what
+# cannot, so an outage holds a workflow task those seconds at most and never fills the history.
 LOCAL_RECORDS_PATCH = "local-records-v1"
 # Three quick tries (a dropped connection mends at once): a database that is away fails them
 # in about a second and a half, and the ordinary activity's own retries take over from there.

@@ -23,7 +23,7 @@ from temporalio.client import (
     WorkflowHandle,
 )
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
+from temporalio.worker import Replayer, Worker
 
 from db.engine import SessionFactory
 from db.models import ComplaintRow, EventRow, LetterRow
@@ -32,12 +32,15 @@ from domain.actions import ACTIONS, Action, Retry, Withdraw, action_name
 from domain.clock import local_date
 from domain.complaint import Complaint
 from domain.errors import ServiceError
+from security.codec import data_converter
 from security.keyring import Keyring
 from settings import Settings
 from wiring import complaint_service, complaint_worker
 from workflows.client import ComplaintHandle
 from workflows.complaint import ComplaintWorkflow
+from workflows.guard import ForeignMessages
 from workflows.messages import WORKFLOW_ID_PREFIX, workflow_id
+from workflows.sandbox import workflow_runner
 from workflows.service import ComplaintService
 
 PARIS = "Europe/Paris"
@@ -189,6 +192,16 @@ class Office:
                 select(EventRow).where(EventRow.reference == reference).order_by(EventRow.seq)
             )
             return list(rows)
+
+
+def replayer(keyring: Keyring, *workflows: type, runner: Any = None) -> Replayer:
+    """Replays complaint histories as a worker would: the same converter, codec and door."""
+    return Replayer(
+        workflows=list(workflows) or [ComplaintWorkflow],
+        data_converter=data_converter(keyring),
+        workflow_runner=runner or workflow_runner(),
+        interceptors=[ForeignMessages()],
+    )
 
 
 # Who registers the tests' complaints.

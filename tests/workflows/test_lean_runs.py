@@ -12,23 +12,21 @@ import asyncio
 import contextlib
 import json
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowExecutionStatus, WorkflowHistory
-from temporalio.worker import Replayer
 
-from domain.complaint import Complaint, IncidentKind
+from domain.complaint import IncidentKind
 from domain.policy import Policy
-from security.codec import data_converter
-from tests.office import Office, action, kinds
+from tests.office import Office, action, kinds, replayer
 from workflows import search
-from workflows.complaint import ComplaintWorkflow
-from workflows.guard import ForeignMessages
-from workflows.sandbox import workflow_runner
+
+T = TypeVar("T")
 
 SHORT_RUNS = 60
 # The office's settings, with runs this short.
@@ -114,80 +112,59 @@ async def test_a_firing_costs_its_letter_alone(office):
 
 
 @contextlib.contextmanager
-def held(database: Path) -> Iterator[None]:
-    """Another writer holds the database: a record waits for it past its time."""
-    holder = sqlite3.connect(database, isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")
+def trouble(database: Path, begin: str, end: str) -> Iterator[None]:
+    """The database in trouble from `begin` until `end`, set by another connection."""
+    other = sqlite3.connect(database, isolation_level=None)
+    other.execute(begin)
     try:
         yield
     finally:
-        holder.rollback()
-        holder.close()
+        other.execute(end)
+        other.close()
 
 
-@contextlib.contextmanager
-def events_table_away(database: Path) -> Iterator[None]:
-    """Every record fails at once, as with a database that refuses connections."""
-    schema = sqlite3.connect(database, isolation_level=None)
-    schema.execute("ALTER TABLE events RENAME TO events_away")
-    try:
-        yield
-    finally:
-        schema.execute("ALTER TABLE events_away RENAME TO events")
-        schema.close()
+# Another writer holds the database: a record waits for it past its time.
+HELD = ("BEGIN IMMEDIATE", "ROLLBACK")
+# Every record fails at once, as with a database that refuses connections.
+AWAY = ("ALTER TABLE events RENAME TO events_away", "ALTER TABLE events_away RENAME TO events")
+# Every new event refused, as a value the database will never take would be.
+REFUSED = (
+    "CREATE TRIGGER refuse_events BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'non'); END",
+    "DROP TRIGGER refuse_events",
+)
 
 
-@contextlib.contextmanager
-def events_refused(database: Path) -> Iterator[None]:
-    """The database refuses every new event, as it would a value it will never take."""
-    schema = sqlite3.connect(database, isolation_level=None)
-    schema.execute(
-        "CREATE TRIGGER refuse_events BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'non'); END"
-    )
-    try:
-        yield
-    finally:
-        schema.execute("DROP TRIGGER refuse_events")
-        schema.close()
-
-
-async def until(office: Office, handle, condition: Callable[[Complaint], object]) -> Complaint:
+async def until(probe: Callable[[], Awaitable[T]], condition: Callable[[T], object]) -> T:
+    """What `probe` finds once `condition` holds of it."""
     for _ in range(400):
-        state = await office.state(handle)
-        if condition(state):
-            return state
+        found = await probe()
+        if condition(found):
+            return found
         await asyncio.sleep(0.025)
-    raise AssertionError(f"{handle.id} never came to the state awaited")
+    raise AssertionError("the state awaited never came")
 
 
-async def replays(office, handle) -> None:
-    replayer = Replayer(
-        workflows=[ComplaintWorkflow],
-        data_converter=data_converter(office.keyring),
-        workflow_runner=workflow_runner(),
-        interceptors=[ForeignMessages()],
-    )
+async def replays(office: Office, handle) -> None:
+    checking = replayer(office.keyring)
     for history in await runs(office, handle):
-        assert (await replayer.replay_workflow(history)).replay_failure is None
+        assert (await checking.replay_workflow(history)).replay_failure is None
 
 
 @IMPATIENT
-@pytest.mark.parametrize("trouble", [held, events_table_away], ids=["held", "away"])
+@pytest.mark.parametrize("statements", [HELD, AWAY], ids=["held", "away"])
 async def test_a_record_the_database_does_not_take_goes_by_an_ordinary_activity(
-    office, tmp_path, trouble
+    office, tmp_path, statements
 ):
     handle = await office.start()
     (before,) = await runs(office, handle)
-    with trouble(tmp_path / "reclamations.db"):
+    with trouble(tmp_path / "reclamations.db", *statements):
         # A signal, as back-office systems send: nothing waits for the workflow task.
         await office.signal(handle, action("assign", assignee="agent.b"))
-        for _ in range(400):
-            (history,) = await runs(office, handle)
-            if "record_complaint" in scheduled(history):
-                break
-            await asyncio.sleep(0.025)
-        else:
-            raise AssertionError("no ordinary activity took the record over")
+        # An ordinary activity takes the record over.
+        await until(
+            lambda: runs(office, handle),
+            lambda histories: "record_complaint" in scheduled(histories[-1]),
+        )
     state = await office.settled(handle)
     assert state.assignee == "agent.b" and not state.open_incidents
     recorded = await office.events(state.reference)
@@ -202,16 +179,18 @@ async def test_a_record_the_database_does_not_take_goes_by_an_ordinary_activity(
 
 async def test_a_record_the_database_refuses_for_good_becomes_an_incident(office, tmp_path):
     handle = await office.start()
-    with events_refused(tmp_path / "reclamations.db"):
+    with trouble(tmp_path / "reclamations.db", *REFUSED):
         await office.signal(handle, action("assign", assignee="agent.b"))
-        state = await until(office, handle, lambda state: state.open_incidents)
+        state = await until(lambda: office.state(handle), lambda state: state.open_incidents)
         [incident] = state.open_incidents
         assert incident.kind is IncidentKind.record
         assert "Donnée refusée par la base" in incident.reason
         assert search.values_of(state)[search.INCIDENT.name] is True
         # DESIGN rule 14: the clock goes on, the acknowledgement leaves on its day.
         await office.env.sleep(timedelta(days=13))
-        state = await until(office, handle, lambda state: kinds(state) == ["acknowledgement"])
+        state = await until(
+            lambda: office.state(handle), lambda state: kinds(state) == ["acknowledgement"]
+        )
         assert state.open_incidents
     await office.act(handle, action("retry", actor="exploitation"))
     state = await office.settled(handle)

@@ -13,12 +13,10 @@ from temporalio.worker import Replayer, UnsandboxedWorkflowRunner
 from temporalio.workflow import NondeterminismError
 
 from domain.complaint import LATEST_RULES
-from security.codec import data_converter
 from security.keyring import Keyring
+from tests.office import replayer as office_replayer
 from workflows.complaint import RULES_EDITION_3_PATCH, ComplaintWorkflow
-from workflows.guard import ForeignMessages
 from workflows.messages import Outcome, StartComplaint
-from workflows.sandbox import workflow_runner
 
 HISTORIES = Path(__file__).parents[1] / "histories"
 # key.json holds the test-only key the histories were recorded with.
@@ -31,12 +29,8 @@ def history(path: Path) -> WorkflowHistory:
 
 
 def replayer(*workflows, runner=None) -> Replayer:
-    keyring = Keyring.loads((HISTORIES / "key.json").read_text())
-    return Replayer(
-        workflows=list(workflows) or [ComplaintWorkflow],
-        data_converter=data_converter(keyring),
-        workflow_runner=runner or workflow_runner(),
-        interceptors=[ForeignMessages()],
+    return office_replayer(
+        Keyring.loads((HISTORIES / "key.json").read_text()), *workflows, runner=runner
     )
 
 

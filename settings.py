@@ -9,7 +9,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.files import DEFAULT_FILE_LIMITS
-from domain.letters import InsurerIdentity, Mediator
+from domain.letters import DEMO_IDENTITY, INSURANCE_MEDIATOR, InsurerIdentity, Mediator
 from domain.policy import Policy
 
 
@@ -19,6 +19,9 @@ class Settings(BaseSettings):
         env_nested_delimiter="__",
         env_file=".env",
         extra="ignore",
+        # RECLAMATIONS_INSURER__RCS=... changes that field of the default identity, the rest
+        # stays.
+        nested_model_default_partial_update=True,
     )
 
     data_dir: Path = Path(".data")
@@ -46,8 +49,9 @@ class Settings(BaseSettings):
 
     # The insurer's own letter templates (the same names as activities/letters/templates).
     letter_templates: Path | None = None
-    insurer: InsurerIdentity = InsurerIdentity()
-    mediator: Mediator = Mediator()
+    # The one insurer served when no entities file is named (DESIGN rule 19).
+    insurer: InsurerIdentity = DEMO_IDENTITY
+    mediator: Mediator = INSURANCE_MEDIATOR
     policy: Policy = Policy()
     # The SDK's workflow sandbox refuses non-deterministic calls (the clock, randomness, I/O)
     # while workflow code runs, at a cost on every activation (a quarter of a worker's time

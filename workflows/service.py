@@ -54,7 +54,7 @@ from domain.calendar import timezone_of
 from domain.clock import local_date
 from domain.complaint import Complaint, Event
 from domain.content import FROM_OUTSIDE, map_content
-from domain.entities import DEFAULT_ENTITY, Entities
+from domain.entities import DEFAULT_ENTITIES, Entities
 from domain.errors import (
     Closed,
     FieldError,
@@ -189,7 +189,7 @@ class ComplaintService:
         entities: Entities | None = None,
     ) -> None:
         self.typology = typology
-        self.entities = entities or Entities(entities=[DEFAULT_ENTITY])
+        self.entities = entities or DEFAULT_ENTITIES
         self._files = files
         self._file_limits = file_limits
         self._client = client

@@ -61,7 +61,7 @@ class LetterActivities:
         body, layout = self._stored(row, letter.intake.medical)
         stem = letter_stem(row.kind, row.sequence)
         if row.delivery == Delivery.email:
-            message = self._email_message(row, body, letter_html(layout), letter.at)
+            message = self._email_message(row, body, layout, letter.at)
             location = await self._email.send(message, letter.reference, stem)
         else:
             location = await self._post.send(layout, row.subject, letter.reference, stem)
@@ -155,12 +155,17 @@ class LetterActivities:
 
         return open_text
 
-    def _email_message(self, row: LetterRow, body: str, html: str, at: datetime) -> Message:
-        """The letter in HTML, and the same letter in plain text for mail readers without."""
+    def _email_message(
+        self, row: LetterRow, body: str, layout: LetterLayout, at: datetime
+    ) -> Message:
+        """The letter in HTML, and the same letter in plain text for mail readers without.
+        It comes from the complaint's entity, by name (DESIGN rule 19), through the install's
+        mailbox; a letter from before layouts keeps the mailbox's own name."""
         message = MIMEMultipart("alternative")
         message.attach(MIMEText(body, "plain", "utf-8"))
-        message.attach(MIMEText(html, "html", "utf-8"))
-        name, address = parseaddr(self._mail_from)
+        message.attach(MIMEText(letter_html(layout), "html", "utf-8"))
+        mailbox_name, address = parseaddr(self._mail_from)
+        name = layout.letterhead or mailbox_name
         message["From"] = formataddr((name, address), charset="utf-8")
         message["To"] = row.recipient
         message["Subject"] = Header(row.subject, "utf-8")  # type: ignore[assignment]

@@ -11,11 +11,11 @@ from pypdf import PdfReader
 from activities.letters.pdf import HEIGHT, WINDOW_HEIGHT, WINDOW_LEFT, WINDOW_TOP, WINDOW_WIDTH
 from activities.letters.rendering import LetterRenderer
 from domain.actions import Answer
-from domain.letters import InsurerIdentity, Mediator
+from domain.entities import Entities
+from domain.letters import DEMO_IDENTITY, INSURANCE_MEDIATOR
 from tests.activities.conftest import NOW, a_complaint
 from tests.activities.test_letters import first_letter, letter_for, letters_activity, stored
 
-IDENTITY = InsurerIdentity(share_capital="37 302 300 €", rcs="RCS Nanterre 000 000 000")
 EUROPEANS = [
     ("Łukasz Wałęsa", "12 rue de Łódź\n90-001 Łódź\nPologne"),
     ("Nguyễn Thị Lan", "8 allée des Érables\n75011 Paris"),
@@ -47,9 +47,9 @@ def flat(text: str) -> str:
     return " ".join(text.split())
 
 
-async def send(sessions, tmp_path, keyring, letter, identity=IDENTITY):
+async def send(sessions, tmp_path, keyring, letter, identity=DEMO_IDENTITY):
     activities = letters_activity(sessions, tmp_path, keyring)
-    activities._renderer = LetterRenderer(identity, Mediator())
+    activities._renderer = LetterRenderer(Entities.alone(identity, INSURANCE_MEDIATOR))
     return await activities.send_letter(letter)
 
 

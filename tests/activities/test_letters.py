@@ -11,7 +11,8 @@ from activities.letters.delivery import EmlOutbox, PostOutbox, SmtpSender
 from activities.letters.rendering import LetterRenderer
 from db.models import LetterRow
 from domain.actions import Answer, Contest, Resume, Suspend
-from domain.letters import InsurerIdentity, LetterKind, Mediator
+from domain.entities import DEFAULT_ENTITIES, Entities
+from domain.letters import DEMO_IDENTITY, INSURANCE_MEDIATOR, LetterKind
 from security.keyring import Keyring
 from security.sealing import open_sealed, seal, seal_content
 from tests.activities.conftest import NOW, a_complaint
@@ -21,7 +22,7 @@ from workflows.messages import LetterInput
 def letters_activity(sessions, tmp_path: Path, keyring: Keyring, email=None):
     return LetterActivities(
         sessions,
-        LetterRenderer(InsurerIdentity(), Mediator()),
+        LetterRenderer(DEFAULT_ENTITIES),
         email=email or EmlOutbox(tmp_path),
         post=PostOutbox(tmp_path),
         keyring=keyring,
@@ -98,7 +99,11 @@ async def test_a_retry_sends_the_text_first_rendered(sessions, tmp_path, keyring
     # The retry runs on a worker whose letterhead has changed since (a new release, say).
     renamed = LetterActivities(
         sessions,
-        LetterRenderer(InsurerIdentity(name="MUTEX Renommée"), Mediator()),
+        LetterRenderer(
+            Entities.alone(
+                DEMO_IDENTITY.model_copy(update={"name": "MUTEX Renommée"}), INSURANCE_MEDIATOR
+            )
+        ),
         email=sender,
         post=PostOutbox(tmp_path),
         keyring=keyring,
@@ -199,4 +204,4 @@ def test_the_information_letter_gives_the_suspension_in_good_french():
 
 
 def render(letter):
-    return LetterRenderer(InsurerIdentity(), Mediator()).render(letter, lambda t: t).body
+    return LetterRenderer(DEFAULT_ENTITIES).render(letter, lambda t: t).body

@@ -45,7 +45,7 @@ async def test_contest_reopens_the_complaint_for_a_second_answer(office):
     assert [a.review for a in state.answers] == [False, True]
     second = eml_text(office.outbox("email/**/answer-2.eml")[0])
     assert "réexaminé par le Service Qualité" in second
-    assert "Médiateur de l'Assurance" in second
+    assert "La Médiation de l'Assurance" in second
 
 
 async def test_answer_letter_names_the_mediator_and_lists_the_documents(office):

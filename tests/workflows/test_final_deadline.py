@@ -30,7 +30,7 @@ async def test_mediation_rights_letter_when_two_months_pass_without_answer(offic
     assert state.status == "overdue"
     assert state.overdue and state.escalation_level == 3
     letter = eml_text(office.outbox("email/**/mediation_rights-1.eml")[0])
-    assert "Médiateur de l'Assurance" in letter and "mediation-assurance.org" in letter
+    assert "La Médiation de l'Assurance" in letter and "mediation-assurance.org" in letter
 
 
 async def test_work_goes_on_after_the_deadline_until_the_answer(office):

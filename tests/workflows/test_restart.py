@@ -12,6 +12,7 @@ from activities.planning import PlanningActivities
 from activities.records import RecordActivities
 from db.models import EventRow, LetterRow
 from tests.office import Office, action, kinds
+from wiring import entities
 from workflows.complaint import ComplaintWorkflow
 from workflows.sandbox import workflow_runner
 
@@ -60,7 +61,7 @@ async def test_a_letter_retried_after_a_crash_is_posted_once(
     outbox = settings.resolved_outbox_dir
     letters = LetterActivities(
         sqlite_sessions,
-        LetterRenderer(settings.insurer, settings.mediator),
+        LetterRenderer(entities(settings)),
         email=None,  # type: ignore[arg-type]
         post=CrashAfterPosting(outbox),
         keyring=keyring,

@@ -35,7 +35,7 @@ from workflows.guard import ForeignMessages
 from workflows.monthly_register import MonthlyRegisterWorkflow
 from workflows.reconciliation import ReconcileWorkflow
 from workflows.sandbox import workflow_runner
-from workflows.service import ComplaintService
+from workflows.service import ComplaintService, ReferenceAllocator
 
 
 def load_keyring(settings: Settings) -> Keyring:
@@ -88,9 +88,14 @@ def activities(
 
 
 def complaint_service(
-    client: Client, settings: Settings, sessions: SessionFactory, keyring: Keyring
+    client: Client,
+    settings: Settings,
+    sessions: SessionFactory,
+    keyring: Keyring,
+    allocate_reference: ReferenceAllocator | None = None,
 ) -> ComplaintService:
-    """The one door, as every entry point builds it."""
+    """The one door, as every entry point builds it (the simulation too, which numbers its
+    complaint its own way)."""
     return ComplaintService(
         client,
         sessions,
@@ -101,6 +106,7 @@ def complaint_service(
         typology=typology(settings),
         entities=entities(settings),
         file_limits=FileLimits(settings.max_file_bytes, settings.max_complaint_files_bytes),
+        allocate_reference=allocate_reference,
     )
 
 

@@ -37,7 +37,7 @@ from domain.policy import Policy
 from security.codec import data_converter
 from security.keyring import Keyring
 from settings import Settings
-from wiring import complaint_worker
+from wiring import ConfigurationError, complaint_service, complaint_worker
 from workflows.client import ComplaintHandle, register_search_attributes
 from workflows.complaint import ComplaintWorkflow
 from workflows.messages import workflow_id
@@ -149,19 +149,49 @@ def load_scenario(text: str) -> Scenario:
     return scenario
 
 
+# Where production keeps or sends anything: a simulation has its own, thrown away after it
+# (its default, under the simulation's folder). Everything else is production's settings.
+THROWN_AWAY = (
+    "database_url",
+    "outbox_dir",
+    "smtp_host",
+    "files_dir",
+    "files_s3_bucket",
+    "register_dir",
+    "key_file",
+    "encryption_keys",
+)
+
+
+def simulation_settings(
+    production: Settings, root: Path, outbox: Path | None, policy: Policy | None
+) -> Settings:
+    """Production's settings (entities, typology, templates, identity, policy, limits), with
+    a throw-away database, files and outbox under `root`, and no mail server."""
+    kept_apart = {name: Settings.model_fields[name].default for name in THROWN_AWAY}
+    return production.model_copy(
+        update={
+            **kept_apart,
+            "data_dir": root,
+            "outbox_dir": outbox,
+            "task_queue": "simulation",
+            "policy": policy or production.policy,
+        }
+    )
+
+
 async def simulate(
-    scenario: Scenario, outbox: Path | None = None, keyring: Keyring | None = None
+    scenario: Scenario,
+    outbox: Path | None = None,
+    keyring: Keyring | None = None,
+    production: Settings | None = None,
 ) -> SimulationResult:
+    """`production`: the settings the simulated life is wired with, as the service and the
+    worker are (default: the environment's)."""
     keyring = keyring or Keyring.generate("simulation")
+    production = production or Settings()
     with tempfile.TemporaryDirectory(prefix="reclamations-simulation-") as folder:
-        root = Path(folder)
-        settings = Settings(
-            _env_file=None,
-            data_dir=root,
-            outbox_dir=outbox or root / "outbox",
-            task_queue="simulation",
-            policy=scenario.policy or Policy(),
-        )
+        settings = simulation_settings(production, Path(folder), outbox, scenario.policy)
         engine = create_engine(settings.resolved_database_url)
         await upgrade(engine)
         sessions = session_factory(engine)
@@ -172,13 +202,8 @@ async def simulate(
         )
         try:
             await register_search_attributes(env.client, "default")
-            service = ComplaintService(
-                env.client,
-                sessions,
-                keyring,
-                settings.policy,
-                settings.task_queue,
-                allocate_reference=_simulation_reference,
+            service = complaint_service(
+                env.client, settings, sessions, keyring, allocate_reference=_simulation_reference
             )
             async with complaint_worker(env.client, settings, sessions, keyring):
                 result = await _run(env, service, scenario)
@@ -336,7 +361,7 @@ def run(args: argparse.Namespace) -> int:
     except OSError as error:
         print(f"complaints simulate: erreur : {args.scenario} : {error.strerror}", file=sys.stderr)
         return 2
-    except ScenarioError as error:
+    except (ScenarioError, ConfigurationError) as error:
         print(f"complaints simulate: erreur : {error}", file=sys.stderr)
         return 2
     if args.history:

@@ -1,6 +1,7 @@
 """`complaints simulate`: a complaint's whole life in seconds, from a scenario file."""
 
 import json
+import os
 import subprocess
 import sys
 from datetime import date
@@ -9,19 +10,21 @@ from pathlib import Path
 import pytest
 
 from cli.simulate import ScenarioError, load_scenario
+from tests.entities import ENTITIES_TOML
 
 ROOT = Path(__file__).parents[1]
 COMPLAINTS = Path(sys.executable).parent / "complaints"
 SCENARIOS = sorted((ROOT / "examples" / "scenarios").glob("*.json"))
 
 
-def simulate(*args):
+def simulate(*args, env=None):
     return subprocess.run(
         [str(COMPLAINTS), "simulate", *map(str, args)],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=120,
+        env={**os.environ, **(env or {})},
     )
 
 
@@ -110,3 +113,47 @@ def test_a_life_answered_in_time_then_contested_late_brings_no_false_letter():
     assert output["deadlines"]["final_due"] == "2027-01-20"
     assert output["status"] == "contested"
     assert [letter["kind"] for letter in output["letters"]] == ["acknowledgement", "answer"]
+
+
+def test_a_simulation_is_wired_like_production(tmp_path):
+    """The entities file, the typology and the templates of the settings apply to a simulated
+    life as to a real one: a second entity's complaint registers and its letters are its own."""
+    entities, lists = tmp_path / "entites.toml", tmp_path / "typologie.toml"
+    entities.write_text(ENTITIES_TOML, encoding="utf-8")
+    lists.write_text(
+        '[product_lines]\nsante = "Santé collective"\n'
+        '[reasons.prestations]\nlabel = "Prestations"\nmediator_domain = "Prestations"\n'
+        'sub_reasons = { delai = "délai de règlement" }\n'
+        '[root_causes]\nerreur = "Erreur de gestion"\n',
+        encoding="utf-8",
+    )
+    intake = json.loads(scenario(tmp_path).read_text())["intake"] | {"entity": "mutuelle-est"}
+    path = scenario(
+        tmp_path,
+        intake=intake,
+        actions=[
+            {"day": 1, "action": "qualify", "product_line": "sante", "reason": "prestations"},
+            {"day": 4, "action": "answer", "decision": "rejected", "reasons": "Soin exclu."},
+        ],
+        until_day=10,
+    )
+    production = tmp_path / "production.db"
+    settings = {
+        "RECLAMATIONS_ENTITIES_FILE": str(entities),
+        "RECLAMATIONS_TYPOLOGY_FILE": str(lists),
+        # Where production keeps and sends things: never touched by a simulation.
+        "RECLAMATIONS_DATABASE_URL": f"sqlite+aiosqlite:///{production}",
+        "RECLAMATIONS_SMTP_HOST": "127.0.0.1",
+        "RECLAMATIONS_SMTP_PORT": "9",
+    }
+    result = simulate(path, "--json", "--letters", env=settings)
+    assert result.returncode == 0, result.stderr
+    output = json.loads(result.stdout)
+    assert output["refused_actions"] == []
+    letters = output["letter_texts"]
+    assert set(letters) == {"acknowledgement-1", "answer-1"}
+    for text in letters.values():
+        assert text.startswith("Mutuelle de l'Est\nPôle Écoute Adhérents") and "MUTEX" not in text
+    assert "Le Médiateur de la Mutualité Française" in letters["answer-1"]
+    assert "Médiation de l'Assurance" not in letters["answer-1"]
+    assert not production.exists()

@@ -150,10 +150,10 @@ def load_scenario(text: str) -> Scenario:
 
 
 # Where production keeps or sends anything: a simulation has its own, thrown away after it
-# (its default, under the simulation's folder). Everything else is production's settings.
+# (each one's default, under the simulation's folder; the outbox is the one it may keep).
+# Everything else is production's settings.
 THROWN_AWAY = (
     "database_url",
-    "outbox_dir",
     "smtp_host",
     "files_dir",
     "files_s3_bucket",

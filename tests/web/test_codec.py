@@ -10,7 +10,7 @@ from google.protobuf import json_format
 from temporalio.api.common.v1 import Payloads
 from temporalio.testing import WorkflowEnvironment
 
-from security.codec import data_converter
+from security.codec import BOUND_TO, data_converter
 from tests.conftest import DEV_SERVER, make_settings
 from tests.office import Office, action
 from tests.web.conftest import login
@@ -105,6 +105,9 @@ async def test_the_codec_endpoint_decodes_for_a_logged_in_operator(http, office)
     handle = await office.start(reference="COD-OPS")
     body = await start_payloads(handle)
     assert unreadable(body)
+    # Bound to its complaint; the Web UI does not say which: the payload does.
+    [bound_to] = {p["metadata"][BOUND_TO] for p in body["payloads"]}
+    assert base64.b64decode(bound_to) == handle.id.encode()
     assert (await decode(http, body)).status_code == 401
     await login(http, "sami")
     response = await decode(http, body)

@@ -21,7 +21,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from domain.actions import Withdraw
 from security.codec import BOUND_TO, EncryptionCodec
 from tests.conftest import DEV_SERVER
-from tests.office import action
+from tests.office import action, replayer
 from workflows.complaint import ComplaintWorkflow
 from workflows.guard import FOREIGN_REFUSAL
 from workflows.messages import StartComplaint
@@ -196,6 +196,8 @@ async def test_a_message_copied_from_another_complaint_is_refused_and_recorded(o
     # The complaint's clock goes on: its next timer fires and its letter goes.
     state = await office.advance(other, 13)
     assert [letter.kind.value for letter in state.letters] == ["acknowledgement"]
+    replayed = await replayer(office.keyring).replay_workflow(await other.fetch_history())
+    assert replayed.replay_failure is None  # the refusal replays as it ran
 
 
 async def test_a_message_in_the_format_from_before_the_binding_is_refused(office):
@@ -213,3 +215,5 @@ async def test_a_message_in_the_format_from_before_the_binding_is_refused(office
     state, [refused] = await refusals(office, handle)
     assert (state.stage, state.assignee) == ("received", None)
     assert "withdraw" in refused.summary
+    replayed = await replayer(office.keyring).replay_workflow(await handle.fetch_history())
+    assert replayed.replay_failure is None

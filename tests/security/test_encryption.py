@@ -179,5 +179,5 @@ async def test_the_format_from_before_the_binding_still_opens():
     assert await for_activity("complaint-A").decode([legacy]) == [PLAIN]
     assert await EncryptionCodec(OLD, refuse_plain=False).decode([legacy]) == [PLAIN]
     [marked] = await for_workflow("complaint-A").decode([legacy])
-    converter = data_converter(OLD).payload_converter
-    assert converter.from_payload(marked, dict) == Unbound({"actor": "agent.a"})
+    [message] = data_converter(OLD).payload_converter.from_payloads([marked])
+    assert message == Unbound({"actor": "agent.a"})

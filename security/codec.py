@@ -53,7 +53,8 @@ class ForeignPayload:
 class Unbound:
     """A message to a workflow in the format from before payloads were bound to their
     workflow (tests/histories). Only the door (workflows/guard.py) may take its value: it does
-    so for the histories recorded then, and refuses it from anyone today."""
+    so for the histories recorded then, and refuses it from anyone today. (A client reading a
+    workflow's result from then would get it wrapped too: the application reads none back.)"""
 
     value: Any
 

@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     temporal_ui_url: str = "http://localhost:8233"
     # Web pages allowed to call the codec endpoint (besides the Temporal Web UI above).
     codec_allowed_origins: list[str] = []
+    # Batches the codec endpoint works on at once, each in a thread of its own (web/codec.py).
+    codec_threads: int = Field(2, ge=1, le=16)
 
     outbox_dir: Path | None = None
     smtp_host: str | None = None

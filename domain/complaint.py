@@ -1096,12 +1096,14 @@ class Complaint(BaseModel):
 
     def refused_foreign(self, message: str, now: datetime) -> None:
         """DESIGN rule 15: a message that did not come through the application (sent to
-        Temporal without our encryption) changes nothing, and stays on the record."""
+        Temporal without our encryption, or copied from another complaint's history) changes
+        nothing, and stays on the record."""
         self._record(
             now,
             EventType.action_refused,
             UNKNOWN_SENDER,
-            f"Message « {message} » refusé : il ne vient pas de l'application (non chiffré).",
+            f"Message « {message} » refusé : il ne vient pas de l'application pour cette "
+            "réclamation (non chiffré, ou chiffré pour une autre).",
         )
 
     # -- alarms ----------------------------------------------------------------------------

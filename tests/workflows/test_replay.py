@@ -13,6 +13,7 @@ from temporalio.worker import Replayer, UnsandboxedWorkflowRunner
 from temporalio.workflow import NondeterminismError
 
 from domain.complaint import LATEST_RULES
+from security.codec import BOUND_TO, ENCODING
 from security.keyring import Keyring
 from tests.office import replayer as office_replayer
 from workflows.complaint import RULES_EDITION_3_PATCH, ComplaintWorkflow
@@ -54,6 +55,23 @@ def test_the_typical_complaints_are_recorded():
 async def test_recorded_history_replays_on_todays_code(path):
     result = await replayer().replay_workflow(history(path))
     assert result.replay_failure is None
+
+
+def test_the_recorded_histories_predate_the_bound_payloads():
+    # So their replays (above) take the unbound format for the messages they hold, as the
+    # code of their day did (workflows/guard.py, BOUND_PAYLOADS_PATCH).
+    events = history(HISTORIES / "answered.json").events
+    encrypted = [
+        payload
+        for event in events
+        for payload in (
+            *event.workflow_execution_started_event_attributes.input.payloads,
+            *event.workflow_execution_signaled_event_attributes.input.payloads,
+            *event.workflow_execution_update_accepted_event_attributes.accepted_request.input.args.payloads,
+        )
+    ]
+    assert len(encrypted) > 1
+    assert all(p.metadata["encoding"] == ENCODING and BOUND_TO not in p.metadata for p in encrypted)
 
 
 @workflow.defn(name="ComplaintWorkflow")

@@ -23,6 +23,7 @@ from db.engine import SessionFactory
 from domain.entities import Entities, Entity
 from domain.errors import describe_errors
 from domain.files import FileLimits
+from domain.register import Lists
 from domain.typology import DEFAULT_TYPOLOGY, Typology
 from security.codec import data_converter
 from security.keyring import Keyring
@@ -169,7 +170,9 @@ def complaint_worker(
             *(with_activities or activities(settings, sessions, keyring)),
             ReconcileActivities(client, sessions).reconcile,
             MonthlyRegisterActivities(
-                sessions, settings.resolved_register_dir, typology(settings)
+                sessions,
+                settings.resolved_register_dir,
+                Lists(typology(settings), entities(settings)),
             ).write_month,
         ],
         workflow_runner=workflow_runner(settings.workflow_sandbox),

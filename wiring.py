@@ -104,7 +104,11 @@ def complaint_service(
         files=file_store(settings),
         typology=typology(settings),
         entities=entities(settings),
-        file_limits=FileLimits(settings.max_file_bytes, settings.max_complaint_files_bytes),
+        file_limits=FileLimits(
+            per_file=settings.max_file_bytes,
+            per_complaint=settings.max_complaint_files_bytes,
+            files=settings.max_complaint_files,
+        ),
     )
 
 

@@ -137,9 +137,11 @@ async def test_handling_time_and_two_months_count_from_the_first_written_complai
 
 async def test_a_request_requalified_has_no_deadline_to_keep(sessions):
     await record_three(sessions)
+    await record(sessions, a_complaint("REC-8", channel="phone", sent_on="2026-10-01"))
     lines = await register_lines(sessions)
     rows = {row["référence"]: row for row in csv_rows(register_csv(lines, AS_OF, LISTS))}
     assert [rows["REC-2"][column] for column in DEADLINE_COLUMNS] == ["sans objet"] * 4
+    assert [rows["REC-8"][column] for column in DEADLINE_COLUMNS] == ["sans objet"] * 4  # oral
     assert rows["REC-3"]["accusé de réception à temps"] == "non"  # a complaint: missed
     sheet = register_sheet(workbook(register_xlsx(lines, AS_OF, LISTS, "2026")))
     requalified = next(row for row in sheet if row["référence"].value == "REC-2")

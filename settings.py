@@ -99,6 +99,7 @@ class Settings(BaseSettings):
     files_s3_secret_key: str | None = None
     max_file_bytes: int = Field(DEFAULT_FILE_LIMITS.per_file, ge=1024)
     max_complaint_files_bytes: int = Field(DEFAULT_FILE_LIMITS.per_complaint, ge=1024)
+    max_complaint_files: int = Field(DEFAULT_FILE_LIMITS.files, ge=1, le=10_000)
 
     @property
     def resolved_database_url(self) -> str:

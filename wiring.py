@@ -25,6 +25,7 @@ from domain.entities import Entities
 from domain.errors import FieldError, describe_errors
 from domain.files import FileLimits
 from domain.letters import identity_gaps
+from domain.register import Lists
 from domain.typology import DEFAULT_TYPOLOGY, Typology
 from security.codec import data_converter
 from security.keyring import Keyring
@@ -105,7 +106,11 @@ def complaint_service(
         files=file_store(settings),
         typology=typology(settings),
         entities=entities(settings),
-        file_limits=FileLimits(settings.max_file_bytes, settings.max_complaint_files_bytes),
+        file_limits=FileLimits(
+            per_file=settings.max_file_bytes,
+            per_complaint=settings.max_complaint_files_bytes,
+            files=settings.max_complaint_files,
+        ),
         allocate_reference=allocate_reference,
     )
 
@@ -214,7 +219,9 @@ def complaint_worker(
             *(with_activities or activities(settings, sessions, keyring)),
             ReconcileActivities(client, sessions).reconcile,
             MonthlyRegisterActivities(
-                sessions, settings.resolved_register_dir, typology(settings)
+                sessions,
+                settings.resolved_register_dir,
+                Lists(typology(settings), entities(settings)),
             ).write_month,
         ],
         workflow_runner=workflow_runner(settings.workflow_sandbox),

@@ -38,6 +38,7 @@ def register_line(row: ComplaintRow) -> RegisterLine:
         status=row.status,
         medical=row.medical,
         sent_on=row.sent_on,
+        first_written_on=row.first_written_on,
         acknowledgement_due=row.acknowledgement_due_on,
         quality_target_due=row.quality_target_due_on,
         final_due=row.final_due_on,

@@ -25,7 +25,7 @@ from domain.content import (
     from_outside,
 )
 from domain.deadlines import SUSPENSION_LABELS, SuspensionReason
-from domain.files import FileFacts
+from domain.files import FileFacts, FileLimits
 from domain.intake import Category, Document
 from domain.typology import ComplainantType
 
@@ -119,10 +119,15 @@ class AddDocument(Action):
         description="posé par le système quand un fichier est déposé "
         "(POST /api/complaints/{reference}/documents), jamais par l'appelant",
     )
+    # DESIGN rule 16: what the complaint may hold, set by the system with the file, so that the
+    # workflow checks each file against the files already joined, one at a time.
+    limits: FileLimits | None = Field(
+        None, description="posé par le système, jamais par l'appelant"
+    )
 
-    @field_validator("file")
+    @field_validator("file", "limits")
     @classmethod
-    def _never_from_outside(cls, value: FileFacts | None, info: ValidationInfo) -> FileFacts | None:
+    def _never_from_outside(cls, value: object, info: ValidationInfo) -> object:
         # A file is described by the system once it holds it, never by the caller.
         if value is not None and from_outside(info):
             raise PydanticCustomError(

@@ -58,7 +58,7 @@ from domain.deadlines import (
     stopped_clock_due,
     stopped_clock_target,
 )
-from domain.files import FileFacts
+from domain.files import FileFacts, dossier_problem
 from domain.french import long_date, of
 from domain.intake import CATEGORY_LABELS, ELECTRONIC_CHANNELS, ComplaintIntake, DocumentKind
 from domain.letters import COMPLAINT_LETTERS, LETTER_LABELS, Delivery, LetterKind, delivery_for
@@ -994,6 +994,14 @@ class Complaint(BaseModel):
         document, file = action.document, action.file
         if file is not None and any(d.file == file for d in self.documents):
             return  # the same upload again: one file, one document
+        if file is not None and action.limits is not None:
+            # DESIGN rule 16: the limits of a complaint's files hold here, where the actions on
+            # a complaint are applied one at a time: uploads arriving at once cannot all read
+            # the same room left (actions recorded before limits were carried have none).
+            sizes = [d.file.size for d in self.documents if d.file] + [file.size]
+            problem = dossier_problem(sizes, action.limits)
+            if problem:
+                raise ActionRefused(f"Fichier refusé : {problem}.")
         self.documents.append(
             DocumentRecord(
                 name=document.name,

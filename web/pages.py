@@ -471,9 +471,7 @@ async def add_files(
     async def add_all() -> Reading:
         if not files:
             raise Invalid([FieldError("files", "choisissez au moins un fichier")])
-        for upload in files:
-            reading = await ctx.service.add_file(agent.principal, reference, upload)
-        return reading
+        return await ctx.service.add_files(agent.principal, reference, files)
 
     return await outcome(
         ctx, request, agent, reference, add_all(), failed="add_files", done="add_document"

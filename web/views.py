@@ -18,7 +18,7 @@ from domain.clock import local_date
 from domain.complaint import STATUS_LABELS, Status
 from domain.deadlines import DEADLINE_LABELS, SUSPENSION_LABELS
 from domain.files import MEDIA_TYPE_LABELS, MediaType
-from domain.french import long_date
+from domain.french import long_date, percent
 from domain.intake import CATEGORY_LABELS, CHANNEL_LABELS, DOCUMENT_KIND_LABELS
 from domain.letters import LETTER_LABELS
 from web.forms import REASON_CHOICE
@@ -95,5 +95,6 @@ TEMPLATE_GLOBALS = {
     "file_size": file_size,
     "local_time": local_time,
     "long_date": long_date,
+    "percent": percent,
     "remaining": remaining,
 }

@@ -72,6 +72,7 @@ from domain.files import (
     FileFacts,
     FileLimits,
     MediaType,
+    dossier_problem,
     file_problem,
     safe_file_name,
     sniff,
@@ -223,7 +224,7 @@ class ComplaintService:
             intake = parse_intake(data, today=today)
         except ValidationError as error:
             raise Invalid(describe_errors(error)) from None
-        checked = self._checked_uploads(uploads, 0)
+        checked = self._checked_uploads(uploads, [])
         reference = intake.reference or await self._allocate(today.year)
         # A generated reference that Temporal already knows (a database restored from an
         # older backup, say) is skipped for the next number.
@@ -425,31 +426,47 @@ class ComplaintService:
     ) -> Reading:
         """DESIGN rule 16: a file joins the complaint as a document. The same file twice is
         one file and one document: sent again, it changes nothing."""
+        return await self.add_files(principal, reference, [upload], on_behalf_of)
+
+    async def add_files(
+        self,
+        principal: Principal,
+        reference: str,
+        uploads: Sequence[Upload],
+        on_behalf_of: str | None = None,
+    ) -> Reading:
+        """Files that join the complaint together (a page's choice of files): refused as a
+        whole, before any is stored, when they would not fit beside those it holds. The limits
+        themselves hold in the workflow, which takes each file in turn (`_attach`): uploads
+        arriving at once are refused there, never let through by a reading already stale."""
         medical = await self._allowed(principal, reference, "add_document")
         reading = await self.read(principal, reference)
-        digest = hashlib.sha256(upload.content).hexdigest()
         files = [d.file for d in reading.complaint.documents if d.file]
-        if any(file.sha256 == digest for file in files):
+        held = {file.sha256 for file in files}
+        new = [u for u in uploads if hashlib.sha256(u.content).hexdigest() not in held]
+        if not new:
             return reading
         if "add_document" not in reading.actions:
             raise Refused("Cette réclamation ne prend plus de document.")
-        [(checked, facts)] = self._checked_uploads([upload], sum(f.size for f in files))
-        await self._store(reference, medical, checked, facts)
-        state = await self._attach(principal, reference, medical, checked, facts, on_behalf_of)
+        state = reading.complaint
+        for checked, facts in self._checked_uploads(new, [file.size for file in files]):
+            await self._store(reference, medical, checked, facts)
+            state = await self._attach(principal, reference, medical, checked, facts, on_behalf_of)
         return self._reading(principal, state)
 
     def _checked_uploads(
-        self, uploads: Sequence[Upload], already: int
+        self, uploads: Sequence[Upload], held: list[int]
     ) -> list[tuple[Upload, FileFacts]]:
-        """Each file's type read from its content, its size bounded, its kind known: every
-        refusal at once, before anything is stored or started."""
+        """Each file's type read from its content, its size bounded, its kind known, and all
+        of them beside the `held` files' sizes: every refusal at once, before anything is
+        stored or started."""
         if uploads and self._files is None:
             raise Unavailable("Aucun stockage de fichiers n'est configuré.")
         checked: list[tuple[Upload, FileFacts]] = []
         problems: list[FieldError] = []
         for number, upload in enumerate(uploads, start=1):
             media, size = sniff(upload.content), len(upload.content)
-            problem = file_problem(media, size, already, self._file_limits)
+            problem = file_problem(media, size, self._file_limits)
             if upload.kind not in DocumentKind.__members__:
                 problem = "nature de document inconnue"
             if problem is not None or media is None:
@@ -457,9 +474,12 @@ class ComplaintService:
                 field = "file" if len(uploads) == 1 else f"fichier {number}"
                 problems.append(FieldError(field, problem or UNTAKEN_FILE))
                 continue
-            already += size
             digest = hashlib.sha256(upload.content).hexdigest()
             checked.append((upload, FileFacts(sha256=digest, media_type=media, size=size)))
+        unique = {facts.sha256: facts.size for _, facts in checked}
+        together = dossier_problem([*held, *unique.values()], self._file_limits)
+        if together and not problems:
+            problems.append(FieldError("file" if len(uploads) == 1 else "files", together))
         if problems:
             raise Invalid(problems)
         return checked
@@ -488,7 +508,9 @@ class ComplaintService:
         fields: dict[str, Any] = {"document": document}
         if on_behalf_of:
             fields["on_behalf_of"] = on_behalf_of
-        action = _action_from(principal, AddDocument, fields).model_copy(update={"file": facts})
+        action = _action_from(principal, AddDocument, fields).model_copy(
+            update={"file": facts, "limits": self._file_limits}
+        )
         if medical:
             action = seal_content(self._keyring, reference, action)
         return await self._execute(reference, self._handle(reference), action)

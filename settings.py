@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
+from ipaddress import ip_network
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.files import DEFAULT_FILE_LIMITS
@@ -69,6 +70,11 @@ class Settings(BaseSettings):
     api_docs: bool = True
     # Behind TLS in production: cookies only over HTTPS.
     web_secure_cookies: bool = False
+    # The reverse proxies (addresses or networks, e.g. ["172.30.80.1", "10.0.0.0/8"]) whose
+    # X-Forwarded-For names the real client: login throttling and the audit log key on it.
+    # From any other peer the header is ignored, so nobody escapes the per-address throttle
+    # by writing one. Empty: no proxy, the peer is the client.
+    trusted_proxies: list[str] = []
     # A session ends after this long without a request, and this long after logging in.
     session_idle_minutes: int = Field(60, ge=1, le=24 * 60)
     session_lifetime_hours: int = Field(10, ge=1, le=24 * 7)
@@ -93,6 +99,17 @@ class Settings(BaseSettings):
     files_s3_secret_key: str | None = None
     max_file_bytes: int = Field(DEFAULT_FILE_LIMITS.per_file, ge=1024)
     max_complaint_files_bytes: int = Field(DEFAULT_FILE_LIMITS.per_complaint, ge=1024)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _addresses(cls, proxies: list[str]) -> list[str]:
+        # uvicorn takes a mistyped address for a host name and trusts nobody: say so at start.
+        for proxy in proxies:
+            try:
+                ip_network(proxy, strict=False)
+            except ValueError:
+                raise ValueError(f"adresse ou réseau invalide : {proxy!r}") from None
+        return proxies
 
     @property
     def resolved_database_url(self) -> str:

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from temporalio.client import Client
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from db.engine import SessionFactory
 from domain.errors import describe_error_list
@@ -64,6 +65,9 @@ def create_app(
     app.include_router(dashboard.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(Edges, ctx=ctx, cors=lambda origin: codec.cors_for(ctx, origin))
+    # Outermost: the client every other layer sees (throttling, the audit log) is the one the
+    # configured proxies name, and from any other peer the peer itself (settings).
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
 
     @app.exception_handler(RequestValidationError)
     async def plain_validation_errors(request: Request, exc: RequestValidationError) -> Response:

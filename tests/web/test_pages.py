@@ -213,6 +213,7 @@ async def test_a_promise_kept_late_shows_late_on_the_page_and_in_the_queue(http,
     await office.start(reference="AR-TARD", sent_on=str(today - timedelta(days=20)))
     [line] = await register_lines(office.sessions)
     assert line.acknowledged_in_time(today) is False
+    assert line.acknowledged_on and line.acknowledgement_due
     days = (line.acknowledged_on - line.acknowledgement_due).days
     said = f"envoyé le {long_date(line.acknowledged_on)}, en retard de {days} jours"
     await login(http, "louise")

@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from temporalio.client import Client
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
@@ -20,7 +21,7 @@ from security.keyring import Keyring
 from settings import Settings
 from web import api, codec, dashboard, pages
 from web.context import WebContext
-from web.edges import Edges
+from web.edges import DOCS_ASSETS, Edges
 from web.pages import LoginRequired
 from wiring import connect_temporal
 
@@ -50,13 +51,18 @@ def create_app(
             ctx.client = await connect_temporal(settings, keyring)
         yield
 
-    app = FastAPI(
+    # Swagger UI's assets come from the fastapi-offline package, served by the app itself:
+    # /docs works offline and loads nothing from another site.
+    app = FastAPIOffline(
         title="Réclamations",
         version="1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
         docs_url="/docs" if settings.api_docs else None,
         redoc_url=None,
+        static_url=DOCS_ASSETS,
+        # Swagger UI would otherwise send the API description to swagger.io's validator.
+        swagger_ui_parameters={"validatorUrl": None},
     )
     app.state.context = ctx
     app.include_router(api.router)

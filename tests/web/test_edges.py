@@ -3,6 +3,7 @@ requests, headers, no 500 on odd input, private files."""
 
 import asyncio
 import os
+import re
 import stat
 import statistics
 import time
@@ -308,3 +309,19 @@ def test_the_command_line_creates_private_files(tmp_path, monkeypatch):
         os.umask(before)
     assert stat.S_IMODE(database.stat().st_mode) == 0o600
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700  # the umask holds for the process
+
+
+async def test_the_api_page_works_offline(http):
+    """/docs names only assets the app serves itself, and serves them: nothing is asked of
+    another host (a CDN, swagger.io's validator), and its policy allows none."""
+    page = await http.get("/docs")
+    assert page.status_code == 200
+    assert not re.search(r"https?://", page.text), page.text
+    policy = page.headers["content-security-policy"]
+    assert "http" not in policy and "'self'" in policy
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert {a.rsplit(".", 1)[-1] for a in assets} >= {"js", "css"}
+    for asset in assets:
+        assert asset.startswith("/"), asset
+        assert (await http.get(asset)).status_code == 200, asset
+    assert '"validatorUrl": null' in page.text

@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     temporal_ui_url: str = "http://localhost:8233"
     # Web pages allowed to call the codec endpoint (besides the Temporal Web UI above).
     codec_allowed_origins: list[str] = []
+    # `make run` only: the local Temporal Web UI cannot send the app's cookie to the codec
+    # without a setting in each browser, so its codec address carries this key instead and
+    # it decodes as an operator would (SECURITY.md). Never set in production.
+    codec_local_key: SecretStr | None = None
 
     outbox_dir: Path | None = None
     smtp_host: str | None = None

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import re
 import sys
 import tempfile
 from datetime import datetime, timedelta
@@ -27,13 +26,13 @@ from db.migrate import upgrade
 from db.models import LetterRow
 from domain.access import Principal, Role
 from domain.actions import ACTIONS
-from domain.calendar import timezone_of
 from domain.clock import local_date
 from domain.complaint import STATUS_LABELS, Complaint
 from domain.errors import Invalid, Refused, describe_errors
 from domain.french import long_date
 from domain.letters import LETTER_LABELS
 from domain.policy import Policy
+from domain.relative_days import dated
 from security.codec import data_converter
 from security.keyring import Keyring
 from settings import Settings
@@ -226,7 +225,7 @@ async def _run(
     env: WorkflowEnvironment, service: ComplaintService, scenario: Scenario
 ) -> SimulationResult:
     started_at = await env.get_current_time()
-    intake = _dated(scenario.intake, started_at)
+    intake = dated(scenario.intake, started_at)
     try:
         registered = await service.register(READER, intake, now=started_at)
     except Invalid as error:
@@ -261,22 +260,6 @@ async def _run(
         letters={},
         history_json=history.to_json(),
     )
-
-
-# "J-25": 25 days before the simulation's first day, so that a life keeps its shape whenever
-# it is run (a fixed date drifts into the past as the calendar moves on).
-RELATIVE_DAY = re.compile(r"^J-(\d{1,4})$")
-DATE_FIELDS = ("sent_on", "first_written_on", "received_on")
-
-
-def _dated(intake: dict[str, Any], now: datetime) -> dict[str, Any]:
-    dated = dict(intake)
-    today = local_date(now, timezone_of(str(intake.get("calendar", "national"))))
-    for field in DATE_FIELDS:
-        match = RELATIVE_DAY.match(str(dated.get(field, "")))
-        if match:
-            dated[field] = (today - timedelta(days=int(match[1]))).isoformat()
-    return dated
 
 
 async def _advance(env: WorkflowEnvironment, handle: Any, days: float) -> None:

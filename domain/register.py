@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from domain.actions import DECISION_LABELS
 from domain.complaint import STATUS_LABELS
+from domain.deadlines import DeadlineKind
 from domain.entities import Entities
 from domain.intake import CATEGORY_LABELS, CHANNEL_LABELS, Category
 from domain.typology import COMPLAINANT_TYPE_LABELS, Typology
@@ -94,9 +95,49 @@ class RegisterLine:
         done = _with_acknowledgement_or_answer(self).acknowledged_on
         return settled(self.acknowledgement_due, done, as_of)
 
+    def standings(self, as_of: date) -> dict[DeadlineKind, Standing]:
+        """Each promise of a written complaint as the register judges it, for the agents'
+        screens: one rule (`settled`), so a page never says "sent" where the register says
+        "missed". Nothing for a requalified or an oral one: no promise runs."""
+        if not (self.is_complaint and self.written):
+            return {}
+        answered = self.first_answered_on
+        promises = {
+            DeadlineKind.acknowledgement: (
+                self.acknowledgement_due,
+                _with_acknowledgement_or_answer(self).acknowledged_on,
+            ),
+            DeadlineKind.quality_target: (self.quality_target_due, answered),
+            DeadlineKind.promise: (self.promised_on, answered),
+            DeadlineKind.final: (self.final_due, answered),
+        }
+        return {
+            kind: Standing(kind, due, done, settled(due, done, as_of))
+            for kind, (due, done) in promises.items()
+            if due is not None
+        }
+
     @property
     def written(self) -> bool:
         return self.acknowledgement_due is not None
+
+
+@dataclass(frozen=True)
+class Standing:
+    """One promise: its day, the day what it asked for was done, and whether it was kept
+    (None while not known yet)."""
+
+    kind: DeadlineKind
+    due: date
+    done_on: date | None
+    kept: bool | None
+
+    @property
+    def days_late(self) -> int:
+        """How many days after its day it was done; 0 when on time or not done yet."""
+        if self.done_on is None or self.kept is not False:
+            return 0
+        return (self.done_on - self.due).days
 
 
 def settled(due: date | None, done: date | None, as_of: date) -> bool | None:

@@ -4,12 +4,15 @@ import json
 import os
 import subprocess
 import sys
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from cli.simulate import ScenarioError, load_scenario
+from domain.calendar import timezone_of
+from domain.clock import local_date
+from domain.deadlines import add_months
 from tests.entities import ENTITIES_TOML
 
 ROOT = Path(__file__).parents[1]
@@ -102,15 +105,16 @@ def test_an_invalid_action_field_is_named(tmp_path):
 
 
 def test_a_life_answered_in_time_then_contested_late_brings_no_false_letter():
-    # DESIGN rules 3 and 9: sent at 21:30 in Martinique on 20 November (already the 21st in
-    # Paris): dated the 20th; answered in time, contested after the 2 months: no letter saying
-    # that no answer went out.
+    # DESIGN rules 3 and 9: sent yesterday at 21:30 in Martinique (already today in Paris):
+    # dated yesterday; answered in time, contested after the 2 months: no letter saying that
+    # no answer went out.
+    sent = local_date(datetime.now(UTC), timezone_of("972")) - timedelta(days=1)
     result = simulate(
         ROOT / "examples" / "scenarios" / "contest_after_timely_answer.json", "--json"
     )
     assert result.returncode == 0, result.stderr
     output = json.loads(result.stdout)
-    assert output["deadlines"]["final_due"] == "2027-01-20"
+    assert output["deadlines"]["final_due"] == add_months(sent, 2).isoformat()
     assert output["status"] == "contested"
     assert [letter["kind"] for letter in output["letters"]] == ["acknowledgement", "answer"]
 

@@ -32,6 +32,7 @@ from security.codec import EncryptionCodec
 from security.keyring import KeyringError
 from security.sealing import contains_sealed, open_all
 from web.context import WebContext, context
+from web.local_codec import LOCAL_CODEC, local_codec_principal
 from web.sessions import logged_in
 
 router = APIRouter(prefix="/codec", include_in_schema=False)
@@ -72,8 +73,11 @@ def checked_origin(request: Request, ctx: WebContext) -> None:
 
 
 async def decoding_role(request: Request, ctx: WebContext) -> Role:
-    session = await logged_in(request, ctx)
-    principal = session.principal if session else None
+    if request.url.path.startswith(LOCAL_CODEC):
+        principal = local_codec_principal(ctx, request.url.path)
+    else:
+        session = await logged_in(request, ctx)
+        principal = session.principal if session else None
     if principal is None:
         raise HTTPException(401, "Connectez-vous à l'interface Réclamations pour déchiffrer.")
     if not may_read_histories(principal.role):
@@ -128,6 +132,7 @@ async def answer(
 
 
 @router.options("/{operation}")
+@router.options("/local/{key}/{operation}")
 async def preflight(
     operation: str, request: Request, ctx: WebContext = Depends(context)
 ) -> Response:
@@ -136,6 +141,7 @@ async def preflight(
 
 
 @router.post("/decode")
+@router.post("/local/{key}/decode")
 async def decode(request: Request, ctx: WebContext = Depends(context)) -> Response:
     checked_origin(request, ctx)
     role = await decoding_role(request, ctx)
@@ -146,6 +152,7 @@ async def decode(request: Request, ctx: WebContext = Depends(context)) -> Respon
 
 
 @router.post("/encode")
+@router.post("/local/{key}/encode")
 async def encode(request: Request, ctx: WebContext = Depends(context)) -> Response:
     """What the Web UI would send to a workflow (a signal, an update, a start) is handed back
     unencrypted: the worker refuses and records it (DESIGN rule 15). Agents act through the

@@ -23,6 +23,7 @@ from db.logins import (
 )
 from db.models import ComplaintRow
 from db.queue import QueueFilters, assignees
+from db.register import dated_line, register_line
 from domain.access import may_read_complaints, may_register
 from domain.actions import ACTION_LABELS
 from domain.complaint import OPEN_STATUSES
@@ -250,6 +251,7 @@ async def queue(
         query["mine"] = "1"
     if incident:
         query["incident"] = "1"
+    on = today()
     return render(
         ctx,
         request,
@@ -257,7 +259,12 @@ async def queue(
         agent,
         result=result,
         filters=query,
-        today=today(),
+        today=on,
+        # The promises kept late, as the register counts them (DESIGN rule 13).
+        late={
+            row.reference: [s for s in dated_line(row).standings(on).values() if s.days_late]
+            for row in result.rows
+        },
         statuses=[*OPEN_STATUSES, "answered", "closed", "requalified", "withdrawn"],
         channels=[c.value for c in Channel],
         categories=[c.value for c in Category],
@@ -282,6 +289,7 @@ async def complaint_page(
     users = await list_users(ctx.sessions) if "assign" in actions else []
     complaint = dossier.reading.complaint
     entity = ctx.service.entities.get(complaint.intake.entity)
+    on = today(complaint.intake.calendar)
     return render(
         ctx,
         request,
@@ -295,7 +303,9 @@ async def complaint_page(
         letters=dossier.letters,
         actions=actions,
         users=users,
-        today=today(complaint.intake.calendar),
+        today=on,
+        # Each promise kept, missed or kept late, as the register judges it (DESIGN rule 13).
+        standings=register_line(dossier.row).standings(on),
         history_url=ctx.history_url(dossier.row.workflow_id),
         suspension_reasons=["medical_expertise", "legal_expertise", "it_maintenance"],
         decisions=["upheld", "partly_upheld", "rejected"],

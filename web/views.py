@@ -16,11 +16,12 @@ from domain.actions import (
 from domain.calendar import CALENDAR_NAMES, timezone_of
 from domain.clock import local_date
 from domain.complaint import STATUS_LABELS, Status
-from domain.deadlines import DEADLINE_LABELS, SUSPENSION_LABELS
+from domain.deadlines import DEADLINE_LABELS, SUSPENSION_LABELS, DeadlineKind
 from domain.files import MEDIA_TYPE_LABELS, MediaType
 from domain.french import long_date, percent
 from domain.intake import CATEGORY_LABELS, CHANNEL_LABELS, DOCUMENT_KIND_LABELS
 from domain.letters import LETTER_LABELS
+from domain.register import Standing
 from web.forms import REASON_CHOICE
 
 # DESIGN rule 14: how a complaint's process ended outside the application (reconciliation).
@@ -61,6 +62,18 @@ def remaining(due: date | None, on: date, status: str = "") -> tuple[str, str]:
     return (f"dans {days} j", "soon" if days <= 2 else "ok")
 
 
+def done_text(standing: Standing, answered_first: bool = False) -> str:
+    """ "envoyé le 5 décembre 2026, en retard de 3 jours": what was done for a promise and when,
+    late in words as well as in colour (RGAA: colour is never the only sign)."""
+    if standing.kind == DeadlineKind.acknowledgement:
+        verb = "réponse envoyée" if answered_first else "envoyé"
+    else:
+        verb = "répondue"
+    said = f"{verb} le {long_date(standing.done_on)}" if standing.done_on else verb
+    late = standing.days_late
+    return f"{said}, en retard de {late} jour{'s' if late > 1 else ''}" if late else said
+
+
 def local_time(instant: datetime, timezone: str) -> str:
     return instant.astimezone(ZoneInfo(timezone)).strftime("%d/%m/%Y %H:%M")
 
@@ -97,4 +110,5 @@ TEMPLATE_GLOBALS = {
     "long_date": long_date,
     "percent": percent,
     "remaining": remaining,
+    "done_text": done_text,
 }

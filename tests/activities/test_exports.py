@@ -14,14 +14,14 @@ from activities.records import RecordActivities
 from cli.main import main
 from db.register import register_lines
 from domain.actions import Answer, Qualify
-from domain.entities import DEFAULT_ENTITY, Entities
+from domain.entities import DEFAULT_ENTITIES
 from domain.register import Lists
 from domain.typology import DEFAULT_TYPOLOGY
 from tests.activities.conftest import NOW, a_complaint
 from tests.activities.test_register import record_three
 from workflows.messages import RecordInput
 
-LISTS = Lists(DEFAULT_TYPOLOGY, Entities(entities=[DEFAULT_ENTITY]))
+LISTS = Lists(DEFAULT_TYPOLOGY, DEFAULT_ENTITIES)
 AS_OF = date(2027, 6, 1)
 # What a spreadsheet would run: a formula, a sign, a function call, and the cell breakers.
 FORMULAS = [
@@ -158,7 +158,7 @@ async def test_labels_are_french_never_codes(sessions):
         "prestations",
         "répondue",
     )
-    assert first["entité"] == DEFAULT_ENTITY.identity.name
+    assert first["entité"] == DEFAULT_ENTITIES.default.identity.name
     assert rows["REC-2"]["statut"] == "requalifiée (pas une réclamation)"
 
 

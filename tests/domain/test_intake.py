@@ -1,16 +1,22 @@
 """The intake contract: what back-office systems send, and the plain errors they get back."""
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
+from domain.calendar import calendar_for
+from domain.clock import local_date
+from domain.deadlines import compute_deadlines
 from domain.errors import describe_errors
 from domain.intake import Channel, ComplaintIntake, parse_intake
+from domain.relative_days import dated
 
 TODAY = date(2026, 11, 27)
+NOON = datetime(2026, 11, 27, 11, tzinfo=UTC)
+PARIS = "Europe/Paris"
 EXAMPLES = sorted((Path(__file__).parents[2] / "examples").glob("*.json"))
 
 
@@ -34,8 +40,32 @@ def errors_of(data):
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
 def test_every_example_intake_is_valid(path):
-    intake = parse_intake(json.loads(path.read_text()), TODAY)
+    intake = parse_intake(dated(json.loads(path.read_text()), NOON), TODAY)
     assert intake.subject
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_an_example_is_not_late_on_the_day_it_is_tried(path):
+    """Its dates are relative to today ("J-2"): a new user's first complaints are not late
+    before anyone has touched them, whatever the day they try them."""
+    now = datetime.now(UTC)
+    today = local_date(now, PARIS)
+    intake = parse_intake(dated(json.loads(path.read_text()), now), today)
+    assert intake.sent_date <= today
+    if intake.is_written:
+        plan = compute_deadlines(
+            intake.sent_date, calendar_for(intake.calendar), intake.first_written_date
+        )
+        assert plan.acknowledgement.due > today and plan.quality_target.due > today
+
+
+def test_relative_dates_keep_their_time_and_offset():
+    intake = {"sent_on": "J-1T21:30:00-04:00", "first_written_on": "J-20", "calendar": "972"}
+    assert dated(intake, NOON) == {
+        "sent_on": "2026-11-26T21:30:00-04:00",
+        "first_written_on": "2026-11-07",
+        "calendar": "972",
+    }
 
 
 def test_examples_exist():

@@ -8,6 +8,7 @@ import threading
 import time
 from typing import Any
 
+import pytest
 from google.protobuf import json_format
 from temporalio.api.common.v1 import Payloads
 from temporalio.testing import WorkflowEnvironment
@@ -216,3 +217,38 @@ async def test_a_flood_of_decodes_waits_for_the_endpoints_own_threads(http, offi
     assert pages >= 2  # the app answered all along
     codec_threads = [t for t in threading.enumerate() if t.name.startswith(f"codec-{id(ctx):x}")]
     assert len(codec_threads) == ctx.settings.codec_threads == 2
+
+
+LOCAL_KEY = "cle-locale-de-l-interface-temporal"
+
+
+@pytest.mark.parametrize("settings", [{"codec_local_key": LOCAL_KEY}], indirect=True)
+async def test_the_local_web_ui_decodes_with_its_key_and_no_login(http, office):
+    """`make run`'s Web UI sends no cookie to another port: its codec address carries the
+    local key, and decodes as an operator would, medical payloads staying encrypted."""
+    ordinary = await start_payloads(await office.start(reference="COD-LOCAL"))
+    medical = await start_payloads(await medical_complaint(office, "COD-LOCAL-MED"))
+    headers = {"Origin": UI, "X-Namespace": "default"}
+    local = f"/codec/local/{LOCAL_KEY}/decode?preserveStorageRefs=true"
+    opened = await http.post(local, json=ordinary, headers=headers)
+    assert opened.status_code == 200 and "Hélène Garnier" in opened_text(opened.json())
+    assert (await http.post(local, json=medical, headers=headers)).json() == medical
+    preflight = await http.options(
+        f"/codec/local/{LOCAL_KEY}/decode",
+        headers={"Origin": UI, "Access-Control-Request-Method": "POST"},
+    )
+    assert preflight.status_code == 204
+    wrong = await http.post("/codec/local/une-autre-cle/decode", json=ordinary, headers=headers)
+    assert wrong.status_code == 401
+    elsewhere = await http.post(
+        local, json=ordinary, headers=dict(headers, Origin="https://evil.example")
+    )
+    assert elsewhere.status_code == 403
+
+
+async def test_without_a_local_key_the_local_address_opens_nothing(http, office):
+    body = await start_payloads(await office.start(reference="COD-NOKEY"))
+    headers = {"Origin": UI, "X-Namespace": "default"}
+    for key in ("", "None", "cle"):
+        response = await http.post(f"/codec/local/{key}/decode", json=body, headers=headers)
+        assert response.status_code in (401, 404)

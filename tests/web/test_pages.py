@@ -5,6 +5,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from db.models import ComplaintRow, EventRow
+from db.register import register_lines
+from domain.french import long_date
 from tests.office import action
 from tests.web.conftest import login
 
@@ -202,3 +204,21 @@ async def test_an_agent_tells_the_complainant_why_the_answer_is_late(http, offic
     assert len(state.promises) == 2 and state.promise > state.promises[0]
     letter = (await http.get("/complaints/INFO-1/letters/information/1")).text
     assert "nous attendons des pièces" in letter and "relevé bancaire" in letter
+
+
+async def test_a_promise_kept_late_shows_late_on_the_page_and_in_the_queue(http, office):
+    """Sent 20 days ago, its acknowledgement (due after 10 jours ouvrables) leaves today: the
+    register counts it missed, and the screens say it was late, by how many days, in words."""
+    today = await office.today()
+    await office.start(reference="AR-TARD", sent_on=str(today - timedelta(days=20)))
+    [line] = await register_lines(office.sessions)
+    assert line.acknowledged_in_time(today) is False
+    assert line.acknowledged_on and line.acknowledgement_due
+    days = (line.acknowledged_on - line.acknowledgement_due).days
+    said = f"envoyé le {long_date(line.acknowledged_on)}, en retard de {days} jours"
+    await login(http, "louise")
+    page = (await http.get("/complaints/AR-TARD")).text
+    assert f'<span class="late">{said}</span>' in page
+    assert '<span class="ok">envoyé' not in page
+    queue = (await http.get("/")).text
+    assert f'<small class="late">Accusé de réception : {said}</small>' in queue

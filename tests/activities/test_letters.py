@@ -1,5 +1,6 @@
 """The letter activity: real SMTP (aiosmtpd), a real print outbox, real databases."""
 
+import io
 from pathlib import Path
 
 import pytest
@@ -7,11 +8,12 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from activities.letters.activity import LetterActivities
-from activities.letters.delivery import EmlOutbox, PostOutbox, SmtpSender
+from activities.letters.delivery import EmlOutbox, PostOutbox, SmtpSender, open_posted
 from activities.letters.rendering import LetterRenderer
 from db.models import LetterRow
 from domain.actions import Answer, Contest, Resume, Suspend
 from domain.letters import InsurerIdentity, LetterKind, Mediator
+from security.envelopes import is_enveloped
 from security.keyring import Keyring
 from security.sealing import open_sealed, seal, seal_content
 from tests.activities.conftest import NOW, a_complaint
@@ -23,7 +25,7 @@ def letters_activity(sessions, tmp_path: Path, keyring: Keyring, email=None):
         sessions,
         LetterRenderer(InsurerIdentity(), Mediator()),
         email=email or EmlOutbox(tmp_path),
-        post=PostOutbox(tmp_path),
+        post=PostOutbox(tmp_path, keyring),
         keyring=keyring,
         mail_from="MUTEX - Réclamations <reclamations@mutex.example>",
     )
@@ -100,7 +102,7 @@ async def test_a_retry_sends_the_text_first_rendered(sessions, tmp_path, keyring
         sessions,
         LetterRenderer(InsurerIdentity(name="MUTEX Renommée"), Mediator()),
         email=sender,
-        post=PostOutbox(tmp_path),
+        post=PostOutbox(tmp_path, keyring),
         keyring=keyring,
         mail_from="MUTEX - Réclamations <reclamations@mutex.example>",
     )
@@ -155,7 +157,10 @@ async def test_medical_letters_go_by_post_and_are_stored_sealed(sessions, tmp_pa
     [row] = await stored(sessions)
     assert row.delivery == "post"
     assert row.body.startswith("sealed:v2:") and "examen médical" not in row.body
-    text = " ".join(PdfReader(receipt.location).pages[0].extract_text().split())
+    # DESIGN rule 11: it waits in the outbox encrypted, opened only to print.
+    assert is_enveloped(Path(receipt.location).read_bytes())
+    opened = PdfReader(io.BytesIO(open_posted(keyring, Path(receipt.location))))
+    text = " ".join(opened.pages[0].extract_text().split())
     assert "Refus après examen médical" in text
 
 

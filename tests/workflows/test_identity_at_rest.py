@@ -159,8 +159,15 @@ async def test_the_medical_advisor_reads_who_complained_and_the_queue_still_work
     assert refs(await queue(office, DOCTOR, status, category="contract")) == set()
 
 
-async def queue(office: Office, principal: Principal, status: str, **filters: str):
-    return await office.service.queue(principal, QueueFilters(status=status, **filters), 1)
+async def queue(
+    office: Office,
+    principal: Principal,
+    status: str,
+    channel: str | None = None,
+    category: str | None = None,
+):
+    filters = QueueFilters(status=status, channel=channel, category=category)
+    return await office.service.queue(principal, filters, 1)
 
 
 def refs(page) -> set[str]:

@@ -84,7 +84,7 @@ class LetterActivities:
         """The text and layout as first rendered, opened for sending (DESIGN rule 11)."""
 
         def opened(text: str) -> str:
-            # A recipient recorded before identities were sealed at rest is still in clear.
+            # A recipient recorded before identities were sealed at rest is read as it is.
             sealed = medical and is_sealed(text)
             return open_sealed(self._keyring, row.reference, text) if sealed else text
 

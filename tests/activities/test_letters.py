@@ -13,7 +13,7 @@ from activities.letters.rendering import LetterRenderer
 from db.models import LetterRow
 from domain.actions import Answer, Contest, Resume, Suspend
 from domain.letters import InsurerIdentity, LetterKind, Mediator
-from security.envelopes import is_enveloped
+from security.envelopes import UnreadableFile, is_enveloped
 from security.keyring import Keyring
 from security.sealing import open_sealed, seal, seal_content
 from tests.activities.conftest import NOW, a_complaint
@@ -158,10 +158,17 @@ async def test_medical_letters_go_by_post_and_are_stored_sealed(sessions, tmp_pa
     assert row.delivery == "post"
     assert row.body.startswith("sealed:v2:") and "examen médical" not in row.body
     # DESIGN rule 11: it waits in the outbox encrypted, opened only to print.
-    assert is_enveloped(Path(receipt.location).read_bytes())
-    opened = PdfReader(io.BytesIO(open_posted(keyring, Path(receipt.location))))
+    posted = Path(receipt.location)
+    assert is_enveloped(posted.read_bytes())
+    opened = PdfReader(io.BytesIO(open_posted(keyring, posted)))
     text = " ".join(opened.pages[0].extract_text().split())
     assert "Refus après examen médical" in text
+    # Bound to its complaint and letter: a copy under another letter's name opens nowhere.
+    elsewhere = tmp_path / "post" / "REC-2026-000999" / posted.name
+    elsewhere.parent.mkdir(parents=True)
+    elsewhere.write_bytes(posted.read_bytes())
+    with pytest.raises(UnreadableFile):
+        open_posted(keyring, elsewhere)
 
 
 @pytest.mark.parametrize(

@@ -77,13 +77,13 @@ def activities(
         sessions=sessions,
         renderer=letter_renderer(settings),
         email=email_sender(settings),
-        post=PostOutbox(settings.resolved_outbox_dir),
+        post=PostOutbox(settings.resolved_outbox_dir, keyring),
         keyring=keyring,
         mail_from=settings.mail_from,
     )
     return [
         PlanningActivities(settings.policy).plan,
-        RecordActivities(sessions).record,
+        RecordActivities(sessions, keyring).record,
         letters.send_letter,
     ]
 

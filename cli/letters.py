@@ -1,5 +1,6 @@
-"""`complaints letters`: check an insurer's own letter templates before they serve, and see
-any letter as the complainant will (a PDF from example data)."""
+"""`complaints letters`: check an insurer's own letter templates before they serve, see any
+letter as the complainant will (a PDF from example data), and print a paper letter from the
+outbox (a medical complaint's waits there encrypted: DESIGN rule 11)."""
 
 from __future__ import annotations
 
@@ -9,14 +10,16 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from activities.letters.delivery import open_posted
 from activities.letters.pdf import letter_pdf
 from activities.letters.rendering import LetterRenderer
 from activities.letters.specimens import missing_clauses, render_specimen
 from domain.calendar import timezone_of
 from domain.clock import local_date
 from domain.letters import LETTER_LABELS, LetterKind
+from security.envelopes import UnreadableFile
 from settings import Settings
-from wiring import ConfigurationError, letter_renderer
+from wiring import ConfigurationError, letter_renderer, load_keyring
 
 
 def add_parser(commands: Any) -> None:
@@ -39,6 +42,16 @@ def add_parser(commands: Any) -> None:
     preview.add_argument("--entity", help="code de l'entité qui signe (défaut : la première)")
     preview.add_argument("--output", type=Path, help="fichier PDF (défaut : apercu-KIND.pdf)")
     preview.set_defaults(handler=run_preview)
+    printing = actions.add_parser(
+        "print",
+        help="un courrier papier de la boîte d'envoi, ouvert pour l'impression",
+        description="Écrit le PDF d'un courrier papier en attente (déchiffré s'il l'est) sur la "
+        "sortie standard, pour l'imprimante (complaints letters print FICHIER | lp), ou dans "
+        "--output.",
+    )
+    printing.add_argument("file", type=Path, help="le courrier dans la boîte d'envoi (post/…)")
+    printing.add_argument("--output", type=Path, help="fichier PDF (défaut : sortie standard)")
+    printing.set_defaults(handler=run_print)
 
 
 def _renderer(args: argparse.Namespace) -> LetterRenderer:
@@ -80,4 +93,17 @@ def run_preview(args: argparse.Namespace) -> int:
     output: Path = args.output or Path(f"apercu-{kind.value}.pdf")
     output.write_bytes(letter_pdf(rendered.layout, LETTER_LABELS[kind]))
     print(f"{LETTER_LABELS[kind]} : {output}")
+    return 0
+
+
+def run_print(args: argparse.Namespace) -> int:
+    try:
+        pdf = open_posted(load_keyring(Settings()), args.file)
+    except (OSError, UnreadableFile) as error:
+        print(f"illisible : {args.file} ({type(error).__name__})", file=sys.stderr)
+        return 1
+    if args.output is None:
+        sys.stdout.buffer.write(pdf)
+    else:
+        args.output.write_bytes(pdf)
     return 0

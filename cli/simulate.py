@@ -324,7 +324,12 @@ def add_parser(commands: Any) -> None:
     parser.add_argument("scenario", type=Path, help="fichier JSON du scénario")
     parser.add_argument("--json", action="store_true", help="sortie JSON")
     parser.add_argument("--letters", action="store_true", help="afficher le texte des courriers")
-    parser.add_argument("--outbox", type=Path, help="garder les courriers dans ce dossier")
+    parser.add_argument(
+        "--outbox",
+        type=Path,
+        help="garder les courriers dans ce dossier (ceux d'une réclamation médicale chiffrés : "
+        "avec --key-file, RECLAMATIONS_KEY_FILE=… complaints letters print les ouvre)",
+    )
     parser.add_argument(
         "--history",
         type=Path,

@@ -11,11 +11,9 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from pydantic import (
-    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
-    EmailStr,
     Field,
     ValidationError,
     ValidationInfo,
@@ -28,10 +26,13 @@ from pydantic_core import PydanticCustomError
 from domain.calendar import CalendarName, timezone_of
 from domain.content import (
     FROM_OUTSIDE,
+    EmailAddress,
     LongContent,
+    MemberNumber,
+    Name,
+    PostalAddress,
     ShortContent,
     check_printable,
-    checked_address,
 )
 
 MAX_DOCUMENTS = 100
@@ -107,8 +108,6 @@ DOCUMENT_KIND_LABELS = {
     DocumentKind.other: "autre document",
 }
 
-ShortText = Annotated[str, Field(min_length=1, max_length=200)]
-
 
 def _one_sending_error(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
     # A date or an aware datetime: report one plain error, not one per alternative.
@@ -143,12 +142,10 @@ class Document(_Strict):
 class Complainant(_Strict):
     """Whoever complains: no contract is needed (DESIGN rule 1)."""
 
-    name: ShortText
-    email: EmailStr | None = None
-    postal_address: (
-        Annotated[str, Field(min_length=1, max_length=500), AfterValidator(checked_address)] | None
-    ) = None
-    member_number: Annotated[str, Field(min_length=1, max_length=50)] | None = None
+    name: Name
+    email: EmailAddress | None = None
+    postal_address: PostalAddress | None = None
+    member_number: MemberNumber | None = None
 
 
 class ComplaintIntake(_Strict):

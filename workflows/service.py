@@ -53,7 +53,7 @@ from domain.actions import ACTION_LABELS, ACTIONS, Action, AddDocument, Answer, 
 from domain.calendar import timezone_of
 from domain.clock import local_date
 from domain.complaint import Complaint, Event
-from domain.content import FROM_OUTSIDE, map_content
+from domain.content import FROM_OUTSIDE, is_sealed, map_content
 from domain.entities import DEFAULT_ENTITIES, Entities
 from domain.errors import (
     Closed,
@@ -360,7 +360,11 @@ class ComplaintService:
             if not can_read_content(principal.role, row.medical):
                 row = dataclasses.replace(row, complainant_name=None, subject=None)
             elif row.medical:
-                row = dataclasses.replace(row, subject=self._open(row.reference, row.subject or ""))
+                row = dataclasses.replace(
+                    row,
+                    subject=self._open(row.reference, row.subject or ""),
+                    complainant_name=self._open(row.reference, row.complainant_name or ""),
+                )
             rows.append(row)
         return dataclasses.replace(result, rows=rows)
 
@@ -671,6 +675,8 @@ class ComplaintService:
         return opened
 
     def _open(self, reference: str, text: str) -> str:
+        if not is_sealed(text):
+            return text  # recorded before it was sealed at rest (a complainant's name)
         try:
             return open_sealed(self._keyring, reference, text)
         except Unreadable as error:

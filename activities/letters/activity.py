@@ -64,7 +64,9 @@ class LetterActivities:
             message = self._email_message(row, body, layout, letter.at)
             location = await self._email.send(message, letter.reference, stem)
         else:
-            location = await self._post.send(layout, row.subject, letter.reference, stem)
+            location = await self._post.send(
+                layout, row.subject, letter.reference, stem, sealed=letter.intake.medical
+            )
         async with self._sessions.begin() as session:
             await session.execute(
                 update(LetterRow)
@@ -82,11 +84,13 @@ class LetterActivities:
         """The text and layout as first rendered, opened for sending (DESIGN rule 11)."""
 
         def opened(text: str) -> str:
-            return open_sealed(self._keyring, row.reference, text) if medical else text
+            # A recipient recorded before identities were sealed at rest is read as it is.
+            sealed = medical and is_sealed(text)
+            return open_sealed(self._keyring, row.reference, text) if sealed else text
 
         body = opened(row.body)
         if row.layout is None:  # rendered before layouts were kept: its text says it all
-            recipient = row.recipient if row.delivery == Delivery.post else ""
+            recipient = opened(row.recipient) if row.delivery == Delivery.post else ""
             return body, LetterLayout.of_text(body, recipient)
         return body, LetterLayout.model_validate_json(opened(row.layout))
 
@@ -98,7 +102,7 @@ class LetterActivities:
         async with self._sessions.begin() as session:
             await insert_missing(session, LetterRow, [self._render(letter)])
             if letter.record is not None:
-                await write_record(session, letter.record)
+                await write_record(session, letter.record, self._keyring)
             row = await session.get(LetterRow, key)
         assert row is not None
         return row
@@ -116,7 +120,7 @@ class LetterActivities:
         body, layout = rendered.body, rendered.layout.model_dump_json()
 
         def sealed(text: str) -> str:
-            # DESIGN rule 11: a medical letter is never stored in clear.
+            # DESIGN rule 11: a medical letter, and whom it goes to, are never stored in clear.
             return seal(self._keyring, letter.reference, text) if letter.intake.medical else text
 
         return {
@@ -124,7 +128,7 @@ class LetterActivities:
             "kind": letter.order.kind.value,
             "sequence": letter.order.sequence,
             "delivery": letter.order.delivery.value,
-            "recipient": recipient,
+            "recipient": sealed(recipient),
             "subject": rendered.subject,
             "body": sealed(body),
             "layout": sealed(layout),

@@ -42,13 +42,13 @@ DEADLINE_COLUMNS = [
 ]
 
 
-async def record(sessions, *complaints):
-    write = RecordActivities(sessions).record
+async def record(sessions, keyring, *complaints):
+    write = RecordActivities(sessions, keyring).record
     for complaint in complaints:
         await write(RecordInput(complaint=complaint, events=complaint.events, at=NOW))
 
 
-async def record_managing_bodies(sessions):
+async def record_managing_bodies(sessions, keyring):
     """One complaint per formula, each typed in by an agent as the managing body."""
     complaints = []
     for number, body in enumerate(FORMULAS, start=1):
@@ -59,7 +59,7 @@ async def record_managing_bodies(sessions):
             update={"managing_body": body}
         )
         complaints.append(complaint)
-    await record(sessions, *complaints)
+    await record(sessions, keyring, *complaints)
 
 
 def csv_rows(text):
@@ -76,8 +76,8 @@ def register_sheet(book):
     return [dict(zip(titles, row, strict=True)) for row in rows]
 
 
-async def test_text_typed_by_people_never_becomes_a_formula(sessions):
-    await record_managing_bodies(sessions)
+async def test_text_typed_by_people_never_becomes_a_formula(sessions, keyring):
+    await record_managing_bodies(sessions, keyring)
     lines = await register_lines(sessions)
     rows = csv_rows(register_csv(lines, AS_OF, LISTS))
     assert [row["organisme gestionnaire"] for row in rows] == [f"'{text}" for text in FORMULAS]
@@ -89,7 +89,7 @@ async def test_text_typed_by_people_never_becomes_a_formula(sessions):
     assert [cell.coordinate for cell in every if cell.data_type == "f"] == []
 
 
-def test_the_command_line_exports_no_formula(tmp_path, monkeypatch, capsys):
+def test_the_command_line_exports_no_formula(tmp_path, monkeypatch, capsys, keyring):
     import asyncio
 
     from db.engine import create_engine, session_factory
@@ -100,7 +100,7 @@ def test_the_command_line_exports_no_formula(tmp_path, monkeypatch, capsys):
     async def prepare():
         engine = create_engine(url)
         await upgrade(engine)
-        await record_managing_bodies(session_factory(engine))
+        await record_managing_bodies(session_factory(engine), keyring)
         await engine.dispose()
 
     asyncio.run(prepare())
@@ -115,7 +115,9 @@ def test_the_command_line_exports_no_formula(tmp_path, monkeypatch, capsys):
     assert [(cell.value, cell.data_type) for cell in cells] == [(t, "s") for t in IN_XLSX]
 
 
-async def test_handling_time_and_two_months_count_from_the_first_written_complaint(sessions):
+async def test_handling_time_and_two_months_count_from_the_first_written_complaint(
+    sessions, keyring
+):
     # Forwarded late by the managing body: written on 20 September, sent on to us on
     # 8 November, answered on the 27th, 19 days after the sending but past the 2 months.
     forwarded = a_complaint(
@@ -125,7 +127,7 @@ async def test_handling_time_and_two_months_count_from_the_first_written_complai
         first_written_on="2026-09-20",
     )
     forwarded.apply(Answer(actor="a", decision="rejected", reasons="Contrat clair."), NOW)
-    await record(sessions, forwarded)
+    await record(sessions, keyring, forwarded)
     [line] = await register_lines(sessions)
     assert line.final_due == date(2026, 11, 20)
     [row] = csv_rows(register_csv([line], AS_OF, LISTS))
@@ -135,9 +137,9 @@ async def test_handling_time_and_two_months_count_from_the_first_written_complai
     assert row["première réclamation écrite le"] == "2026-09-20"
 
 
-async def test_a_request_requalified_has_no_deadline_to_keep(sessions):
-    await record_three(sessions)
-    await record(sessions, a_complaint("REC-8", channel="phone", sent_on="2026-10-01"))
+async def test_a_request_requalified_has_no_deadline_to_keep(sessions, keyring):
+    await record_three(sessions, keyring)
+    await record(sessions, keyring, a_complaint("REC-8", channel="phone", sent_on="2026-10-01"))
     lines = await register_lines(sessions)
     rows = {row["référence"]: row for row in csv_rows(register_csv(lines, AS_OF, LISTS))}
     assert [rows["REC-2"][column] for column in DEADLINE_COLUMNS] == ["sans objet"] * 4
@@ -148,8 +150,8 @@ async def test_a_request_requalified_has_no_deadline_to_keep(sessions):
     assert [requalified[column].value for column in DEADLINE_COLUMNS] == ["sans objet"] * 4
 
 
-async def test_labels_are_french_never_codes(sessions):
-    await record_three(sessions)
+async def test_labels_are_french_never_codes(sessions, keyring):
+    await record_three(sessions, keyring)
     lines = await register_lines(sessions)
     rows = {row["référence"]: row for row in csv_rows(register_csv(lines, AS_OF, LISTS))}
     first = rows["REC-1"]
@@ -162,8 +164,8 @@ async def test_labels_are_french_never_codes(sessions):
     assert rows["REC-2"]["statut"] == "requalifiée (pas une réclamation)"
 
 
-async def test_the_workbooks_columns_are_wide_enough_to_read(sessions):
-    await record_three(sessions)
+async def test_the_workbooks_columns_are_wide_enough_to_read(sessions, keyring):
+    await record_three(sessions, keyring)
     book = workbook(register_xlsx(await register_lines(sessions), AS_OF, LISTS, "2026"))
     for sheet in book:
         for number, column in enumerate(sheet.iter_cols(values_only=True), start=1):
@@ -172,9 +174,9 @@ async def test_the_workbooks_columns_are_wide_enough_to_read(sessions):
             assert width >= min(max(map(len, shown)), 60), (sheet.title, column[0])
 
 
-async def test_percentages_are_written_the_french_way(sessions):
+async def test_percentages_are_written_the_french_way(sessions, keyring):
     as_of = AS_OF
-    await record_three(sessions)
+    await record_three(sessions, keyring)
     lines = await register_lines(sessions)
     total = csv_rows(statistics_csv(lines, as_of))[-1]
     assert total["accusés de réception dans les 10 jours ouvrables (%)"] == "50,0 %"

@@ -1,5 +1,6 @@
 """The letter activity: real SMTP (aiosmtpd), a real print outbox, real databases."""
 
+import io
 from pathlib import Path
 
 import pytest
@@ -7,12 +8,13 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from activities.letters.activity import LetterActivities
-from activities.letters.delivery import EmlOutbox, PostOutbox, SmtpSender
+from activities.letters.delivery import EmlOutbox, PostOutbox, SmtpSender, open_posted
 from activities.letters.rendering import LetterRenderer
 from db.models import LetterRow
 from domain.actions import Answer, Contest, Resume, Suspend
 from domain.entities import DEFAULT_ENTITIES, Entities
 from domain.letters import DEMO_IDENTITY, INSURANCE_MEDIATOR, LetterKind
+from security.envelopes import UnreadableFile, is_enveloped
 from security.keyring import Keyring
 from security.sealing import open_sealed, seal, seal_content
 from tests.activities.conftest import NOW, a_complaint
@@ -24,7 +26,7 @@ def letters_activity(sessions, tmp_path: Path, keyring: Keyring, email=None):
         sessions,
         LetterRenderer(DEFAULT_ENTITIES),
         email=email or EmlOutbox(tmp_path),
-        post=PostOutbox(tmp_path),
+        post=PostOutbox(tmp_path, keyring),
         keyring=keyring,
         mail_from="MUTEX - Réclamations <reclamations@mutex.example>",
     )
@@ -105,7 +107,7 @@ async def test_a_retry_sends_the_text_first_rendered(sessions, tmp_path, keyring
             )
         ),
         email=sender,
-        post=PostOutbox(tmp_path),
+        post=PostOutbox(tmp_path, keyring),
         keyring=keyring,
         mail_from="MUTEX - Réclamations <reclamations@mutex.example>",
     )
@@ -160,8 +162,18 @@ async def test_medical_letters_go_by_post_and_are_stored_sealed(sessions, tmp_pa
     [row] = await stored(sessions)
     assert row.delivery == "post"
     assert row.body.startswith("sealed:v2:") and "examen médical" not in row.body
-    text = " ".join(PdfReader(receipt.location).pages[0].extract_text().split())
+    # DESIGN rule 11: it waits in the outbox encrypted, opened only to print.
+    posted = Path(receipt.location)
+    assert is_enveloped(posted.read_bytes())
+    opened = PdfReader(io.BytesIO(open_posted(keyring, posted)))
+    text = " ".join(opened.pages[0].extract_text().split())
     assert "Refus après examen médical" in text
+    # Bound to its complaint and letter: a copy under another letter's name opens nowhere.
+    elsewhere = tmp_path / "post" / "REC-2026-000999" / posted.name
+    elsewhere.parent.mkdir(parents=True)
+    elsewhere.write_bytes(posted.read_bytes())
+    with pytest.raises(UnreadableFile):
+        open_posted(keyring, elsewhere)
 
 
 @pytest.mark.parametrize(

@@ -8,9 +8,9 @@ from pydantic import ValidationError
 
 from domain.actions import ACTIONS, AddDocument, Answer, Assign, Qualify
 from domain.complaint import ActionRefused
-from domain.content import content_paths, map_content
+from domain.content import IDENTITY, content_paths, map_content, map_marked
 from domain.errors import describe_errors
-from domain.intake import parse_intake
+from domain.intake import Complainant, parse_intake
 from tests.domain.builders import complaint
 from tests.domain.test_intake import TODAY, valid
 
@@ -108,3 +108,31 @@ def test_on_behalf_of_is_a_name_never_a_text():
     for text in (LOOKS_SEALED, "<script>", "a" * 101):
         with pytest.raises(ValidationError):
             Qualify(actor="a", on_behalf_of=text)
+
+
+IDENTITY_OF = {
+    "name": "Hélène Garnier",
+    "email": "helene@example.fr",
+    "postal_address": "12 rue des Tilleuls\n69003 Lyon",
+    "member_number": "MX-4471203",
+}
+
+
+def test_who_complains_is_declared_once_and_found_by_the_walk():
+    intake = parse_intake(valid(complainant=IDENTITY_OF, medical=True), TODAY)
+    found: dict[str, str] = {}
+    map_marked(intake, (IDENTITY,), lambda path, text: found.setdefault(path, text))
+    assert found == {f"complainant.{field}": value for field, value in IDENTITY_OF.items()}
+    assert content_paths(intake).keys().isdisjoint(found)  # not sealed at the door
+
+
+@pytest.mark.parametrize("field", list(IDENTITY_OF))
+def test_a_sealed_identity_is_refused_from_outside_and_read_back_from_the_record(field):
+    refused = {**IDENTITY_OF, field: LOOKS_SEALED}
+    with pytest.raises(ValidationError) as caught:
+        parse_intake(valid(complainant=refused), TODAY)
+    [problem] = describe_errors(caught.value)
+    assert problem.field == f"complainant.{field}" and "scellé" in problem.message
+    # As the record keeps it (a medical complaint's snapshot): longer than its field in clear.
+    recorded = {**IDENTITY_OF, field: sealed("A" * 600)}
+    assert getattr(Complainant.model_validate(recorded), field) == recorded[field]

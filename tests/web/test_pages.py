@@ -124,9 +124,13 @@ async def test_a_medical_complaint_is_unreadable_but_for_the_medecin_conseil(htt
     await login(http, "dr.lemoine")
     page = (await http.get("/complaints/MED-1")).text
     assert "Hémiplégie droite depuis l&#39;accident" in page
+    # Its complainant's identity, sealed at rest, opens for the Médecin Conseil (rule 11).
+    assert "Hélène Garnier" in page and "helene.garnier@example.fr" in page
+    assert "12 rue des Tilleuls" in page
     letter = await http.get("/complaints/MED-1/letters/acknowledgement/1")
     assert letter.status_code == 200 and "Médecin Conseil" in letter.text
-    assert "Remboursement d&#39;optique en attente" in (await http.get("/")).text
+    queue = (await http.get("/")).text
+    assert "Remboursement d&#39;optique en attente" in queue and "Hélène Garnier" in queue
 
 
 async def test_the_new_complaint_form_validates_like_the_api(http, office):

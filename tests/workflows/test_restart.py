@@ -46,8 +46,8 @@ class CrashAfterPosting(PostOutbox):
 
     crashed = False
 
-    async def send(self, body, title, reference, stem):
-        location = await super().send(body, title, reference, stem)
+    async def send(self, body, title, reference, stem, sealed):
+        location = await super().send(body, title, reference, stem, sealed)
         if not CrashAfterPosting.crashed:
             CrashAfterPosting.crashed = True
             raise ConnectionResetError("worker lost between posting and recording")
@@ -63,7 +63,7 @@ async def test_a_letter_retried_after_a_crash_is_posted_once(
         sqlite_sessions,
         LetterRenderer(entities(settings)),
         email=None,  # type: ignore[arg-type]
-        post=CrashAfterPosting(outbox),
+        post=CrashAfterPosting(outbox, keyring),
         keyring=keyring,
         mail_from=settings.mail_from,
     )
@@ -73,7 +73,7 @@ async def test_a_letter_retried_after_a_crash_is_posted_once(
         workflows=[ComplaintWorkflow],
         activities=[
             PlanningActivities(settings.policy).plan,
-            RecordActivities(sqlite_sessions).record,
+            RecordActivities(sqlite_sessions, keyring).record,
             letters.send_letter,
         ],
         workflow_runner=workflow_runner(),

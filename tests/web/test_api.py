@@ -145,3 +145,21 @@ async def test_tokens_are_created_by_the_command_line_and_work(http, office):
     token = result.stdout.strip().splitlines()[-1]
     response = await http.get("/api/complaints/X", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 404  # authenticated: the complaint just does not exist
+
+
+async def test_an_intake_names_every_problem_at_once_those_against_today_too(api, office):
+    # Issue 24: a future sending date and a missing email, named together (README: one message
+    # per field), and an unknown entity beside them.
+    tomorrow = await office.today() + timedelta(days=1)
+    data = await an_intake(office, reference="API-ALL", sent_on=str(tomorrow), channel="email")
+    data["complainant"] = {"name": "Hélène Garnier"}
+    data["entity"] = "inconnue"
+    response = await api.post("/api/complaints", json=data)
+    assert response.status_code == 422
+    fields = {e["field"]: e["message"] for e in response.json()["detail"]}
+    assert fields == {
+        "sent_on": "la date d'envoi ne peut pas être dans le futur",
+        "complainant.email": "obligatoire pour une réclamation reçue par courriel",
+        "entity": "entité inconnue (connues : mutex)",
+    }
+    assert (await api.get("/api/complaints/API-ALL")).status_code == 404

@@ -19,9 +19,9 @@ from pydantic_core import PydanticCustomError
 
 from domain.content import (
     AddressContent,
+    FromOutside,
     LongContent,
     ShortContent,
-    check_printable,
     from_outside,
 )
 from domain.deadlines import SUSPENSION_LABELS, SuspensionReason
@@ -61,15 +61,13 @@ ESCALATION_LABELS = {
 }
 
 
-class Action(BaseModel):
+class Action(FromOutside):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 
     # DESIGN rule 15: the authenticated principal, set by the application service.
     actor: Actor
     # A name the caller gave (the agent behind a back-office system), kept beside the actor.
     on_behalf_of: OnBehalfOf | None = None
-
-    _printable = field_validator("*")(check_printable)
 
 
 # A code of the insurer's closed lists (domain.typology), checked against them by the service.
@@ -157,7 +155,9 @@ class Answer(Action):
 
     decision: Decision
     reasons: LongContent
-    documents_considered: Annotated[list[ShortContent], Field(max_length=100)] = []
+    documents_considered: Annotated[list[ShortContent], Field(max_length=100)] = Field(
+        default_factory=list
+    )
     # DESIGN rule 17: for the register.
     compensation: Annotated[Decimal, Field(ge=0, le=10_000_000, decimal_places=2)] | None = Field(
         None, description="geste commercial ou indemnisation accordés, en euros"

@@ -53,7 +53,7 @@ from domain.actions import ACTION_LABELS, ACTIONS, Action, AddDocument, Answer, 
 from domain.calendar import timezone_of
 from domain.clock import local_date
 from domain.complaint import Complaint, Event
-from domain.content import FROM_OUTSIDE, map_content
+from domain.content import FROM_OUTSIDE, SEALED_FROM_OUTSIDE, looks_sealed, map_content
 from domain.entities import DEFAULT_ENTITY, Entities
 from domain.errors import (
     Closed,
@@ -461,6 +461,9 @@ class ComplaintService:
             problem = file_problem(media, size, already, self._file_limits)
             if upload.kind not in DocumentKind.__members__:
                 problem = "nature de document inconnue"
+            if looks_sealed(upload.name):
+                # DESIGN rule 11: a file's given name is text from outside like any other.
+                problem = SEALED_FROM_OUTSIDE
             if problem is not None or media is None:
                 # Named by its place, never by its name (a medical file's name is content).
                 field = "file" if len(uploads) == 1 else f"fichier {number}"

@@ -163,3 +163,21 @@ async def test_an_intake_names_every_problem_at_once_those_against_today_too(api
         "entity": "entité inconnue (connues : mutex)",
     }
     assert (await api.get("/api/complaints/API-ALL")).status_code == 404
+
+
+async def test_a_day_an_agent_gives_is_plausible_or_refused_in_french(api, office):
+    # Issue 23: a mediation step dated 0001-01-01 was recorded, and escalated at once.
+    await api.post("/api/complaints", json=await an_intake(office, reference="API-DAYS"))
+    actions = "/api/complaints/API-DAYS/actions"
+    answer = {"decision": "rejected", "reasons": "Non couvert."}
+    assert (await api.post(f"{actions}/answer", json=answer)).status_code == 200
+    for name, fields in [
+        ("mediate", {"step": "referral", "on": "0001-01-01"}),
+        ("contest", {"on": "0001-01-01"}),
+    ]:
+        refused = await api.post(f"{actions}/{name}", json=fields)
+        assert refused.status_code == 409, refused.text
+        assert refused.json()["detail"].startswith("Date invraisemblable pour ")
+        assert "le 1er janvier 1 précède" in refused.json()["detail"]
+    state = (await api.get("/api/complaints/API-DAYS")).json()
+    assert state["status"] == "answered" and state["mediation"] is None

@@ -626,7 +626,7 @@ class Complaint(BaseModel):
             earliest, follows = referred, "la saisine du Médiateur"
         for label, day in days_done(action):
             if day > today:
-                return f"Date invraisemblable pour {label} : le {long_date(day)} est à venir."
+                return f"Date invraisemblable pour {label} : le {long_date(day)} est dans le futur."
             if day < earliest:
                 return (
                     f"Date invraisemblable pour {label} : le {long_date(day)} précède "

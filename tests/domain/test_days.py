@@ -62,7 +62,7 @@ def test_every_action_that_gives_a_day_is_walked_here():
 def test_a_day_before_what_it_follows_or_after_today_is_refused_in_plain_french(name, shift):
     earliest = EARLIEST.get(name, SENT)
     if shift == "future":
-        day, why = LATER.date() + timedelta(days=1), "est à venir"
+        day, why = LATER.date() + timedelta(days=1), "est dans le futur"
     elif shift == -1:
         day, why = earliest - timedelta(days=1), "précède"
     else:

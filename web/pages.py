@@ -40,7 +40,7 @@ from domain.typology import COMPLAINANT_TYPE_LABELS
 from web.context import WebContext, context
 from web.edges import FILE_POLICY
 from web.files import attachment
-from web.forms import DOCUMENT_ROWS, action_from_form, intake_from_form
+from web.forms import DOCUMENT_ROWS, action_from_form, intake_from_form, on_form_rows
 from web.sessions import COOKIE, LOGIN_COOKIE, client_address, logged_in, same_token
 from web.views import TEMPLATE_GLOBALS, today
 from workflows.service import Reading, Upload
@@ -365,7 +365,7 @@ async def new_complaint(
             agent.principal, intake_from_form(form), uploads=files
         )
     except Invalid as error:
-        values = _new_form_values(ctx, form, error.errors, files)
+        values = _new_form_values(ctx, form, on_form_rows(error.errors, form), files)
         return render(ctx, request, "new.html", agent, status_code=422, **values)
     except ServiceError as error:
         values = _new_form_values(ctx, form, [FieldError("(serveur)", str(error))], files)

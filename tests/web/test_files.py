@@ -238,7 +238,7 @@ async def test_a_refused_mail_room_form_names_its_fields_and_its_files_at_once(h
     # Issue 24: every problem at once (the fields' and the files'), under the fields' French
     # labels, and the chosen files named to be chosen again (no browser refills a file field).
     fields = await mail_room_form(http, office, **{"complainant.postal_address": ""})
-    fields["documents.0.name"] = "x" * 201
+    fields["documents.1.name"] = "x" * 201  # the second row, the first left empty
     response = await http.post(
         "/complaints/new",
         data=fields,
@@ -250,7 +250,9 @@ async def test_a_refused_mail_room_form_names_its_fields_and_its_files_at_once(h
     assert response.status_code == 422
     summary = response.text.split('role="alert"')[1].split("</div>")[0]
     assert "Adresse postale : obligatoire pour une réclamation reçue par courrier" in summary
-    assert "Nom du document 1 : trop long (au plus 200 caractères)" in summary
+    assert "Nom du document 2 : trop long (au plus 200 caractères)" in summary
+    second_row = response.text.split('name="documents.1.name"')[1].split("</div>")[0]
+    assert "trop long" in second_row
     assert "fichier 2 : type de fichier refusé" in summary
     assert "complainant." not in summary and "documents." not in summary
     assert "choisissez-les de nouveau" in summary

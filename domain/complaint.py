@@ -43,6 +43,7 @@ from domain.actions import (
     Typing,
     Withdraw,
     action_name,
+    days_done,
 )
 from domain.clock import local_date, local_instant
 from domain.content import Sealable, content_sealing_problem
@@ -69,7 +70,7 @@ UNKNOWN_SENDER = "inconnu (hors application)"
 MIDNIGHT = time(0)
 
 # The edition of the rules new complaints run by (see Complaint.rules).
-LATEST_RULES = 4
+LATEST_RULES = 5
 
 # An action's guard (why not now, or None) and its effect; see Complaint._handlers.
 Guard = Callable[[], str | None]
@@ -375,6 +376,7 @@ class Complaint(BaseModel):
     # each announced date passes, never given a past date (rule 6).
     # 4: after an answer not fully favourable or the 2 months, the complaint stays open to the
     # mediator for a year from the written complaint, and follows the mediation (rule 18).
+    # 5: every day an agent gives lies between what it follows and today (_implausible_day).
     rules: int = 1
     # DESIGN rule 6: every date announced to the complainant, in order; the last is the promise.
     promises: list[date] = []
@@ -581,23 +583,27 @@ class Complaint(BaseModel):
         handlers = self._handlers()
         return [name for name, kind in ACTIONS.items() if handlers[kind][0]() is None]
 
-    def _refusal(self, action: Action) -> str | None:
+    def _refusal(self, action: Action, now: datetime, days_checked: bool) -> str | None:
         guard, _ = self._handlers()[type(action)]
         refusal = guard()
         if refusal is None and not isinstance(action, Retry):
             # DESIGN rule 11: a medical complaint takes only sealed content, others plain text.
             problem = content_sealing_problem(action, self.medical)
             refusal = f"Action refusée : {problem}." if problem else None
+        if refusal is None and (days_checked or self.rules >= 5):
+            refusal = self._implausible_day(action, now)
         return refusal
 
     def check(self, action: Action, now: datetime) -> None:
         """Raise ActionRefused, in French, when the action is not allowed now: its guard, then
-        its effect tried on a copy, so that the check can never drift from what it does."""
-        self.model_copy(deep=True).apply(action, now)
+        its effect tried on a copy, so that the check can never drift from what it does.
+        It checks the days given as edition 5 does, whatever the complaint's edition: a check
+        refuses before anything happens (an update's validator), so no history changes."""
+        self.model_copy(deep=True).apply(action, now, days_checked=True)
 
-    def apply(self, action: Action, now: datetime) -> None:
+    def apply(self, action: Action, now: datetime, days_checked: bool = False) -> None:
         """Carry out an allowed action: state, record and letters."""
-        refusal = self._refusal(action)
+        refusal = self._refusal(action, now, days_checked)
         if refusal:
             raise ActionRefused(refusal)
         first_new = len(self.events)
@@ -605,6 +611,28 @@ class Complaint(BaseModel):
         effect(action, now)
         for event in self.events[first_new:]:
             event.on_behalf_of = action.on_behalf_of
+
+    def _implausible_day(self, action: Action, now: datetime) -> str | None:
+        """Why a day the action gives cannot be (rules edition 5): no action happened before
+        the complaint was sent, nor before what it follows (a contest, the answer; a step of
+        the mediation, the referral), nor after today. A mediation step dated 0001-01-01 once
+        ran the mediator's 90 days out at once (issue 23)."""
+        today = self.today(now)
+        earliest, follows = self.plan.sent_on, "l'envoi de la réclamation"
+        referred = self.mediation.referred_on if self.mediation else None
+        if isinstance(action, Contest) and self.answers:
+            earliest, follows = self.today(self.answers[-1].answered_at), "la réponse"
+        elif isinstance(action, Mediate) and referred and action.step is not MediationStep.referral:
+            earliest, follows = referred, "la saisine du Médiateur"
+        for label, day in days_done(action):
+            if day > today:
+                return f"Date invraisemblable pour {label} : le {long_date(day)} est dans le futur."
+            if day < earliest:
+                return (
+                    f"Date invraisemblable pour {label} : le {long_date(day)} précède "
+                    f"{follows} ({long_date(earliest)})."
+                )
+        return None
 
     def _closed(self) -> str | None:
         if self.stage in TERMINAL:

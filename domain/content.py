@@ -5,7 +5,7 @@ and opened only for the Médecin Conseil. This module declares, once, which fiel
 (the `CONTENT` mark in their type) and which say who the complainant is (the `IDENTITY` mark:
 sealed wherever a medical complaint is kept at rest), and walks any model to transform them; it
 encrypts nothing. Values from outside are always plain text: one that looks sealed is refused
-at the edge.
+at the edge (`FromOutside`, the base of every input model).
 """
 
 from __future__ import annotations
@@ -15,15 +15,16 @@ import types
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
-from pydantic import AfterValidator, BaseModel, Field, ValidationInfo
+from pydantic import AfterValidator, BaseModel, Field, ValidationInfo, field_validator
 from pydantic.networks import validate_email
 from pydantic_core import PydanticCustomError
 
 from domain.postal import check_postal_address
 
 SEALED_MARK = "sealed:"
-# A sealed value anywhere in a text, even inside other words.
-_SEALED_ANYWHERE = re.compile(r"sealed:v\d")
+SEALED_FROM_OUTSIDE = (
+    "texte refusé : il contient un contenu scellé, qui ne peut venir que du système"
+)
 
 
 class Mark:
@@ -76,6 +77,12 @@ def is_sealed(value: str) -> bool:
     return value.startswith(SEALED_MARK)
 
 
+def looks_sealed(value: str) -> bool:
+    """Whether a text from outside could pass for sealed, or carry a sealed value inside it
+    (one that a history's reader would open): the mark anywhere, before any trimming."""
+    return SEALED_MARK in value
+
+
 # The validation context of values that come from outside (domain.intake.parse_intake and the
 # application service): there, a value that looks sealed is refused.
 FROM_OUTSIDE = "from_outside"
@@ -86,15 +93,38 @@ def from_outside(info: ValidationInfo) -> bool:
     return isinstance(context, dict) and bool(context.get(FROM_OUTSIDE))
 
 
+def _texts(value: Any) -> list[str]:
+    return [v for v in (value if isinstance(value, list) else [value]) if isinstance(v, str)]
+
+
+class FromOutside(BaseModel):
+    """A model whose values may come from outside: an intake, an action, what they hold.
+
+    Its checks apply to every field of every subclass, those added later included, so no
+    field can escape them. From outside (DESIGN rule 11), a text that looks sealed is refused
+    before anything else looks at it: never taken for the system's own sealed value, it skips
+    no length or format check."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _never_sealed_from_outside(cls, value: Any, info: ValidationInfo) -> Any:
+        if from_outside(info) and any(looks_sealed(text) for text in _texts(value)):
+            raise PydanticCustomError("sealed_from_outside", SEALED_FROM_OUTSIDE)
+        return value
+
+    _printable = field_validator("*")(check_printable)
+
+
+def _kept_sealed(value: str, info: ValidationInfo) -> bool:
+    """A sealed value the system kept (a running complaint's state) was checked in clear
+    before it was sealed; from outside, nothing is taken for sealed."""
+    return is_sealed(value) and not from_outside(info)
+
+
 def _checked(max_length: int) -> Callable[[str, ValidationInfo], str]:
     def check(value: str, info: ValidationInfo) -> str:
-        if from_outside(info) and _SEALED_ANYWHERE.search(value):
-            raise PydanticCustomError(
-                "sealed_from_outside",
-                "texte refusé : il contient un contenu scellé, qui ne peut venir que du système",
-            )
-        if is_sealed(value):
-            return value  # checked in clear before it was sealed
+        if _kept_sealed(value, info):
+            return value
         if not value:
             raise PydanticCustomError(
                 "string_too_short", "ne peut pas être vide", {"min_length": 1}
@@ -108,8 +138,8 @@ def _checked(max_length: int) -> Callable[[str, ValidationInfo], str]:
 
 def checked_address(value: str, info: ValidationInfo) -> str:
     """The window's rules, for addresses coming in: one kept in a running complaint's state
-    (given before the rules) still loads, and is printed as it is."""
-    if is_sealed(value) or not from_outside(info):
+    (given before the rules, or sealed) still loads, and is printed as it is."""
+    if not from_outside(info):
         return value
     return check_postal_address(value)
 

@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from domain.content import FromOutside
 from domain.intake import MAX_DOCUMENTS
 
 
@@ -48,8 +49,9 @@ def sniff(content: bytes) -> MediaType | None:
     return next((media for magic, media in _SIGNATURES if content.startswith(magic)), None)
 
 
-class FileFacts(BaseModel):
-    """What Temporal's history keeps of a file: never its content."""
+class FileFacts(FromOutside):
+    """What Temporal's history keeps of a file: never its content. Described by the system
+    (domain.actions.AddDocument), yet checked like all that may come from outside."""
 
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     media_type: MediaType

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -41,7 +41,7 @@ from domain.typology import COMPLAINANT_TYPE_LABELS
 from web.context import WebContext, context
 from web.edges import FILE_POLICY
 from web.files import attachment
-from web.forms import DOCUMENT_ROWS, action_from_form, intake_from_form
+from web.forms import DOCUMENT_ROWS, action_from_form, intake_from_form, on_form_rows
 from web.sessions import COOKIE, LOGIN_COOKIE, client_address, logged_in, same_token
 from web.views import TEMPLATE_GLOBALS, today
 from workflows.service import Reading, Upload
@@ -342,13 +342,15 @@ async def new_complaint_form(
 
 
 def _new_form_values(
-    ctx: WebContext, values: dict[str, str], errors: list[FieldError]
+    ctx: WebContext, values: dict[str, str], errors: list[FieldError], files: Sequence[Upload] = ()
 ) -> dict[str, Any]:
+    """The form's values; after a refusal, its errors and the files to choose again."""
     return {
         "entities": ctx.service.entities.entities,
         "values": values,
         "errors": {e.field: e.message for e in errors},
         "error_list": errors,
+        "dropped_files": [upload.name for upload in files],
         "channels": [c.value for c in Channel],
         "categories": [c.value for c in Category],
         "document_kinds": [k.value for k in DocumentKind],
@@ -373,17 +375,16 @@ async def new_complaint(
             agent.principal, intake_from_form(form), uploads=files
         )
     except Invalid as error:
-        values = _new_form_values(ctx, form, error.errors)
+        values = _new_form_values(ctx, form, on_form_rows(error.errors, form), files)
         return render(ctx, request, "new.html", agent, status_code=422, **values)
     except ServiceError as error:
-        values = _new_form_values(ctx, form, [FieldError("(serveur)", str(error))])
+        values = _new_form_values(ctx, form, [FieldError("(serveur)", str(error))], files)
         return render(ctx, request, "new.html", agent, status_code=http_status(error), **values)
     reference = registered.reference
     if not registered.created:
         taken = FieldError("reference", f"La référence {reference} existe déjà.")
-        return render(
-            ctx, request, "new.html", agent, status_code=409, **_new_form_values(ctx, form, [taken])
-        )
+        values = _new_form_values(ctx, form, [taken], files)
+        return render(ctx, request, "new.html", agent, status_code=409, **values)
     await wait_recorded(ctx, reference, registered.version)
     pending = f"?fichiers_non_joints={registered.files_pending}" if registered.files_pending else ""
     return RedirectResponse(f"/complaints/{reference}{pending}", status_code=303)

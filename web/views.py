@@ -19,7 +19,13 @@ from domain.complaint import STATUS_LABELS, Status
 from domain.deadlines import DEADLINE_LABELS, SUSPENSION_LABELS, DeadlineKind
 from domain.files import MEDIA_TYPE_LABELS, MediaType
 from domain.french import long_date, percent
-from domain.intake import CATEGORY_LABELS, CHANNEL_LABELS, DOCUMENT_KIND_LABELS
+from domain.intake import (
+    CATEGORY_LABELS,
+    CHANNEL_LABELS,
+    DOCUMENT_KIND_LABELS,
+    FIELD_LABELS,
+    field_label,
+)
 from domain.letters import LETTER_LABELS
 from domain.register import Standing
 from web.forms import REASON_CHOICE
@@ -85,6 +91,11 @@ def file_size(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} Mo".replace(".", ",")
 
 
+# Browsers never fill a file field again: a refused intake says so beside it (issue 24).
+DROPPED_FILES = (
+    "Les fichiers choisis n'ont pas été gardés : choisissez-les de nouveau avant d'enregistrer"
+)
+
 TEMPLATE_GLOBALS = {
     "ACTION_LABELS": ACTION_LABELS,
     "DELAY_REASON_LABELS": DELAY_REASON_LABELS,
@@ -96,6 +107,7 @@ TEMPLATE_GLOBALS = {
     "DECISION_LABELS": {k.value: v for k, v in DECISION_LABELS.items()},
     "DOCUMENT_KIND_LABELS": {k.value: v for k, v in DOCUMENT_KIND_LABELS.items()},
     "ESCALATION_LABELS": ESCALATION_LABELS,
+    "FIELD_LABELS": FIELD_LABELS,
     "LETTER_LABELS": {k.value: v for k, v in LETTER_LABELS.items()},
     "MEDIA_TYPE_LABELS": {k.value: v for k, v in MEDIA_TYPE_LABELS.items()},
     "PROCESS_ENDED_LABELS": PROCESS_ENDED_LABELS,
@@ -105,6 +117,8 @@ TEMPLATE_GLOBALS = {
     "REASON_CHOICE": REASON_CHOICE,
     "MEDIATION_STEP_LABELS": {k.value: v for k, v in MEDIATION_STEP_LABELS.items()},
     "ACCEPTED_FILES": ",".join(media.value for media in MediaType),
+    "DROPPED_FILES": DROPPED_FILES,
+    "field_label": field_label,
     "file_size": file_size,
     "local_time": local_time,
     "long_date": long_date,

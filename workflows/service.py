@@ -53,7 +53,7 @@ from domain.actions import ACTION_LABELS, ACTIONS, Action, AddDocument, Answer, 
 from domain.calendar import timezone_of
 from domain.clock import local_date
 from domain.complaint import Complaint, Event
-from domain.content import FROM_OUTSIDE, is_sealed, map_content
+from domain.content import FROM_OUTSIDE, SEALED_FROM_OUTSIDE, is_sealed, looks_sealed, map_content
 from domain.entities import DEFAULT_ENTITIES, Entities
 from domain.errors import (
     Closed,
@@ -77,7 +77,7 @@ from domain.files import (
     safe_file_name,
     sniff,
 )
-from domain.intake import Complainant, DocumentKind, parse_intake
+from domain.intake import Complainant, ComplaintIntake, DocumentKind, parse_intake
 from domain.planning import plan_complaint
 from domain.policy import Policy
 from domain.register import RegisterLine
@@ -217,14 +217,22 @@ class ComplaintService:
         if not may_register(principal.role):
             raise Forbidden("Votre rôle ne permet pas d'enregistrer une réclamation.")
         now = now or datetime.now(UTC)
-        data = self._with_entity(data)
+        data, problems = self._with_entity(data)
         calendar = data.get("calendar", "national") if isinstance(data, dict) else "national"
         today = local_date(now, timezone_of(str(calendar)))
+        # Every problem at once, the entity's, the fields' and the files' (README, "the intake
+        # contract"): the sender mends them in one go.
+        intake: ComplaintIntake | None = None
         try:
             intake = parse_intake(data, today=today)
         except ValidationError as error:
-            raise Invalid(describe_errors(error)) from None
-        checked = self._checked_uploads(uploads, [])
+            problems += describe_errors(error)
+        try:
+            checked = self._checked_uploads(uploads, [])
+        except Invalid as error:
+            problems += error.errors
+        if problems or intake is None:
+            raise Invalid(problems)
         reference = intake.reference or await self._allocate(today.year)
         # A generated reference that Temporal already knows (a database restored from an
         # older backup, say) is skipped for the next number.
@@ -268,17 +276,18 @@ class ComplaintService:
             reference = await self._allocate(today.year)
         raise Unavailable("Aucune référence libre après 20 essais : rien n'a été enregistré.")
 
-    def _with_entity(self, data: Any) -> Any:
+    def _with_entity(self, data: Any) -> tuple[Any, list[FieldError]]:
         """DESIGN rule 19: the intake names its entity, the first one by default, and takes
-        that entity's calendar unless it gives one."""
+        that entity's calendar unless it gives one; an unknown entity is a problem beside the
+        others."""
         if not isinstance(data, dict):
-            return data  # refused as a whole by the intake's validation
+            return data, []  # refused as a whole by the intake's validation
         given = data.get("entity")
         entity = self.entities.get(given) if given is None or isinstance(given, str) else None
         if entity is None:
             known = ", ".join(e.code for e in self.entities.entities)
-            raise Invalid([FieldError("entity", f"entité inconnue (connues : {known})")])
-        return {"calendar": entity.calendar, **data, "entity": entity.code}
+            return data, [FieldError("entity", f"entité inconnue (connues : {known})")]
+        return {"calendar": entity.calendar, **data, "entity": entity.code}, []
 
     async def _taken(self, reference: str) -> bool:
         """Whether a complaint of that reference was ever started."""
@@ -473,6 +482,9 @@ class ComplaintService:
             problem = file_problem(media, size, self._file_limits)
             if upload.kind not in DocumentKind.__members__:
                 problem = "nature de document inconnue"
+            if looks_sealed(upload.name):
+                # DESIGN rule 11: a file's given name is text from outside like any other.
+                problem = SEALED_FROM_OUTSIDE
             if problem is not None or media is None:
                 # Named by its place, never by its name (a medical file's name is content).
                 field = "file" if len(uploads) == 1 else f"fichier {number}"

@@ -11,8 +11,9 @@ from domain.calendar import calendar_for
 from domain.clock import local_date
 from domain.deadlines import compute_deadlines
 from domain.errors import describe_errors
-from domain.intake import Channel, ComplaintIntake, parse_intake
+from domain.intake import Channel, ComplaintIntake, field_label, parse_intake
 from domain.relative_days import dated
+from tests.domain.fields import field_paths
 
 TODAY = date(2026, 11, 27)
 NOON = datetime(2026, 11, 27, 11, tzinfo=UTC)
@@ -225,3 +226,13 @@ def test_a_letter_sent_late_in_the_evening_abroad_is_dated_by_the_earlier_day():
     # And the other way round: 00:30 on the 25th in Paris was the 24th for the team overseas.
     overseas = parse_intake(valid(sent_on="2026-11-25T00:30:00+01:00", calendar="972"), TODAY)
     assert overseas.sent_date == date(2026, 11, 24)
+
+
+def test_every_intake_field_has_its_french_label():
+    # Issue 24: the mail room's error summary names fields as the form does; walked, so that
+    # a field added later cannot go without one.
+    for path, _ in field_paths(ComplaintIntake):
+        assert field_label(path) != path, f"{path} n'a pas de libellé (FIELD_LABELS)"
+    assert field_label("complainant.postal_address") == "Adresse postale"
+    assert field_label("documents.1.name") == "Nom du document 2"
+    assert field_label("fichier 2") == "fichier 2"

@@ -48,6 +48,7 @@ def test_the_typical_complaints_are_recorded():
         "mediated",  # lean runs: a referral to the mediator followed to the remedy
         "continued",  # the last run of a long life continued as new, just before local records
         "recorded",  # local records: a suspension, a slipped target, an answer
+        "implausible",  # rules edition 4: a mediation step dated 0001-01-01, taken (issue 23)
     }
 
 
@@ -157,6 +158,29 @@ async def test_rules_edition_4_without_its_patch_breaks_the_complaints_begun_bef
     )
     result = await unpatched.replay_workflow(
         history(HISTORIES / "rejected.json"), raise_on_replay_failure=False
+    )
+    assert isinstance(result.replay_failure, NondeterminismError)
+
+
+@workflow.defn(name="ComplaintWorkflow")
+class ComplaintWorkflowRulesEdition5WithoutPatch(ComplaintWorkflow):
+    """Today's workflow had plausible days (edition 5) reach the complaints of edition 4."""
+
+    @workflow.run
+    async def run(self, start: StartComplaint) -> Outcome:
+        return await super().run(start)
+
+    def _rules_edition(self) -> int:
+        edition = super()._rules_edition()
+        return LATEST_RULES if edition == 4 else edition
+
+
+async def test_rules_edition_5_without_its_patch_breaks_the_complaints_begun_before():
+    unpatched = replayer(
+        ComplaintWorkflowRulesEdition5WithoutPatch, runner=UnsandboxedWorkflowRunner()
+    )
+    result = await unpatched.replay_workflow(
+        history(HISTORIES / "implausible.json"), raise_on_replay_failure=False
     )
     assert isinstance(result.replay_failure, NondeterminismError)
 

@@ -7,11 +7,13 @@ import asyncio
 import contextlib
 import email
 import email.policy
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -44,6 +46,26 @@ from workflows.sandbox import workflow_runner
 from workflows.service import ComplaintService
 
 PARIS = "Europe/Paris"
+T = TypeVar("T")
+# How long a test waits for what it expects: long enough for a busy machine (issue 30), and a
+# bound all the same, so a state that never comes fails the test instead of hanging it.
+PATIENCE_SECONDS = 60.0
+
+
+async def until(
+    probe: Callable[[], Awaitable[T]],
+    condition: Callable[[T], object],
+    seconds: float = PATIENCE_SECONDS,
+) -> T:
+    """What `probe` finds once `condition` holds of it, looked at every 25 ms for `seconds`."""
+    deadline = time.monotonic() + seconds
+    while True:
+        found = await probe()
+        if condition(found):
+            return found
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the state awaited never came within {seconds:.0f} s: {found!r}")
+        await asyncio.sleep(0.025)
 
 
 def intake_data(sent_on: date | str, **changes: Any) -> dict[str, Any]:

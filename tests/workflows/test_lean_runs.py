@@ -8,25 +8,25 @@ complaint's history holds `history_events_per_run` events, its workflow continue
 the whole state, and nothing of the complaint changes: its timers still ring, its letters go
 once, its record stays whole, each run replays."""
 
-import asyncio
 import contextlib
 import json
 import sqlite3
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import TypeVar
 
 import pytest
 from temporalio.api.enums.v1 import EventType
-from temporalio.client import WorkflowExecutionStatus, WorkflowHistory
+from temporalio.client import (
+    WorkflowExecutionDescription,
+    WorkflowExecutionStatus,
+    WorkflowHistory,
+)
 
 from domain.complaint import IncidentKind
 from domain.policy import Policy
-from tests.office import Office, action, kinds, replayer
+from tests.office import Office, action, kinds, replayer, until
 from workflows import search
-
-T = TypeVar("T")
 
 SHORT_RUNS = 60
 # The office's settings, with runs this short.
@@ -44,14 +44,13 @@ async def at_rest(office, handle) -> None:
     server starts the next run apart from ending the last one, and a message sent in between
     finds the complaint ended; Temporal's own servers do both at once (see the dev server's
     test in test_visibility.py)."""
-    for _ in range(400):
-        description = await handle.describe()
+
+    def resting(description: WorkflowExecutionDescription) -> bool:
         raw = description.raw_description
         running = description.status == WorkflowExecutionStatus.RUNNING
-        if running and not raw.HasField("pending_workflow_task") and not raw.pending_activities:
-            return
-        await asyncio.sleep(0.025)
-    raise AssertionError(f"{handle.id} never came to rest")
+        return running and not raw.HasField("pending_workflow_task") and not raw.pending_activities
+
+    await until(handle.describe, resting)
 
 
 async def runs(office, handle) -> list[WorkflowHistory]:
@@ -132,16 +131,6 @@ REFUSED = (
     "CREATE TRIGGER refuse_events BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'non'); END",
     "DROP TRIGGER refuse_events",
 )
-
-
-async def until(probe: Callable[[], Awaitable[T]], condition: Callable[[T], object]) -> T:
-    """What `probe` finds once `condition` holds of it."""
-    for _ in range(400):
-        found = await probe()
-        if condition(found):
-            return found
-        await asyncio.sleep(0.025)
-    raise AssertionError("the state awaited never came")
 
 
 async def replays(office: Office, handle) -> None:

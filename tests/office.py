@@ -220,9 +220,10 @@ class Office:
                 ComplaintWorkflow.run, ident
             )
             for last in (Withdraw(actor="fin.du.test"), Retry(actor="fin.du.test")):
-                # A withdrawal, then a last try for an incident the test has mended.
-                with contextlib.suppress(ServiceError, AssertionError):
-                    await asyncio.wait_for(self.act(handle, last), 30)
+                # A withdrawal, then a last try for an incident the test has mended. Not
+                # waiting for the record: one held by an incident waits for that last try.
+                with contextlib.suppress(ServiceError):
+                    await asyncio.wait_for(self.service.act(*as_call(handle, last)), 30)
             await asyncio.wait_for(handle.result(), 30)
 
     def outbox(self, pattern: str = "**/*") -> list[Path]:

@@ -15,7 +15,7 @@ from temporalio.workflow import NondeterminismError
 from domain.complaint import LATEST_RULES
 from security.keyring import Keyring
 from tests.office import replayer as office_replayer
-from workflows.complaint import RULES_EDITION_3_PATCH, ComplaintWorkflow
+from workflows.complaint import RULES_EDITION_3_PATCH, RULES_EDITION_4_PATCH, ComplaintWorkflow
 from workflows.messages import Outcome, StartComplaint
 
 HISTORIES = Path(__file__).parents[1] / "histories"
@@ -47,6 +47,7 @@ def test_the_typical_complaints_are_recorded():
         "mediated",  # lean runs: a referral to the mediator followed to the remedy
         "continued",  # the last run of a long life continued as new, just before local records
         "recorded",  # local records: a suspension, a slipped target, an answer
+        "upheld",  # rules edition 4: a fully favourable answer, closed after the contest window
     }
 
 
@@ -139,6 +140,31 @@ async def test_rules_edition_4_without_its_patch_breaks_the_complaints_begun_bef
     )
     result = await unpatched.replay_workflow(
         history(HISTORIES / "rejected.json"), raise_on_replay_failure=False
+    )
+    assert isinstance(result.replay_failure, NondeterminismError)
+
+
+@workflow.defn(name="ComplaintWorkflow")
+class ComplaintWorkflowRulesEdition5WithoutPatch(ComplaintWorkflow):
+    """Today's workflow had edition 5 (any answer opens the mediation) reach the complaints of
+    edition 4."""
+
+    @workflow.run
+    async def run(self, start: StartComplaint) -> Outcome:
+        return await super().run(start)
+
+    def _rules_edition(self) -> int:
+        if workflow.patched(RULES_EDITION_4_PATCH):
+            return LATEST_RULES
+        return 3 if workflow.patched(RULES_EDITION_3_PATCH) else 2
+
+
+async def test_rules_edition_5_without_its_patch_breaks_the_complaints_begun_before():
+    unpatched = replayer(
+        ComplaintWorkflowRulesEdition5WithoutPatch, runner=UnsandboxedWorkflowRunner()
+    )
+    result = await unpatched.replay_workflow(
+        history(HISTORIES / "upheld.json"), raise_on_replay_failure=False
     )
     assert isinstance(result.replay_failure, NondeterminismError)
 

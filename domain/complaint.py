@@ -823,6 +823,8 @@ class Complaint(BaseModel):
         first_answer = order.kind is LetterKind.answer and order.sequence == 1
         if first_answer and final and today > final and not self.overdue:
             self._answer_held_past_final(now)
+        if order.kind is LetterKind.mediation_rights and self.answers:
+            facts.with_answer = True  # written while it was held: no longer "se poursuit"
         if order.kind not in PROMISING_LETTERS or facts.expected_on is None or final is None:
             return
         if today < facts.expected_on <= final:

@@ -156,6 +156,20 @@ def test_an_answer_held_past_the_final_deadline_goes_with_the_two_months_letter(
     assert complaint_row(c, updated_at=mended)["first_answered_at"] == mended
 
 
+def test_a_two_months_letter_held_until_the_answer_says_the_answer_goes_with_it():
+    c = complaint()
+    c.apply(Qualify(actor="a"), NOW)
+    sent(c, "acknowledgement", NOW)
+    ring_until(c, at(FINAL + timedelta(days=1)))
+    for held in list(c.pending_letters):
+        c.letter_failed(held, "boîte refusée", at(FINAL + timedelta(days=1)))
+    c.apply(Answer(actor="a", decision="rejected", reasons="Non."), at(FINAL + timedelta(days=3)))
+    c.letter_failed(order(c, "answer"), "boîte refusée", at(FINAL + timedelta(days=3)))
+    c.apply(Retry(actor="exploitation"), at(FINAL + timedelta(days=4)))
+    assert pending(c) == ["mediation_rights", "answer"]  # the information letters withdrawn
+    assert order(c, "mediation_rights").facts.with_answer
+
+
 def test_before_rules_edition_5_the_answer_counted_from_when_it_was_written():
     c = complaint(rules=4)
     written = at(date(2027, 4, 30))

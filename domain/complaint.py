@@ -852,7 +852,7 @@ class Complaint(BaseModel):
 
     def _answer_held_past_final(self, now: datetime) -> None:
         """DESIGN rule 9: the first answer leaves after the final deadline: the two-months
-        letter goes with it, and the complaint is late on the record."""
+        letter goes with it, and the complaint is late and escalated on the record."""
         self.overdue = True
         self._record(
             now,
@@ -861,6 +861,7 @@ class Complaint(BaseModel):
             "Réponse retenue au-delà du délai de 2 mois : elle part avec le courrier sur le "
             "droit de saisir le Médiateur.",
         )
+        self._escalate(3, SYSTEM, now, None)
         if not self.ordered(LetterKind.mediation_rights):
             self._order(LetterKind.mediation_rights, now, LetterFacts(with_answer=True))
 

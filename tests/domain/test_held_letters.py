@@ -149,7 +149,7 @@ def test_an_answer_held_past_the_final_deadline_goes_with_the_two_months_letter(
     c.apply(Retry(actor="exploitation"), mended)
     assert order(c, "answer").ordered_at == mended
     rights = order(c, "mediation_rights")
-    assert rights.facts.with_answer and c.overdue
+    assert rights.facts.with_answer and c.overdue and c.escalation_level == 3
     sent(c, "answer", mended)
     assert c.first_answer_left_at == mended and not c.answered_in_time
     # The register: the day the answer left, and the 2 months not kept.

@@ -48,6 +48,7 @@ def test_the_typical_complaints_are_recorded():
         "continued",  # the last run of a long life continued as new, just before local records
         "recorded",  # local records: a suspension, a slipped target, an answer
         "upheld",  # rules edition 4: a fully favourable answer, closed after the contest window
+        "referred",  # rules edition 5: referred after the 2 months, then answered
     }
 
 

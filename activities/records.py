@@ -51,7 +51,8 @@ def complaint_row(complaint: Complaint, updated_at: datetime, keyring: Keyring) 
         "next_deadline_kind": next_deadline[0] if next_deadline else None,
         "next_deadline_on": next_deadline[1] if next_deadline else None,
         "acknowledged_at": complaint.acknowledged_at,
-        "first_answered_at": complaint.answers[0].answered_at if complaint.answers else None,
+        # DESIGN rule 13: the day the first answer left (a held one leaves late).
+        "first_answered_at": complaint.first_answer_left_at,
         "answered_at": complaint.answered_at,
         "decision": last_answer.decision.value if last_answer else None,
         "closed_at": complaint.closed_at,

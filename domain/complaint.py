@@ -89,8 +89,9 @@ class Stage(StrEnum):
     requalified = "requalified"
     withdrawn = "withdrawn"
     closed = "closed"
-    # DESIGN rule 18 (rules edition 4): after an answer not fully favourable, or the 2 months,
-    # the complainant may go to the mediator until a year after the written complaint...
+    # DESIGN rule 18 (rules edition 4): after an answer (not fully favourable, before edition
+    # 5), or the 2 months, the complainant may go to the mediator until a year after the
+    # written complaint...
     mediation_window = "mediation_window"
     # ...and has: the mediation is followed until its end.
     mediation = "mediation"
@@ -153,6 +154,7 @@ class EventType(StrEnum):
     withdrawn = "withdrawn"
     closed = "closed"
     letter_sent = "letter_sent"
+    letter_withdrawn = "letter_withdrawn"
     deadline_reached = "deadline_reached"
     warning = "warning"
     action_refused = "action_refused"
@@ -181,6 +183,9 @@ class AlarmKind(StrEnum):
     mediation_warning = "mediation_warning"
     mediation_due = "mediation_due"
 
+
+# Letters that announce a date for the answer (DESIGN rule 6).
+PROMISING_LETTERS = frozenset({LetterKind.acknowledgement, LetterKind.information})
 
 # Rung once per announced date, not once per complaint.
 PROMISE_ALARMS = frozenset({AlarmKind.promise_warning, AlarmKind.promise_due})
@@ -251,6 +256,9 @@ class MediationRecord(BaseModel):
     complainant_accepts: bool | None = None
     insurer_accepts: bool | None = None
     remedy_on: date | None = None
+    # DESIGN rule 18 (rules edition 5): referred while no answer had gone out (the 2 months
+    # passed): the insurer still answers, the mediation goes on meanwhile.
+    answer_owed: bool = False
 
     @property
     def outcome(self) -> str:
@@ -296,6 +304,11 @@ class LetterFacts(BaseModel):
     documents: list[Sealable] = []
     review: bool = False
     note: Sealable | None = None
+    # DESIGN rule 18 (rules edition 5): the answer goes while the mediator has the dispute.
+    referred: bool = False
+    # DESIGN rules 9 and 14 (rules edition 5): the two-months letter goes with an answer that
+    # was held past the final deadline, and says so.
+    with_answer: bool = False
 
 
 class LetterOrder(BaseModel):
@@ -376,7 +389,13 @@ class Complaint(BaseModel):
     # each announced date passes, never given a past date (rule 6).
     # 4: after an answer not fully favourable or the 2 months, the complaint stays open to the
     # mediator for a year from the written complaint, and follows the mediation (rule 18).
-    # 5: every day an agent gives lies between what it follows and today (_implausible_day).
+    # 5: every day an agent gives lies between what it follows and today (_implausible_day);
+    # any answer opens the mediation, a referral is judged on its own date and may be
+    # recorded during a grace period after the year, the insurer may still answer after it
+    # (rule 18); a letter held by an incident is dated and checked again the day it leaves,
+    # the first answer counts from that day (rules 6, 9, 14); an acknowledgement or an
+    # information letter still held when the answer is written never goes (rule 4); an
+    # information letter names every suspension that moved the date (rule 6).
     rules: int = 1
     # DESIGN rule 6: every date announced to the complainant, in order; the last is the promise.
     promises: list[date] = []
@@ -385,6 +404,9 @@ class Complaint(BaseModel):
     # date as an old one still has its warning and its day.
     promises_warned: int = 0
     promises_settled: int = 0
+    # The day the last promise was announced (rules edition 5): the suspensions running since
+    # then are the ones that moved it (rule 6).
+    promised_since: date | None = None
     postal_address: Sealable | None = None  # given after intake (DESIGN rule 11), replaces it
     classification: Classification = Classification()
     mediation: MediationRecord | None = None
@@ -471,8 +493,18 @@ class Complaint(BaseModel):
     def answered_in_time(self) -> bool:
         """An answer went out within the 2 months (DESIGN rule 9)."""
         final = self.plan.final_due
-        first = self.answers[0].answered_at if self.answers else None
+        first = self.first_answer_left_at
         return bool(final and first and self.today(first) <= final)
+
+    @property
+    def first_answer_left_at(self) -> datetime | None:
+        """When the first answer went out: since rules edition 5, when its letter left (one
+        held by an incident leaves late, and counts late: DESIGN rules 9 and 13); before, when
+        it was written."""
+        if self.rules < 5:
+            return self.answers[0].answered_at if self.answers else None
+        sent = (letter.sent_at for letter in self.letters if letter.kind is LetterKind.answer)
+        return next(sent, None)
 
     @property
     def answered_at(self) -> datetime | None:
@@ -490,7 +522,7 @@ class Complaint(BaseModel):
         if not self.plan.written or self.stage not in AWAITING_ANSWER:
             return None
         pending: list[tuple[DeadlineKind, date | None]] = []
-        if not self.ordered(LetterKind.acknowledgement) and not self.answers:
+        if self._acknowledgement_owed:
             pending.append((DeadlineKind.acknowledgement, self.plan.acknowledgement_due))
         pending.append((DeadlineKind.promise, self._promise_running))
         if self.stage in FIRST_CYCLE and AlarmKind.quality_target not in self.alarms_rung:
@@ -653,20 +685,24 @@ class Complaint(BaseModel):
         return None
 
     def _retry(self, action: Retry, now: datetime) -> None:
+        held = self._held_letters()
         for incident in self.open_incidents:
             incident.retrying = incident.kind in RETRIABLE
         self._record(now, EventType.retried, action.actor, "Nouvel essai demandé.")
+        self._release(held, now)
 
     def _may_correct_address(self) -> str | None:
         return None if self._missing_address else self._closed()
 
     def _correct_address(self, action: CorrectAddress, now: datetime) -> None:
+        held = self._held_letters()
         self.postal_address = action.postal_address
         # The address itself stays out of the summary, which every role reads.
         self._record(
             now, EventType.address_changed, action.actor, "Adresse postale du réclamant renseignée."
         )
         self._mended(IncidentKind.address, now)
+        self._release(held, now)
 
     def _may_qualify(self) -> str | None:
         if self.stage is not Stage.received:
@@ -715,11 +751,21 @@ class Complaint(BaseModel):
         self._order(LetterKind.requalification, now)
 
     def _may_answer(self) -> str | None:
+        if self._answer_owed_in_mediation:
+            return None  # DESIGN rule 18: the two-months letter promised this answer
         return self._awaiting_answer("répondre")
+
+    @property
+    def _answer_owed_in_mediation(self) -> bool:
+        return self.stage is Stage.mediation and bool(self.mediation and self.mediation.answer_owed)
 
     def _answer(self, action: Answer, now: datetime) -> None:
         self._close_suspension(self.today(now), action.actor, now)
-        review = self.stage is Stage.contested
+        referred = self._answer_owed_in_mediation
+        # After a referral, an answer owed after a first one is the contest's review.
+        review = self.stage is Stage.contested or (referred and bool(self.answers))
+        if self.rules >= 5:
+            self._withdraw_held_promises(now)
         self.answers.append(
             AnswerRecord(
                 decision=action.decision,
@@ -730,7 +776,10 @@ class Complaint(BaseModel):
                 review=review,
             )
         )
-        self.stage = Stage.answered
+        if referred and self.mediation:
+            self.mediation.answer_owed = False  # the mediation goes on
+        else:
+            self.stage = Stage.answered
         answered = {"root_cause": action.root_cause, "compensation": action.compensation}
         self.classification = self.classification.model_copy(
             update={k: v for k, v in answered.items() if v is not None}
@@ -757,8 +806,92 @@ class Complaint(BaseModel):
                 reasons=action.reasons,
                 documents=documents,
                 review=review,
+                referred=referred,
             ),
         )
+
+    def _withdraw_held_promises(self, now: datetime) -> None:
+        """DESIGN rule 4: no acknowledgement once the answer went out, and no information
+        letter announcing a date for an answer already written: those an incident still holds
+        never go, and their incidents close with them (one in flight goes as it is)."""
+        for order in [o for o in self._held_letters() if o.kind in PROMISING_LETTERS]:
+            self._drop_letter(order, "la réponse part à sa place", now)
+
+    def _drop_letter(self, order: LetterOrder, why: str, now: datetime) -> None:
+        self.pending_letters = [o for o in self.pending_letters if o is not order]
+        self._record(
+            now,
+            EventType.letter_withdrawn,
+            SYSTEM,
+            f"Courrier « {LETTER_LABELS[order.kind]} » retenu, devenu sans objet : {why} ; il "
+            "ne partira pas.",
+        )
+        self._mended(IncidentKind.letter, now, order)
+
+    def _held_letters(self) -> list[LetterOrder]:
+        return [order for order in self.pending_letters if self.letter_waits(order)]
+
+    def _release(self, held: list[LetterOrder], now: datetime) -> None:
+        """DESIGN rules 6, 9 and 14 (rules edition 5): a letter an incident held is true the
+        day it leaves: dated that day, with what it announces checked again then."""
+        if self.rules < 5:
+            return
+        released = [o for o in held if not self.letter_waits(o)]
+        informations = [o for o in released if o.kind is LetterKind.information]
+        for order in released:
+            if order.kind is LetterKind.information and order is not informations[-1]:
+                self._drop_letter(order, "un courrier d'information plus récent le remplace", now)
+            else:
+                self._refresh(order, now)
+
+    def _refresh(self, order: LetterOrder, now: datetime) -> None:
+        today, final = self.today(now), self.plan.final_due
+        order.ordered_at = now
+        facts = order.facts
+        first_answer = order.kind is LetterKind.answer and order.sequence == 1
+        if first_answer and final and today > final and not self.overdue:
+            self._answer_held_past_final(now)
+        if order.kind is LetterKind.mediation_rights and self.answers:
+            facts.with_answer = True  # written while it was held: no longer "se poursuit"
+        if order.kind not in PROMISING_LETTERS or facts.expected_on is None or final is None:
+            return
+        if today < facts.expected_on <= final:
+            return  # still a date to come, within the 2 months
+        current = self.promise
+        announced = current if current and today < current <= final else self._pushed_back(today)
+        if announced is None and order.kind is LetterKind.information:
+            self._drop_letter(order, "plus aucune date à annoncer avant le délai de 2 mois", now)
+            return
+        facts.expected_on, facts.late = announced, announced is None
+        if announced is not None and announced != current:
+            self._promise(announced, today)
+        self._record(
+            now,
+            EventType.warning,
+            SYSTEM,
+            f"Courrier « {LETTER_LABELS[order.kind]} » retenu : la date qu'il annonçait est "
+            "passée, "
+            + (
+                f"il annonce le {long_date(announced)}."
+                if announced
+                else "il annonce la réponse dans les meilleurs délais."
+            ),
+        )
+
+    def _answer_held_past_final(self, now: datetime) -> None:
+        """DESIGN rule 9: the first answer leaves after the final deadline: the two-months
+        letter goes with it, and the complaint is late and escalated on the record."""
+        self.overdue = True
+        self._record(
+            now,
+            EventType.deadline_reached,
+            SYSTEM,
+            "Réponse retenue au-delà du délai de 2 mois : elle part avec le courrier sur le "
+            "droit de saisir le Médiateur.",
+        )
+        self._escalate(3, SYSTEM, now, None)
+        if not self.ordered(LetterKind.mediation_rights):
+            self._order(LetterKind.mediation_rights, now, LetterFacts(with_answer=True))
 
     def _may_inform(self) -> str | None:
         if self.stage in TERMINAL:
@@ -866,12 +999,24 @@ class Complaint(BaseModel):
 
     @property
     def mediation_open(self) -> bool:
-        """DESIGN rule 18: after an answer not fully favourable, or once the 2 months passed
-        (the mediation-rights letter), the complainant may go to the mediator."""
+        """DESIGN rule 18: after an answer, or once the 2 months passed (the mediation-rights
+        letter), the complainant may go to the mediator. The law sets no condition on the
+        answer: a favourable one may still be disputed (its execution); before rules edition 5
+        a fully favourable answer did not open it."""
         if self.rules < 4:
             return False
         last = self.answers[-1] if self.answers else None
+        if self.rules >= 5:
+            return self.overdue or last is not None
         return self.overdue or (last is not None and last.decision is not Decision.upheld)
+
+    @property
+    def mediation_window_closes(self) -> date:
+        """When the complaint stops waiting for a referral: the end of the year, and since
+        rules edition 5 a grace period after it, for a referral made within the year that
+        reaches us later (DESIGN rule 18)."""
+        grace = self.plan.policy.mediation_referral_grace_days if self.rules >= 5 else 0
+        return self.mediation_window_ends + timedelta(days=grace)
 
     @property
     def mediation_window_ends(self) -> date:
@@ -881,6 +1026,14 @@ class Complaint(BaseModel):
     def _may_mediate(self) -> str | None:
         if self.stage is Stage.mediation:
             return None
+        if self.rules >= 5:
+            # DESIGN rule 18: after any answer (a contest under way too: the review then goes
+            # on beside the mediator), or once the 2 months passed without one.
+            if self.mediation_open and self.stage not in TERMINAL:
+                return None
+            return self._closed() or (
+                "La médiation s'ouvre après une réponse, ou une fois le délai de 2 mois passé."
+            )
         # DESIGN rule 18: after the answer, or while no answer came within the 2 months.
         waiting = self.overdue and self.stage in AWAITING_ANSWER
         if self.mediation_open and (self.stage in AFTER_ANSWER or waiting):
@@ -899,13 +1052,21 @@ class Complaint(BaseModel):
         if step is MediationStep.referral:
             if record is not None:
                 raise ActionRefused("Le Médiateur est déjà saisi.")
+            # DESIGN rule 18 (Code de la consommation, L612-2): judged on the day the referral
+            # was made, whenever it is recorded.
             if on > self.mediation_window_ends:
-                raise ActionRefused("Le délai d'un an pour saisir le Médiateur était passé.")
+                raise ActionRefused(
+                    "Le délai d'un an pour saisir le Médiateur était passé : il a pris fin le "
+                    f"{long_date(self.mediation_window_ends)}."
+                )
             # An expertise under way no longer holds anything: the mediator has the dispute.
             self._close_suspension(on, action.actor, now)
             mediator = action.mediator or "Médiateur"
             self.mediation = MediationRecord(
-                referred_on=on, mediator=mediator, file_number=action.file_number
+                referred_on=on,
+                mediator=mediator,
+                file_number=action.file_number,
+                answer_owed=self.rules >= 5 and self.stage in AWAITING_ANSWER,
             )
             self.stage = Stage.mediation
             self._record(
@@ -1078,9 +1239,16 @@ class Complaint(BaseModel):
             note,
         )
 
+    @property
+    def _acknowledgement_owed(self) -> bool:
+        """DESIGN rule 4: a written complaint is acknowledged once, and not once the answer went
+        out (the automatic acknowledgement's alarm and the letter ask this one question)."""
+        return (
+            self.plan.written and not self.answers and not self.ordered(LetterKind.acknowledgement)
+        )
+
     def _acknowledge(self, now: datetime) -> None:
-        # DESIGN rule 4: no acknowledgement once the answer went out.
-        if not self.plan.written or self.answers or self.ordered(LetterKind.acknowledgement):
+        if not self._acknowledgement_owed:
             return
         if self.rules < 3:
             self._order(LetterKind.acknowledgement, now)
@@ -1095,7 +1263,12 @@ class Complaint(BaseModel):
             LetterFacts(expected_on=announced, late=announced is None),
         )
         if announced:
-            self.promises.append(announced)
+            self._promise(announced, today)
+
+    def _promise(self, day: date, today: date) -> None:
+        """DESIGN rule 6: a date announced to the complainant, today."""
+        self.promises.append(day)
+        self.promised_since = today
 
     def _pushed_back(self, today: date) -> date | None:
         """DESIGN rule 6: the next date to announce, as the policy pushes the promise back,
@@ -1107,19 +1280,24 @@ class Complaint(BaseModel):
         return later if later > today else None
 
     def _announce_delay(
-        self, now: datetime, expected: date, reason: DelayReason, details: str | None = None
+        self,
+        now: datetime,
+        expected: date,
+        reason: DelayReason,
+        details: str | None = None,
+        phrase: str | None = None,
     ) -> None:
         self._order(
             LetterKind.information,
             now,
             LetterFacts(
-                reason=DELAY_REASON_PHRASES[reason],
+                reason=phrase or DELAY_REASON_PHRASES[reason],
                 details=details,
                 expected_on=expected,
                 promised_on=self.promise,
             ),
         )
-        self.promises.append(expected)
+        self._promise(expected, self.today(now))
 
     def refused(self, action: Action, reason: str, now: datetime) -> None:
         """A back-office signal that could not be carried out stays on the record."""
@@ -1166,11 +1344,7 @@ class Complaint(BaseModel):
         if plan.written and self.stage in AWAITING_ANSWER:
             ack_due, final_due = plan.acknowledgement_due, plan.final_due
             assert ack_due and final_due and plan.auto_acknowledge_on
-            if (
-                self.stage is Stage.received
-                and not self.answers
-                and not self.ordered(LetterKind.acknowledgement)
-            ):
+            if self._acknowledgement_owed:
                 alarms.append(
                     Alarm(
                         kind=AlarmKind.auto_acknowledge,
@@ -1221,7 +1395,7 @@ class Complaint(BaseModel):
             alarms.append(
                 Alarm(
                     kind=AlarmKind.mediation_window_end,
-                    at=at(self.mediation_window_ends + timedelta(days=1), MIDNIGHT),
+                    at=at(self.mediation_window_closes + timedelta(days=1), MIDNIGHT),
                     summary="Fin du délai pour saisir le Médiateur — "
                     f"{self.mediation_window_ends.isoformat()}",
                 )
@@ -1397,14 +1571,35 @@ class Complaint(BaseModel):
         )
         running = self.open_suspension
         reason = DelayReason(running.reason.value) if running else DelayReason.further_review
-        self._announce_delay(now, expected, reason)
+        if self.rules < 5:
+            self._announce_delay(now, expected, reason)
+            return
+        moved = self._suspension_reasons_since_promise(self.today(now))
+        phrase = (
+            DELAY_REASON_PHRASES[DelayReason(moved[0].value)]
+            if len(moved) == 1
+            else _suspensions_phrase(moved)
+            if moved
+            else DELAY_REASON_PHRASES[reason]
+        )
+        self._announce_delay(now, expected, reason, phrase=phrase)
+
+    def _suspension_reasons_since_promise(self, today: date) -> list[SuspensionReason]:
+        """DESIGN rule 6: the suspensions that ran since the promise was announced moved it:
+        each one's reason, once, in their order."""
+        since = self.promised_since or self.plan.sent_on
+        reasons: list[SuspensionReason] = []
+        for suspension in self.suspensions:
+            ran_since = suspension.end_on is None or suspension.end_on > since
+            if ran_since and suspension.start_on <= today and suspension.reason not in reasons:
+                reasons.append(suspension.reason)
+        return reasons
 
     def _information_facts(self) -> LetterFacts:
         """The information letter as complaints before rules edition 3 write it."""
-        reasons = sorted({SUSPENSION_LABELS[s.reason] for s in self.suspensions})
+        reasons = sorted({s.reason for s in self.suspensions}, key=lambda r: SUSPENSION_LABELS[r])
         reason = (
-            f"les délais {' et '.join(of(r) for r in reasons)} nécessaires à l'examen de votre "
-            "dossier"
+            _suspensions_phrase(reasons)
             if reasons
             else "l'examen de votre réclamation demande des vérifications complémentaires"
         )
@@ -1549,3 +1744,9 @@ class Complaint(BaseModel):
             )
         )
         self.version += 1
+
+
+def _suspensions_phrase(reasons: list[SuspensionReason]) -> str:
+    """What the information letter says of several suspensions: each one named."""
+    labels = [of(SUSPENSION_LABELS[reason]) for reason in reasons]
+    return f"les délais {' et '.join(labels)} nécessaires à l'examen de votre dossier"

@@ -82,9 +82,12 @@ EFFECTS_APART_PATCH = "effects-apart-v1"
 RULES_EDITION_3_PATCH = "rules-edition-3"
 # DESIGN rule 18: the mediation stage, for complaints registered from then on.
 RULES_EDITION_4_PATCH = "rules-edition-4"
-# Every day an agent gives is plausible (issue 23), for complaints registered from then on: a
-# signal refused where it was taken would change a running complaint's history. Updates are
-# checked on every complaint: their validator refuses before the history hears of them.
+# DESIGN rules 4, 6, 9, 14 and 18 as edition 5 has them (domain.complaint.Complaint.rules): any
+# answer opens the mediation, a referral made within the year is recorded during a grace period
+# after it, held letters are dated and checked again the day they leave; every day an agent
+# gives is plausible (a signal refused where it was taken would change a running complaint's
+# history; updates are checked on every complaint, their validator refusing before the history
+# hears of them). Complaints begun before keep their edition (tests/histories).
 RULES_EDITION_5_PATCH = "rules-edition-5"
 # Lean runs, for complaints registered from then on: an alarm's timer lives until it rings or
 # the alarm changes (not restarted at each wake), a letter carries the record of the state that

@@ -30,6 +30,8 @@ from workflows.messages import SEND_LETTER_ACTIVITY, LetterInput, LetterReceipt
 
 STATUS_RENDERED = "rendered"
 STATUS_SENT = "sent"
+# What a letter held by an incident renders again when it leaves on a later day.
+REDATED = ("recipient", "subject", "body", "layout", "letter_on")
 
 
 class LetterActivities:
@@ -96,15 +98,22 @@ class LetterActivities:
 
     async def _rendered(self, letter: LetterInput, key: tuple[str, str, int]) -> LetterRow:
         """The letter as first rendered: a retry sends exactly the same text, the stored one
-        (its own rendering is not inserted: the key is taken). Rendering again on a retry
-        costs less than asking first on every letter. The state that ordered the letter, when
-        it comes along, is recorded in the same transaction, before any attempt to send."""
+        (its own rendering is not inserted: the key is taken), unless the letter is dated
+        another day. Rendering again on a retry costs less than asking first on every letter.
+        The state that ordered the letter, when it comes along, is recorded in the same
+        transaction, before any attempt to send."""
+        rendered = self._render(letter)
         async with self._sessions.begin() as session:
-            await insert_missing(session, LetterRow, [self._render(letter)])
+            await insert_missing(session, LetterRow, [rendered])
             if letter.record is not None:
                 await write_record(session, letter.record, self._keyring)
             row = await session.get(LetterRow, key)
-        assert row is not None
+            assert row is not None
+            if row.status != STATUS_SENT and row.letter_on != rendered["letter_on"]:
+                # DESIGN rule 14: a letter an incident held leaves dated the day it leaves,
+                # saying what is true then (the workflow dates it anew when it releases it).
+                for field in REDATED:
+                    setattr(row, field, rendered[field])
         return row
 
     def _render(self, letter: LetterInput) -> dict[str, Any]:

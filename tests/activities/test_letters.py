@@ -1,6 +1,7 @@
 """The letter activity: real SMTP (aiosmtpd), a real print outbox, real databases."""
 
 import io
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,9 @@ from activities.letters.delivery import EmlOutbox, PostOutbox, SmtpSender, open_
 from activities.letters.rendering import LetterRenderer
 from db.models import LetterRow
 from domain.actions import Answer, Contest, Resume, Suspend
+from domain.clock import local_date
 from domain.entities import DEFAULT_ENTITIES, Entities
+from domain.french import long_date
 from domain.letters import DEMO_IDENTITY, INSURANCE_MEDIATOR, LetterKind
 from security.envelopes import UnreadableFile, is_enveloped
 from security.keyring import Keyring
@@ -117,6 +120,28 @@ async def test_a_retry_sends_the_text_first_rendered(sessions, tmp_path, keyring
     [row] = await stored(sessions)
     assert body == row.body
     assert "MUTEX Renommée" not in body
+
+
+async def test_a_letter_held_by_an_incident_leaves_dated_the_day_it_leaves(
+    sessions, tmp_path, keyring, smtp_server
+):
+    """DESIGN rule 14: rendered, refused for good, released days later by a new try: the
+    workflow dates it anew, and the letter sent says that day, not the first one."""
+    mailbox, port = smtp_server
+    mailbox.refuse_next = 1
+    send = letters_activity(sessions, tmp_path, keyring, SmtpSender("127.0.0.1", port)).send_letter
+    letter = first_letter(a_complaint())
+    with pytest.raises(Exception, match="451"):
+        await send(letter)
+    released = letter.model_copy(update={"at": NOW + timedelta(days=3)})
+    await send(released)
+    [message] = mailbox.received
+    body = message.get_body(("plain",)).get_content()
+    leaves = local_date(released.at, "Europe/Paris")
+    assert f"Châtillon, le {long_date(leaves)}" in body
+    assert f"Châtillon, le {long_date(local_date(NOW, 'Europe/Paris'))}" not in body
+    [row] = await stored(sessions)
+    assert row.letter_on == leaves and row.body == body
 
 
 async def test_without_smtp_email_lands_in_the_local_outbox(sessions, tmp_path, keyring):

@@ -29,6 +29,9 @@ async def record_three(sessions, keyring):
         root_cause="erreur_gestion",
     )
     answered.apply(answer, NOW + timedelta(days=3))
+    # DESIGN rule 13: the first answer counts from the day its letter left.
+    letter = answered.pending_letters[-1]
+    answered.letter_sent(letter, "outbox/answer-1.eml", NOW + timedelta(days=3))
     request = a_complaint("REC-2", category="contract")
     request.apply(RequalifyAsRequest(actor="a", note="Demande d'attestation."), NOW)
     waiting = a_complaint("REC-3", sent_on="2026-10-01")

@@ -180,7 +180,8 @@ async def test_a_long_life_continues_as_new_and_keeps_its_course(office):
 
     state = await office.act(handle, action("answer", decision="upheld", reasons="Remboursé."))
     assert state.status == "answered"
-    await office.advance(handle, 61)
+    # The contest window, then the year to refer to the mediator and its grace period.
+    await office.advance(handle, 61 + 366 + Policy().mediation_referral_grace_days)
     assert (await handle.result()).status == "closed"
 
     await replays(office, handle)
@@ -191,7 +192,8 @@ async def test_a_whole_ordinary_life_runs_in_one_history(office):
     await office.act(handle, action("qualify"))
     await office.advance(handle, 20)  # the quality target slips: a letter says when
     await office.act(handle, action("answer", decision="rejected", reasons="Hors garantie."))
-    await office.advance(handle, 400)  # the contest window, then the mediator's year
+    # The contest window, then the mediator's year and its grace period.
+    await office.advance(handle, 400 + Policy().mediation_referral_grace_days)
     assert (await handle.result()).status == "closed"
     (history,) = await runs(office, handle)
     assert len(history.events) < Policy().history_events_per_run / 10

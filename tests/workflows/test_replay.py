@@ -49,6 +49,8 @@ def test_the_typical_complaints_are_recorded():
         "continued",  # the last run of a long life continued as new, just before local records
         "recorded",  # local records: a suspension, a slipped target, an answer
         "implausible",  # rules edition 4: a mediation step dated 0001-01-01, taken (issue 23)
+        "upheld",  # rules edition 4: a fully favourable answer, closed after the contest window
+        "referred",  # rules edition 5: referred after the 2 months, then answered
     }
 
 
@@ -164,7 +166,8 @@ async def test_rules_edition_4_without_its_patch_breaks_the_complaints_begun_bef
 
 @workflow.defn(name="ComplaintWorkflow")
 class ComplaintWorkflowRulesEdition5WithoutPatch(ComplaintWorkflow):
-    """Today's workflow had plausible days (edition 5) reach the complaints of edition 4."""
+    """Today's workflow had edition 5 (plausible days, any answer opens the mediation) reach
+    the complaints of edition 4."""
 
     @workflow.run
     async def run(self, start: StartComplaint) -> Outcome:
@@ -175,12 +178,13 @@ class ComplaintWorkflowRulesEdition5WithoutPatch(ComplaintWorkflow):
         return LATEST_RULES if edition == 4 else edition
 
 
-async def test_rules_edition_5_without_its_patch_breaks_the_complaints_begun_before():
+@pytest.mark.parametrize("name", ["implausible", "upheld"])
+async def test_rules_edition_5_without_its_patch_breaks_the_complaints_begun_before(name):
     unpatched = replayer(
         ComplaintWorkflowRulesEdition5WithoutPatch, runner=UnsandboxedWorkflowRunner()
     )
     result = await unpatched.replay_workflow(
-        history(HISTORIES / "implausible.json"), raise_on_replay_failure=False
+        history(HISTORIES / f"{name}.json"), raise_on_replay_failure=False
     )
     assert isinstance(result.replay_failure, NondeterminismError)
 

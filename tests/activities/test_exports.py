@@ -127,6 +127,8 @@ async def test_handling_time_and_two_months_count_from_the_first_written_complai
         first_written_on="2026-09-20",
     )
     forwarded.apply(Answer(actor="a", decision="rejected", reasons="Contrat clair."), NOW)
+    # DESIGN rule 13: the answer counts from the day its letter left.
+    forwarded.letter_sent(forwarded.pending_letters[-1], "outbox/answer-1.eml", NOW)
     await record(sessions, keyring, forwarded)
     [line] = await register_lines(sessions)
     assert line.final_due == date(2026, 11, 20)

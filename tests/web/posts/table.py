@@ -86,6 +86,10 @@ ROUTES: list[Post] = [
     ),
     Post("/codec/decode", "codec", HISTORY_READERS),
     Post("/codec/encode", "codec", HISTORY_READERS),
+    # `make run`'s Web UI: the key in the address is the only way in, no role or session
+    # (tests/web/test_codec.py tests it with its key; posts/test_api.py without).
+    Post("/codec/local/{key}/decode", "local-codec", frozenset()),
+    Post("/codec/local/{key}/encode", "local-codec", frozenset()),
 ]
 CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 

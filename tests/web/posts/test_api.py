@@ -44,3 +44,19 @@ async def test_a_session_cookie_is_no_key_to_the_api_nor_a_foreign_page_to_the_c
 @pytest.mark.parametrize("post", CALLS, ids=named)
 async def test_each_role_is_refused_or_accepted_as_the_table_says(http, office, bearer, post):
     await check_roles(http, office, bearer, post)
+
+
+LOCAL = [post for post in ROUTES if post.door == "local-codec"]
+
+
+@pytest.mark.parametrize("post", LOCAL, ids=named)
+async def test_the_local_codec_address_opens_nothing_without_its_key(http, office, post):
+    """Not even for a logged-in supervisor: only the key `make run` gives its Web UI opens it."""
+    handle = await office.start(reference=f"POST-LOCAL-{post.path.rsplit('/', 1)[-1].upper()}")
+    await login(http, USER_OF[Role.supervisor])
+    before = await footprint(office, handle)
+    for key in ("", "une-cle-devinee"):
+        path = post.path.replace("{key}", key)
+        response = await http.post(path, json={"payloads": []}, headers={"X-Namespace": "default"})
+        assert response.status_code in (401, 404), response.text[:300]
+    assert await footprint(office, handle) == before

@@ -123,6 +123,12 @@ class Settings(BaseSettings):
         return proxies
 
     @property
+    def listens_locally(self) -> bool:
+        """Whether the web app and Temporal are reachable from this machine only."""
+        local = {"127.0.0.1", "localhost"}
+        return {self.web_host, self.temporal_address.rpartition(":")[0]} <= local
+
+    @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'reclamations.db'}"
 

@@ -37,7 +37,6 @@ BIN = Path(sys.executable).parent
 DEMO_TOKEN_NAME = "demo"
 DEMO_TOKEN_FILE = "demo_token"
 CODEC_KEY_FILE = "codec_key"
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 DEMO_USERS = [
     ("agent", "demo-agent-reclamations", "agent", "Camille Martin"),
     ("superviseur", "demo-superviseur-reclamations", "supervisor", "Louise Bernard"),
@@ -150,7 +149,7 @@ async def supervise(settings: Settings) -> int:
     logs = settings.data_dir / "logs"
     logs.mkdir(exist_ok=True)
     load_keyring(settings)  # creates the key file on first run, before any process needs it
-    if settings.codec_local_key is None and is_local(settings):
+    if settings.codec_local_key is None and settings.listens_locally:
         # Only while nothing is reachable from the network (SECURITY.md).
         key = local_codec_key(settings.data_dir)
         os.environ["RECLAMATIONS_CODEC_LOCAL_KEY"] = key  # for the web app started below
@@ -209,12 +208,8 @@ def hosts(settings: Settings) -> set[str]:
     return {settings.web_host, settings.temporal_address.rpartition(":")[0]}
 
 
-def is_local(settings: Settings) -> bool:
-    return hosts(settings) <= LOCAL_HOSTS
-
-
 def listening(settings: Settings) -> str:
-    if is_local(settings):
+    if settings.listens_locally:
         return "Tout écoute sur 127.0.0.1 : joignable depuis ce poste seulement."
     listed = ", ".join(sorted(hosts(settings)))
     return f"Attention : à l'écoute sur {listed}, joignable depuis le réseau (voir SECURITY.md)."

@@ -20,6 +20,8 @@ LOCAL_UI = Principal("interface-temporal-locale", Role.operator)
 def local_codec_principal(ctx: WebContext, path: str) -> Principal | None:
     """The local Web UI, when `path` carries the local key; None otherwise."""
     key = ctx.settings.codec_local_key
+    if not ctx.settings.listens_locally:
+        return None  # a key set by mistake on a server reachable from the network opens nothing
     given = path.removeprefix(LOCAL_CODEC).split("/", 1)[0]
     if key is None or not hmac.compare_digest(given.encode(), key.get_secret_value().encode()):
         return None

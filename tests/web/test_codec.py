@@ -252,3 +252,14 @@ async def test_without_a_local_key_the_local_address_opens_nothing(http, office)
     for key in ("", "None", "cle"):
         response = await http.post(f"/codec/local/{key}/decode", json=body, headers=headers)
         assert response.status_code in (401, 404)
+
+
+@pytest.mark.parametrize(
+    "settings", [{"codec_local_key": LOCAL_KEY, "web_host": "0.0.0.0"}], indirect=True
+)
+async def test_a_local_key_opens_nothing_on_an_app_reachable_from_the_network(http, office):
+    # Set by mistake on a server (an .env copied from a workstation): still a login to decode.
+    body = await start_payloads(await office.start(reference="COD-LOCAL-NET"))
+    headers = {"Origin": UI, "X-Namespace": "default"}
+    response = await http.post(f"/codec/local/{LOCAL_KEY}/decode", json=body, headers=headers)
+    assert response.status_code == 401

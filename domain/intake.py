@@ -132,6 +132,7 @@ FIELD_LABELS = {
     "documents.kind": "Nature du document",
     # The files that come with an intake (workflows.service names them "file", "fichier 2").
     "file": "Fichier",
+    "files": "Fichiers",
 }
 
 

@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+from ipaddress import ip_network
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.files import DEFAULT_FILE_LIMITS
-from domain.letters import InsurerIdentity, Mediator
+from domain.letters import DEMO_IDENTITY, INSURANCE_MEDIATOR, InsurerIdentity, Mediator
 from domain.policy import Policy
 
 
@@ -19,6 +20,9 @@ class Settings(BaseSettings):
         env_nested_delimiter="__",
         env_file=".env",
         extra="ignore",
+        # RECLAMATIONS_INSURER__RCS=... changes that field of the default identity, the rest
+        # stays.
+        nested_model_default_partial_update=True,
     )
 
     data_dir: Path = Path(".data")
@@ -29,6 +33,12 @@ class Settings(BaseSettings):
     temporal_ui_url: str = "http://localhost:8233"
     # Web pages allowed to call the codec endpoint (besides the Temporal Web UI above).
     codec_allowed_origins: list[str] = []
+    # Batches the codec endpoint works on at once, each in a thread of its own (web/codec.py).
+    codec_threads: int = Field(2, ge=1, le=16)
+    # `make run` only: the local Temporal Web UI cannot send the app's cookie to the codec
+    # without a setting in each browser, so its codec address carries this key instead and
+    # it decodes as an operator would (SECURITY.md). Never set in production.
+    codec_local_key: SecretStr | None = None
 
     outbox_dir: Path | None = None
     smtp_host: str | None = None
@@ -46,8 +56,9 @@ class Settings(BaseSettings):
 
     # The insurer's own letter templates (the same names as activities/letters/templates).
     letter_templates: Path | None = None
-    insurer: InsurerIdentity = InsurerIdentity()
-    mediator: Mediator = Mediator()
+    # The one insurer served when no entities file is named (DESIGN rule 19).
+    insurer: InsurerIdentity = DEMO_IDENTITY
+    mediator: Mediator = INSURANCE_MEDIATOR
     policy: Policy = Policy()
     # The SDK's workflow sandbox refuses non-deterministic calls (the clock, randomness, I/O)
     # while workflow code runs, at a cost on every activation (a quarter of a worker's time
@@ -69,6 +80,11 @@ class Settings(BaseSettings):
     api_docs: bool = True
     # Behind TLS in production: cookies only over HTTPS.
     web_secure_cookies: bool = False
+    # The reverse proxies (addresses or networks, e.g. ["172.30.80.1", "10.0.0.0/8"]) whose
+    # X-Forwarded-For names the real client: login throttling and the audit log key on it.
+    # From any other peer the header is ignored, so nobody escapes the per-address throttle
+    # by writing one. Empty: no proxy, the peer is the client.
+    trusted_proxies: list[str] = []
     # A session ends after this long without a request, and this long after logging in.
     session_idle_minutes: int = Field(60, ge=1, le=24 * 60)
     session_lifetime_hours: int = Field(10, ge=1, le=24 * 7)
@@ -93,6 +109,18 @@ class Settings(BaseSettings):
     files_s3_secret_key: str | None = None
     max_file_bytes: int = Field(DEFAULT_FILE_LIMITS.per_file, ge=1024)
     max_complaint_files_bytes: int = Field(DEFAULT_FILE_LIMITS.per_complaint, ge=1024)
+    max_complaint_files: int = Field(DEFAULT_FILE_LIMITS.files, ge=1, le=10_000)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _addresses(cls, proxies: list[str]) -> list[str]:
+        # uvicorn takes a mistyped address for a host name and trusts nobody: say so at start.
+        for proxy in proxies:
+            try:
+                ip_network(proxy, strict=False)
+            except ValueError:
+                raise ValueError(f"adresse ou réseau invalide : {proxy!r}") from None
+        return proxies
 
     @property
     def resolved_database_url(self) -> str:

@@ -5,6 +5,8 @@
     python starter.py --reference REC-2026-000101 --action answer \\
         --data '{"decision": "rejected", "reasons": "Le contrat ne couvre pas ce soin."}'
 
+Dates written relative to today ("J-2") are made real first (domain/relative_days.py).
+
 It acts as an API token (--token, or RECLAMATIONS_API_TOKEN), with that token's role, through
 the same application service as the API and the UI. Settings come from RECLAMATIONS_*
 environment variables (or .env), as for the worker.
@@ -17,6 +19,7 @@ import asyncio
 import json
 import os
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -29,6 +32,7 @@ from domain.actions import ACTION_LABELS, ACTIONS
 from domain.complaint import STATUS_LABELS
 from domain.errors import Invalid, Refused, ServiceError
 from domain.french import long_date
+from domain.relative_days import dated
 from settings import Settings
 from wiring import complaint_service, connect_temporal, load_keyring
 from workflows.messages import workflow_id
@@ -100,6 +104,8 @@ async def start(path: Path, service: ComplaintService, caller: Principal) -> Non
         data = load_json(await asyncio.to_thread(path.read_text, encoding="utf-8"), str(path))
     except OSError as error:
         raise StarterError(f"lecture de {path} impossible ({error.strerror})") from None
+    # The examples' dates are relative to today ("J-2"), so that they are never already late.
+    data = dated(data, datetime.now(UTC)) if isinstance(data, dict) else data
     try:
         registered = await service.register(caller, data)
     except Invalid as error:

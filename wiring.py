@@ -3,6 +3,7 @@ import time."""
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -20,9 +21,11 @@ from activities.planning import PlanningActivities
 from activities.reconcile import ReconcileActivities
 from activities.records import RecordActivities
 from db.engine import SessionFactory
-from domain.entities import Entities, Entity
-from domain.errors import describe_errors
+from domain.entities import Entities
+from domain.errors import FieldError, describe_errors
 from domain.files import FileLimits
+from domain.letters import identity_gaps
+from domain.register import Lists
 from domain.typology import DEFAULT_TYPOLOGY, Typology
 from security.codec import data_converter
 from security.keyring import Keyring
@@ -33,7 +36,7 @@ from workflows.guard import ForeignMessages
 from workflows.monthly_register import MonthlyRegisterWorkflow
 from workflows.reconciliation import ReconcileWorkflow
 from workflows.sandbox import workflow_runner
-from workflows.service import ComplaintService
+from workflows.service import ComplaintService, ReferenceAllocator
 
 
 def load_keyring(settings: Settings) -> Keyring:
@@ -64,12 +67,7 @@ def email_sender(settings: Settings) -> EmailSender:
 
 
 def letter_renderer(settings: Settings) -> LetterRenderer:
-    return LetterRenderer(
-        settings.insurer,
-        settings.mediator,
-        settings.letter_templates or TEMPLATES,
-        entities=entities(settings),
-    )
+    return LetterRenderer(entities(settings), settings.letter_templates or TEMPLATES)
 
 
 def activities(
@@ -79,21 +77,26 @@ def activities(
         sessions=sessions,
         renderer=letter_renderer(settings),
         email=email_sender(settings),
-        post=PostOutbox(settings.resolved_outbox_dir),
+        post=PostOutbox(settings.resolved_outbox_dir, keyring),
         keyring=keyring,
         mail_from=settings.mail_from,
     )
     return [
         PlanningActivities(settings.policy).plan,
-        RecordActivities(sessions).record,
+        RecordActivities(sessions, keyring).record,
         letters.send_letter,
     ]
 
 
 def complaint_service(
-    client: Client, settings: Settings, sessions: SessionFactory, keyring: Keyring
+    client: Client,
+    settings: Settings,
+    sessions: SessionFactory,
+    keyring: Keyring,
+    allocate_reference: ReferenceAllocator | None = None,
 ) -> ComplaintService:
-    """The one door, as every entry point builds it."""
+    """The one door, as every entry point builds it (the simulation too, which numbers its
+    complaint its own way)."""
     return ComplaintService(
         client,
         sessions,
@@ -103,7 +106,12 @@ def complaint_service(
         files=file_store(settings),
         typology=typology(settings),
         entities=entities(settings),
-        file_limits=FileLimits(settings.max_file_bytes, settings.max_complaint_files_bytes),
+        file_limits=FileLimits(
+            per_file=settings.max_file_bytes,
+            per_complaint=settings.max_complaint_files_bytes,
+            files=settings.max_complaint_files,
+        ),
+        allocate_reference=allocate_reference,
     )
 
 
@@ -113,15 +121,26 @@ class ConfigurationError(Exception):
 
 M = TypeVar("M", bound=BaseModel)
 
+# "entities.1.identity.rcs": the second entity's RCS, to be named by its code.
+ENTITY_FIELD = re.compile(r"^entities\.(\d+)\.?(.*)$")
 
-def _from_toml(path: Path, model: type[M]) -> M:
-    """A configuration file, validated: unreadable, or refused with one line per bad field."""
+
+def _from_toml(
+    path: Path, model: type[M], name: Callable[[Any, str], str] = lambda _data, field: field
+) -> M:
+    """A configuration file, validated: unreadable, or refused with one line per bad field
+    (`name` says which thing of the file a field belongs to)."""
     try:
-        return model.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as error:
         raise ConfigurationError(f"{path} : illisible ({error})") from None
+    try:
+        return model.model_validate(data)
     except ValidationError as error:
-        lines = [f"{path} : {problem}" for problem in describe_errors(error)]
+        lines = [
+            f"{path} : {name(data, problem.field)} : {problem.message}"
+            for problem in describe_errors(error)
+        ]
         raise ConfigurationError("\n".join(lines)) from None
 
 
@@ -132,13 +151,44 @@ def typology(settings: Settings) -> Typology:
     return _from_toml(settings.typology_file, Typology)
 
 
+def _entity_named(data: Any, field: str) -> str:
+    """entities.1.identity.rcs -> entité « mutuelle-est », identity.rcs."""
+    match = ENTITY_FIELD.match(field)
+    listed = data.get("entities") if isinstance(data, dict) else None
+    if match is None or not isinstance(listed, list) or int(match[1]) >= len(listed):
+        return field
+    item = listed[int(match[1])]
+    code = item.get("code") if isinstance(item, dict) else None
+    entity = f"entité « {code} »" if code else f"entité n° {int(match[1]) + 1}"
+    return f"{entity}, {match[2]}" if match[2] else entity
+
+
 def entities(settings: Settings) -> Entities:
     """The insurers and mutuals served (DESIGN rule 19), from the file the settings name;
-    alone, the insurer of the settings with its mediator."""
+    alone, the insurer of the settings with its mediator. Refused, naming the entity and the
+    field, when an identity lacks what the law requires on letters for its legal form
+    (Code de commerce R123-237, Code de la mutualité)."""
     if settings.entities_file is None:
-        only = Entity(code="mutex", identity=settings.insurer, mediator=settings.mediator)
-        return Entities(entities=[only])
-    return _from_toml(settings.entities_file, Entities)
+        served = Entities.alone(settings.insurer, settings.mediator)
+
+        def named(code: str, gap: FieldError) -> str:
+            return f"RECLAMATIONS_INSURER__{gap.field.removeprefix('identity.').upper()}"
+
+    else:
+        served = _from_toml(settings.entities_file, Entities, _entity_named)
+        path = settings.entities_file
+
+        def named(code: str, gap: FieldError) -> str:
+            return f"{path} : entité « {code} », {gap.field}"
+
+    gaps = [
+        f"{named(entity.code, gap)} : {gap.message}"
+        for entity in served.entities
+        for gap in identity_gaps(entity.identity)
+    ]
+    if gaps:
+        raise ConfigurationError("\n".join(gaps))
+    return served
 
 
 def file_store(settings: Settings) -> FileStore:
@@ -169,7 +219,9 @@ def complaint_worker(
             *(with_activities or activities(settings, sessions, keyring)),
             ReconcileActivities(client, sessions).reconcile,
             MonthlyRegisterActivities(
-                sessions, settings.resolved_register_dir, typology(settings)
+                sessions,
+                settings.resolved_register_dir,
+                Lists(typology(settings), entities(settings)),
             ).write_month,
         ],
         workflow_runner=workflow_runner(settings.workflow_sandbox),

@@ -1,20 +1,26 @@
 """The register's files (DESIGN rules 13 and 17): CSV, and an XLSX workbook with the register,
 its statistics and the cross-tab the ACPR's questionnaire asks for. Built with openpyxl, the
-spreadsheet library of the Python world: real dates, filters, frozen headers."""
+spreadsheet library of the Python world: real dates and percentages, filters, frozen headers,
+columns wide enough to read. Numbers are written the French way ("25,0 %")."""
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from datetime import date
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from domain.french import decimal, percent
 from domain.register import (
     BAND_LABELS,
     OUTCOME_LABELS,
     REGISTER_COLUMNS,
     CrossTab,
+    Lists,
     RegisterLine,
+    Share,
     Statistics,
     by_category,
     register_rows,
@@ -34,6 +40,33 @@ STAT_COLUMNS = [
     "délai médian de réponse (jours)",
 ]
 CROSS_TAB_COLUMNS = ["gamme", "motif", "issue", "tranche de délai", "réclamations"]
+# What a spreadsheet takes for the start of a formula, or a cell breaker (OWASP, "CSV
+# injection"): the managing body, a mediator's name, a list's label are typed by people.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+PERCENT_FORMAT = "0.0 %"  # 0.25 shows "25,0 %" where the decimal mark is a comma
+DATE_FORMAT = "DD/MM/YYYY"
+WIDEST = 60  # characters: past that, a column's text is cut on screen rather than the sheet
+
+
+def inert(text: str) -> str:
+    """OWASP's advice: text that a spreadsheet would run starts with a single quote, so it
+    shows as the text it is."""
+    return f"'{text}" if text.startswith(FORMULA_TRIGGERS) else text
+
+
+def cell(value: object, typed: bool) -> object:
+    """A row's value as a cell: the one place where the register's rows become cells, for
+    the CSV (text, French numbers) and the workbook (`typed`: real dates and numbers). No text
+    gets past `inert`."""
+    if isinstance(value, str):
+        return inert(value)
+    if isinstance(value, Share):
+        if typed:
+            return value.met / value.eligible if value.eligible else None
+        return percent(value.percent)
+    if not typed and isinstance(value, float | Decimal):
+        return decimal(float(value), 2 if isinstance(value, Decimal) else 1)
+    return value
 
 
 def stat_row(row: Statistics) -> list[object]:
@@ -41,30 +74,28 @@ def stat_row(row: Statistics) -> list[object]:
         row.label,
         row.complaints,
         row.not_complaints,
-        row.acknowledged_in_time.percent,
-        row.answered_within_target.percent,
-        row.answered_within_two_months.percent,
+        row.acknowledged_in_time,
+        row.answered_within_target,
+        row.answered_within_two_months,
         row.median_handling_days,
     ]
 
 
-def register_csv(lines: list[RegisterLine], as_of: date, typology: Typology) -> str:
+def _csv(header: list[str], rows: list[list[object]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(column.title for column in REGISTER_COLUMNS)
-    writer.writerows(
-        ["" if value is None else value for value in row]
-        for row in register_rows(lines, as_of, typology)
-    )
+    writer.writerow(header)
+    writer.writerows([cell(value, typed=False) for value in row] for row in rows)
     return out.getvalue()
+
+
+def register_csv(lines: list[RegisterLine], as_of: date, lists: Lists) -> str:
+    header = [column.title for column in REGISTER_COLUMNS]
+    return _csv(header, register_rows(lines, as_of, lists))
 
 
 def statistics_csv(lines: list[RegisterLine], as_of: date) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(STAT_COLUMNS)
-    writer.writerows(stat_row(row) for row in by_category(lines, as_of))
-    return out.getvalue()
+    return _csv(STAT_COLUMNS, [stat_row(row) for row in by_category(lines, as_of)])
 
 
 def cross_tab_rows(lines: list[RegisterLine], typology: Typology) -> list[list[object]]:
@@ -85,28 +116,42 @@ def cross_tab_rows(lines: list[RegisterLine], typology: Typology) -> list[list[o
     ]
 
 
+def _shown(value: object) -> str:
+    """About what a spreadsheet shows of a value, to size its column."""
+    if isinstance(value, date):
+        return "00/00/0000"
+    if isinstance(value, Share):
+        return "100,0 %"
+    return str(cell(value, typed=False) or "")
+
+
 def _sheet(sheet: Worksheet, title: str, header: list[str], rows: list[list[object]]) -> None:
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     sheet.title = title
     sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(row)
+    for heading in sheet[1]:
+        heading.font = Font(bold=True)
+    for number, row in enumerate(rows, start=2):
+        for column, value in enumerate(row, start=1):
+            target = sheet.cell(number, column, cell(value, typed=True))
+            if isinstance(value, str):
+                target.data_type = "s"  # text, whatever it looks like: never a formula
+            elif isinstance(value, Share):
+                target.number_format = PERCENT_FORMAT
+            elif isinstance(value, date):
+                target.number_format = DATE_FORMAT
     sheet.freeze_panes = "A2"
     if rows:
         sheet.auto_filter.ref = sheet.dimensions
-    for index, name in enumerate(header, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = max(12, min(40, len(name) + 2))
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            if isinstance(cell.value, date):
-                cell.number_format = "DD/MM/YYYY"
+    for index, name in enumerate(header):
+        texts: Sequence[str] = [name, *(_shown(row[index]) for row in rows)]
+        longest = max(len(text) for text in texts)
+        sheet.column_dimensions[get_column_letter(index + 1)].width = min(WIDEST, longest + 2)
 
 
-def register_xlsx(lines: list[RegisterLine], as_of: date, typology: Typology, period: str) -> bytes:
+def register_xlsx(lines: list[RegisterLine], as_of: date, lists: Lists, period: str) -> bytes:
     """One workbook: the register (one line per complaint, never content), its statistics by
     category, and the ACPR cross-tab (product × reason × outcome × delay band).
 
@@ -121,7 +166,7 @@ def register_xlsx(lines: list[RegisterLine], as_of: date, typology: Typology, pe
         register_sheet,
         "Registre",
         [column.title for column in REGISTER_COLUMNS],
-        register_rows(lines, as_of, typology),
+        register_rows(lines, as_of, lists),
     )
     _sheet(
         book.create_sheet(),
@@ -129,7 +174,7 @@ def register_xlsx(lines: list[RegisterLine], as_of: date, typology: Typology, pe
         STAT_COLUMNS,
         [stat_row(row) for row in by_category(lines, as_of)],
     )
-    _sheet(book.create_sheet(), "ACPR", CROSS_TAB_COLUMNS, cross_tab_rows(lines, typology))
+    _sheet(book.create_sheet(), "ACPR", CROSS_TAB_COLUMNS, cross_tab_rows(lines, lists.typology))
     book.properties.title = f"Registre des réclamations – {period}"
     book.properties.creator = "Réclamations"
     out = io.BytesIO()

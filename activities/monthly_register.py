@@ -13,15 +13,15 @@ from activities.exports import register_csv, register_xlsx, statistics_csv
 from activities.letters.delivery import write_atomically
 from db.engine import SessionFactory
 from db.register import register_lines
-from domain.typology import Typology
+from domain.register import Lists
 from workflows.messages import MONTHLY_REGISTER_ACTIVITY, MonthlyRegisterInput
 
 
 class MonthlyRegisterActivities:
-    def __init__(self, sessions: SessionFactory, folder: Path, typology: Typology) -> None:
+    def __init__(self, sessions: SessionFactory, folder: Path, lists: Lists) -> None:
         self._sessions = sessions
         self._folder = folder
-        self._typology = typology
+        self._lists = lists
 
     @activity.defn(name=MONTHLY_REGISTER_ACTIVITY)
     async def write_month(self, month: MonthlyRegisterInput) -> list[str]:
@@ -30,8 +30,8 @@ class MonthlyRegisterActivities:
         stem = f"{month.first:%Y-%m}"
         period = f"{month.first:%m/%Y}"
         files = {
-            f"registre-{stem}.csv": register_csv(lines, as_of, self._typology).encode(),
-            f"registre-{stem}.xlsx": register_xlsx(lines, as_of, self._typology, period),
+            f"registre-{stem}.csv": register_csv(lines, as_of, self._lists).encode(),
+            f"registre-{stem}.xlsx": register_xlsx(lines, as_of, self._lists, period),
             f"statistiques-{stem}.csv": statistics_csv(lines, as_of).encode(),
         }
         written = []

@@ -13,10 +13,15 @@ from db.engine import SessionFactory
 from db.models import ComplaintRow, EventRow
 from db.upsert import insert_missing, upsert_newer
 from domain.complaint import Complaint
+from security.keyring import Keyring
+from security.sealing import seal_identity
 from workflows.messages import RECORD_ACTIVITY, RecordInput, workflow_id
 
 
-def complaint_row(complaint: Complaint, updated_at: datetime) -> dict[str, Any]:
+def complaint_row(complaint: Complaint, updated_at: datetime, keyring: Keyring) -> dict[str, Any]:
+    if complaint.medical:
+        # DESIGN rule 11: who a medical complainant is stays sealed at rest, like its content.
+        complaint = seal_identity(keyring, complaint.reference, complaint)
     intake, plan = complaint.intake, complaint.plan
     last_answer = complaint.answers[-1] if complaint.answers else None
     next_deadline = complaint.next_deadline()
@@ -46,7 +51,8 @@ def complaint_row(complaint: Complaint, updated_at: datetime) -> dict[str, Any]:
         "next_deadline_kind": next_deadline[0] if next_deadline else None,
         "next_deadline_on": next_deadline[1] if next_deadline else None,
         "acknowledged_at": complaint.acknowledged_at,
-        "first_answered_at": complaint.answers[0].answered_at if complaint.answers else None,
+        # DESIGN rule 13: the day the first answer left (a held one leaves late).
+        "first_answered_at": complaint.first_answer_left_at,
         "answered_at": complaint.answered_at,
         "decision": last_answer.decision.value if last_answer else None,
         "closed_at": complaint.closed_at,
@@ -57,11 +63,11 @@ def complaint_row(complaint: Complaint, updated_at: datetime) -> dict[str, Any]:
     }
 
 
-async def write_record(session: AsyncSession, data: RecordInput) -> None:
+async def write_record(session: AsyncSession, data: RecordInput, keyring: Keyring) -> None:
     """Idempotent: the complaint row only moves forward (by version), events are keyed by
     (reference, seq); a retried call writes nothing new."""
     complaint = data.complaint
-    row = complaint_row(complaint, updated_at=data.at)
+    row = complaint_row(complaint, updated_at=data.at, keyring=keyring)
     await upsert_newer(session, ComplaintRow, row, "reference", "version")
     await insert_missing(
         session,
@@ -83,11 +89,12 @@ async def write_record(session: AsyncSession, data: RecordInput) -> None:
 
 
 class RecordActivities:
-    def __init__(self, sessions: SessionFactory) -> None:
+    def __init__(self, sessions: SessionFactory, keyring: Keyring) -> None:
         self._sessions = sessions
+        self._keyring = keyring
 
     @activity.defn(name=RECORD_ACTIVITY)
     @without_content
     async def record(self, data: RecordInput) -> None:
         async with self._sessions.begin() as session:
-            await write_record(session, data)
+            await write_record(session, data, self._keyring)

@@ -78,7 +78,7 @@ def a_complaint(index: int, now: datetime) -> Complaint:
 async def fill(bench: Bench, count: int) -> float:
     """The complaints' records, written as the worker writes them; returns the CPU
     milliseconds each record's write took (this process, SQLite's work included)."""
-    record = RecordActivities(bench.sessions).record
+    record = RecordActivities(bench.sessions, bench.keyring).record
     now = datetime.now(UTC)
     complaints = [a_complaint(index, now) for index in range(count)]
     started = time.process_time()

@@ -1,21 +1,25 @@
-"""`complaints letters`: check an insurer's own letter templates before they serve, and see
-any letter as the complainant will (a PDF from example data)."""
+"""`complaints letters`: check an insurer's own letter templates before they serve, see any
+letter as the complainant will (a PDF from example data), and print a paper letter from the
+outbox (a medical complaint's waits there encrypted: DESIGN rule 11)."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from activities.letters.delivery import open_posted
 from activities.letters.pdf import letter_pdf
 from activities.letters.rendering import LetterRenderer
 from activities.letters.specimens import missing_clauses, render_specimen
 from domain.calendar import timezone_of
 from domain.clock import local_date
 from domain.letters import LETTER_LABELS, LetterKind
+from security.envelopes import UnreadableFile
 from settings import Settings
-from wiring import letter_renderer
+from wiring import ConfigurationError, letter_renderer, load_keyring
 
 
 def add_parser(commands: Any) -> None:
@@ -24,17 +28,30 @@ def add_parser(commands: Any) -> None:
     check = actions.add_parser(
         "check",
         help="refuser un jeu de modèles auquel manque une mention obligatoire",
-        description="Rend chaque courrier sur des données d'exemple et vérifie ses mentions "
-        "obligatoires (Médiateur et délai d'un an, motifs, nouvelle date et sa raison, "
-        "réexamen par le Service Qualité).",
+        description="Rend chaque courrier de chaque entité sur des données d'exemple et vérifie "
+        "ses mentions obligatoires (nom, adresse postale et site du Médiateur, saisine gratuite "
+        "dans le délai d'un an, motifs, nouvelle date et sa raison, réexamen par le Service "
+        "Qualité) et l'identité de chaque entité selon sa forme juridique (RCS et capital "
+        "social d'une société commerciale, SIREN d'une mutuelle).",
     )
     check.add_argument("--templates", type=Path, help="dossier des modèles (défaut : réglages)")
     check.set_defaults(handler=run_check)
     preview = actions.add_parser("preview", help="un courrier en PDF, sur des données d'exemple")
     preview.add_argument("kind", choices=[k.value for k in LetterKind])
     preview.add_argument("--templates", type=Path, help="dossier des modèles (défaut : réglages)")
+    preview.add_argument("--entity", help="code de l'entité qui signe (défaut : la première)")
     preview.add_argument("--output", type=Path, help="fichier PDF (défaut : apercu-KIND.pdf)")
     preview.set_defaults(handler=run_preview)
+    printing = actions.add_parser(
+        "print",
+        help="un courrier papier de la boîte d'envoi, ouvert pour l'impression",
+        description="Écrit le PDF d'un courrier papier en attente (déchiffré s'il l'est) sur la "
+        "sortie standard, pour l'imprimante (complaints letters print FICHIER | lp), ou dans "
+        "--output.",
+    )
+    printing.add_argument("file", type=Path, help="le courrier dans la boîte d'envoi (post/…)")
+    printing.add_argument("--output", type=Path, help="fichier PDF (défaut : sortie standard)")
+    printing.set_defaults(handler=run_print)
 
 
 def _renderer(args: argparse.Namespace) -> LetterRenderer:
@@ -49,19 +66,44 @@ def _today() -> date:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    problems = missing_clauses(_renderer(args), _today())
+    try:
+        problems = missing_clauses(_renderer(args), _today())
+    except ConfigurationError as error:
+        problems = str(error).splitlines()
     for problem in problems:
         print(f"refusé : {problem}")
     if problems:
         return 1
-    print("Modèles conformes : chaque courrier porte ses mentions obligatoires.")
+    print("Modèles conformes : chaque courrier de chaque entité porte ses mentions obligatoires.")
     return 0
 
 
 def run_preview(args: argparse.Namespace) -> int:
     kind = LetterKind(args.kind)
-    rendered = render_specimen(_renderer(args), kind, _today())
+    try:
+        renderer = _renderer(args)
+    except ConfigurationError as error:
+        print(f"complaints letters: erreur : {error}", file=sys.stderr)
+        return 2
+    if renderer.entities.get(args.entity) is None:
+        known = ", ".join(entity.code for entity in renderer.entities.entities)
+        print(f"complaints letters: erreur : entité inconnue (connues : {known})", file=sys.stderr)
+        return 2
+    rendered = render_specimen(renderer, kind, _today(), args.entity)
     output: Path = args.output or Path(f"apercu-{kind.value}.pdf")
     output.write_bytes(letter_pdf(rendered.layout, LETTER_LABELS[kind]))
     print(f"{LETTER_LABELS[kind]} : {output}")
+    return 0
+
+
+def run_print(args: argparse.Namespace) -> int:
+    try:
+        pdf = open_posted(load_keyring(Settings()), args.file)
+    except (OSError, UnreadableFile) as error:
+        print(f"illisible : {args.file} ({type(error).__name__})", file=sys.stderr)
+        return 1
+    if args.output is None:
+        sys.stdout.buffer.write(pdf)
+    else:
+        args.output.write_bytes(pdf)
     return 0

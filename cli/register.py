@@ -16,7 +16,7 @@ from activities.exports import register_csv, register_xlsx, statistics_csv
 from cli.deadlines import iso_date
 from db.engine import create_engine, session_factory
 from db.register import register_lines
-from domain.register import RegisterLine, by_category
+from domain.register import Lists, RegisterLine, by_category
 from settings import Settings
 from wiring import entities, typology
 
@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     chosen = (args.entity, args.entity == served.default.code) if args.entity else None
     lines = asyncio.run(load(args, chosen))
     as_of = args.as_of or datetime.now(UTC).date()
-    lists = typology(Settings())
+    lists = Lists(typology(Settings()), served)
     content: str | bytes
     if args.format == "xlsx":
         period = f"{args.sent_from or 'origine'} – {args.sent_to or as_of}"

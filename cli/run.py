@@ -11,11 +11,13 @@ import argparse
 import asyncio
 import contextlib
 import os
+import secrets
 import signal
 import sys
 from pathlib import Path
 from typing import Any
 
+from pydantic import SecretStr
 from temporalio.client import Client
 
 from db.accounts import add_user, create_token, get_user
@@ -34,6 +36,7 @@ BIN = Path(sys.executable).parent
 # `complaints users add`.
 DEMO_TOKEN_NAME = "demo"
 DEMO_TOKEN_FILE = "demo_token"
+CODEC_KEY_FILE = "codec_key"
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 DEMO_USERS = [
     ("agent", "demo-agent-reclamations", "agent", "Camille Martin"),
@@ -72,15 +75,34 @@ def temporal_command(settings: Settings) -> list[str]:
         settings.temporal_namespace,
         "--log-level",
         "warn",
-        # The Web UI decodes payloads through this app's codec endpoint, for logged-in users.
+        # The Web UI decodes payloads through this app's codec endpoint: with the local key,
+        # at once and with no setting in the browser (local_codec_key).
         "--ui-codec-endpoint",
-        f"{settings.web_public_url.rstrip('/')}/codec",
+        codec_endpoint(settings),
         *(
             argument
             for key in KEYS
             for argument in ("--search-attribute", f"{key.name}={SEARCH_TYPES[key.name]}")
         ),
     ]
+
+
+def codec_endpoint(settings: Settings) -> str:
+    base = f"{settings.web_public_url.rstrip('/')}/codec"
+    key = settings.codec_local_key
+    return f"{base}/local/{key.get_secret_value()}" if key else base
+
+
+def local_codec_key(data_dir: Path) -> str:
+    """The key of the local Web UI's codec address, made once beside the keys (0600). The dev
+    server's Web UI sends no cookie to another port unless each browser is told to: with the
+    key in the address, it decodes from the first page."""
+    path = data_dir / CODEC_KEY_FILE
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(32) + "\n")
+    return path.read_text().strip()
 
 
 async def wait_for_temporal(settings: Settings, server: asyncio.subprocess.Process) -> None:
@@ -128,6 +150,11 @@ async def supervise(settings: Settings) -> int:
     logs = settings.data_dir / "logs"
     logs.mkdir(exist_ok=True)
     load_keyring(settings)  # creates the key file on first run, before any process needs it
+    if settings.codec_local_key is None and is_local(settings):
+        # Only while nothing is reachable from the network (SECURITY.md).
+        key = local_codec_key(settings.data_dir)
+        os.environ["RECLAMATIONS_CODEC_LOCAL_KEY"] = key  # for the web app started below
+        settings = settings.model_copy(update={"codec_local_key": SecretStr(key)})
     engine = create_engine(settings.resolved_database_url)
     await upgrade(engine)
     await seed_demo_users(session_factory(engine), settings.data_dir)
@@ -178,15 +205,19 @@ async def supervise(settings: Settings) -> int:
         print("Tout est arrêté.", flush=True)
 
 
+def hosts(settings: Settings) -> set[str]:
+    return {settings.web_host, settings.temporal_address.rpartition(":")[0]}
+
+
+def is_local(settings: Settings) -> bool:
+    return hosts(settings) <= LOCAL_HOSTS
+
+
 def listening(settings: Settings) -> str:
-    temporal_host = settings.temporal_address.rpartition(":")[0]
-    hosts = {settings.web_host, temporal_host}
-    if hosts <= LOCAL_HOSTS:
+    if is_local(settings):
         return "Tout écoute sur 127.0.0.1 : joignable depuis ce poste seulement."
-    return (
-        f"Attention : à l'écoute sur {', '.join(sorted(hosts))}, donc joignable depuis le "
-        "réseau (voir SECURITY.md)."
-    )
+    listed = ", ".join(sorted(hosts(settings)))
+    return f"Attention : à l'écoute sur {listed}, joignable depuis le réseau (voir SECURITY.md)."
 
 
 def banner(settings: Settings) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import re
 import sys
 import tempfile
 from datetime import datetime, timedelta
@@ -27,17 +26,17 @@ from db.migrate import upgrade
 from db.models import LetterRow
 from domain.access import Principal, Role
 from domain.actions import ACTIONS
-from domain.calendar import timezone_of
 from domain.clock import local_date
 from domain.complaint import STATUS_LABELS, Complaint
 from domain.errors import Invalid, Refused, describe_errors
 from domain.french import long_date
 from domain.letters import LETTER_LABELS
 from domain.policy import Policy
+from domain.relative_days import dated
 from security.codec import data_converter
 from security.keyring import Keyring
 from settings import Settings
-from wiring import complaint_worker
+from wiring import ConfigurationError, complaint_service, complaint_worker
 from workflows.client import ComplaintHandle, register_search_attributes
 from workflows.complaint import ComplaintWorkflow
 from workflows.messages import workflow_id
@@ -149,19 +148,49 @@ def load_scenario(text: str) -> Scenario:
     return scenario
 
 
+# Where production keeps or sends anything: a simulation has its own, thrown away after it
+# (each one's default, under the simulation's folder; the outbox is the one it may keep).
+# Everything else is production's settings.
+THROWN_AWAY = (
+    "database_url",
+    "smtp_host",
+    "files_dir",
+    "files_s3_bucket",
+    "register_dir",
+    "key_file",
+    "encryption_keys",
+)
+
+
+def simulation_settings(
+    production: Settings, root: Path, outbox: Path | None, policy: Policy | None
+) -> Settings:
+    """Production's settings (entities, typology, templates, identity, policy, limits), with
+    a throw-away database, files and outbox under `root`, and no mail server."""
+    kept_apart = {name: Settings.model_fields[name].default for name in THROWN_AWAY}
+    return production.model_copy(
+        update={
+            **kept_apart,
+            "data_dir": root,
+            "outbox_dir": outbox,
+            "task_queue": "simulation",
+            "policy": policy or production.policy,
+        }
+    )
+
+
 async def simulate(
-    scenario: Scenario, outbox: Path | None = None, keyring: Keyring | None = None
+    scenario: Scenario,
+    outbox: Path | None = None,
+    keyring: Keyring | None = None,
+    production: Settings | None = None,
 ) -> SimulationResult:
+    """`production`: the settings the simulated life is wired with, as the service and the
+    worker are (default: the environment's)."""
     keyring = keyring or Keyring.generate("simulation")
+    production = production or Settings()
     with tempfile.TemporaryDirectory(prefix="reclamations-simulation-") as folder:
-        root = Path(folder)
-        settings = Settings(
-            _env_file=None,
-            data_dir=root,
-            outbox_dir=outbox or root / "outbox",
-            task_queue="simulation",
-            policy=scenario.policy or Policy(),
-        )
+        settings = simulation_settings(production, Path(folder), outbox, scenario.policy)
         engine = create_engine(settings.resolved_database_url)
         await upgrade(engine)
         sessions = session_factory(engine)
@@ -172,13 +201,8 @@ async def simulate(
         )
         try:
             await register_search_attributes(env.client, "default")
-            service = ComplaintService(
-                env.client,
-                sessions,
-                keyring,
-                settings.policy,
-                settings.task_queue,
-                allocate_reference=_simulation_reference,
+            service = complaint_service(
+                env.client, settings, sessions, keyring, allocate_reference=_simulation_reference
             )
             async with complaint_worker(env.client, settings, sessions, keyring):
                 result = await _run(env, service, scenario)
@@ -201,7 +225,7 @@ async def _run(
     env: WorkflowEnvironment, service: ComplaintService, scenario: Scenario
 ) -> SimulationResult:
     started_at = await env.get_current_time()
-    intake = _dated(scenario.intake, started_at)
+    intake = dated(scenario.intake, started_at)
     try:
         registered = await service.register(READER, intake, now=started_at)
     except Invalid as error:
@@ -236,22 +260,6 @@ async def _run(
         letters={},
         history_json=history.to_json(),
     )
-
-
-# "J-25": 25 days before the simulation's first day, so that a life keeps its shape whenever
-# it is run (a fixed date drifts into the past as the calendar moves on).
-RELATIVE_DAY = re.compile(r"^J-(\d{1,4})$")
-DATE_FIELDS = ("sent_on", "first_written_on", "received_on")
-
-
-def _dated(intake: dict[str, Any], now: datetime) -> dict[str, Any]:
-    dated = dict(intake)
-    today = local_date(now, timezone_of(str(intake.get("calendar", "national"))))
-    for field in DATE_FIELDS:
-        match = RELATIVE_DAY.match(str(dated.get(field, "")))
-        if match:
-            dated[field] = (today - timedelta(days=int(match[1]))).isoformat()
-    return dated
 
 
 async def _advance(env: WorkflowEnvironment, handle: Any, days: float) -> None:
@@ -316,7 +324,12 @@ def add_parser(commands: Any) -> None:
     parser.add_argument("scenario", type=Path, help="fichier JSON du scénario")
     parser.add_argument("--json", action="store_true", help="sortie JSON")
     parser.add_argument("--letters", action="store_true", help="afficher le texte des courriers")
-    parser.add_argument("--outbox", type=Path, help="garder les courriers dans ce dossier")
+    parser.add_argument(
+        "--outbox",
+        type=Path,
+        help="garder les courriers dans ce dossier (ceux d'une réclamation médicale chiffrés : "
+        "avec --key-file, RECLAMATIONS_KEY_FILE=… complaints letters print les ouvre)",
+    )
     parser.add_argument(
         "--history",
         type=Path,
@@ -336,7 +349,7 @@ def run(args: argparse.Namespace) -> int:
     except OSError as error:
         print(f"complaints simulate: erreur : {args.scenario} : {error.strerror}", file=sys.stderr)
         return 2
-    except ScenarioError as error:
+    except (ScenarioError, ConfigurationError) as error:
         print(f"complaints simulate: erreur : {error}", file=sys.stderr)
         return 2
     if args.history:

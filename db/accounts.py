@@ -127,8 +127,15 @@ async def create_token(
             for row in await session.scalars(select(ApiTokenRow).where(ApiTokenRow.name == name))
         ):
             raise AccountError(f"un jeton actif nommé {name!r} existe déjà (révoquez-le d'abord)")
-        if owner is not None and await session.get(UserRow, owner) is None:
-            raise AccountError(f"aucun utilisateur {owner!r} pour posséder ce jeton")
+        if owner is not None:
+            owning = await session.get(UserRow, owner)
+            if owning is None:
+                raise AccountError(f"aucun utilisateur {owner!r} pour posséder ce jeton")
+            if not owning.active:
+                # Disabling a user ends their tokens (disable_user): none begins after.
+                raise AccountError(
+                    f"l'utilisateur {owner!r} est désactivé : il ne peut posséder de jeton"
+                )
         session.add(
             ApiTokenRow(
                 token_hash=token_digest(token),
@@ -166,10 +173,20 @@ async def revoke_token(sessions: SessionFactory, name: str) -> int:
 
 
 async def token_principal(sessions: SessionFactory, token: str) -> Principal | None:
-    """The principal a bearer token stands for, while it is neither revoked nor expired."""
+    """The principal a bearer token stands for, while it is neither revoked nor expired and
+    its owner, if it has one, is still active: disabling a user revokes their tokens, and a
+    token created while its owner was being disabled is refused here all the same."""
+    query = (
+        select(ApiTokenRow, UserRow.active)
+        .outerjoin(UserRow, UserRow.username == ApiTokenRow.owner)
+        .where(ApiTokenRow.token_hash == token_digest(token))
+    )
     async with sessions() as session:
-        row = await session.get(ApiTokenRow, token_digest(token))
-    if row is None or not _live(row, datetime.now(UTC)):
+        found = (await session.execute(query)).first()
+    if found is None:
+        return None
+    row, owner_active = found
+    if not _live(row, datetime.now(UTC)) or (row.owner is not None and not owner_active):
         return None
     return Principal(row.name, Role(row.role))
 

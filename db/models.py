@@ -44,7 +44,9 @@ class ComplaintRow(Base):
     category: Mapped[str | None] = mapped_column(String(20))
     medical: Mapped[bool] = mapped_column(Boolean)
     calendar: Mapped[str] = mapped_column(String(10))
-    complainant_name: Mapped[str] = mapped_column(String(200))
+    # Sealed for medical complaints, like the snapshot's identity (DESIGN rule 11): longer
+    # than a name in clear (SQLite holds it in any declared length; migration 0007).
+    complainant_name: Mapped[str] = mapped_column(String(200).with_variant(Text(), "postgresql"))
     subject: Mapped[str] = mapped_column(Text)  # sealed for medical complaints
     assignee: Mapped[str | None] = mapped_column(String(100), index=True)
     escalation_level: Mapped[int] = mapped_column(Integer, default=0)
@@ -105,7 +107,7 @@ class LetterRow(Base):
     kind: Mapped[str] = mapped_column(String(40), primary_key=True)
     sequence: Mapped[int] = mapped_column(Integer, primary_key=True)
     delivery: Mapped[str] = mapped_column(String(10))
-    recipient: Mapped[str] = mapped_column(Text)
+    recipient: Mapped[str] = mapped_column(Text)  # sealed for medical complaints
     subject: Mapped[str] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)  # sealed for medical complaints
     # The parts the PDF and the HTML email are laid out from (JSON, sealed for medical

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, func, or_, select
@@ -46,6 +46,16 @@ class QueueRow:
     overdue: bool
     incident: bool
     process_ended: str | None
+    # What the register judges promises by (db.register.dated_line): the queue says which
+    # were kept late, as the register counts them.
+    calendar: str
+    sent_on: date
+    first_written_on: date
+    acknowledgement_due_on: date | None
+    quality_target_due_on: date | None
+    final_due_on: date | None
+    acknowledged_at: datetime | None
+    first_answered_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -70,6 +80,14 @@ COLUMNS = (
     ComplaintRow.overdue,
     ComplaintRow.incident,
     ComplaintRow.process_ended,
+    ComplaintRow.calendar,
+    ComplaintRow.sent_on,
+    ComplaintRow.first_written_on,
+    ComplaintRow.acknowledgement_due_on,
+    ComplaintRow.quality_target_due_on,
+    ComplaintRow.final_due_on,
+    ComplaintRow.acknowledged_at,
+    ComplaintRow.first_answered_at,
 )
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
+from typing import Protocol
 
 from pydantic import TypeAdapter
 from sqlalchemy import select
@@ -22,28 +24,71 @@ def _day(instant: datetime | None, zone: str) -> date | None:
     return local_date(instant, zone) if instant else None
 
 
-def register_line(row: ComplaintRow) -> RegisterLine:
+class Dated(Protocol):
+    """The columns a register line's deadlines come from: a whole row, or the queue's."""
+
+    @property
+    def reference(self) -> str: ...
+    @property
+    def channel(self) -> str: ...
+    @property
+    def category(self) -> str | None: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def medical(self) -> bool: ...
+    @property
+    def calendar(self) -> str: ...
+    @property
+    def sent_on(self) -> date: ...
+    @property
+    def first_written_on(self) -> date: ...
+    @property
+    def acknowledgement_due_on(self) -> date | None: ...
+    @property
+    def quality_target_due_on(self) -> date | None: ...
+    @property
+    def final_due_on(self) -> date | None: ...
+    @property
+    def acknowledged_at(self) -> datetime | None: ...
+    @property
+    def first_answered_at(self) -> datetime | None: ...
+    @property
+    def overdue(self) -> bool: ...
+
+
+def dated_line(row: Dated, promised_on: date | None = None) -> RegisterLine:
+    """A register line with its deadlines and what was done, without the typology: what the
+    agents' screens need to say, as the register does, whether a promise was kept."""
     zone = timezone_of(row.calendar)
-    # The typology and the promises live in the complaint's state, kept whole in the snapshot;
-    # nothing of its content is read.
-    typed = Classification.model_validate(row.snapshot.get("classification") or {})
-    promises = DATES.validate_python(row.snapshot.get("promises") or [])
-    mediated = row.snapshot.get("mediation")
-    mediation = MediationRecord.model_validate(mediated) if mediated else None
     return RegisterLine(
         reference=row.reference,
         channel=row.channel,
-        entity=row.entity,
         category=row.category,
         status=row.status,
         medical=row.medical,
         sent_on=row.sent_on,
+        first_written_on=row.first_written_on,
         acknowledgement_due=row.acknowledgement_due_on,
         quality_target_due=row.quality_target_due_on,
         final_due=row.final_due_on,
         acknowledged_on=_day(row.acknowledged_at, zone),
         first_answered_on=_day(row.first_answered_at, zone),
         overdue=row.overdue,
+        promised_on=promised_on,
+    )
+
+
+def register_line(row: ComplaintRow) -> RegisterLine:
+    # The typology and the promises live in the complaint's state, kept whole in the snapshot;
+    # nothing of its content is read.
+    typed = Classification.model_validate(row.snapshot.get("classification") or {})
+    promises = DATES.validate_python(row.snapshot.get("promises") or [])
+    mediated = row.snapshot.get("mediation")
+    mediation = MediationRecord.model_validate(mediated) if mediated else None
+    return replace(
+        dated_line(row, promises[-1] if promises else None),
+        entity=row.entity,
         product_line=typed.product_line,
         reason=typed.reason,
         sub_reason=typed.sub_reason,
@@ -52,7 +97,6 @@ def register_line(row: ComplaintRow) -> RegisterLine:
         decision=row.decision,
         compensation=typed.compensation,
         root_cause=typed.root_cause,
-        promised_on=promises[-1] if promises else None,
         mediation_referred_on=mediation.referred_on if mediation else None,
         mediator=mediation.mediator if mediation else None,
         mediation_outcome=mediation.outcome if mediation else None,

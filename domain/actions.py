@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -19,13 +20,13 @@ from pydantic_core import PydanticCustomError
 
 from domain.content import (
     AddressContent,
+    FromOutside,
     LongContent,
     ShortContent,
-    check_printable,
     from_outside,
 )
 from domain.deadlines import SUSPENSION_LABELS, SuspensionReason
-from domain.files import FileFacts
+from domain.files import FileFacts, FileLimits
 from domain.intake import Category, Document
 from domain.typology import ComplainantType
 
@@ -61,7 +62,7 @@ ESCALATION_LABELS = {
 }
 
 
-class Action(BaseModel):
+class Action(FromOutside):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 
     # DESIGN rule 15: the authenticated principal, set by the application service.
@@ -69,7 +70,23 @@ class Action(BaseModel):
     # A name the caller gave (the agent behind a back-office system), kept beside the actor.
     on_behalf_of: OnBehalfOf | None = None
 
-    _printable = field_validator("*")(check_printable)
+
+@dataclass(frozen=True)
+class DayDone:
+    """Marks an action's date as the day something happened (never a date announced): it lies
+    between what it follows and today (domain.complaint, rules edition 5)."""
+
+    label: str  # what happened, as "Date invraisemblable pour {label}" reads
+
+
+def days_done(action: Action) -> list[tuple[str, date]]:
+    """Each day `action` says something happened on, with its label: its fields, walked."""
+    return [
+        (mark.label, day)
+        for name, field in type(action).model_fields.items()
+        for mark in field.metadata
+        if isinstance(mark, DayDone) and (day := getattr(action, name)) is not None
+    ]
 
 
 # A code of the insurer's closed lists (domain.typology), checked against them by the service.
@@ -119,10 +136,15 @@ class AddDocument(Action):
         description="posé par le système quand un fichier est déposé "
         "(POST /api/complaints/{reference}/documents), jamais par l'appelant",
     )
+    # DESIGN rule 16: what the complaint may hold, set by the system with the file, so that the
+    # workflow checks each file against the files already joined, one at a time.
+    limits: FileLimits | None = Field(
+        None, description="posé par le système, jamais par l'appelant"
+    )
 
-    @field_validator("file")
+    @field_validator("file", "limits")
     @classmethod
-    def _never_from_outside(cls, value: FileFacts | None, info: ValidationInfo) -> FileFacts | None:
+    def _never_from_outside(cls, value: object, info: ValidationInfo) -> object:
         # A file is described by the system once it holds it, never by the caller.
         if value is not None and from_outside(info):
             raise PydanticCustomError(
@@ -136,12 +158,14 @@ class Suspend(Action):
     """DESIGN rule 5: pause the quality target for an expertise or IT maintenance."""
 
     reason: SuspensionReason
-    on: date | None = Field(None, description="premier jour suspendu (défaut : aujourd'hui)")
+    on: Annotated[date | None, DayDone("le début de la suspension")] = Field(
+        None, description="premier jour suspendu (défaut : aujourd'hui)"
+    )
     note: LongContent | None = None
 
 
 class Resume(Action):
-    on: date | None = Field(
+    on: Annotated[date | None, DayDone("la reprise")] = Field(
         None, description="jour de reprise, non suspendu (défaut : aujourd'hui)"
     )
     note: LongContent | None = None
@@ -157,7 +181,9 @@ class Answer(Action):
 
     decision: Decision
     reasons: LongContent
-    documents_considered: Annotated[list[ShortContent], Field(max_length=100)] = []
+    documents_considered: Annotated[list[ShortContent], Field(max_length=100)] = Field(
+        default_factory=list
+    )
     # DESIGN rule 17: for the register.
     compensation: Annotated[Decimal, Field(ge=0, le=10_000_000, decimal_places=2)] | None = Field(
         None, description="geste commercial ou indemnisation accordés, en euros"
@@ -194,7 +220,9 @@ class Mediate(Action):
     """DESIGN rule 18: record a step of the mediation; each step says what it needs."""
 
     step: MediationStep
-    on: date | None = Field(None, description="date de l'étape (défaut : aujourd'hui)")
+    on: Annotated[date | None, DayDone("l'étape de la médiation")] = Field(
+        None, description="date de l'étape (défaut : aujourd'hui)"
+    )
     mediator: Annotated[str, Field(min_length=1, max_length=200)] | None = None
     file_number: Annotated[str, Field(min_length=1, max_length=50)] | None = None
     admissible: bool | None = None
@@ -209,7 +237,9 @@ class Contest(Action):
     """DESIGN rule 10: the complainant contests the answer; Service Qualité reviews it."""
 
     note: LongContent | None = None
-    on: date | None = None
+    on: Annotated[date | None, DayDone("la contestation")] = Field(
+        None, description="date de la contestation (défaut : aujourd'hui)"
+    )
 
 
 class DelayReason(StrEnum):

@@ -43,6 +43,7 @@ from domain.actions import (
     Typing,
     Withdraw,
     action_name,
+    days_done,
 )
 from domain.clock import local_date, local_instant
 from domain.content import Sealable, content_sealing_problem
@@ -58,7 +59,7 @@ from domain.deadlines import (
     stopped_clock_due,
     stopped_clock_target,
 )
-from domain.files import FileFacts
+from domain.files import FileFacts, dossier_problem
 from domain.french import long_date, of
 from domain.intake import CATEGORY_LABELS, ELECTRONIC_CHANNELS, ComplaintIntake, DocumentKind
 from domain.letters import COMPLAINT_LETTERS, LETTER_LABELS, Delivery, LetterKind, delivery_for
@@ -69,7 +70,7 @@ UNKNOWN_SENDER = "inconnu (hors application)"
 MIDNIGHT = time(0)
 
 # The edition of the rules new complaints run by (see Complaint.rules).
-LATEST_RULES = 4
+LATEST_RULES = 5
 
 # An action's guard (why not now, or None) and its effect; see Complaint._handlers.
 Guard = Callable[[], str | None]
@@ -88,8 +89,9 @@ class Stage(StrEnum):
     requalified = "requalified"
     withdrawn = "withdrawn"
     closed = "closed"
-    # DESIGN rule 18 (rules edition 4): after an answer not fully favourable, or the 2 months,
-    # the complainant may go to the mediator until a year after the written complaint...
+    # DESIGN rule 18 (rules edition 4): after an answer (not fully favourable, before edition
+    # 5), or the 2 months, the complainant may go to the mediator until a year after the
+    # written complaint...
     mediation_window = "mediation_window"
     # ...and has: the mediation is followed until its end.
     mediation = "mediation"
@@ -152,6 +154,7 @@ class EventType(StrEnum):
     withdrawn = "withdrawn"
     closed = "closed"
     letter_sent = "letter_sent"
+    letter_withdrawn = "letter_withdrawn"
     deadline_reached = "deadline_reached"
     warning = "warning"
     action_refused = "action_refused"
@@ -180,6 +183,9 @@ class AlarmKind(StrEnum):
     mediation_warning = "mediation_warning"
     mediation_due = "mediation_due"
 
+
+# Letters that announce a date for the answer (DESIGN rule 6).
+PROMISING_LETTERS = frozenset({LetterKind.acknowledgement, LetterKind.information})
 
 # Rung once per announced date, not once per complaint.
 PROMISE_ALARMS = frozenset({AlarmKind.promise_warning, AlarmKind.promise_due})
@@ -250,6 +256,9 @@ class MediationRecord(BaseModel):
     complainant_accepts: bool | None = None
     insurer_accepts: bool | None = None
     remedy_on: date | None = None
+    # DESIGN rule 18 (rules edition 5): referred while no answer had gone out (the 2 months
+    # passed): the insurer still answers, the mediation goes on meanwhile.
+    answer_owed: bool = False
 
     @property
     def outcome(self) -> str:
@@ -295,6 +304,11 @@ class LetterFacts(BaseModel):
     documents: list[Sealable] = []
     review: bool = False
     note: Sealable | None = None
+    # DESIGN rule 18 (rules edition 5): the answer goes while the mediator has the dispute.
+    referred: bool = False
+    # DESIGN rules 9 and 14 (rules edition 5): the two-months letter goes with an answer that
+    # was held past the final deadline, and says so.
+    with_answer: bool = False
 
 
 class LetterOrder(BaseModel):
@@ -375,6 +389,13 @@ class Complaint(BaseModel):
     # each announced date passes, never given a past date (rule 6).
     # 4: after an answer not fully favourable or the 2 months, the complaint stays open to the
     # mediator for a year from the written complaint, and follows the mediation (rule 18).
+    # 5: every day an agent gives lies between what it follows and today (_implausible_day);
+    # any answer opens the mediation, a referral is judged on its own date and may be
+    # recorded during a grace period after the year, the insurer may still answer after it
+    # (rule 18); a letter held by an incident is dated and checked again the day it leaves,
+    # the first answer counts from that day (rules 6, 9, 14); an acknowledgement or an
+    # information letter still held when the answer is written never goes (rule 4); an
+    # information letter names every suspension that moved the date (rule 6).
     rules: int = 1
     # DESIGN rule 6: every date announced to the complainant, in order; the last is the promise.
     promises: list[date] = []
@@ -383,6 +404,9 @@ class Complaint(BaseModel):
     # date as an old one still has its warning and its day.
     promises_warned: int = 0
     promises_settled: int = 0
+    # The day the last promise was announced (rules edition 5): the suspensions running since
+    # then are the ones that moved it (rule 6).
+    promised_since: date | None = None
     postal_address: Sealable | None = None  # given after intake (DESIGN rule 11), replaces it
     classification: Classification = Classification()
     mediation: MediationRecord | None = None
@@ -469,8 +493,18 @@ class Complaint(BaseModel):
     def answered_in_time(self) -> bool:
         """An answer went out within the 2 months (DESIGN rule 9)."""
         final = self.plan.final_due
-        first = self.answers[0].answered_at if self.answers else None
+        first = self.first_answer_left_at
         return bool(final and first and self.today(first) <= final)
+
+    @property
+    def first_answer_left_at(self) -> datetime | None:
+        """When the first answer went out: since rules edition 5, when its letter left (one
+        held by an incident leaves late, and counts late: DESIGN rules 9 and 13); before, when
+        it was written."""
+        if self.rules < 5:
+            return self.answers[0].answered_at if self.answers else None
+        sent = (letter.sent_at for letter in self.letters if letter.kind is LetterKind.answer)
+        return next(sent, None)
 
     @property
     def answered_at(self) -> datetime | None:
@@ -488,7 +522,7 @@ class Complaint(BaseModel):
         if not self.plan.written or self.stage not in AWAITING_ANSWER:
             return None
         pending: list[tuple[DeadlineKind, date | None]] = []
-        if not self.ordered(LetterKind.acknowledgement) and not self.answers:
+        if self._acknowledgement_owed:
             pending.append((DeadlineKind.acknowledgement, self.plan.acknowledgement_due))
         pending.append((DeadlineKind.promise, self._promise_running))
         if self.stage in FIRST_CYCLE and AlarmKind.quality_target not in self.alarms_rung:
@@ -581,23 +615,27 @@ class Complaint(BaseModel):
         handlers = self._handlers()
         return [name for name, kind in ACTIONS.items() if handlers[kind][0]() is None]
 
-    def _refusal(self, action: Action) -> str | None:
+    def _refusal(self, action: Action, now: datetime, days_checked: bool) -> str | None:
         guard, _ = self._handlers()[type(action)]
         refusal = guard()
         if refusal is None and not isinstance(action, Retry):
             # DESIGN rule 11: a medical complaint takes only sealed content, others plain text.
             problem = content_sealing_problem(action, self.medical)
             refusal = f"Action refusée : {problem}." if problem else None
+        if refusal is None and (days_checked or self.rules >= 5):
+            refusal = self._implausible_day(action, now)
         return refusal
 
     def check(self, action: Action, now: datetime) -> None:
         """Raise ActionRefused, in French, when the action is not allowed now: its guard, then
-        its effect tried on a copy, so that the check can never drift from what it does."""
-        self.model_copy(deep=True).apply(action, now)
+        its effect tried on a copy, so that the check can never drift from what it does.
+        It checks the days given as edition 5 does, whatever the complaint's edition: a check
+        refuses before anything happens (an update's validator), so no history changes."""
+        self.model_copy(deep=True).apply(action, now, days_checked=True)
 
-    def apply(self, action: Action, now: datetime) -> None:
+    def apply(self, action: Action, now: datetime, days_checked: bool = False) -> None:
         """Carry out an allowed action: state, record and letters."""
-        refusal = self._refusal(action)
+        refusal = self._refusal(action, now, days_checked)
         if refusal:
             raise ActionRefused(refusal)
         first_new = len(self.events)
@@ -605,6 +643,28 @@ class Complaint(BaseModel):
         effect(action, now)
         for event in self.events[first_new:]:
             event.on_behalf_of = action.on_behalf_of
+
+    def _implausible_day(self, action: Action, now: datetime) -> str | None:
+        """Why a day the action gives cannot be (rules edition 5): no action happened before
+        the complaint was sent, nor before what it follows (a contest, the answer; a step of
+        the mediation, the referral), nor after today. A mediation step dated 0001-01-01 once
+        ran the mediator's 90 days out at once (issue 23)."""
+        today = self.today(now)
+        earliest, follows = self.plan.sent_on, "l'envoi de la réclamation"
+        referred = self.mediation.referred_on if self.mediation else None
+        if isinstance(action, Contest) and self.answers:
+            earliest, follows = self.today(self.answers[-1].answered_at), "la réponse"
+        elif isinstance(action, Mediate) and referred and action.step is not MediationStep.referral:
+            earliest, follows = referred, "la saisine du Médiateur"
+        for label, day in days_done(action):
+            if day > today:
+                return f"Date invraisemblable pour {label} : le {long_date(day)} est dans le futur."
+            if day < earliest:
+                return (
+                    f"Date invraisemblable pour {label} : le {long_date(day)} précède "
+                    f"{follows} ({long_date(earliest)})."
+                )
+        return None
 
     def _closed(self) -> str | None:
         if self.stage in TERMINAL:
@@ -625,20 +685,24 @@ class Complaint(BaseModel):
         return None
 
     def _retry(self, action: Retry, now: datetime) -> None:
+        held = self._held_letters()
         for incident in self.open_incidents:
             incident.retrying = incident.kind in RETRIABLE
         self._record(now, EventType.retried, action.actor, "Nouvel essai demandé.")
+        self._release(held, now)
 
     def _may_correct_address(self) -> str | None:
         return None if self._missing_address else self._closed()
 
     def _correct_address(self, action: CorrectAddress, now: datetime) -> None:
+        held = self._held_letters()
         self.postal_address = action.postal_address
         # The address itself stays out of the summary, which every role reads.
         self._record(
             now, EventType.address_changed, action.actor, "Adresse postale du réclamant renseignée."
         )
         self._mended(IncidentKind.address, now)
+        self._release(held, now)
 
     def _may_qualify(self) -> str | None:
         if self.stage is not Stage.received:
@@ -687,11 +751,21 @@ class Complaint(BaseModel):
         self._order(LetterKind.requalification, now)
 
     def _may_answer(self) -> str | None:
+        if self._answer_owed_in_mediation:
+            return None  # DESIGN rule 18: the two-months letter promised this answer
         return self._awaiting_answer("répondre")
+
+    @property
+    def _answer_owed_in_mediation(self) -> bool:
+        return self.stage is Stage.mediation and bool(self.mediation and self.mediation.answer_owed)
 
     def _answer(self, action: Answer, now: datetime) -> None:
         self._close_suspension(self.today(now), action.actor, now)
-        review = self.stage is Stage.contested
+        referred = self._answer_owed_in_mediation
+        # After a referral, an answer owed after a first one is the contest's review.
+        review = self.stage is Stage.contested or (referred and bool(self.answers))
+        if self.rules >= 5:
+            self._withdraw_held_promises(now)
         self.answers.append(
             AnswerRecord(
                 decision=action.decision,
@@ -702,7 +776,10 @@ class Complaint(BaseModel):
                 review=review,
             )
         )
-        self.stage = Stage.answered
+        if referred and self.mediation:
+            self.mediation.answer_owed = False  # the mediation goes on
+        else:
+            self.stage = Stage.answered
         answered = {"root_cause": action.root_cause, "compensation": action.compensation}
         self.classification = self.classification.model_copy(
             update={k: v for k, v in answered.items() if v is not None}
@@ -729,8 +806,92 @@ class Complaint(BaseModel):
                 reasons=action.reasons,
                 documents=documents,
                 review=review,
+                referred=referred,
             ),
         )
+
+    def _withdraw_held_promises(self, now: datetime) -> None:
+        """DESIGN rule 4: no acknowledgement once the answer went out, and no information
+        letter announcing a date for an answer already written: those an incident still holds
+        never go, and their incidents close with them (one in flight goes as it is)."""
+        for order in [o for o in self._held_letters() if o.kind in PROMISING_LETTERS]:
+            self._drop_letter(order, "la réponse part à sa place", now)
+
+    def _drop_letter(self, order: LetterOrder, why: str, now: datetime) -> None:
+        self.pending_letters = [o for o in self.pending_letters if o is not order]
+        self._record(
+            now,
+            EventType.letter_withdrawn,
+            SYSTEM,
+            f"Courrier « {LETTER_LABELS[order.kind]} » retenu, devenu sans objet : {why} ; il "
+            "ne partira pas.",
+        )
+        self._mended(IncidentKind.letter, now, order)
+
+    def _held_letters(self) -> list[LetterOrder]:
+        return [order for order in self.pending_letters if self.letter_waits(order)]
+
+    def _release(self, held: list[LetterOrder], now: datetime) -> None:
+        """DESIGN rules 6, 9 and 14 (rules edition 5): a letter an incident held is true the
+        day it leaves: dated that day, with what it announces checked again then."""
+        if self.rules < 5:
+            return
+        released = [o for o in held if not self.letter_waits(o)]
+        informations = [o for o in released if o.kind is LetterKind.information]
+        for order in released:
+            if order.kind is LetterKind.information and order is not informations[-1]:
+                self._drop_letter(order, "un courrier d'information plus récent le remplace", now)
+            else:
+                self._refresh(order, now)
+
+    def _refresh(self, order: LetterOrder, now: datetime) -> None:
+        today, final = self.today(now), self.plan.final_due
+        order.ordered_at = now
+        facts = order.facts
+        first_answer = order.kind is LetterKind.answer and order.sequence == 1
+        if first_answer and final and today > final and not self.overdue:
+            self._answer_held_past_final(now)
+        if order.kind is LetterKind.mediation_rights and self.answers:
+            facts.with_answer = True  # written while it was held: no longer "se poursuit"
+        if order.kind not in PROMISING_LETTERS or facts.expected_on is None or final is None:
+            return
+        if today < facts.expected_on <= final:
+            return  # still a date to come, within the 2 months
+        current = self.promise
+        announced = current if current and today < current <= final else self._pushed_back(today)
+        if announced is None and order.kind is LetterKind.information:
+            self._drop_letter(order, "plus aucune date à annoncer avant le délai de 2 mois", now)
+            return
+        facts.expected_on, facts.late = announced, announced is None
+        if announced is not None and announced != current:
+            self._promise(announced, today)
+        self._record(
+            now,
+            EventType.warning,
+            SYSTEM,
+            f"Courrier « {LETTER_LABELS[order.kind]} » retenu : la date qu'il annonçait est "
+            "passée, "
+            + (
+                f"il annonce le {long_date(announced)}."
+                if announced
+                else "il annonce la réponse dans les meilleurs délais."
+            ),
+        )
+
+    def _answer_held_past_final(self, now: datetime) -> None:
+        """DESIGN rule 9: the first answer leaves after the final deadline: the two-months
+        letter goes with it, and the complaint is late and escalated on the record."""
+        self.overdue = True
+        self._record(
+            now,
+            EventType.deadline_reached,
+            SYSTEM,
+            "Réponse retenue au-delà du délai de 2 mois : elle part avec le courrier sur le "
+            "droit de saisir le Médiateur.",
+        )
+        self._escalate(3, SYSTEM, now, None)
+        if not self.ordered(LetterKind.mediation_rights):
+            self._order(LetterKind.mediation_rights, now, LetterFacts(with_answer=True))
 
     def _may_inform(self) -> str | None:
         if self.stage in TERMINAL:
@@ -838,12 +999,24 @@ class Complaint(BaseModel):
 
     @property
     def mediation_open(self) -> bool:
-        """DESIGN rule 18: after an answer not fully favourable, or once the 2 months passed
-        (the mediation-rights letter), the complainant may go to the mediator."""
+        """DESIGN rule 18: after an answer, or once the 2 months passed (the mediation-rights
+        letter), the complainant may go to the mediator. The law sets no condition on the
+        answer: a favourable one may still be disputed (its execution); before rules edition 5
+        a fully favourable answer did not open it."""
         if self.rules < 4:
             return False
         last = self.answers[-1] if self.answers else None
+        if self.rules >= 5:
+            return self.overdue or last is not None
         return self.overdue or (last is not None and last.decision is not Decision.upheld)
+
+    @property
+    def mediation_window_closes(self) -> date:
+        """When the complaint stops waiting for a referral: the end of the year, and since
+        rules edition 5 a grace period after it, for a referral made within the year that
+        reaches us later (DESIGN rule 18)."""
+        grace = self.plan.policy.mediation_referral_grace_days if self.rules >= 5 else 0
+        return self.mediation_window_ends + timedelta(days=grace)
 
     @property
     def mediation_window_ends(self) -> date:
@@ -853,6 +1026,14 @@ class Complaint(BaseModel):
     def _may_mediate(self) -> str | None:
         if self.stage is Stage.mediation:
             return None
+        if self.rules >= 5:
+            # DESIGN rule 18: after any answer (a contest under way too: the review then goes
+            # on beside the mediator), or once the 2 months passed without one.
+            if self.mediation_open and self.stage not in TERMINAL:
+                return None
+            return self._closed() or (
+                "La médiation s'ouvre après une réponse, ou une fois le délai de 2 mois passé."
+            )
         # DESIGN rule 18: after the answer, or while no answer came within the 2 months.
         waiting = self.overdue and self.stage in AWAITING_ANSWER
         if self.mediation_open and (self.stage in AFTER_ANSWER or waiting):
@@ -871,13 +1052,21 @@ class Complaint(BaseModel):
         if step is MediationStep.referral:
             if record is not None:
                 raise ActionRefused("Le Médiateur est déjà saisi.")
+            # DESIGN rule 18 (Code de la consommation, L612-2): judged on the day the referral
+            # was made, whenever it is recorded.
             if on > self.mediation_window_ends:
-                raise ActionRefused("Le délai d'un an pour saisir le Médiateur était passé.")
+                raise ActionRefused(
+                    "Le délai d'un an pour saisir le Médiateur était passé : il a pris fin le "
+                    f"{long_date(self.mediation_window_ends)}."
+                )
             # An expertise under way no longer holds anything: the mediator has the dispute.
             self._close_suspension(on, action.actor, now)
             mediator = action.mediator or "Médiateur"
             self.mediation = MediationRecord(
-                referred_on=on, mediator=mediator, file_number=action.file_number
+                referred_on=on,
+                mediator=mediator,
+                file_number=action.file_number,
+                answer_owed=self.rules >= 5 and self.stage in AWAITING_ANSWER,
             )
             self.stage = Stage.mediation
             self._record(
@@ -994,6 +1183,14 @@ class Complaint(BaseModel):
         document, file = action.document, action.file
         if file is not None and any(d.file == file for d in self.documents):
             return  # the same upload again: one file, one document
+        if file is not None and action.limits is not None:
+            # DESIGN rule 16: the limits of a complaint's files hold here, where the actions on
+            # a complaint are applied one at a time: uploads arriving at once cannot all read
+            # the same room left (actions recorded before limits were carried have none).
+            sizes = [d.file.size for d in self.documents if d.file] + [file.size]
+            problem = dossier_problem(sizes, action.limits)
+            if problem:
+                raise ActionRefused(f"Fichier refusé : {problem}.")
         self.documents.append(
             DocumentRecord(
                 name=document.name,
@@ -1042,9 +1239,16 @@ class Complaint(BaseModel):
             note,
         )
 
+    @property
+    def _acknowledgement_owed(self) -> bool:
+        """DESIGN rule 4: a written complaint is acknowledged once, and not once the answer went
+        out (the automatic acknowledgement's alarm and the letter ask this one question)."""
+        return (
+            self.plan.written and not self.answers and not self.ordered(LetterKind.acknowledgement)
+        )
+
     def _acknowledge(self, now: datetime) -> None:
-        # DESIGN rule 4: no acknowledgement once the answer went out.
-        if not self.plan.written or self.answers or self.ordered(LetterKind.acknowledgement):
+        if not self._acknowledgement_owed:
             return
         if self.rules < 3:
             self._order(LetterKind.acknowledgement, now)
@@ -1059,7 +1263,12 @@ class Complaint(BaseModel):
             LetterFacts(expected_on=announced, late=announced is None),
         )
         if announced:
-            self.promises.append(announced)
+            self._promise(announced, today)
+
+    def _promise(self, day: date, today: date) -> None:
+        """DESIGN rule 6: a date announced to the complainant, today."""
+        self.promises.append(day)
+        self.promised_since = today
 
     def _pushed_back(self, today: date) -> date | None:
         """DESIGN rule 6: the next date to announce, as the policy pushes the promise back,
@@ -1071,19 +1280,24 @@ class Complaint(BaseModel):
         return later if later > today else None
 
     def _announce_delay(
-        self, now: datetime, expected: date, reason: DelayReason, details: str | None = None
+        self,
+        now: datetime,
+        expected: date,
+        reason: DelayReason,
+        details: str | None = None,
+        phrase: str | None = None,
     ) -> None:
         self._order(
             LetterKind.information,
             now,
             LetterFacts(
-                reason=DELAY_REASON_PHRASES[reason],
+                reason=phrase or DELAY_REASON_PHRASES[reason],
                 details=details,
                 expected_on=expected,
                 promised_on=self.promise,
             ),
         )
-        self.promises.append(expected)
+        self._promise(expected, self.today(now))
 
     def refused(self, action: Action, reason: str, now: datetime) -> None:
         """A back-office signal that could not be carried out stays on the record."""
@@ -1096,12 +1310,14 @@ class Complaint(BaseModel):
 
     def refused_foreign(self, message: str, now: datetime) -> None:
         """DESIGN rule 15: a message that did not come through the application (sent to
-        Temporal without our encryption) changes nothing, and stays on the record."""
+        Temporal without our encryption, or copied from another complaint's history) changes
+        nothing, and stays on the record."""
         self._record(
             now,
             EventType.action_refused,
             UNKNOWN_SENDER,
-            f"Message « {message} » refusé : il ne vient pas de l'application (non chiffré).",
+            f"Message « {message} » refusé : il ne vient pas de l'application pour cette "
+            "réclamation (non chiffré, ou chiffré pour une autre).",
         )
 
     # -- alarms ----------------------------------------------------------------------------
@@ -1128,11 +1344,7 @@ class Complaint(BaseModel):
         if plan.written and self.stage in AWAITING_ANSWER:
             ack_due, final_due = plan.acknowledgement_due, plan.final_due
             assert ack_due and final_due and plan.auto_acknowledge_on
-            if (
-                self.stage is Stage.received
-                and not self.answers
-                and not self.ordered(LetterKind.acknowledgement)
-            ):
+            if self._acknowledgement_owed:
                 alarms.append(
                     Alarm(
                         kind=AlarmKind.auto_acknowledge,
@@ -1183,7 +1395,7 @@ class Complaint(BaseModel):
             alarms.append(
                 Alarm(
                     kind=AlarmKind.mediation_window_end,
-                    at=at(self.mediation_window_ends + timedelta(days=1), MIDNIGHT),
+                    at=at(self.mediation_window_closes + timedelta(days=1), MIDNIGHT),
                     summary="Fin du délai pour saisir le Médiateur — "
                     f"{self.mediation_window_ends.isoformat()}",
                 )
@@ -1359,14 +1571,35 @@ class Complaint(BaseModel):
         )
         running = self.open_suspension
         reason = DelayReason(running.reason.value) if running else DelayReason.further_review
-        self._announce_delay(now, expected, reason)
+        if self.rules < 5:
+            self._announce_delay(now, expected, reason)
+            return
+        moved = self._suspension_reasons_since_promise(self.today(now))
+        phrase = (
+            DELAY_REASON_PHRASES[DelayReason(moved[0].value)]
+            if len(moved) == 1
+            else _suspensions_phrase(moved)
+            if moved
+            else DELAY_REASON_PHRASES[reason]
+        )
+        self._announce_delay(now, expected, reason, phrase=phrase)
+
+    def _suspension_reasons_since_promise(self, today: date) -> list[SuspensionReason]:
+        """DESIGN rule 6: the suspensions that ran since the promise was announced moved it:
+        each one's reason, once, in their order."""
+        since = self.promised_since or self.plan.sent_on
+        reasons: list[SuspensionReason] = []
+        for suspension in self.suspensions:
+            ran_since = suspension.end_on is None or suspension.end_on > since
+            if ran_since and suspension.start_on <= today and suspension.reason not in reasons:
+                reasons.append(suspension.reason)
+        return reasons
 
     def _information_facts(self) -> LetterFacts:
         """The information letter as complaints before rules edition 3 write it."""
-        reasons = sorted({SUSPENSION_LABELS[s.reason] for s in self.suspensions})
+        reasons = sorted({s.reason for s in self.suspensions}, key=lambda r: SUSPENSION_LABELS[r])
         reason = (
-            f"les délais {' et '.join(of(r) for r in reasons)} nécessaires à l'examen de votre "
-            "dossier"
+            _suspensions_phrase(reasons)
             if reasons
             else "l'examen de votre réclamation demande des vérifications complémentaires"
         )
@@ -1511,3 +1744,9 @@ class Complaint(BaseModel):
             )
         )
         self.version += 1
+
+
+def _suspensions_phrase(reasons: list[SuspensionReason]) -> str:
+    """What the information letter says of several suspensions: each one named."""
+    labels = [of(SUSPENSION_LABELS[reason]) for reason in reasons]
+    return f"les délais {' et '.join(labels)} nécessaires à l'examen de votre dossier"

@@ -2,8 +2,10 @@
 
 DESIGN rule 11: a medical complaint's content is sealed (encrypted) where it enters the system
 and opened only for the Médecin Conseil. This module declares, once, which fields are content
-(the `CONTENT` mark in their type) and walks any model to transform them; it encrypts nothing.
-Values from outside are always plain text: one that looks sealed is refused at the edge.
+(the `CONTENT` mark in their type) and which say who the complainant is (the `IDENTITY` mark:
+sealed wherever a medical complaint is kept at rest), and walks any model to transform them; it
+encrypts nothing. Values from outside are always plain text: one that looks sealed is refused
+at the edge (`FromOutside`, the base of every input model).
 """
 
 from __future__ import annotations
@@ -13,24 +15,33 @@ import types
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
-from pydantic import AfterValidator, BaseModel, Field, ValidationInfo
+from pydantic import AfterValidator, BaseModel, Field, ValidationInfo, field_validator
+from pydantic.networks import validate_email
 from pydantic_core import PydanticCustomError
 
 from domain.postal import check_postal_address
 
 SEALED_MARK = "sealed:"
-# A sealed value anywhere in a text, even inside other words.
-_SEALED_ANYWHERE = re.compile(r"sealed:v\d")
+SEALED_FROM_OUTSIDE = (
+    "texte refusé : il contient un contenu scellé, qui ne peut venir que du système"
+)
 
 
-class _ContentMark:
-    """Marks a text field as complainant content in a model's type annotations."""
+class Mark:
+    """Marks a text field in a model's type annotations, for `map_marked` to find."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
 
     def __repr__(self) -> str:
-        return "CONTENT"
+        return self._name
 
 
-CONTENT = _ContentMark()
+# What a complainant or an agent wrote: sealed before it reaches Temporal, for medical complaints.
+CONTENT = Mark("CONTENT")
+# Who the complainant is (name, email, postal address, member number): sealed at rest (the
+# record, its snapshot, the letters' table) for medical complaints.
+IDENTITY = Mark("IDENTITY")
 M = TypeVar("M", bound=BaseModel)
 
 # A path into a model ("documents.0.name") and the text found there.
@@ -66,6 +77,12 @@ def is_sealed(value: str) -> bool:
     return value.startswith(SEALED_MARK)
 
 
+def looks_sealed(value: str) -> bool:
+    """Whether a text from outside could pass for sealed, or carry a sealed value inside it
+    (one that a history's reader would open): the mark anywhere, before any trimming."""
+    return SEALED_MARK in value
+
+
 # The validation context of values that come from outside (domain.intake.parse_intake and the
 # application service): there, a value that looks sealed is refused.
 FROM_OUTSIDE = "from_outside"
@@ -76,15 +93,38 @@ def from_outside(info: ValidationInfo) -> bool:
     return isinstance(context, dict) and bool(context.get(FROM_OUTSIDE))
 
 
+def _texts(value: Any) -> list[str]:
+    return [v for v in (value if isinstance(value, list) else [value]) if isinstance(v, str)]
+
+
+class FromOutside(BaseModel):
+    """A model whose values may come from outside: an intake, an action, what they hold.
+
+    Its checks apply to every field of every subclass, those added later included, so no
+    field can escape them. From outside (DESIGN rule 11), a text that looks sealed is refused
+    before anything else looks at it: never taken for the system's own sealed value, it skips
+    no length or format check."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _never_sealed_from_outside(cls, value: Any, info: ValidationInfo) -> Any:
+        if from_outside(info) and any(looks_sealed(text) for text in _texts(value)):
+            raise PydanticCustomError("sealed_from_outside", SEALED_FROM_OUTSIDE)
+        return value
+
+    _printable = field_validator("*")(check_printable)
+
+
+def _kept_sealed(value: str, info: ValidationInfo) -> bool:
+    """A sealed value the system kept (a running complaint's state) was checked in clear
+    before it was sealed; from outside, nothing is taken for sealed."""
+    return is_sealed(value) and not from_outside(info)
+
+
 def _checked(max_length: int) -> Callable[[str, ValidationInfo], str]:
     def check(value: str, info: ValidationInfo) -> str:
-        if from_outside(info) and _SEALED_ANYWHERE.search(value):
-            raise PydanticCustomError(
-                "sealed_from_outside",
-                "texte refusé : il contient un contenu scellé, qui ne peut venir que du système",
-            )
-        if is_sealed(value):
-            return value  # checked in clear before it was sealed
+        if _kept_sealed(value, info):
+            return value
         if not value:
             raise PydanticCustomError(
                 "string_too_short", "ne peut pas être vide", {"min_length": 1}
@@ -98,22 +138,28 @@ def _checked(max_length: int) -> Callable[[str, ValidationInfo], str]:
 
 def checked_address(value: str, info: ValidationInfo) -> str:
     """The window's rules, for addresses coming in: one kept in a running complaint's state
-    (given before the rules) still loads, and is printed as it is."""
-    if is_sealed(value) or not from_outside(info):
+    (given before the rules, or sealed) still loads, and is printed as it is."""
+    if not from_outside(info):
         return value
     return check_postal_address(value)
 
 
-def content(max_length: int, *checks: AfterValidator) -> Any:
+def content(max_length: int, *checks: AfterValidator, mark: Mark = CONTENT, **schema: str) -> Any:
     """Content typed in by a person: at most `max_length` characters in clear, and whatever
-    else `checks` ask."""
+    else `checks` ask (and `schema` says); a sealed value (from inside only) was checked before
+    it was sealed."""
     return Annotated[
         str,
-        CONTENT,
+        mark,
         AfterValidator(_checked(max_length)),
         *checks,
-        Field(json_schema_extra={"minLength": 1, "maxLength": max_length}),
+        Field(json_schema_extra={"minLength": 1, "maxLength": max_length, **schema}),
     ]
+
+
+def identity(max_length: int, *checks: AfterValidator, **schema: str) -> Any:
+    """Part of who a complainant is: checked like content, marked `IDENTITY`."""
+    return content(max_length, *checks, mark=IDENTITY, **schema)
 
 
 ShortContent = content(200)
@@ -124,16 +170,36 @@ AddressContent = content(500, AfterValidator(checked_address))
 Sealable = Annotated[str, CONTENT]
 
 
-def map_content(model: M, transform: Transform, path: str = "") -> M:
-    """A copy of `model` with every content text replaced by `transform(path, text)`, however
-    deep it lies (nested models, lists, optional fields)."""
+def _email(value: str) -> str:
+    """An email address in clear is checked (and normalised) as pydantic's EmailStr does."""
+    return value if is_sealed(value) else validate_email(value)[1]
+
+
+# DESIGN rule 11: who a complainant is, declared once (`IDENTITY`): sealed at rest for a
+# medical complaint, so a value read back from the record may be sealed (never one from outside).
+Name = identity(200)
+EmailAddress = identity(320, AfterValidator(_email), format="email")
+PostalAddress = identity(500, AfterValidator(checked_address))
+MemberNumber = identity(50)
+
+
+def map_marked(model: M, marks: tuple[Mark, ...], transform: Transform, path: str = "") -> M:
+    """A copy of `model` with every text marked with one of `marks` replaced by
+    `transform(path, text)`, however deep it lies (nested models, lists, optional fields)."""
     update: dict[str, Any] = {}
     for name, field in type(model).model_fields.items():
         value = getattr(model, name)
-        changed = _map(field.annotation, tuple(field.metadata), value, transform, path + name)
+        changed = _map(
+            field.annotation, tuple(field.metadata), value, (marks, transform), path + name
+        )
         if changed is not value:
             update[name] = changed
     return model.model_copy(update=update) if update else model
+
+
+def map_content(model: M, transform: Transform, path: str = "") -> M:
+    """A copy of `model` with every content text replaced by `transform(path, text)`."""
+    return map_marked(model, (CONTENT,), transform, path)
 
 
 def content_paths(model: BaseModel) -> dict[str, str]:
@@ -148,25 +214,29 @@ def content_paths(model: BaseModel) -> dict[str, str]:
     return found
 
 
-def _map(
-    annotation: Any, marks: tuple[Any, ...], value: Any, transform: Transform, path: str
-) -> Any:
+# The marks sought, and what to do with a text that carries one.
+_Walk = tuple[tuple[Mark, ...], Transform]
+
+
+def _map(annotation: Any, marks: tuple[Any, ...], value: Any, walk: _Walk, path: str) -> Any:
     if value is None:
         return None
     if get_origin(annotation) is Annotated:
         base, *more = get_args(annotation)
-        return _map(base, (*marks, *more), value, transform, path)
+        return _map(base, (*marks, *more), value, walk, path)
     origin = get_origin(annotation)
     if origin in (Union, types.UnionType):
         options = [a for a in get_args(annotation) if a is not type(None)]
-        return _map(options[0], marks, value, transform, path) if len(options) == 1 else value
+        return _map(options[0], marks, value, walk, path) if len(options) == 1 else value
+    sought, transform = walk
     if isinstance(value, str):
-        return transform(path, value) if CONTENT in marks else value
+        found = any(mark is wanted for mark in marks for wanted in sought)
+        return transform(path, value) if found else value
     if isinstance(value, BaseModel):
-        return map_content(value, transform, path + ".")
+        return map_marked(value, sought, transform, path + ".")
     if isinstance(value, list) and origin is list:
         (item,) = get_args(annotation)
-        items = [_map(item, (), v, transform, f"{path}.{i}") for i, v in enumerate(value)]
+        items = [_map(item, (), v, walk, f"{path}.{i}") for i, v in enumerate(value)]
         return value if all(a is b for a, b in zip(items, value, strict=True)) else items
     return value
 

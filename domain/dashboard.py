@@ -69,9 +69,11 @@ def _ranked(counts: Counter[str], labels: dict[str, str], total: int) -> list[Ra
 
 
 def _elapsed(line: RegisterLine, today: date) -> float:
-    if line.final_due is None or line.final_due <= line.sent_on:
+    """The share of its 2 months gone, counted as the law counts them: from the first written
+    complaint (DESIGN rule 7), not from its sending (a complaint forwarded late is near)."""
+    if line.final_due is None or line.final_due <= line.written_on:
         return 0.0
-    return (today - line.sent_on).days / (line.final_due - line.sent_on).days
+    return (today - line.written_on).days / (line.final_due - line.written_on).days
 
 
 def dashboard(lines: list[RegisterLine], today: date, typology: Typology) -> Dashboard:

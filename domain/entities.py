@@ -7,7 +7,10 @@ from __future__ import annotations
 from pydantic import BaseModel, Field, model_validator
 
 from domain.calendar import CalendarName
-from domain.letters import InsurerIdentity, Mediator
+from domain.letters import DEMO_IDENTITY, INSURANCE_MEDIATOR, InsurerIdentity, Mediator
+
+# The code of the one entity of an install that names none (its complaints' code).
+ALONE = "mutex"
 
 
 class Entity(BaseModel):
@@ -30,6 +33,11 @@ class Entities(BaseModel):
             raise ValueError(f"codes en double : {', '.join(twice)}")
         return self
 
+    @classmethod
+    def alone(cls, identity: InsurerIdentity, mediator: Mediator) -> Entities:
+        """An install serving one insurer: the settings' own, when no entities file is named."""
+        return cls(entities=[Entity(code=ALONE, identity=identity, mediator=mediator)])
+
     @property
     def default(self) -> Entity:
         return self.entities[0]
@@ -42,4 +50,4 @@ class Entities(BaseModel):
 
 
 # The insurer whose commitments this product keeps, alone, when no entities are configured.
-DEFAULT_ENTITY = Entity(code="mutex", identity=InsurerIdentity(), mediator=Mediator())
+DEFAULT_ENTITIES = Entities.alone(DEMO_IDENTITY, INSURANCE_MEDIATOR)

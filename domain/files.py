@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Sequence
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+from domain.content import FromOutside
+from domain.intake import MAX_DOCUMENTS
 
 
 class MediaType(StrEnum):
@@ -46,18 +49,24 @@ def sniff(content: bytes) -> MediaType | None:
     return next((media for magic, media in _SIGNATURES if content.startswith(magic)), None)
 
 
-class FileFacts(BaseModel):
-    """What Temporal's history keeps of a file: never its content."""
+class FileFacts(FromOutside):
+    """What Temporal's history keeps of a file: never its content. Described by the system
+    (domain.actions.AddDocument), yet checked like all that may come from outside."""
 
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     media_type: MediaType
     size: int = Field(ge=1)
 
 
-@dataclass(frozen=True)
-class FileLimits:
-    per_file: int
-    per_complaint: int
+class FileLimits(BaseModel):
+    """How big a file may be, and how much a complaint may hold: bytes, and files (as many as
+    the documents an intake may list)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    per_file: int = Field(ge=1)
+    per_complaint: int = Field(ge=1)
+    files: int = Field(MAX_DOCUMENTS, ge=1)
 
 
 DEFAULT_FILE_LIMITS = FileLimits(per_file=10 * 1024 * 1024, per_complaint=50 * 1024 * 1024)
@@ -69,15 +78,21 @@ UNTAKEN_FILE = (
 )
 
 
-def file_problem(
-    media: MediaType | None, facts_size: int, already: int, limits: FileLimits
-) -> str | None:
-    """Why a file of this type and size cannot join a complaint holding `already` bytes."""
+def file_problem(media: MediaType | None, size: int, limits: FileLimits) -> str | None:
+    """Why a file of this type and size is not taken, whatever the complaint holds."""
     if media is None:
         return UNTAKEN_FILE
-    if facts_size > limits.per_file:
+    if size > limits.per_file:
         return f"fichier trop volumineux : au plus {_megabytes(limits.per_file)} par fichier"
-    if already + facts_size > limits.per_complaint:
+    return None
+
+
+def dossier_problem(sizes: Sequence[int], limits: FileLimits) -> str | None:
+    """Why a complaint cannot hold files of these sizes, all together: too many, or too much.
+    The complaint's workflow asks it as each file joins, one at a time (DESIGN rule 16)."""
+    if len(sizes) > limits.files:
+        return f"le dossier compterait plus de {limits.files} fichiers : regroupez les pièces"
+    if sum(sizes) > limits.per_complaint:
         return (
             f"le dossier dépasserait {_megabytes(limits.per_complaint)} de fichiers : "
             "regroupez ou allégez les pièces"

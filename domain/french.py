@@ -51,3 +51,13 @@ def typography(text: str) -> str:
     """No-break spaces before : ; ! ? » and after «, so none is left alone at a line's end."""
     text = _BEFORE_MARK.sub(lambda m: NO_BREAK + m.group(1), text)
     return _AFTER_GUILLEMET.sub("«" + NO_BREAK, text)
+
+
+def decimal(value: float, places: int = 1) -> str:
+    """'12,5': the decimal comma French writes."""
+    return f"{value:.{places}f}".replace(".", ",")
+
+
+def percent(value: float | None) -> str:
+    """'25,0 %' (a comma, a space before the sign); '' when there is nothing to count."""
+    return "" if value is None else f"{decimal(value)} %"

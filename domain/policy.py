@@ -29,6 +29,10 @@ class Policy(BaseModel):
     expected_answer_extension_days: int = Field(15, ge=1, le=60)
     # DESIGN rule 10: how long an answered complaint stays open for a contest.
     contest_window_days: float = Field(60, gt=0, le=400)
+    # DESIGN rule 18 (rules edition 5): how long after the year to refer to the mediator the
+    # complaint still waits for a referral made within the year (judged on its own date, it
+    # reaches the insurer with the mediator's notice, weeks later).
+    mediation_referral_grace_days: int = Field(60, ge=0, le=365)
     # DESIGN rule 2: how long an oral complaint waits for its written confirmation.
     oral_confirmation_days: float = Field(30, gt=0, le=400)
     # Local times at which the system acts: morning for warnings, evening for a target day.

@@ -10,7 +10,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from domain.actions import DECISION_LABELS
-from domain.intake import CATEGORY_LABELS, Category
+from domain.complaint import STATUS_LABELS
+from domain.deadlines import DeadlineKind
+from domain.entities import Entities
+from domain.intake import CATEGORY_LABELS, CHANNEL_LABELS, Category
 from domain.typology import COMPLAINANT_TYPE_LABELS, Typology
 
 REQUALIFIED = "requalified"
@@ -56,17 +59,25 @@ class RegisterLine:
     mediation_referred_on: date | None = None
     mediator: str | None = None
     mediation_outcome: str | None = None
+    # DESIGN rule 3: the first written expression of dissatisfaction, to any of our services or
+    # the managing body; none: the sending (registered before it was on the record).
+    first_written_on: date | None = None
 
     @property
     def is_complaint(self) -> bool:
         return self.status != REQUALIFIED
 
     @property
+    def written_on(self) -> date:
+        return self.first_written_on or self.sent_on
+
+    @property
     def handling_days(self) -> int | None:
-        """Calendar days from the sending to the first answer."""
+        """Calendar days from the first written complaint to the first answer: what the law's
+        2 months count (DESIGN rule 7), so the two columns never contradict each other."""
         if self.first_answered_on is None:
             return None
-        return (self.first_answered_on - self.sent_on).days
+        return (self.first_answered_on - self.written_on).days
 
     @property
     def delay_band(self) -> str:
@@ -84,9 +95,49 @@ class RegisterLine:
         done = _with_acknowledgement_or_answer(self).acknowledged_on
         return settled(self.acknowledgement_due, done, as_of)
 
+    def standings(self, as_of: date) -> dict[DeadlineKind, Standing]:
+        """Each promise of a written complaint as the register judges it, for the agents'
+        screens: one rule (`settled`), so a page never says "sent" where the register says
+        "missed". Nothing for a requalified or an oral one: no promise runs."""
+        if not (self.is_complaint and self.written):
+            return {}
+        answered = self.first_answered_on
+        promises = {
+            DeadlineKind.acknowledgement: (
+                self.acknowledgement_due,
+                _with_acknowledgement_or_answer(self).acknowledged_on,
+            ),
+            DeadlineKind.quality_target: (self.quality_target_due, answered),
+            DeadlineKind.promise: (self.promised_on, answered),
+            DeadlineKind.final: (self.final_due, answered),
+        }
+        return {
+            kind: Standing(kind, due, done, settled(due, done, as_of))
+            for kind, (due, done) in promises.items()
+            if due is not None
+        }
+
     @property
     def written(self) -> bool:
         return self.acknowledgement_due is not None
+
+
+@dataclass(frozen=True)
+class Standing:
+    """One promise: its day, the day what it asked for was done, and whether it was kept
+    (None while not known yet)."""
+
+    kind: DeadlineKind
+    due: date
+    done_on: date | None
+    kept: bool | None
+
+    @property
+    def days_late(self) -> int:
+        """How many days after its day it was done; 0 when on time or not done yet."""
+        if self.done_on is None or self.kept is not False:
+            return 0
+        return (self.done_on - self.due).days
 
 
 def settled(due: date | None, done: date | None, as_of: date) -> bool | None:
@@ -193,6 +244,26 @@ UNCLASSIFIED = "non renseigné"
 
 
 OUTCOME_LABELS = {decision.value: label for decision, label in DECISION_LABELS.items()}
+CHANNELS = {channel.value: label for channel, label in CHANNEL_LABELS.items()}
+CATEGORIES = {category.value: label for category, label in CATEGORY_LABELS.items()}
+STATUSES = {status.value: label for status, label in STATUS_LABELS.items()}
+COMPLAINANT_TYPES = {kind.value: label for kind, label in COMPLAINANT_TYPE_LABELS.items()}
+# Under the deadlines of what has none: a request requalified (DESIGN rule 1), an oral
+# complaint (rule 2). "non" would count as a promise broken.
+NOT_APPLICABLE = "sans objet"
+
+
+@dataclass(frozen=True)
+class Lists:
+    """The insurer's lists the register's words come from: its typology and its entities."""
+
+    typology: Typology
+    entities: Entities
+
+    def entity_name(self, code: str | None) -> str:
+        """DESIGN rule 19: complaints registered before entities are the first one's."""
+        entity = self.entities.get(code)
+        return entity.identity.name if entity else code or ""
 
 
 def _yes_no(value: bool | None) -> str:
@@ -206,7 +277,7 @@ def _label(labels: dict[str, str], code: str | None) -> str:
 @dataclass(frozen=True)
 class Column:
     title: str
-    value: Callable[[RegisterLine, date, Typology], object]
+    value: Callable[[RegisterLine, date, Lists], object]
 
 
 def _sub_reason(line: RegisterLine, typology: Typology) -> str:
@@ -214,34 +285,51 @@ def _sub_reason(line: RegisterLine, typology: Typology) -> str:
     return _label(reason.sub_reasons if reason else {}, line.sub_reason)
 
 
+def _deadline(kept: Callable[[RegisterLine, date], bool | None]) -> Callable[..., str]:
+    """A deadline's column: kept or not, blank while not known, "sans objet" where the
+    deadlines do not run."""
+
+    def value(line: RegisterLine, as_of: date, _lists: Lists) -> str:
+        if not (line.is_complaint and line.written):
+            return NOT_APPLICABLE
+        return _yes_no(kept(line, as_of))
+
+    return value
+
+
 # The register's columns, declared once: the CSV, the XLSX and the monthly files walk them.
 # Never any content: dates, codes' labels, outcomes.
 REGISTER_COLUMNS = [
     Column("référence", lambda line, _d, _t: line.reference),
-    Column("entité", lambda line, _d, _t: line.entity or ""),
-    Column("canal", lambda line, _d, _t: line.channel),
-    Column("catégorie", lambda line, _d, _t: line.category or ""),
-    Column("statut", lambda line, _d, _t: line.status),
+    Column("entité", lambda line, _d, lists: lists.entity_name(line.entity)),
+    Column("canal", lambda line, _d, _t: _label(CHANNELS, line.channel)),
+    Column("catégorie", lambda line, _d, _t: _label(CATEGORIES, line.category)),
+    Column("statut", lambda line, _d, _t: _label(STATUSES, line.status)),
     Column("médicale", lambda line, _d, _t: _yes_no(line.medical)),
-    Column("gamme", lambda line, _d, t: _label(t.product_lines, line.product_line)),
     Column(
-        "motif", lambda line, _d, t: _label({k: r.label for k, r in t.reasons.items()}, line.reason)
+        "gamme", lambda line, _d, lists: _label(lists.typology.product_lines, line.product_line)
     ),
-    Column("sous-motif", lambda line, _d, t: _sub_reason(line, t)),
+    Column(
+        "motif",
+        lambda line, _d, lists: _label(
+            {k: r.label for k, r in lists.typology.reasons.items()}, line.reason
+        ),
+    ),
+    Column("sous-motif", lambda line, _d, lists: _sub_reason(line, lists.typology)),
     Column(
         "domaine du Médiateur",
-        lambda line, _d, t: (
-            t.reasons[line.reason].mediator_domain if line.reason in t.reasons else ""
+        lambda line, _d, lists: (
+            lists.typology.reasons[line.reason].mediator_domain
+            if line.reason in lists.typology.reasons
+            else ""
         ),
     ),
     Column(
-        "type de réclamant",
-        lambda line, _d, _t: _label(
-            {k.value: v for k, v in COMPLAINANT_TYPE_LABELS.items()}, line.complainant_type
-        ),
+        "type de réclamant", lambda line, _d, _t: _label(COMPLAINANT_TYPES, line.complainant_type)
     ),
     Column("organisme gestionnaire", lambda line, _d, _t: line.managing_body or ""),
     Column("envoyée le", lambda line, _d, _t: line.sent_on),
+    Column("première réclamation écrite le", lambda line, _d, _t: line.written_on),
     Column("accusé de réception dû le", lambda line, _d, _t: line.acknowledgement_due),
     Column("accusé de réception le", lambda line, _d, _t: line.acknowledged_on),
     Column("engagement qualité le", lambda line, _d, _t: line.quality_target_due),
@@ -250,28 +338,26 @@ REGISTER_COLUMNS = [
     Column("première réponse le", lambda line, _d, _t: line.first_answered_on),
     Column("délai de réponse (jours)", lambda line, _d, _t: line.handling_days),
     Column("tranche de délai", lambda line, _d, _t: line.delay_band),
+    Column("accusé de réception à temps", _deadline(lambda line, d: line.acknowledged_in_time(d))),
     Column(
-        "accusé de réception à temps", lambda line, d, _t: _yes_no(line.acknowledged_in_time(d))
+        "engagement qualité tenu", _deadline(lambda line, d: line.kept(line.quality_target_due, d))
     ),
-    Column(
-        "engagement qualité tenu",
-        lambda line, d, _t: _yes_no(line.kept(line.quality_target_due, d)),
-    ),
-    Column("date annoncée tenue", lambda line, d, _t: _yes_no(line.kept(line.promised_on, d))),
-    Column("délai de 2 mois tenu", lambda line, d, _t: _yes_no(line.kept(line.final_due, d))),
+    Column("date annoncée tenue", _deadline(lambda line, d: line.kept(line.promised_on, d))),
+    Column("délai de 2 mois tenu", _deadline(lambda line, d: line.kept(line.final_due, d))),
     Column("issue", lambda line, _d, _t: _label(OUTCOME_LABELS, line.decision)),
     Column("indemnisation (€)", lambda line, _d, _t: line.compensation),
-    Column("cause première", lambda line, _d, t: _label(t.root_causes, line.root_cause)),
+    Column(
+        "cause première",
+        lambda line, _d, lists: _label(lists.typology.root_causes, line.root_cause),
+    ),
     Column("Médiateur saisi le", lambda line, _d, _t: line.mediation_referred_on),
     Column("Médiateur", lambda line, _d, _t: line.mediator or ""),
     Column("issue de la médiation", lambda line, _d, _t: line.mediation_outcome or ""),
 ]
 
 
-def register_rows(
-    lines: Iterable[RegisterLine], as_of: date, typology: Typology
-) -> list[list[object]]:
-    return [[column.value(line, as_of, typology) for column in REGISTER_COLUMNS] for line in lines]
+def register_rows(lines: Iterable[RegisterLine], as_of: date, lists: Lists) -> list[list[object]]:
+    return [[column.value(line, as_of, lists) for column in REGISTER_COLUMNS] for line in lines]
 
 
 def previous_month(day: date) -> tuple[date, date]:

@@ -19,7 +19,7 @@ from typing import TypeVar
 from cryptography.exceptions import InvalidTag
 from pydantic import BaseModel
 
-from domain.content import is_sealed, map_content
+from domain.content import CONTENT, IDENTITY, is_sealed, map_content, map_marked
 from security.keyring import Keyring, KeyringError
 
 V1 = "sealed:v1:"
@@ -85,9 +85,20 @@ def seal_content(keyring: Keyring, reference: str, model: M) -> M:
     return map_content(model, lambda _path, text: seal(keyring, reference, text))
 
 
+def seal_identity(keyring: Keyring, reference: str, model: M) -> M:
+    """Every identity field of `model` sealed for the complaint `reference`, before a medical
+    complaint is kept at rest; one sealed already stays as it is."""
+    return map_marked(
+        model,
+        (IDENTITY,),
+        lambda _path, text: text if is_sealed(text) else seal(keyring, reference, text),
+    )
+
+
 def open_content(keyring: Keyring, reference: str, model: M) -> tuple[M, list[str]]:
-    """Every sealed content field of `model` opened, and the paths of those that would not
-    open (shown as unreadable, never raised: a bad value must not break a page or a letter)."""
+    """Every sealed content or identity field of `model` opened, and the paths of those that
+    would not open (shown as unreadable, never raised: a bad value must not break a page or a
+    letter)."""
     unreadable: list[str] = []
 
     def open_one(path: str, text: str) -> str:
@@ -99,7 +110,7 @@ def open_content(keyring: Keyring, reference: str, model: M) -> tuple[M, list[st
             unreadable.append(path)
             return UNREADABLE
 
-    return map_content(model, open_one), unreadable
+    return map_marked(model, (CONTENT, IDENTITY), open_one), unreadable
 
 
 def open_all(keyring: Keyring, text: str) -> str:

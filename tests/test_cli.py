@@ -1,8 +1,13 @@
 """`complaints deadlines` at its edges: every bad input gets one French line and exit 2."""
 
+import stat
+
 import pytest
+from pydantic import SecretStr
 
 from cli.main import main
+from cli.run import CODEC_KEY_FILE, local_codec_key, temporal_command
+from tests.conftest import make_settings
 
 
 @pytest.mark.parametrize(
@@ -30,3 +35,16 @@ def test_bad_arguments_get_one_french_line(capsys, arguments, says):
 def test_the_last_plausible_year_still_computes(capsys):
     assert main(["deadlines", "--sent-on", "2099-12-31", "--suspended", "2099-12-31/P0D"]) == 0
     assert "13 janvier 2100" in capsys.readouterr().out
+
+
+def test_make_run_starts_the_web_ui_decoding_through_the_local_codec_address(tmp_path):
+    """The dev server's Web UI is started with the codec preset, its address carrying the
+    local key the web app knows: payloads show decoded with no step in the browser."""
+    settings = make_settings(tmp_path)
+    key = local_codec_key(tmp_path)
+    assert local_codec_key(tmp_path) == key  # made once, kept
+    assert stat.S_IMODE((tmp_path / CODEC_KEY_FILE).stat().st_mode) == 0o600
+    argv = temporal_command(settings.model_copy(update={"codec_local_key": SecretStr(key)}))
+    endpoint = argv[argv.index("--ui-codec-endpoint") + 1]
+    assert endpoint == f"http://localhost:8000/codec/local/{key}"
+    assert temporal_command(settings)[argv.index("--ui-codec-endpoint") + 1].endswith("/codec")

@@ -82,6 +82,20 @@ def test_without_a_file_the_settings_insurer_is_the_only_entity():
     assert only.identity.name == "MUTEX" and only.mediator.name == "La Médiation de l'Assurance"
 
 
+def test_the_settings_insurer_takes_each_field_given_and_keeps_the_others(monkeypatch):
+    """RECLAMATIONS_INSURER__RCS=... sets the insurer's own RCS; the rest of the identity stays;
+    a legal form the law asks more of is refused without it, naming the setting."""
+    from wiring import entities
+
+    monkeypatch.setenv("RECLAMATIONS_INSURER__RCS", "RCS Nanterre 123 456 789")
+    [only] = entities(Settings(_env_file=None)).entities
+    assert only.identity.rcs == "RCS Nanterre 123 456 789" and only.identity.name == "MUTEX"
+    monkeypatch.setenv("RECLAMATIONS_INSURER__LEGAL_FORM", "Mutuelle")
+    with pytest.raises(ConfigurationError) as refused:
+        entities(Settings(_env_file=None))
+    assert str(refused.value).startswith("RECLAMATIONS_INSURER__SIREN : il manque le numéro SIREN")
+
+
 def test_tests_run_the_workflows_in_the_sandbox_and_workers_without_it(tmp_path):
     """A clock or I/O call in workflow code fails the tests (sandboxed); production workers
     spare the sandbox's cost unless RECLAMATIONS_WORKFLOW_SANDBOX says otherwise."""

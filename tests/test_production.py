@@ -167,3 +167,12 @@ def test_the_setting_check_itself_tells_known_from_unknown():
     assert not is_setting("RECLAMATIONS_SMTP_HOSTNAME") and not is_setting(
         "RECLAMATIONS_INSURER__X"
     )
+
+
+def test_the_web_app_believes_forwarded_addresses_only_from_the_proxy(docker_compose):
+    config = json.loads(docker_compose("config", "--format", "json").stdout)
+    environment = config["services"]["web"]["environment"]
+    trusted = json.loads(environment["RECLAMATIONS_TRUSTED_PROXIES"])
+    assert Settings(_env_file=None, trusted_proxies=trusted).trusted_proxies == trusted
+    # A TLS proxy on the host reaches the app through the network's gateway.
+    assert trusted == [config["networks"]["default"]["ipam"]["config"][0]["gateway"]]

@@ -1,27 +1,33 @@
 """`complaints simulate`: a complaint's whole life in seconds, from a scenario file."""
 
 import json
+import os
 import subprocess
 import sys
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from cli.simulate import ScenarioError, load_scenario
+from domain.calendar import timezone_of
+from domain.clock import local_date
+from domain.deadlines import add_months
+from tests.entities import ENTITIES_TOML
 
 ROOT = Path(__file__).parents[1]
 COMPLAINTS = Path(sys.executable).parent / "complaints"
 SCENARIOS = sorted((ROOT / "examples" / "scenarios").glob("*.json"))
 
 
-def simulate(*args):
+def simulate(*args, env=None):
     return subprocess.run(
         [str(COMPLAINTS), "simulate", *map(str, args)],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=120,
+        env={**os.environ, **(env or {})},
     )
 
 
@@ -99,14 +105,59 @@ def test_an_invalid_action_field_is_named(tmp_path):
 
 
 def test_a_life_answered_in_time_then_contested_late_brings_no_false_letter():
-    # DESIGN rules 3 and 9: sent at 21:30 in Martinique on 20 November (already the 21st in
-    # Paris): dated the 20th; answered in time, contested after the 2 months: no letter saying
-    # that no answer went out.
+    # DESIGN rules 3 and 9: sent yesterday at 21:30 in Martinique (already today in Paris):
+    # dated yesterday; answered in time, contested after the 2 months: no letter saying that
+    # no answer went out.
+    sent = local_date(datetime.now(UTC), timezone_of("972")) - timedelta(days=1)
     result = simulate(
         ROOT / "examples" / "scenarios" / "contest_after_timely_answer.json", "--json"
     )
     assert result.returncode == 0, result.stderr
     output = json.loads(result.stdout)
-    assert output["deadlines"]["final_due"] == "2027-01-20"
+    assert output["deadlines"]["final_due"] == add_months(sent, 2).isoformat()
     assert output["status"] == "contested"
     assert [letter["kind"] for letter in output["letters"]] == ["acknowledgement", "answer"]
+
+
+def test_a_simulation_is_wired_like_production(tmp_path):
+    """The entities file, the typology and the templates of the settings apply to a simulated
+    life as to a real one: a second entity's complaint registers and its letters are its own."""
+    entities, lists = tmp_path / "entites.toml", tmp_path / "typologie.toml"
+    entities.write_text(ENTITIES_TOML, encoding="utf-8")
+    lists.write_text(
+        '[product_lines]\nsante = "Santé collective"\n'
+        '[reasons.prestations]\nlabel = "Prestations"\nmediator_domain = "Prestations"\n'
+        'sub_reasons = { delai = "délai de règlement" }\n'
+        '[root_causes]\nerreur = "Erreur de gestion"\n',
+        encoding="utf-8",
+    )
+    intake = json.loads(scenario(tmp_path).read_text())["intake"] | {"entity": "mutuelle-est"}
+    path = scenario(
+        tmp_path,
+        intake=intake,
+        actions=[
+            {"day": 1, "action": "qualify", "product_line": "sante", "reason": "prestations"},
+            {"day": 4, "action": "answer", "decision": "rejected", "reasons": "Soin exclu."},
+        ],
+        until_day=10,
+    )
+    production = tmp_path / "production.db"
+    settings = {
+        "RECLAMATIONS_ENTITIES_FILE": str(entities),
+        "RECLAMATIONS_TYPOLOGY_FILE": str(lists),
+        # Where production keeps and sends things: never touched by a simulation.
+        "RECLAMATIONS_DATABASE_URL": f"sqlite+aiosqlite:///{production}",
+        "RECLAMATIONS_SMTP_HOST": "127.0.0.1",
+        "RECLAMATIONS_SMTP_PORT": "9",
+    }
+    result = simulate(path, "--json", "--letters", env=settings)
+    assert result.returncode == 0, result.stderr
+    output = json.loads(result.stdout)
+    assert output["refused_actions"] == []
+    letters = output["letter_texts"]
+    assert set(letters) == {"acknowledgement-1", "answer-1"}
+    for text in letters.values():
+        assert text.startswith("Mutuelle de l'Est\nPôle Écoute Adhérents") and "MUTEX" not in text
+    assert "Le Médiateur de la Mutualité Française" in letters["answer-1"]
+    assert "Médiation de l'Assurance" not in letters["answer-1"]
+    assert not production.exists()

@@ -20,7 +20,15 @@ def main() -> None:
         session_factory(engine),
         load_keyring(settings),
     )
-    uvicorn.run(app, host=settings.web_host, port=settings.web_port, log_level="warning")
+    # The app reads forwarded addresses itself, from RECLAMATIONS_TRUSTED_PROXIES only
+    # (web.app): uvicorn's own reading (trusting 127.0.0.1 by default) is off.
+    uvicorn.run(
+        app,
+        host=settings.web_host,
+        port=settings.web_port,
+        log_level="warning",
+        proxy_headers=False,
+    )
 
 
 if __name__ == "__main__":

@@ -10,8 +10,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from temporalio.client import Client
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from db.engine import SessionFactory
 from domain.errors import describe_error_list
@@ -19,7 +21,7 @@ from security.keyring import Keyring
 from settings import Settings
 from web import api, codec, dashboard, pages
 from web.context import WebContext
-from web.edges import Edges
+from web.edges import DOCS_ASSETS, Edges
 from web.pages import LoginRequired
 from wiring import connect_temporal
 
@@ -49,13 +51,18 @@ def create_app(
             ctx.client = await connect_temporal(settings, keyring)
         yield
 
-    app = FastAPI(
+    # Swagger UI's assets come from the fastapi-offline package, served by the app itself:
+    # /docs works offline and loads nothing from another site.
+    app = FastAPIOffline(
         title="Réclamations",
         version="1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
         docs_url="/docs" if settings.api_docs else None,
         redoc_url=None,
+        static_url=DOCS_ASSETS,
+        # Swagger UI would otherwise send the API description to swagger.io's validator.
+        swagger_ui_parameters={"validatorUrl": None},
     )
     app.state.context = ctx
     app.include_router(api.router)
@@ -64,6 +71,9 @@ def create_app(
     app.include_router(dashboard.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(Edges, ctx=ctx, cors=lambda origin: codec.cors_for(ctx, origin))
+    # Outermost: the client every other layer sees (throttling, the audit log) is the one the
+    # configured proxies name, and from any other peer the peer itself (settings).
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
 
     @app.exception_handler(RequestValidationError)
     async def plain_validation_errors(request: Request, exc: RequestValidationError) -> Response:

@@ -27,7 +27,8 @@ def bars(labels: Sequence[str], values: Sequence[float], unit: str, horizontal: 
     try:
         positions = range(len(labels))
         drawn = (axes.barh if horizontal else axes.bar)(positions, values, color=BAR)
-        axes.bar_label(drawn, labels=[f"{v:g}{unit}" for v in values], padding=3, color=INK)
+        shown = [f"{v:g}".replace(".", ",") + unit for v in values]  # "33,3 %": French
+        axes.bar_label(drawn, labels=shown, padding=3, color=INK)
         if horizontal:
             axes.set_yticks(list(positions), labels=list(labels))
             axes.invert_yaxis()

@@ -1,18 +1,28 @@
 """The codec server: lets the Temporal Web UI show decrypted payloads to logged-in operators.
 
 The UI posts `{"payloads": [...]}` to /codec/decode (and /codec/encode) from the browser, with
-the session cookie of this app (same site). Only operators, supervisors and the Médecin Conseil
-may decode; a payload that belongs to a medical complaint (it carries sealed content) opens for
-the Médecin Conseil only, and stays encrypted for everyone else (DESIGN rule 11).
+the session cookie of this app (same site) and the namespace (X-Namespace), not the workflow:
+each payload names the workflow it is bound to (security/codec.py). Only operators, supervisors
+and the Médecin Conseil may decode; a payload that belongs to a medical complaint (it carries
+sealed content) opens for the Médecin Conseil only, and stays encrypted for everyone else
+(DESIGN rule 11).
+
+A batch (up to settings.max_codec_body_bytes) is parsed, opened and written back in a thread,
+never on the event loop, so every other page keeps answering while an operator reads a long
+history; in threads of the endpoint's own (settings.codec_threads), so a flood of batches waits
+its turn there and never takes the threads the rest of the app runs on.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
+from collections.abc import Callable
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from google.protobuf import json_format
 from google.protobuf.message import DecodeError
 from temporalio.api.common.v1 import Payload, Payloads
@@ -22,6 +32,7 @@ from security.codec import EncryptionCodec
 from security.keyring import KeyringError
 from security.sealing import contains_sealed, open_all
 from web.context import WebContext, context
+from web.local_codec import LOCAL_CODEC, local_codec_principal
 from web.sessions import logged_in
 
 router = APIRouter(prefix="/codec", include_in_schema=False)
@@ -62,8 +73,11 @@ def checked_origin(request: Request, ctx: WebContext) -> None:
 
 
 async def decoding_role(request: Request, ctx: WebContext) -> Role:
-    session = await logged_in(request, ctx)
-    principal = session.principal if session else None
+    if request.url.path.startswith(LOCAL_CODEC):
+        principal = local_codec_principal(ctx, request.url.path)
+    else:
+        session = await logged_in(request, ctx)
+        principal = session.principal if session else None
     if principal is None:
         raise HTTPException(401, "Connectez-vous à l'interface Réclamations pour déchiffrer.")
     if not may_read_histories(principal.role):
@@ -91,22 +105,34 @@ def decode_one(codec: EncryptionCodec, ctx: WebContext, payload: Payload, role: 
     )
 
 
-async def read_payloads(request: Request) -> Payloads:
-    body = await request.body()
+def read_payloads(body: bytes) -> list[Payload]:
     try:
-        return json_format.Parse(body.decode("utf-8"), Payloads())
+        return list(json_format.Parse(body.decode("utf-8"), Payloads()).payloads)
     except UnicodeDecodeError:
         raise HTTPException(400, "Corps invalide : ce n'est pas du JSON en UTF-8.") from None
     except json_format.ParseError as error:
         raise HTTPException(400, f"Corps invalide : {error}") from None
 
 
-def payloads_response(payloads: list[Payload]) -> Response:
+def written(payloads: list[Payload]) -> bytes:
     body: dict[str, Any] = json_format.MessageToDict(Payloads(payloads=payloads))
-    return JSONResponse(body)  # with CORS headers for the Web UI, from web.edges
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+async def answer(
+    request: Request, ctx: WebContext, work: Callable[[list[Payload]], list[Payload]]
+) -> Response:
+    """The batch in the request, through `work`, in a thread: the event loop only waits."""
+    body = await request.body()
+    content = await asyncio.get_running_loop().run_in_executor(
+        ctx.codec_threads, lambda: written(work(read_payloads(body)))
+    )
+    # With CORS headers for the Web UI, from web.edges.
+    return Response(content, media_type="application/json")
 
 
 @router.options("/{operation}")
+@router.options("/local/{key}/{operation}")
 async def preflight(
     operation: str, request: Request, ctx: WebContext = Depends(context)
 ) -> Response:
@@ -115,21 +141,22 @@ async def preflight(
 
 
 @router.post("/decode")
+@router.post("/local/{key}/decode")
 async def decode(request: Request, ctx: WebContext = Depends(context)) -> Response:
     checked_origin(request, ctx)
     role = await decoding_role(request, ctx)
     codec = EncryptionCodec(ctx.keyring, refuse_plain=False)
-    payloads = await read_payloads(request)
-    decoded = [decode_one(codec, ctx, payload, role) for payload in payloads.payloads]
-    return payloads_response(decoded)
+    return await answer(
+        request, ctx, lambda payloads: [decode_one(codec, ctx, p, role) for p in payloads]
+    )
 
 
 @router.post("/encode")
+@router.post("/local/{key}/encode")
 async def encode(request: Request, ctx: WebContext = Depends(context)) -> Response:
     """What the Web UI would send to a workflow (a signal, an update, a start) is handed back
     unencrypted: the worker refuses and records it (DESIGN rule 15). Agents act through the
     application, where their role is checked and their name recorded."""
     checked_origin(request, ctx)
     await decoding_role(request, ctx)
-    payloads = await read_payloads(request)
-    return payloads_response(list(payloads.payloads))
+    return await answer(request, ctx, lambda payloads: payloads)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -31,6 +32,7 @@ class WebContext:
     )
     client: Client | None = None
     _service: ComplaintService | None = field(default=None, init=False)
+    _codec_threads: ThreadPoolExecutor | None = field(default=None, init=False)
 
     @property
     def service(self) -> ComplaintService:
@@ -42,6 +44,16 @@ class WebContext:
                 self.client, self.settings, self.sessions, self.keyring
             )
         return self._service
+
+    @property
+    def codec_threads(self) -> ThreadPoolExecutor:
+        """The codec endpoint's own threads (settings.codec_threads): batches beyond them wait
+        their turn, and the threads the rest of the app runs on stay free."""
+        if self._codec_threads is None:
+            self._codec_threads = ThreadPoolExecutor(
+                self.settings.codec_threads, thread_name_prefix=f"codec-{id(self):x}"
+            )
+        return self._codec_threads
 
     @property
     def session_policy(self) -> SessionPolicy:

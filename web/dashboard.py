@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 from activities.exports import register_csv, register_xlsx
 from domain.dashboard import Dashboard, dashboard
 from domain.errors import ServiceError
-from domain.register import RegisterLine
+from domain.register import Lists, RegisterLine
 from web.context import WebContext, context
 from web.files import attachment
 from web.pages import Agent, current_agent, http_status, render
@@ -126,12 +126,12 @@ async def download(
     """Every number of the dashboard, as the register it is computed from."""
     since, until, lines = chosen.since, chosen.until, chosen.lines
     name = f"registre-{since.isoformat()}-{until.isoformat()}.{kind}"
-    typology = ctx.service.typology
+    lists = Lists(ctx.service.typology, ctx.service.entities)
     if kind == "csv":
-        content: bytes = register_csv(lines, today(), typology).encode()
+        content: bytes = register_csv(lines, today(), lists).encode()
         media = "text/csv; charset=utf-8"
     elif kind == "xlsx":
-        content = register_xlsx(lines, today(), typology, f"{since:%d/%m/%Y} – {until:%d/%m/%Y}")
+        content = register_xlsx(lines, today(), lists, f"{since:%d/%m/%Y} – {until:%d/%m/%Y}")
         media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
         raise HTTPException(404, "Format inconnu : csv ou xlsx.")

@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from db.accounts import token_principal
 from db.logins import read_session
 from web.context import WebContext
+from web.local_codec import LOCAL_CODEC, local_codec_principal
 from web.sessions import COOKIE
 
 # No inline script or style anywhere in the UI, no other site's assets, never in a frame.
@@ -26,11 +27,12 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
-# Swagger UI (/docs, off in production) comes from its CDN with an inline start-up script.
+# Swagger UI (/docs, off in production): its assets served by the app (web.app), started by
+# an inline script; nothing from another site.
+DOCS_ASSETS = "/static/docs"
 DOCS_POLICY = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com; "
-    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self'; "
+    "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 )
 # A document's file shown in the browser: nothing in it may run or load anything.
 FILE_POLICY = "default-src 'none'; img-src 'self'; object-src 'self'; frame-ancestors 'none'"
@@ -113,6 +115,9 @@ class Edges:
         if path == "/login":
             return True
         state = scope.setdefault("state", {})
+        if path.startswith(LOCAL_CODEC):
+            state["principal"] = local_codec_principal(self.ctx, path)
+            return state["principal"] is not None
         if path.startswith("/api"):
             scheme, _, token = headers.get("authorization", "").partition(" ")
             if scheme.lower() != "bearer" or not token.strip():

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+from domain.errors import FieldError
 
 DOCUMENT_ROWS = 3
 REASON_CHOICE = "reason_and_sub_reason"
+_DOCUMENT = re.compile(r"^documents\.(\d+)")
 
 
 def _set(target: dict[str, Any], dotted: str, value: Any) -> None:
@@ -26,16 +30,32 @@ def intake_from_form(form: dict[str, str]) -> dict[str, Any]:
             continue
         _set(data, name, value)
     data["medical"] = form.get("medical") == "on"
-    documents = []
-    for row in range(DOCUMENT_ROWS):
-        document_name = form.get(f"documents.{row}.name", "").strip()
-        if document_name:
-            documents.append(
-                {"name": document_name, "kind": form.get(f"documents.{row}.kind") or "other"}
-            )
+    documents = [
+        {
+            "name": form[f"documents.{row}.name"].strip(),
+            "kind": form.get(f"documents.{row}.kind") or "other",
+        }
+        for row in document_rows(form)
+    ]
     if documents:
         data["documents"] = documents
     return data
+
+
+def document_rows(form: dict[str, str]) -> list[int]:
+    """The form's rows that name a document: the intake's documents, in order."""
+    return [row for row in range(DOCUMENT_ROWS) if form.get(f"documents.{row}.name", "").strip()]
+
+
+def on_form_rows(errors: list[FieldError], form: dict[str, str]) -> list[FieldError]:
+    """The intake's errors named by the form's rows ("documents.0" is the first row filled)."""
+    rows = document_rows(form)
+
+    def on_row(found: re.Match[str]) -> str:
+        position = int(found.group(1))
+        return f"documents.{rows[position]}" if position < len(rows) else found.group(0)
+
+    return [FieldError(_DOCUMENT.sub(on_row, e.field), e.message) for e in errors]
 
 
 def action_from_form(form: dict[str, str], actor: str) -> dict[str, Any]:

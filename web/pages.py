@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,6 +23,7 @@ from db.logins import (
 )
 from db.models import ComplaintRow
 from db.queue import QueueFilters, assignees
+from db.register import dated_line, register_line
 from domain.access import may_read_complaints, may_register
 from domain.actions import ACTION_LABELS
 from domain.complaint import OPEN_STATUSES
@@ -40,7 +41,7 @@ from domain.typology import COMPLAINANT_TYPE_LABELS
 from web.context import WebContext, context
 from web.edges import FILE_POLICY
 from web.files import attachment
-from web.forms import DOCUMENT_ROWS, action_from_form, intake_from_form
+from web.forms import DOCUMENT_ROWS, action_from_form, intake_from_form, on_form_rows
 from web.sessions import COOKIE, LOGIN_COOKIE, client_address, logged_in, same_token
 from web.views import TEMPLATE_GLOBALS, today
 from workflows.service import Reading, Upload
@@ -250,6 +251,7 @@ async def queue(
         query["mine"] = "1"
     if incident:
         query["incident"] = "1"
+    on = today()
     return render(
         ctx,
         request,
@@ -257,7 +259,12 @@ async def queue(
         agent,
         result=result,
         filters=query,
-        today=today(),
+        today=on,
+        # The promises kept late, as the register counts them (DESIGN rule 13).
+        late={
+            row.reference: [s for s in dated_line(row).standings(on).values() if s.days_late]
+            for row in result.rows
+        },
         statuses=[*OPEN_STATUSES, "answered", "closed", "requalified", "withdrawn"],
         channels=[c.value for c in Channel],
         categories=[c.value for c in Category],
@@ -282,6 +289,7 @@ async def complaint_page(
     users = await list_users(ctx.sessions) if "assign" in actions else []
     complaint = dossier.reading.complaint
     entity = ctx.service.entities.get(complaint.intake.entity)
+    on = today(complaint.intake.calendar)
     return render(
         ctx,
         request,
@@ -295,7 +303,9 @@ async def complaint_page(
         letters=dossier.letters,
         actions=actions,
         users=users,
-        today=today(complaint.intake.calendar),
+        today=on,
+        # Each promise kept, missed or kept late, as the register judges it (DESIGN rule 13).
+        standings=register_line(dossier.row).standings(on),
         history_url=ctx.history_url(dossier.row.workflow_id),
         suspension_reasons=["medical_expertise", "legal_expertise", "it_maintenance"],
         decisions=["upheld", "partly_upheld", "rejected"],
@@ -332,13 +342,15 @@ async def new_complaint_form(
 
 
 def _new_form_values(
-    ctx: WebContext, values: dict[str, str], errors: list[FieldError]
+    ctx: WebContext, values: dict[str, str], errors: list[FieldError], files: Sequence[Upload] = ()
 ) -> dict[str, Any]:
+    """The form's values; after a refusal, its errors and the files to choose again."""
     return {
         "entities": ctx.service.entities.entities,
         "values": values,
         "errors": {e.field: e.message for e in errors},
         "error_list": errors,
+        "dropped_files": [upload.name for upload in files],
         "channels": [c.value for c in Channel],
         "categories": [c.value for c in Category],
         "document_kinds": [k.value for k in DocumentKind],
@@ -363,17 +375,16 @@ async def new_complaint(
             agent.principal, intake_from_form(form), uploads=files
         )
     except Invalid as error:
-        values = _new_form_values(ctx, form, error.errors)
+        values = _new_form_values(ctx, form, on_form_rows(error.errors, form), files)
         return render(ctx, request, "new.html", agent, status_code=422, **values)
     except ServiceError as error:
-        values = _new_form_values(ctx, form, [FieldError("(serveur)", str(error))])
+        values = _new_form_values(ctx, form, [FieldError("(serveur)", str(error))], files)
         return render(ctx, request, "new.html", agent, status_code=http_status(error), **values)
     reference = registered.reference
     if not registered.created:
         taken = FieldError("reference", f"La référence {reference} existe déjà.")
-        return render(
-            ctx, request, "new.html", agent, status_code=409, **_new_form_values(ctx, form, [taken])
-        )
+        values = _new_form_values(ctx, form, [taken], files)
+        return render(ctx, request, "new.html", agent, status_code=409, **values)
     await wait_recorded(ctx, reference, registered.version)
     pending = f"?fichiers_non_joints={registered.files_pending}" if registered.files_pending else ""
     return RedirectResponse(f"/complaints/{reference}{pending}", status_code=303)
@@ -471,9 +482,7 @@ async def add_files(
     async def add_all() -> Reading:
         if not files:
             raise Invalid([FieldError("files", "choisissez au moins un fichier")])
-        for upload in files:
-            reading = await ctx.service.add_file(agent.principal, reference, upload)
-        return reading
+        return await ctx.service.add_files(agent.principal, reference, files)
 
     return await outcome(
         ctx, request, agent, reference, add_all(), failed="add_files", done="add_document"

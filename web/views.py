@@ -16,11 +16,18 @@ from domain.actions import (
 from domain.calendar import CALENDAR_NAMES, timezone_of
 from domain.clock import local_date
 from domain.complaint import STATUS_LABELS, Status
-from domain.deadlines import DEADLINE_LABELS, SUSPENSION_LABELS
+from domain.deadlines import DEADLINE_LABELS, SUSPENSION_LABELS, DeadlineKind
 from domain.files import MEDIA_TYPE_LABELS, MediaType
-from domain.french import long_date
-from domain.intake import CATEGORY_LABELS, CHANNEL_LABELS, DOCUMENT_KIND_LABELS
+from domain.french import long_date, percent
+from domain.intake import (
+    CATEGORY_LABELS,
+    CHANNEL_LABELS,
+    DOCUMENT_KIND_LABELS,
+    FIELD_LABELS,
+    field_label,
+)
 from domain.letters import LETTER_LABELS
+from domain.register import Standing
 from web.forms import REASON_CHOICE
 
 # DESIGN rule 14: how a complaint's process ended outside the application (reconciliation).
@@ -61,6 +68,18 @@ def remaining(due: date | None, on: date, status: str = "") -> tuple[str, str]:
     return (f"dans {days} j", "soon" if days <= 2 else "ok")
 
 
+def done_text(standing: Standing, answered_first: bool = False) -> str:
+    """ "envoyé le 5 décembre 2026, en retard de 3 jours": what was done for a promise and when,
+    late in words as well as in colour (RGAA: colour is never the only sign)."""
+    if standing.kind == DeadlineKind.acknowledgement:
+        verb = "réponse envoyée" if answered_first else "envoyé"
+    else:
+        verb = "répondue"
+    said = f"{verb} le {long_date(standing.done_on)}" if standing.done_on else verb
+    late = standing.days_late
+    return f"{said}, en retard de {late} jour{'s' if late > 1 else ''}" if late else said
+
+
 def local_time(instant: datetime, timezone: str) -> str:
     return instant.astimezone(ZoneInfo(timezone)).strftime("%d/%m/%Y %H:%M")
 
@@ -71,6 +90,11 @@ def file_size(size: int) -> str:
         return f"{max(1, round(size / 1024))} Ko"
     return f"{size / (1024 * 1024):.1f} Mo".replace(".", ",")
 
+
+# Browsers never fill a file field again: a refused intake says so beside it (issue 24).
+DROPPED_FILES = (
+    "Les fichiers choisis n'ont pas été gardés : choisissez-les de nouveau avant d'enregistrer"
+)
 
 TEMPLATE_GLOBALS = {
     "ACTION_LABELS": ACTION_LABELS,
@@ -83,6 +107,7 @@ TEMPLATE_GLOBALS = {
     "DECISION_LABELS": {k.value: v for k, v in DECISION_LABELS.items()},
     "DOCUMENT_KIND_LABELS": {k.value: v for k, v in DOCUMENT_KIND_LABELS.items()},
     "ESCALATION_LABELS": ESCALATION_LABELS,
+    "FIELD_LABELS": FIELD_LABELS,
     "LETTER_LABELS": {k.value: v for k, v in LETTER_LABELS.items()},
     "MEDIA_TYPE_LABELS": {k.value: v for k, v in MEDIA_TYPE_LABELS.items()},
     "PROCESS_ENDED_LABELS": PROCESS_ENDED_LABELS,
@@ -92,8 +117,12 @@ TEMPLATE_GLOBALS = {
     "REASON_CHOICE": REASON_CHOICE,
     "MEDIATION_STEP_LABELS": {k.value: v for k, v in MEDIATION_STEP_LABELS.items()},
     "ACCEPTED_FILES": ",".join(media.value for media in MediaType),
+    "DROPPED_FILES": DROPPED_FILES,
+    "field_label": field_label,
     "file_size": file_size,
     "local_time": local_time,
     "long_date": long_date,
+    "percent": percent,
     "remaining": remaining,
+    "done_text": done_text,
 }

@@ -82,6 +82,13 @@ EFFECTS_APART_PATCH = "effects-apart-v1"
 RULES_EDITION_3_PATCH = "rules-edition-3"
 # DESIGN rule 18: the mediation stage, for complaints registered from then on.
 RULES_EDITION_4_PATCH = "rules-edition-4"
+# DESIGN rules 4, 6, 9, 14 and 18 as edition 5 has them (domain.complaint.Complaint.rules): any
+# answer opens the mediation, a referral made within the year is recorded during a grace period
+# after it, held letters are dated and checked again the day they leave; every day an agent
+# gives is plausible (a signal refused where it was taken would change a running complaint's
+# history; updates are checked on every complaint, their validator refusing before the history
+# hears of them). Complaints begun before keep their edition (tests/histories).
+RULES_EDITION_5_PATCH = "rules-edition-5"
 # Lean runs, for complaints registered from then on: an alarm's timer lives until it rings or
 # the alarm changes (not restarted at each wake), a letter carries the record of the state that
 # ordered it (one activity less per letter), and a long life continues as new
@@ -227,8 +234,10 @@ class ComplaintWorkflow:
             return 1
         # The newest first: a complaint begun under edition 3 finds no marker of edition 4 in
         # its history and goes on to find its own.
-        if workflow.patched(RULES_EDITION_4_PATCH):
+        if workflow.patched(RULES_EDITION_5_PATCH):
             return LATEST_RULES
+        if workflow.patched(RULES_EDITION_4_PATCH):
+            return 4
         return 3 if workflow.patched(RULES_EDITION_3_PATCH) else 2
 
     def _start_effects(self, complaint: Complaint) -> None:

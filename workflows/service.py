@@ -53,8 +53,8 @@ from domain.actions import ACTION_LABELS, ACTIONS, Action, AddDocument, Answer, 
 from domain.calendar import timezone_of
 from domain.clock import local_date
 from domain.complaint import Complaint, Event
-from domain.content import FROM_OUTSIDE, map_content
-from domain.entities import DEFAULT_ENTITY, Entities
+from domain.content import FROM_OUTSIDE, SEALED_FROM_OUTSIDE, is_sealed, looks_sealed, map_content
+from domain.entities import DEFAULT_ENTITIES, Entities
 from domain.errors import (
     Closed,
     FieldError,
@@ -72,11 +72,12 @@ from domain.files import (
     FileFacts,
     FileLimits,
     MediaType,
+    dossier_problem,
     file_problem,
     safe_file_name,
     sniff,
 )
-from domain.intake import Complainant, DocumentKind, parse_intake
+from domain.intake import Complainant, ComplaintIntake, DocumentKind, parse_intake
 from domain.planning import plan_complaint
 from domain.policy import Policy
 from domain.register import RegisterLine
@@ -189,7 +190,7 @@ class ComplaintService:
         entities: Entities | None = None,
     ) -> None:
         self.typology = typology
-        self.entities = entities or Entities(entities=[DEFAULT_ENTITY])
+        self.entities = entities or DEFAULT_ENTITIES
         self._files = files
         self._file_limits = file_limits
         self._client = client
@@ -216,14 +217,22 @@ class ComplaintService:
         if not may_register(principal.role):
             raise Forbidden("Votre rôle ne permet pas d'enregistrer une réclamation.")
         now = now or datetime.now(UTC)
-        data = self._with_entity(data)
+        data, problems = self._with_entity(data)
         calendar = data.get("calendar", "national") if isinstance(data, dict) else "national"
         today = local_date(now, timezone_of(str(calendar)))
+        # Every problem at once, the entity's, the fields' and the files' (README, "the intake
+        # contract"): the sender mends them in one go.
+        intake: ComplaintIntake | None = None
         try:
             intake = parse_intake(data, today=today)
         except ValidationError as error:
-            raise Invalid(describe_errors(error)) from None
-        checked = self._checked_uploads(uploads, 0)
+            problems += describe_errors(error)
+        try:
+            checked = self._checked_uploads(uploads, [])
+        except Invalid as error:
+            problems += error.errors
+        if problems or intake is None:
+            raise Invalid(problems)
         reference = intake.reference or await self._allocate(today.year)
         # A generated reference that Temporal already knows (a database restored from an
         # older backup, say) is skipped for the next number.
@@ -267,17 +276,18 @@ class ComplaintService:
             reference = await self._allocate(today.year)
         raise Unavailable("Aucune référence libre après 20 essais : rien n'a été enregistré.")
 
-    def _with_entity(self, data: Any) -> Any:
+    def _with_entity(self, data: Any) -> tuple[Any, list[FieldError]]:
         """DESIGN rule 19: the intake names its entity, the first one by default, and takes
-        that entity's calendar unless it gives one."""
+        that entity's calendar unless it gives one; an unknown entity is a problem beside the
+        others."""
         if not isinstance(data, dict):
-            return data  # refused as a whole by the intake's validation
+            return data, []  # refused as a whole by the intake's validation
         given = data.get("entity")
         entity = self.entities.get(given) if given is None or isinstance(given, str) else None
         if entity is None:
             known = ", ".join(e.code for e in self.entities.entities)
-            raise Invalid([FieldError("entity", f"entité inconnue (connues : {known})")])
-        return {"calendar": entity.calendar, **data, "entity": entity.code}
+            return data, [FieldError("entity", f"entité inconnue (connues : {known})")]
+        return {"calendar": entity.calendar, **data, "entity": entity.code}, []
 
     async def _taken(self, reference: str) -> bool:
         """Whether a complaint of that reference was ever started."""
@@ -359,7 +369,11 @@ class ComplaintService:
             if not can_read_content(principal.role, row.medical):
                 row = dataclasses.replace(row, complainant_name=None, subject=None)
             elif row.medical:
-                row = dataclasses.replace(row, subject=self._open(row.reference, row.subject or ""))
+                row = dataclasses.replace(
+                    row,
+                    subject=self._open(row.reference, row.subject or ""),
+                    complainant_name=self._open(row.reference, row.complainant_name or ""),
+                )
             rows.append(row)
         return dataclasses.replace(result, rows=rows)
 
@@ -425,41 +439,63 @@ class ComplaintService:
     ) -> Reading:
         """DESIGN rule 16: a file joins the complaint as a document. The same file twice is
         one file and one document: sent again, it changes nothing."""
+        return await self.add_files(principal, reference, [upload], on_behalf_of)
+
+    async def add_files(
+        self,
+        principal: Principal,
+        reference: str,
+        uploads: Sequence[Upload],
+        on_behalf_of: str | None = None,
+    ) -> Reading:
+        """Files that join the complaint together (a page's choice of files): refused as a
+        whole, before any is stored, when they would not fit beside those it holds. The limits
+        themselves hold in the workflow, which takes each file in turn (`_attach`): uploads
+        arriving at once are refused there, never let through by a reading already stale."""
         medical = await self._allowed(principal, reference, "add_document")
         reading = await self.read(principal, reference)
-        digest = hashlib.sha256(upload.content).hexdigest()
         files = [d.file for d in reading.complaint.documents if d.file]
-        if any(file.sha256 == digest for file in files):
+        held = {file.sha256 for file in files}
+        new = [u for u in uploads if hashlib.sha256(u.content).hexdigest() not in held]
+        if not new:
             return reading
         if "add_document" not in reading.actions:
             raise Refused("Cette réclamation ne prend plus de document.")
-        [(checked, facts)] = self._checked_uploads([upload], sum(f.size for f in files))
-        await self._store(reference, medical, checked, facts)
-        state = await self._attach(principal, reference, medical, checked, facts, on_behalf_of)
+        state = reading.complaint
+        for checked, facts in self._checked_uploads(new, [file.size for file in files]):
+            await self._store(reference, medical, checked, facts)
+            state = await self._attach(principal, reference, medical, checked, facts, on_behalf_of)
         return self._reading(principal, state)
 
     def _checked_uploads(
-        self, uploads: Sequence[Upload], already: int
+        self, uploads: Sequence[Upload], held: list[int]
     ) -> list[tuple[Upload, FileFacts]]:
-        """Each file's type read from its content, its size bounded, its kind known: every
-        refusal at once, before anything is stored or started."""
+        """Each file's type read from its content, its size bounded, its kind known, and all
+        of them beside the `held` files' sizes: every refusal at once, before anything is
+        stored or started."""
         if uploads and self._files is None:
             raise Unavailable("Aucun stockage de fichiers n'est configuré.")
         checked: list[tuple[Upload, FileFacts]] = []
         problems: list[FieldError] = []
         for number, upload in enumerate(uploads, start=1):
             media, size = sniff(upload.content), len(upload.content)
-            problem = file_problem(media, size, already, self._file_limits)
+            problem = file_problem(media, size, self._file_limits)
             if upload.kind not in DocumentKind.__members__:
                 problem = "nature de document inconnue"
+            if looks_sealed(upload.name):
+                # DESIGN rule 11: a file's given name is text from outside like any other.
+                problem = SEALED_FROM_OUTSIDE
             if problem is not None or media is None:
                 # Named by its place, never by its name (a medical file's name is content).
                 field = "file" if len(uploads) == 1 else f"fichier {number}"
                 problems.append(FieldError(field, problem or UNTAKEN_FILE))
                 continue
-            already += size
             digest = hashlib.sha256(upload.content).hexdigest()
             checked.append((upload, FileFacts(sha256=digest, media_type=media, size=size)))
+        unique = {facts.sha256: facts.size for _, facts in checked}
+        together = dossier_problem([*held, *unique.values()], self._file_limits)
+        if together and not problems:
+            problems.append(FieldError("file" if len(uploads) == 1 else "files", together))
         if problems:
             raise Invalid(problems)
         return checked
@@ -488,7 +524,9 @@ class ComplaintService:
         fields: dict[str, Any] = {"document": document}
         if on_behalf_of:
             fields["on_behalf_of"] = on_behalf_of
-        action = _action_from(principal, AddDocument, fields).model_copy(update={"file": facts})
+        action = _action_from(principal, AddDocument, fields).model_copy(
+            update={"file": facts, "limits": self._file_limits}
+        )
         if medical:
             action = seal_content(self._keyring, reference, action)
         return await self._execute(reference, self._handle(reference), action)
@@ -649,6 +687,8 @@ class ComplaintService:
         return opened
 
     def _open(self, reference: str, text: str) -> str:
+        if not is_sealed(text):
+            return text  # recorded before it was sealed at rest (a complainant's name)
         try:
             return open_sealed(self._keyring, reference, text)
         except Unreadable as error:

@@ -30,6 +30,8 @@ from workflows.messages import SEND_LETTER_ACTIVITY, LetterInput, LetterReceipt
 
 STATUS_RENDERED = "rendered"
 STATUS_SENT = "sent"
+# What a letter held by an incident renders again when it leaves on a later day.
+REDATED = ("recipient", "subject", "body", "layout", "letter_on")
 
 
 class LetterActivities:
@@ -61,10 +63,12 @@ class LetterActivities:
         body, layout = self._stored(row, letter.intake.medical)
         stem = letter_stem(row.kind, row.sequence)
         if row.delivery == Delivery.email:
-            message = self._email_message(row, body, letter_html(layout), letter.at)
+            message = self._email_message(row, body, layout, letter.at)
             location = await self._email.send(message, letter.reference, stem)
         else:
-            location = await self._post.send(layout, row.subject, letter.reference, stem)
+            location = await self._post.send(
+                layout, row.subject, letter.reference, stem, sealed=letter.intake.medical
+            )
         async with self._sessions.begin() as session:
             await session.execute(
                 update(LetterRow)
@@ -82,25 +86,34 @@ class LetterActivities:
         """The text and layout as first rendered, opened for sending (DESIGN rule 11)."""
 
         def opened(text: str) -> str:
-            return open_sealed(self._keyring, row.reference, text) if medical else text
+            # A recipient recorded before identities were sealed at rest is read as it is.
+            sealed = medical and is_sealed(text)
+            return open_sealed(self._keyring, row.reference, text) if sealed else text
 
         body = opened(row.body)
         if row.layout is None:  # rendered before layouts were kept: its text says it all
-            recipient = row.recipient if row.delivery == Delivery.post else ""
+            recipient = opened(row.recipient) if row.delivery == Delivery.post else ""
             return body, LetterLayout.of_text(body, recipient)
         return body, LetterLayout.model_validate_json(opened(row.layout))
 
     async def _rendered(self, letter: LetterInput, key: tuple[str, str, int]) -> LetterRow:
         """The letter as first rendered: a retry sends exactly the same text, the stored one
-        (its own rendering is not inserted: the key is taken). Rendering again on a retry
-        costs less than asking first on every letter. The state that ordered the letter, when
-        it comes along, is recorded in the same transaction, before any attempt to send."""
+        (its own rendering is not inserted: the key is taken), unless the letter is dated
+        another day. Rendering again on a retry costs less than asking first on every letter.
+        The state that ordered the letter, when it comes along, is recorded in the same
+        transaction, before any attempt to send."""
+        rendered = self._render(letter)
         async with self._sessions.begin() as session:
-            await insert_missing(session, LetterRow, [self._render(letter)])
+            await insert_missing(session, LetterRow, [rendered])
             if letter.record is not None:
-                await write_record(session, letter.record)
+                await write_record(session, letter.record, self._keyring)
             row = await session.get(LetterRow, key)
-        assert row is not None
+            assert row is not None
+            if row.status != STATUS_SENT and row.letter_on != rendered["letter_on"]:
+                # DESIGN rule 14: a letter an incident held leaves dated the day it leaves,
+                # saying what is true then (the workflow dates it anew when it releases it).
+                for field in REDATED:
+                    setattr(row, field, rendered[field])
         return row
 
     def _render(self, letter: LetterInput) -> dict[str, Any]:
@@ -116,7 +129,7 @@ class LetterActivities:
         body, layout = rendered.body, rendered.layout.model_dump_json()
 
         def sealed(text: str) -> str:
-            # DESIGN rule 11: a medical letter is never stored in clear.
+            # DESIGN rule 11: a medical letter, and whom it goes to, are never stored in clear.
             return seal(self._keyring, letter.reference, text) if letter.intake.medical else text
 
         return {
@@ -124,7 +137,7 @@ class LetterActivities:
             "kind": letter.order.kind.value,
             "sequence": letter.order.sequence,
             "delivery": letter.order.delivery.value,
-            "recipient": recipient,
+            "recipient": sealed(recipient),
             "subject": rendered.subject,
             "body": sealed(body),
             "layout": sealed(layout),
@@ -155,12 +168,17 @@ class LetterActivities:
 
         return open_text
 
-    def _email_message(self, row: LetterRow, body: str, html: str, at: datetime) -> Message:
-        """The letter in HTML, and the same letter in plain text for mail readers without."""
+    def _email_message(
+        self, row: LetterRow, body: str, layout: LetterLayout, at: datetime
+    ) -> Message:
+        """The letter in HTML, and the same letter in plain text for mail readers without.
+        It comes from the complaint's entity, by name (DESIGN rule 19), through the install's
+        mailbox; a letter from before layouts keeps the mailbox's own name."""
         message = MIMEMultipart("alternative")
         message.attach(MIMEText(body, "plain", "utf-8"))
-        message.attach(MIMEText(html, "html", "utf-8"))
-        name, address = parseaddr(self._mail_from)
+        message.attach(MIMEText(letter_html(layout), "html", "utf-8"))
+        mailbox_name, address = parseaddr(self._mail_from)
+        name = layout.letterhead or mailbox_name
         message["From"] = formataddr((name, address), charset="utf-8")
         message["To"] = row.recipient
         message["Subject"] = Header(row.subject, "utf-8")  # type: ignore[assignment]

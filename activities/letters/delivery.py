@@ -2,7 +2,9 @@
 SMTP server is configured), post as PDF files in a print outbox.
 
 Every file name is derived from the letter's business key, so writing it again after a crash
-replaces the same file instead of adding a second letter.
+replaces the same file instead of adding a second letter. A medical complaint's paper letter
+waits in the outbox encrypted, like its documents (DESIGN rules 11 and 16): `open_posted` opens
+it to print.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import aiosmtplib
 
 from activities.letters.pdf import letter_pdf
 from activities.letters.rendering import LetterLayout
+from security.envelopes import is_enveloped, open_file, seal_file
+from security.keyring import Keyring
 
 
 def letter_stem(kind: str, sequence: int) -> str:
@@ -72,13 +76,42 @@ class EmlOutbox:
         return str(path)
 
 
+def posted_path(root: Path, reference: str, stem: str) -> Path:
+    return root / "post" / reference / f"{stem}.pdf"
+
+
+def _posted_identity(path: Path) -> str:
+    """What binds a posted letter's encryption to its place (complaint and letter): a file
+    copied under another letter's name opens nowhere."""
+    return f"outbox-post:{path.parent.name}/{path.stem}"
+
+
+def seal_posted(keyring: Keyring, path: Path, pdf: bytes) -> bytes:
+    return seal_file(keyring, pdf, _posted_identity(path))
+
+
+def open_posted(keyring: Keyring, path: Path) -> bytes:
+    """A paper letter from the outbox as the printer takes it: opened if it waits encrypted.
+    Raises security.envelopes.UnreadableFile for one that does not open."""
+    blob = path.read_bytes()
+    return open_file(keyring, blob, _posted_identity(path)) if is_enveloped(blob) else blob
+
+
 class PostOutbox:
-    """The print room's inbox: one PDF per paper letter."""
+    """The print room's inbox: one PDF per paper letter, encrypted when `sealed`."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, keyring: Keyring) -> None:
         self._root = root
+        self._keyring = keyring
 
-    async def send(self, layout: LetterLayout, title: str, reference: str, stem: str) -> str:
-        path = self._root / "post" / reference / f"{stem}.pdf"
-        await asyncio.to_thread(lambda: write_atomically(path, letter_pdf(layout, title)))
+    async def send(
+        self, layout: LetterLayout, title: str, reference: str, stem: str, sealed: bool
+    ) -> str:
+        path = posted_path(self._root, reference, stem)
+
+        def write() -> None:
+            pdf = letter_pdf(layout, title)
+            write_atomically(path, seal_posted(self._keyring, path, pdf) if sealed else pdf)
+
+        await asyncio.to_thread(write)
         return str(path)

@@ -18,10 +18,10 @@ from activities.failures import LASTING
 from domain.actions import Decision
 from domain.clock import local_date
 from domain.content import map_content
-from domain.entities import Entities
+from domain.entities import Entities, Entity
 from domain.french import long_date, typography
 from domain.intake import CHANNEL_PHRASES
-from domain.letters import LETTER_LABELS, Delivery, InsurerIdentity, Mediator
+from domain.letters import LETTER_LABELS, Delivery
 from domain.postal import address_lines, recipient_block
 from workflows.messages import LetterInput
 
@@ -100,19 +100,13 @@ class RenderedLetter:
 
 
 class LetterRenderer:
-    """Turns a letter order into text. `open_text` opens sealed medical content: the letter
-    itself is the one place where it is read in clear, on paper, by its addressee."""
+    """Turns a letter order into text, in the words of the complaint's entity alone: its
+    identity and its mediator are the templates' whole context beside the complaint (DESIGN
+    rule 19). `open_text` opens sealed medical content: the letter itself is the one place
+    where it is read in clear, on paper, by its addressee."""
 
-    def __init__(
-        self,
-        insurer: InsurerIdentity,
-        mediator: Mediator,
-        templates: Path = TEMPLATES,
-        entities: Entities | None = None,
-    ) -> None:
-        self.insurer = insurer
-        self.mediator = mediator
-        self._entities = entities
+    def __init__(self, entities: Entities, templates: Path = TEMPLATES) -> None:
+        self.entities = entities
         self._env = Environment(
             loader=FileSystemLoader(templates),
             undefined=StrictUndefined,
@@ -120,12 +114,10 @@ class LetterRenderer:
             keep_trailing_newline=True,
         )
 
-    def signing(self, entity: str | None) -> tuple[InsurerIdentity, Mediator]:
-        """DESIGN rule 19: the identity and the mediator of the complaint's entity (the
-        install's first for a complaint that names none)."""
-        if self._entities is None:
-            return self.insurer, self.mediator
-        found = self._entities.get(entity)
+    def signing(self, entity: str | None) -> Entity:
+        """DESIGN rule 19: the complaint's entity (the install's first for a complaint that
+        names none), whose identity and mediator are the only ones its letters name."""
+        found = self.entities.get(entity)
         if found is None:
             # Never signed by another insurer: an incident until the entity is configured again.
             raise ApplicationError(
@@ -133,7 +125,7 @@ class LetterRenderer:
                 type=LASTING,
                 non_retryable=True,
             )
-        return found.identity, found.mediator
+        return found
 
     def render(self, letter: LetterInput, open_text: OpenText) -> RenderedLetter:
         intake, plan, order = letter.intake, letter.plan, letter.order
@@ -144,7 +136,8 @@ class LetterRenderer:
         def fr(day: date | None) -> str:
             return long_date(day) if day else ""
 
-        insurer, mediator = self.signing(intake.entity)
+        entity = self.signing(intake.entity)
+        insurer, mediator = entity.identity, entity.mediator
         signatory = insurer.medical_service if intake.medical else insurer.service
 
         text = self._env.get_template(f"{order.kind.value}.txt.j2").render(

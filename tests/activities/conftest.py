@@ -40,13 +40,25 @@ def a_complaint(reference: str = "REC-2026-000042", **changes: Any) -> Complaint
 
 class Mailbox:
     """An SMTP server's handler: keeps what it accepts; can refuse the first attempts, or,
-    with `troubles`, refuse then drop the connection (before accepting) for every message."""
+    with `troubles`, refuse then drop the connection (before accepting) for every message;
+    refuses for good (550) the recipients in `unknown`, as a server that has no such box."""
 
     def __init__(self, troubles: tuple[str, ...] = ()) -> None:
         self.received: list[EmailMessage] = []
         self.refuse_next = 0
         self.troubles = troubles
         self.attempts: dict[str, int] = {}
+        self.unknown: set[str] = set()
+        self.recipients_tried: list[str] = []
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        self.recipients_tried.append(address)
+        if address in self.unknown:
+            return "550 5.1.1 <" + address + ">: Recipient address rejected: no such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.refuse_next > 0:

@@ -1,25 +1,63 @@
 """DESIGN rule 19: each entity's letters carry its identity and name its own mediator."""
 
+import re
 import tomllib
+from datetime import date
 
 import pytest
 from temporalio.exceptions import ApplicationError
 
 from activities.failures import LASTING
 from activities.letters.rendering import LetterRenderer
+from activities.letters.specimens import every_specimen
 from domain.actions import Answer
-from domain.entities import Entities
-from domain.letters import InsurerIdentity, Mediator
+from domain.entities import Entities, Entity
+from domain.letters import LETTER_LABELS, LetterKind
 from tests.activities.conftest import NOW, a_complaint
 from tests.activities.test_letters import letter_for
 from tests.entities import ENTITIES_TOML
 
 ENTITIES = Entities.model_validate(tomllib.loads(ENTITIES_TOML))
+# The words of an insurer's, a mutual's or a mediator's name, of a service or of the Médecin
+# Conseil: in a letter, each must be part of its own entity's values.
+INSTITUTIONS = re.compile(
+    r"Médiat\w*|Médecin Conseil|Service [A-ZÉ]\w*|Mutuelle|Mutualité|Assurance|MUTEX|Mutex"
+)
 
 
 def rendered(complaint, order):
-    renderer = LetterRenderer(InsurerIdentity(), Mediator(), entities=ENTITIES)
+    renderer = LetterRenderer(ENTITIES)
     return renderer.render(letter_for(complaint, order), lambda text: text)
+
+
+def values(entity: Entity) -> list[str]:
+    """Every name, service, address, number and website an entity gives, line by line."""
+    fields = [*entity.identity.model_dump().values(), *entity.mediator.model_dump().values()]
+    return [
+        line.strip()
+        for value in fields
+        if isinstance(value, str)
+        for line in value.splitlines()
+        if line.strip()
+    ]
+
+
+@pytest.mark.parametrize("entity", ENTITIES.entities, ids=lambda entity: entity.code)
+def test_every_letter_names_its_own_entity_and_no_other(entity):
+    """Every kind of letter, in each of its shapes, so that a new one cannot escape: nothing
+    of the other entity, and every institution it names is its own entity's."""
+    [other] = [e for e in ENTITIES.entities if e is not entity]
+    renderer = LetterRenderer(ENTITIES)
+    letters = every_specimen(date(2026, 12, 5), entity.code)
+    assert {letter.order.kind for letter in letters} == set(LetterKind)
+    for letter in letters:
+        text = renderer.render(letter, lambda text: text).body
+        kind = letter.order.kind.value
+        assert [value for value in values(other) if value in text] == [], kind
+        rest = text
+        for own in sorted([*values(entity), *LETTER_LABELS.values()], key=len, reverse=True):
+            rest = rest.replace(own, "")
+        assert INSTITUTIONS.findall(rest) == [], (kind, rest)
 
 
 def answer_letter(entity):
@@ -60,3 +98,18 @@ def test_a_complaint_of_an_entity_no_longer_configured_is_signed_by_nobody():
     with pytest.raises(ApplicationError) as refused:
         answer_letter("ailleurs")
     assert refused.value.type == LASTING and refused.value.non_retryable  # an incident
+
+
+async def test_an_email_comes_from_its_entity_by_name(sessions, tmp_path, keyring):
+    """The install's mailbox sends it, the complaint's entity signs it, in the From too."""
+    from email import message_from_bytes, policy
+
+    from tests.activities.test_letters import first_letter, letters_activity
+
+    activities = letters_activity(sessions, tmp_path, keyring)
+    activities._renderer = LetterRenderer(ENTITIES)
+    await activities.send_letter(first_letter(a_complaint(entity="mutuelle-est")))
+    [eml] = tmp_path.glob("email/**/*.eml")
+    sender = message_from_bytes(eml.read_bytes(), policy=policy.default)["From"]
+    assert sender.addresses[0].display_name == "Mutuelle de l'Est"
+    assert sender.addresses[0].addr_spec == "reclamations@mutex.example"

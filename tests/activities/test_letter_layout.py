@@ -1,6 +1,7 @@
 """Letters as an insurer's French business letters (DESIGN rule 19's identity, La Poste's
 window): the real PDF read back with pypdf, the real email parsed back."""
 
+import io
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -8,14 +9,15 @@ import pytest
 from pydantic import ValidationError
 from pypdf import PdfReader
 
+from activities.letters.delivery import open_posted
 from activities.letters.pdf import HEIGHT, WINDOW_HEIGHT, WINDOW_LEFT, WINDOW_TOP, WINDOW_WIDTH
 from activities.letters.rendering import LetterRenderer
 from domain.actions import Answer
-from domain.letters import InsurerIdentity, Mediator
+from domain.entities import Entities
+from domain.letters import DEMO_IDENTITY, INSURANCE_MEDIATOR
 from tests.activities.conftest import NOW, a_complaint
 from tests.activities.test_letters import first_letter, letter_for, letters_activity, stored
 
-IDENTITY = InsurerIdentity(share_capital="37 302 300 €", rcs="RCS Nanterre 000 000 000")
 EUROPEANS = [
     ("Łukasz Wałęsa", "12 rue de Łódź\n90-001 Łódź\nPologne"),
     ("Nguyễn Thị Lan", "8 allée des Érables\n75011 Paris"),
@@ -47,9 +49,9 @@ def flat(text: str) -> str:
     return " ".join(text.split())
 
 
-async def send(sessions, tmp_path, keyring, letter, identity=IDENTITY):
+async def send(sessions, tmp_path, keyring, letter, identity=DEMO_IDENTITY):
     activities = letters_activity(sessions, tmp_path, keyring)
-    activities._renderer = LetterRenderer(identity, Mediator())
+    activities._renderer = LetterRenderer(Entities.alone(identity, INSURANCE_MEDIATOR))
     return await activities.send_letter(letter)
 
 
@@ -139,7 +141,9 @@ async def test_a_medical_letters_layout_is_sealed_on_the_record(sessions, tmp_pa
     receipt = await send(sessions, tmp_path, keyring, first_letter(complaint))
     [row] = await stored(sessions)
     assert row.layout and row.layout.startswith("sealed:") and "Wałęsa" not in row.layout
-    assert "Łukasz Wałęsa" in PdfReader(receipt.location).pages[0].extract_text()
+    assert row.recipient.startswith("sealed:") and "Wałęsa" not in row.recipient
+    printed = PdfReader(io.BytesIO(open_posted(keyring, Path(receipt.location))))
+    assert "Łukasz Wałęsa" in printed.pages[0].extract_text()
 
 
 @pytest.mark.parametrize(

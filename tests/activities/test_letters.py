@@ -1,5 +1,7 @@
 """The letter activity: real SMTP (aiosmtpd), a real print outbox, real databases."""
 
+import io
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -7,11 +9,15 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from activities.letters.activity import LetterActivities
-from activities.letters.delivery import EmlOutbox, PostOutbox, SmtpSender
+from activities.letters.delivery import EmlOutbox, PostOutbox, SmtpSender, open_posted
 from activities.letters.rendering import LetterRenderer
 from db.models import LetterRow
 from domain.actions import Answer, Contest, Resume, Suspend
-from domain.letters import InsurerIdentity, LetterKind, Mediator
+from domain.clock import local_date
+from domain.entities import DEFAULT_ENTITIES, Entities
+from domain.french import long_date
+from domain.letters import DEMO_IDENTITY, INSURANCE_MEDIATOR, LetterKind
+from security.envelopes import UnreadableFile, is_enveloped
 from security.keyring import Keyring
 from security.sealing import open_sealed, seal, seal_content
 from tests.activities.conftest import NOW, a_complaint
@@ -21,9 +27,9 @@ from workflows.messages import LetterInput
 def letters_activity(sessions, tmp_path: Path, keyring: Keyring, email=None):
     return LetterActivities(
         sessions,
-        LetterRenderer(InsurerIdentity(), Mediator()),
+        LetterRenderer(DEFAULT_ENTITIES),
         email=email or EmlOutbox(tmp_path),
-        post=PostOutbox(tmp_path),
+        post=PostOutbox(tmp_path, keyring),
         keyring=keyring,
         mail_from="MUTEX - Réclamations <reclamations@mutex.example>",
     )
@@ -98,9 +104,13 @@ async def test_a_retry_sends_the_text_first_rendered(sessions, tmp_path, keyring
     # The retry runs on a worker whose letterhead has changed since (a new release, say).
     renamed = LetterActivities(
         sessions,
-        LetterRenderer(InsurerIdentity(name="MUTEX Renommée"), Mediator()),
+        LetterRenderer(
+            Entities.alone(
+                DEMO_IDENTITY.model_copy(update={"name": "MUTEX Renommée"}), INSURANCE_MEDIATOR
+            )
+        ),
         email=sender,
-        post=PostOutbox(tmp_path),
+        post=PostOutbox(tmp_path, keyring),
         keyring=keyring,
         mail_from="MUTEX - Réclamations <reclamations@mutex.example>",
     )
@@ -110,6 +120,28 @@ async def test_a_retry_sends_the_text_first_rendered(sessions, tmp_path, keyring
     [row] = await stored(sessions)
     assert body == row.body
     assert "MUTEX Renommée" not in body
+
+
+async def test_a_letter_held_by_an_incident_leaves_dated_the_day_it_leaves(
+    sessions, tmp_path, keyring, smtp_server
+):
+    """DESIGN rule 14: rendered, refused for good, released days later by a new try: the
+    workflow dates it anew, and the letter sent says that day, not the first one."""
+    mailbox, port = smtp_server
+    mailbox.refuse_next = 1
+    send = letters_activity(sessions, tmp_path, keyring, SmtpSender("127.0.0.1", port)).send_letter
+    letter = first_letter(a_complaint())
+    with pytest.raises(Exception, match="451"):
+        await send(letter)
+    released = letter.model_copy(update={"at": NOW + timedelta(days=3)})
+    await send(released)
+    [message] = mailbox.received
+    body = message.get_body(("plain",)).get_content()
+    leaves = local_date(released.at, "Europe/Paris")
+    assert f"Châtillon, le {long_date(leaves)}" in body
+    assert f"Châtillon, le {long_date(local_date(NOW, 'Europe/Paris'))}" not in body
+    [row] = await stored(sessions)
+    assert row.letter_on == leaves and row.body == body
 
 
 async def test_without_smtp_email_lands_in_the_local_outbox(sessions, tmp_path, keyring):
@@ -155,8 +187,18 @@ async def test_medical_letters_go_by_post_and_are_stored_sealed(sessions, tmp_pa
     [row] = await stored(sessions)
     assert row.delivery == "post"
     assert row.body.startswith("sealed:v2:") and "examen médical" not in row.body
-    text = " ".join(PdfReader(receipt.location).pages[0].extract_text().split())
+    # DESIGN rule 11: it waits in the outbox encrypted, opened only to print.
+    posted = Path(receipt.location)
+    assert is_enveloped(posted.read_bytes())
+    opened = PdfReader(io.BytesIO(open_posted(keyring, posted)))
+    text = " ".join(opened.pages[0].extract_text().split())
     assert "Refus après examen médical" in text
+    # Bound to its complaint and letter: a copy under another letter's name opens nowhere.
+    elsewhere = tmp_path / "post" / "REC-2026-000999" / posted.name
+    elsewhere.parent.mkdir(parents=True)
+    elsewhere.write_bytes(posted.read_bytes())
+    with pytest.raises(UnreadableFile):
+        open_posted(keyring, elsewhere)
 
 
 @pytest.mark.parametrize(
@@ -199,4 +241,4 @@ def test_the_information_letter_gives_the_suspension_in_good_french():
 
 
 def render(letter):
-    return LetterRenderer(InsurerIdentity(), Mediator()).render(letter, lambda t: t).body
+    return LetterRenderer(DEFAULT_ENTITIES).render(letter, lambda t: t).body

@@ -20,9 +20,9 @@ async def count(sessions, model):
         return await session.scalar(select(func.count()).select_from(model))
 
 
-async def test_recording_twice_writes_once(sessions):
+async def test_recording_twice_writes_once(sessions, keyring):
     complaint = a_complaint()
-    record = RecordActivities(sessions).record
+    record = RecordActivities(sessions, keyring).record
     data = RecordInput(complaint=complaint, events=complaint.events, at=NOW)
     await record(data)
     await record(data)  # a retry after a lost acknowledgement of the first call
@@ -30,9 +30,9 @@ async def test_recording_twice_writes_once(sessions):
     assert await count(sessions, EventRow) == 1
 
 
-async def test_the_read_model_follows_the_complaint_and_events_accumulate(sessions):
+async def test_the_read_model_follows_the_complaint_and_events_accumulate(sessions, keyring):
     complaint = a_complaint()
-    record = RecordActivities(sessions).record
+    record = RecordActivities(sessions, keyring).record
     await record(RecordInput(complaint=complaint, events=complaint.events, at=NOW))
     complaint.apply(Qualify(actor="agent.martin", category="benefits"), NOW + timedelta(hours=1))
     complaint.apply(Assign(actor="sup.leroy", assignee="agent.martin"), NOW + timedelta(hours=2))
@@ -53,9 +53,9 @@ async def test_the_read_model_follows_the_complaint_and_events_accumulate(sessio
     assert row.snapshot["status"] == "in_progress"
 
 
-async def test_a_late_retry_never_rolls_the_read_model_back(sessions):
+async def test_a_late_retry_never_rolls_the_read_model_back(sessions, keyring):
     complaint = a_complaint()
-    record = RecordActivities(sessions).record
+    record = RecordActivities(sessions, keyring).record
     stale = RecordInput(complaint=complaint.model_copy(deep=True), events=[], at=NOW)
     complaint.apply(Assign(actor="sup.leroy", assignee="agent.martin"), NOW)
     await record(RecordInput(complaint=complaint, events=complaint.events, at=NOW))
@@ -66,7 +66,9 @@ async def test_a_late_retry_never_rolls_the_read_model_back(sessions):
     assert row.version == complaint.version
 
 
-async def test_a_value_the_database_refuses_fails_for_good_and_without_content(postgres_url):
+async def test_a_value_the_database_refuses_fails_for_good_and_without_content(
+    postgres_url, keyring
+):
     # PostgreSQL refuses NUL in text. Such a value cannot come in any more (the intake refuses
     # control characters), but one already stored must not loop forever nor leak into logs.
     engine = create_engine(postgres_url)
@@ -74,7 +76,7 @@ async def test_a_value_the_database_refuses_fails_for_good_and_without_content(p
     name = "Hélène\x00Garnier"
     complainant = complaint.intake.complainant.model_copy(update={"name": name})
     complaint.intake = complaint.intake.model_copy(update={"complainant": complainant})
-    record = RecordActivities(session_factory(engine)).record
+    record = RecordActivities(session_factory(engine), keyring).record
     try:
         with pytest.raises(ApplicationError) as failed:
             await record(RecordInput(complaint=complaint, events=complaint.events, at=NOW))

@@ -15,8 +15,8 @@ from tests.activities.conftest import NOW, a_complaint
 from workflows.messages import RecordInput
 
 
-async def record_three(sessions):
-    record = RecordActivities(sessions).record
+async def record_three(sessions, keyring):
+    record = RecordActivities(sessions, keyring).record
     answered = a_complaint("REC-1", category="benefits")
     typed = {"product_line": "sante", "reason": "prestations", "sub_reason": "delai"}
     answered.apply(Qualify(actor="a", complainant_type="member", **typed), NOW)
@@ -29,6 +29,9 @@ async def record_three(sessions):
         root_cause="erreur_gestion",
     )
     answered.apply(answer, NOW + timedelta(days=3))
+    # DESIGN rule 13: the first answer counts from the day its letter left.
+    letter = answered.pending_letters[-1]
+    answered.letter_sent(letter, "outbox/answer-1.eml", NOW + timedelta(days=3))
     request = a_complaint("REC-2", category="contract")
     request.apply(RequalifyAsRequest(actor="a", note="Demande d'attestation."), NOW)
     waiting = a_complaint("REC-3", sent_on="2026-10-01")
@@ -36,8 +39,8 @@ async def record_three(sessions):
         await record(RecordInput(complaint=complaint, events=complaint.events, at=NOW))
 
 
-async def test_register_lines_come_back_with_local_dates(sessions):
-    await record_three(sessions)
+async def test_register_lines_come_back_with_local_dates(sessions, keyring):
+    await record_three(sessions, keyring)
     lines = {line.reference: line for line in await register_lines(sessions)}
     assert lines["REC-1"].first_answered_on == (NOW + timedelta(days=3)).date()
     assert lines["REC-1"].acknowledged_on == NOW.date()
@@ -58,13 +61,14 @@ def prepared_database(tmp_path, monkeypatch):
 
     from db.engine import create_engine, session_factory
     from db.migrate import upgrade
+    from security.keyring import Keyring
 
     url = f"sqlite+aiosqlite:///{tmp_path / 'register.db'}"
 
     async def prepare():
         engine = create_engine(url)
         await upgrade(engine)
-        await record_three(session_factory(engine))
+        await record_three(session_factory(engine), Keyring.generate("register"))
         await engine.dispose()
 
     asyncio.run(prepare())

@@ -2,9 +2,16 @@
 
 import pytest
 
-from domain.files import FileLimits, MediaType, file_problem, safe_file_name, sniff
+from domain.files import (
+    FileLimits,
+    MediaType,
+    dossier_problem,
+    file_problem,
+    safe_file_name,
+    sniff,
+)
 
-LIMITS = FileLimits(per_file=1000, per_complaint=2500)
+LIMITS = FileLimits(per_file=1000, per_complaint=2500, files=3)
 
 
 @pytest.mark.parametrize(
@@ -28,10 +35,13 @@ def test_a_file_is_known_by_its_first_bytes(head, media):
 
 def test_types_and_sizes_are_bounded_per_file_and_per_complaint():
     pdf = MediaType.pdf
-    assert file_problem(pdf, 1000, 1500, LIMITS) is None
-    assert "par fichier" in (file_problem(pdf, 1001, 0, LIMITS) or "")
-    assert "le dossier dépasserait" in (file_problem(pdf, 1000, 1501, LIMITS) or "")
-    assert "type de fichier refusé" in (file_problem(None, 10, 0, LIMITS) or "")
+    assert file_problem(pdf, 1000, LIMITS) is None
+    assert "par fichier" in (file_problem(pdf, 1001, LIMITS) or "")
+    assert "type de fichier refusé" in (file_problem(None, 10, LIMITS) or "")
+    assert dossier_problem([1000, 1500], LIMITS) is None
+    assert "le dossier dépasserait" in (dossier_problem([1000, 1501], LIMITS) or "")
+    assert dossier_problem([1, 1, 1], LIMITS) is None
+    assert "plus de 3 fichiers" in (dossier_problem([1, 1, 1, 1], LIMITS) or "")
 
 
 @pytest.mark.parametrize(

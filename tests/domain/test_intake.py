@@ -1,16 +1,23 @@
 """The intake contract: what back-office systems send, and the plain errors they get back."""
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
+from domain.calendar import calendar_for
+from domain.clock import local_date
+from domain.deadlines import compute_deadlines
 from domain.errors import describe_errors
-from domain.intake import Channel, ComplaintIntake, parse_intake
+from domain.intake import Channel, ComplaintIntake, field_label, parse_intake
+from domain.relative_days import dated
+from tests.domain.fields import field_paths
 
 TODAY = date(2026, 11, 27)
+NOON = datetime(2026, 11, 27, 11, tzinfo=UTC)
+PARIS = "Europe/Paris"
 EXAMPLES = sorted((Path(__file__).parents[2] / "examples").glob("*.json"))
 
 
@@ -34,8 +41,32 @@ def errors_of(data):
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
 def test_every_example_intake_is_valid(path):
-    intake = parse_intake(json.loads(path.read_text()), TODAY)
+    intake = parse_intake(dated(json.loads(path.read_text()), NOON), TODAY)
     assert intake.subject
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_an_example_is_not_late_on_the_day_it_is_tried(path):
+    """Its dates are relative to today ("J-2"): a new user's first complaints are not late
+    before anyone has touched them, whatever the day they try them."""
+    now = datetime.now(UTC)
+    today = local_date(now, PARIS)
+    intake = parse_intake(dated(json.loads(path.read_text()), now), today)
+    assert intake.sent_date <= today
+    if intake.is_written:
+        plan = compute_deadlines(
+            intake.sent_date, calendar_for(intake.calendar), intake.first_written_date
+        )
+        assert plan.acknowledgement.due > today and plan.quality_target.due > today
+
+
+def test_relative_dates_keep_their_time_and_offset():
+    intake = {"sent_on": "J-1T21:30:00-04:00", "first_written_on": "J-20", "calendar": "972"}
+    assert dated(intake, NOON) == {
+        "sent_on": "2026-11-26T21:30:00-04:00",
+        "first_written_on": "2026-11-07",
+        "calendar": "972",
+    }
 
 
 def test_examples_exist():
@@ -195,3 +226,13 @@ def test_a_letter_sent_late_in_the_evening_abroad_is_dated_by_the_earlier_day():
     # And the other way round: 00:30 on the 25th in Paris was the 24th for the team overseas.
     overseas = parse_intake(valid(sent_on="2026-11-25T00:30:00+01:00", calendar="972"), TODAY)
     assert overseas.sent_date == date(2026, 11, 24)
+
+
+def test_every_intake_field_has_its_french_label():
+    # Issue 24: the mail room's error summary names fields as the form does; walked, so that
+    # a field added later cannot go without one.
+    for path, _ in field_paths(ComplaintIntake):
+        assert field_label(path) != path, f"{path} n'a pas de libellé (FIELD_LABELS)"
+    assert field_label("complainant.postal_address") == "Adresse postale"
+    assert field_label("documents.1.name") == "Nom du document 2"
+    assert field_label("fichier 2") == "fichier 2"

@@ -3,6 +3,7 @@
 from datetime import date
 from typing import Any
 
+from domain.deadlines import DeadlineKind
 from domain.register import RegisterLine, by_category, statistics
 
 AS_OF = date(2027, 3, 31)
@@ -76,3 +77,29 @@ def test_statistics_by_category_end_with_the_total():
     rows = by_category([line(category="benefits"), line("R2", category=None)], AS_OF)
     assert [row.label for row in rows] == ["prestations", "non classée", "total"]
     assert rows[-1].complaints == 2
+
+
+def test_what_was_done_after_its_day_stands_as_late_as_the_register_counts_it():
+    late = line(
+        acknowledgement_due=date(2027, 1, 15),
+        acknowledged_on=date(2027, 1, 18),  # three days after its day
+        first_answered_on=date(2027, 1, 19),  # the quality target's very day
+    )
+    standings = late.standings(AS_OF)
+    acknowledgement = standings[DeadlineKind.acknowledgement]
+    assert (acknowledgement.kept, acknowledgement.days_late) == (False, 3)
+    assert late.acknowledged_in_time(AS_OF) is False  # the register's column agrees
+    target = standings[DeadlineKind.quality_target]
+    assert (target.kept, target.days_late, target.done_on) == (True, 0, date(2027, 1, 19))
+    assert standings[DeadlineKind.final].kept is True
+    assert DeadlineKind.promise not in standings  # none announced
+
+
+def test_an_answer_before_the_acknowledgement_stands_for_it_on_the_screens_too():
+    answered = line(first_answered_on=date(2027, 1, 10))
+    acknowledgement = answered.standings(AS_OF)[DeadlineKind.acknowledgement]
+    assert (acknowledgement.done_on, acknowledgement.kept) == (date(2027, 1, 10), True)
+
+
+def test_a_requalified_complaint_has_no_promise_to_keep():
+    assert line(status="requalified", first_answered_on=date(2027, 2, 1)).standings(AS_OF) == {}

@@ -55,8 +55,10 @@ class PausingEmails(EmlOutbox):
 
 
 class PausingPost(PostOutbox):
-    async def send(self, layout: LetterLayout, title: str, reference: str, stem: str) -> str:
-        location = await super().send(layout, title, reference, stem)
+    async def send(
+        self, layout: LetterLayout, title: str, reference: str, stem: str, sealed: bool
+    ) -> str:
+        location = await super().send(layout, title, reference, stem, sealed)
         if PAUSE_IN == "letter":
             await pause_once(f"{reference}.{stem}")
         return location
@@ -81,7 +83,7 @@ async def main() -> None:
         letter_renderer(settings),
         # With an SMTP server configured, mail goes there (the SMTP fault test).
         email=email_sender(settings) if settings.smtp_host else PausingEmails(outbox),
-        post=PausingPost(outbox),
+        post=PausingPost(outbox, keyring),
         keyring=keyring,
         mail_from=settings.mail_from,
     )
@@ -93,7 +95,7 @@ async def main() -> None:
         keyring,
         with_activities=[
             PlanningActivities(settings.policy).plan,
-            PausingRecords(sessions).record,
+            PausingRecords(sessions, keyring).record,
             letters.send_letter,
         ],
     )

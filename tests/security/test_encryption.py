@@ -6,8 +6,9 @@ import json
 import pytest
 from cryptography.exceptions import InvalidTag
 from temporalio.api.common.v1 import Payload
+from temporalio.converter import ActivitySerializationContext, WorkflowSerializationContext
 
-from security.codec import EncryptionCodec, ForeignPayload, data_converter
+from security.codec import BOUND_TO, EncryptionCodec, ForeignPayload, Unbound, data_converter
 from security.keyring import Keyring, KeyringError
 from security.sealing import UNREADABLE, Unreadable, contains_sealed, open_all, open_sealed, seal
 
@@ -114,3 +115,69 @@ async def test_the_codec_refuses_what_it_did_not_encrypt():
     assert isinstance(data_converter(OLD).payload_converter.from_payload(refused), ForeignPayload)
     [shown] = await EncryptionCodec(OLD, refuse_plain=False).decode([plain])
     assert shown == plain  # the codec endpoint only shows histories
+
+
+def for_workflow(workflow_id: str, keyring: Keyring = OLD) -> EncryptionCodec:
+    """The codec as the SDK hands it a workflow's start, signal, update or query."""
+    return EncryptionCodec(keyring).with_context(
+        WorkflowSerializationContext("default", workflow_id)
+    )
+
+
+def for_activity(workflow_id: str) -> EncryptionCodec:
+    """The codec as the SDK hands it an activity's input or result."""
+    context = ActivitySerializationContext(
+        namespace="default",
+        activity_id="1",
+        activity_type="record",
+        activity_task_queue="complaints",
+        workflow_id=workflow_id,
+        workflow_type="ComplaintWorkflow",
+        is_local=False,
+    )
+    return EncryptionCodec(OLD).with_context(context)
+
+
+PLAIN = Payload(metadata={"encoding": b"json/plain"}, data=b'{"actor": "agent.a"}')
+
+
+@pytest.mark.parametrize("codec", [for_workflow, for_activity], ids=["workflow", "activity"])
+async def test_a_payload_is_bound_to_its_workflow(codec):
+    [bound] = await codec("complaint-A").encode([PLAIN])
+    assert bound.metadata[BOUND_TO] == b"complaint-A"
+    assert await codec("complaint-A").decode([bound]) == [PLAIN]
+    # The codec endpoint is not told the workflow: it reads it beside the ciphertext.
+    assert await EncryptionCodec(OLD, refuse_plain=False).decode([bound]) == [PLAIN]
+
+
+async def test_a_bound_payload_opens_in_no_other_workflow():
+    [bound] = await for_workflow("complaint-A").encode([PLAIN])
+    relabelled = Payload()
+    relabelled.CopyFrom(bound)
+    relabelled.metadata[BOUND_TO] = b"complaint-B"
+    stripped = Payload()
+    stripped.CopyFrom(bound)
+    del stripped.metadata[BOUND_TO]  # passed off as the format from before the binding
+    for codec, payload in [
+        (for_workflow("complaint-B"), bound),
+        (for_activity("complaint-B"), bound),
+        (for_workflow("complaint-B"), relabelled),
+        (for_workflow("complaint-A"), stripped),
+        (for_activity("complaint-A"), stripped),
+    ]:
+        [refused] = await codec.decode([payload])
+        assert refused.metadata["encoding"] == b"binary/foreign" and refused.data == b""
+    with pytest.raises(InvalidTag):  # the codec endpoint hands such payloads back as they came
+        EncryptionCodec(OLD, refuse_plain=False).decode_one(relabelled)
+
+
+async def test_the_format_from_before_the_binding_still_opens():
+    # Histories recorded before the binding (tests/histories) replay: an activity's payload
+    # opens as it is; a workflow's message opens as `Unbound`, for the door to judge.
+    [legacy] = await EncryptionCodec(OLD).encode([PLAIN])
+    assert BOUND_TO not in legacy.metadata
+    assert await for_activity("complaint-A").decode([legacy]) == [PLAIN]
+    assert await EncryptionCodec(OLD, refuse_plain=False).decode([legacy]) == [PLAIN]
+    [marked] = await for_workflow("complaint-A").decode([legacy])
+    [message] = data_converter(OLD).payload_converter.from_payloads([marked])
+    assert message == Unbound({"actor": "agent.a"})

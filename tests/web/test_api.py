@@ -145,3 +145,39 @@ async def test_tokens_are_created_by_the_command_line_and_work(http, office):
     token = result.stdout.strip().splitlines()[-1]
     response = await http.get("/api/complaints/X", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 404  # authenticated: the complaint just does not exist
+
+
+async def test_an_intake_names_every_problem_at_once_those_against_today_too(api, office):
+    # Issue 24: a future sending date and a missing email, named together (README: one message
+    # per field), and an unknown entity beside them.
+    tomorrow = await office.today() + timedelta(days=1)
+    data = await an_intake(office, reference="API-ALL", sent_on=str(tomorrow), channel="email")
+    data["complainant"] = {"name": "Hélène Garnier"}
+    data["entity"] = "inconnue"
+    response = await api.post("/api/complaints", json=data)
+    assert response.status_code == 422
+    fields = {e["field"]: e["message"] for e in response.json()["detail"]}
+    assert fields == {
+        "sent_on": "la date d'envoi ne peut pas être dans le futur",
+        "complainant.email": "obligatoire pour une réclamation reçue par courriel",
+        "entity": "entité inconnue (connues : mutex)",
+    }
+    assert (await api.get("/api/complaints/API-ALL")).status_code == 404
+
+
+async def test_a_day_an_agent_gives_is_plausible_or_refused_in_french(api, office):
+    # Issue 23: a mediation step dated 0001-01-01 was recorded, and escalated at once.
+    await api.post("/api/complaints", json=await an_intake(office, reference="API-DAYS"))
+    actions = "/api/complaints/API-DAYS/actions"
+    answer = {"decision": "rejected", "reasons": "Non couvert."}
+    assert (await api.post(f"{actions}/answer", json=answer)).status_code == 200
+    for name, fields in [
+        ("mediate", {"step": "referral", "on": "0001-01-01"}),
+        ("contest", {"on": "0001-01-01"}),
+    ]:
+        refused = await api.post(f"{actions}/{name}", json=fields)
+        assert refused.status_code == 409, refused.text
+        assert refused.json()["detail"].startswith("Date invraisemblable pour ")
+        assert "le 1er janvier 1 précède" in refused.json()["detail"]
+    state = (await api.get("/api/complaints/API-DAYS")).json()
+    assert state["status"] == "answered" and state["mediation"] is None

@@ -174,7 +174,13 @@ async def test_the_form_shows_each_mistake_next_to_its_field(browser, live_serve
     await page.fill("[name='complainant.name']", "Jeanne Morel")
     await page.fill("[name='subject']", "Accueil")
     await page.fill("[name='description']", "Trois appels sans réponse.")
+    scan = {"name": "courrier.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 scan"}
+    await page.set_input_files("input[name=scan]", files=[scan])
     await page.click("text=Enregistrer la réclamation")
     alert = await page.locator(".alert").inner_text()
-    assert "obligatoire pour une réclamation reçue par courrier" in alert
+    # Issue 24: the fields' French labels, and the file that must be chosen again.
+    assert "Adresse postale : obligatoire pour une réclamation reçue par courrier" in alert
+    assert "complainant." not in alert and "choisissez-les de nouveau" in alert
     assert await page.locator("[name='complainant.name']").input_value() == "Jeanne Morel"
+    files = page.locator("fieldset", has_text="Documents joints")
+    assert "courrier.pdf" in await files.inner_text()

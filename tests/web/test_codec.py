@@ -4,13 +4,16 @@ import asyncio
 import base64
 import json
 import subprocess
+import threading
+import time
 from typing import Any
 
+import pytest
 from google.protobuf import json_format
 from temporalio.api.common.v1 import Payloads
 from temporalio.testing import WorkflowEnvironment
 
-from security.codec import data_converter
+from security.codec import BOUND_TO, data_converter
 from tests.conftest import DEV_SERVER, make_settings
 from tests.office import Office, action
 from tests.web.conftest import login
@@ -96,15 +99,19 @@ async def test_the_server_database_file_holds_no_plaintext(tmp_path, keyring, sq
 
 
 async def decode(http, body, origin=UI):
-    return await http.post(
-        "/codec/decode", json=body, headers={"Origin": origin, "X-Namespace": "default"}
-    )
+    # Written before it is sent: a test's own JSON encoding would hold the event loop too.
+    content = body if isinstance(body, bytes) else json.dumps(body).encode()
+    headers = {"Origin": origin, "X-Namespace": "default", "Content-Type": "application/json"}
+    return await http.post("/codec/decode", content=content, headers=headers)
 
 
 async def test_the_codec_endpoint_decodes_for_a_logged_in_operator(http, office):
     handle = await office.start(reference="COD-OPS")
     body = await start_payloads(handle)
     assert unreadable(body)
+    # Bound to its complaint; the Web UI does not say which: the payload does.
+    [bound_to] = {p["metadata"][BOUND_TO] for p in body["payloads"]}
+    assert base64.b64decode(bound_to) == handle.id.encode()
     assert (await decode(http, body)).status_code == 401
     await login(http, "sami")
     response = await decode(http, body)
@@ -164,3 +171,84 @@ async def test_what_the_web_ui_would_send_is_handed_back_unencrypted(http, offic
         "/codec/encode", json=plain, headers={"Origin": UI, "X-Namespace": "default"}
     )
     assert response.status_code == 200 and response.json() == plain
+
+
+async def timed_page(http) -> float:
+    began = time.perf_counter()
+    page = await http.get("/", follow_redirects=True)  # the queue: the database and a template
+    assert page.status_code == 200
+    return time.perf_counter() - began
+
+
+async def big_batch(office, reference: str, size: int = 7 * 1024 * 1024) -> bytes:
+    """Nearly the endpoint's limit (8 MiB): one complaint's start, over and over."""
+    [one] = (await start_payloads(await office.start(reference=reference)))["payloads"]
+    return json.dumps({"payloads": [one] * (size // len(json.dumps(one)))}).encode()
+
+
+async def test_pages_answer_while_an_operator_decodes_a_big_batch(http, office):
+    # The decode runs in a thread: on the event loop, the page asked for meanwhile would wait
+    # for the whole batch, and only one would be answered before the batch.
+    batch = await big_batch(office, "COD-BIG")
+    await login(http, "sami")
+    alone = min([await timed_page(http) for _ in range(3)])
+    decoding = asyncio.create_task(decode(http, batch))
+    during = []
+    while not decoding.done():
+        during.append(await timed_page(http))
+    response = await decoding
+    assert response.status_code == 200
+    assert len(response.json()["payloads"]) == len(json.loads(batch)["payloads"])
+    figures = f"page alone: {alone:.3f} s; during the decode: {[round(t, 3) for t in during]}"
+    assert len(during) >= 3, figures
+    assert max(during) < max(20 * alone, 1.0), figures
+
+
+async def test_a_flood_of_decodes_waits_for_the_endpoints_own_threads(http, office, app):
+    batch = await big_batch(office, "COD-FLOOD", size=1024 * 1024)
+    ctx = app.state.context
+    await login(http, "sami")
+    flood = [asyncio.create_task(decode(http, batch)) for _ in range(6)]
+    pages = 0
+    while not all(request.done() for request in flood):
+        await timed_page(http)
+        pages += 1
+    assert [(await request).status_code for request in flood] == [200] * 6
+    assert pages >= 2  # the app answered all along
+    codec_threads = [t for t in threading.enumerate() if t.name.startswith(f"codec-{id(ctx):x}")]
+    assert len(codec_threads) == ctx.settings.codec_threads == 2
+
+
+LOCAL_KEY = "cle-locale-de-l-interface-temporal"
+
+
+@pytest.mark.parametrize("settings", [{"codec_local_key": LOCAL_KEY}], indirect=True)
+async def test_the_local_web_ui_decodes_with_its_key_and_no_login(http, office):
+    """`make run`'s Web UI sends no cookie to another port: its codec address carries the
+    local key, and decodes as an operator would, medical payloads staying encrypted."""
+    ordinary = await start_payloads(await office.start(reference="COD-LOCAL"))
+    medical = await start_payloads(await medical_complaint(office, "COD-LOCAL-MED"))
+    headers = {"Origin": UI, "X-Namespace": "default"}
+    local = f"/codec/local/{LOCAL_KEY}/decode?preserveStorageRefs=true"
+    opened = await http.post(local, json=ordinary, headers=headers)
+    assert opened.status_code == 200 and "Hélène Garnier" in opened_text(opened.json())
+    assert (await http.post(local, json=medical, headers=headers)).json() == medical
+    preflight = await http.options(
+        f"/codec/local/{LOCAL_KEY}/decode",
+        headers={"Origin": UI, "Access-Control-Request-Method": "POST"},
+    )
+    assert preflight.status_code == 204
+    wrong = await http.post("/codec/local/une-autre-cle/decode", json=ordinary, headers=headers)
+    assert wrong.status_code == 401
+    elsewhere = await http.post(
+        local, json=ordinary, headers=dict(headers, Origin="https://evil.example")
+    )
+    assert elsewhere.status_code == 403
+
+
+async def test_without_a_local_key_the_local_address_opens_nothing(http, office):
+    body = await start_payloads(await office.start(reference="COD-NOKEY"))
+    headers = {"Origin": UI, "X-Namespace": "default"}
+    for key in ("", "None", "cle"):
+        response = await http.post(f"/codec/local/{key}/decode", json=body, headers=headers)
+        assert response.status_code in (401, 404)

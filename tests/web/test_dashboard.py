@@ -1,9 +1,12 @@
 """The compliance dashboard (DESIGN rules 13 and 17) in a real browser, without JavaScript:
 its numbers are the register's; compliance reads figures, never a complaint."""
 
+import csv
+import io
 from datetime import timedelta
 
 import pytest
+from openpyxl import load_workbook
 
 from db.register import register_lines
 from domain.dashboard import dashboard
@@ -85,3 +88,28 @@ async def test_an_agent_has_no_dashboard(http, office):
     await login(http, "camille")
     assert (await http.get("/conformite")).status_code == 403
     assert (await http.get("/conformite/registre.csv")).status_code == 403
+
+
+async def test_the_dashboard_and_its_downloads_are_french_and_run_no_formula(http, office):
+    """What an agent typed in reaches the downloads as text; percentages read "100,0 %"."""
+    formula = '=HYPERLINK("https://pirate.example","Voir")'
+    handle = await office.start(channel="post")
+    await office.act(handle, action("qualify", managing_body=formula, category="benefits"))
+    await office.act(handle, action("answer", decision="upheld", reasons="Remboursé."))
+    await office.settled(handle)
+    await login(http, "ines")
+    page = (await http.get("/conformite")).text
+    assert "100,0 %" in page and "100.0" not in page
+    rows = list(csv.DictReader(io.StringIO((await http.get("/conformite/registre.csv")).text)))
+    [row] = rows
+    assert row["organisme gestionnaire"] == f"'{formula}"
+    assert (row["canal"], row["catégorie"], row["statut"]) == (
+        "courrier postal",
+        "prestations",
+        "répondue",
+    )
+    assert row["accusé de réception à temps"] == "oui"
+    book = load_workbook(io.BytesIO((await http.get("/conformite/registre.xlsx")).content))
+    header, cells = list(book["Registre"].iter_rows())[:2]
+    body = cells[[cell.value for cell in header].index("organisme gestionnaire")]
+    assert (body.value, body.data_type) == (f"'{formula}", "s")

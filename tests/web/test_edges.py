@@ -3,6 +3,7 @@ requests, headers, no 500 on odd input, private files."""
 
 import asyncio
 import os
+import re
 import stat
 import statistics
 import time
@@ -12,7 +13,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from db.logins import AuditKind
+from db.logins import AuditKind, Throttle
 from db.models import AuditRow, UserSessionRow
 from tests.office import action
 from tests.web.conftest import PASSWORD, login
@@ -58,6 +59,63 @@ async def test_an_unknown_user_takes_as_long_to_refuse_as_a_known_one(http, offi
     unknown = [await timed(f"personne-{n}") for n in range(4)]
     # Both pay for one scrypt; without that, an unknown name answered ~25 times faster.
     assert statistics.median(unknown) > 0.6 * statistics.median(known)
+
+
+def peer(app, address):
+    """A client whose connection comes from `address` (a browser, or a proxy)."""
+    transport = httpx.ASGITransport(app=app, client=(address, 50000))
+    return httpx.AsyncClient(transport=transport, base_url="http://reclamations.test")
+
+
+async def attempt_from(app, address, username, password, forwarded=None):
+    headers = {"X-Forwarded-For": forwarded} if forwarded else {}
+    async with peer(app, address) as http:
+        http.headers.update(headers)
+        return (await attempt(http, username, password)).status_code
+
+
+async def audited_clients(office):
+    async with office.sessions() as session:
+        return set(await session.scalars(select(AuditRow.client)))
+
+
+WRONG = "pas-le-bon-mot-de-passe"
+# Three wrong passwords from one address lock it; an account takes five (none reached here).
+FEW = Throttle(account_failures=5, client_failures=3)
+
+
+async def test_repeated_wrong_passwords_from_one_address_lock_it_for_every_account(app, office):
+    app.state.context.throttle = FEW
+    for username in ("camille", "louise", "hugo"):  # one failure each: no account is locked
+        assert await attempt_from(app, "198.51.100.9", username, WRONG) == 401
+    assert await attempt_from(app, "198.51.100.9", "ines", PASSWORD) == 429
+    assert await attempt_from(app, "198.51.100.10", "ines", PASSWORD) == 303
+
+
+PROXIED = {"trusted_proxies": ["10.0.0.0/8"]}
+
+
+@pytest.mark.parametrize("settings", [PROXIED], indirect=True)
+async def test_behind_a_trusted_proxy_the_throttle_keys_on_the_forwarded_client(app, office):
+    app.state.context.throttle = FEW
+    # What the client wrote itself comes first, the address the proxy saw last: rotating the
+    # former changes nothing.
+    for n, username in enumerate(("camille", "louise", "hugo")):
+        forwarded = f"192.0.2.{n}, 203.0.113.7"
+        assert await attempt_from(app, "10.1.2.3", username, WRONG, forwarded) == 401
+    assert await attempt_from(app, "10.1.2.3", "ines", PASSWORD, "1.2.3.4, 203.0.113.7") == 429
+    # Another client through the same proxy is not locked out by the first one.
+    assert await attempt_from(app, "10.1.2.3", "ines", PASSWORD, "203.0.113.8") == 303
+    assert await audited_clients(office) == {"203.0.113.7", "203.0.113.8"}
+
+
+@pytest.mark.parametrize("settings", [PROXIED], indirect=True)
+async def test_from_an_untrusted_peer_a_forwarded_address_is_ignored(app, office):
+    app.state.context.throttle = FEW
+    for n, username in enumerate(("camille", "louise", "hugo")):
+        assert await attempt_from(app, "198.51.100.9", username, WRONG, f"203.0.113.{n}") == 401
+    assert await attempt_from(app, "198.51.100.9", "ines", PASSWORD, "203.0.113.99") == 429
+    assert await audited_clients(office) == {"198.51.100.9"}
 
 
 @pytest.mark.parametrize(
@@ -251,3 +309,19 @@ def test_the_command_line_creates_private_files(tmp_path, monkeypatch):
         os.umask(before)
     assert stat.S_IMODE(database.stat().st_mode) == 0o600
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700  # the umask holds for the process
+
+
+async def test_the_api_page_works_offline(http):
+    """/docs names only assets the app serves itself, and serves them: nothing is asked of
+    another host (a CDN, swagger.io's validator), and its policy allows none."""
+    page = await http.get("/docs")
+    assert page.status_code == 200
+    assert not re.search(r"https?://", page.text), page.text
+    policy = page.headers["content-security-policy"]
+    assert "http" not in policy and "'self'" in policy
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert {a.rsplit(".", 1)[-1] for a in assets} >= {"js", "css"}
+    for asset in assets:
+        assert asset.startswith("/"), asset
+        assert (await http.get(asset)).status_code == 200, asset
+    assert '"validatorUrl": null' in page.text

@@ -13,6 +13,7 @@ from PIL import Image
 from reportlab.pdfgen.canvas import Canvas
 
 from domain.access import Role
+from domain.content import SEALED_FROM_OUTSIDE
 from tests.office import intake_data
 from tests.web.conftest import login
 from web.app import create_app
@@ -112,6 +113,16 @@ async def test_a_file_of_another_type_is_refused_by_its_content(api, office, con
     [problem] = response.json()["detail"]
     assert problem["field"] == "file" and "PDF" in problem["message"]
     assert "contenu" in problem["message"]
+    assert stored_files(office) == []
+
+
+@pytest.mark.parametrize("name", ["sealed:v2:k1:REC-2027-000001:AAAA.pdf", "Vu sealed:v1:k:QQ.pdf"])
+async def test_a_file_name_that_looks_sealed_is_refused_like_any_text(api, office, name):
+    # Issue 23: a file's given name comes from outside too.
+    reference = await registered(api, office)
+    response = await upload(api, reference, a_pdf(), name)
+    assert response.status_code == 422
+    assert response.json()["detail"] == [{"field": "file", "message": SEALED_FROM_OUTSIDE}]
     assert stored_files(office) == []
 
 
@@ -221,6 +232,32 @@ async def test_a_mail_room_file_of_another_type_registers_nothing(http, office):
     )
     assert response.status_code == 422 and "type de fichier refusé" in response.text
     assert office.started_ids == set()
+
+
+async def test_a_refused_mail_room_form_names_its_fields_and_its_files_at_once(http, office):
+    # Issue 24: every problem at once (the fields' and the files'), under the fields' French
+    # labels, and the chosen files named to be chosen again (no browser refills a file field).
+    fields = await mail_room_form(http, office, **{"complainant.postal_address": ""})
+    fields["documents.1.name"] = "x" * 201  # the second row, the first left empty
+    response = await http.post(
+        "/complaints/new",
+        data=fields,
+        files=[
+            ("scan", ("courrier.pdf", a_pdf(), "application/pdf")),
+            ("attachments", ("releve.gif", b"GIF89a", "image/gif")),
+        ],
+    )
+    assert response.status_code == 422
+    summary = response.text.split('role="alert"')[1].split("</div>")[0]
+    assert "Adresse postale : obligatoire pour une réclamation reçue par courrier" in summary
+    assert "Nom du document 2 : trop long (au plus 200 caractères)" in summary
+    second_row = response.text.split('name="documents.1.name"')[1].split("</div>")[0]
+    assert "trop long" in second_row
+    assert "fichier 2 : type de fichier refusé" in summary
+    assert "complainant." not in summary and "documents." not in summary
+    assert "choisissez-les de nouveau" in summary
+    assert "(courrier.pdf, releve.gif)" in response.text
+    assert office.started_ids == set() and stored_files(office) == []
 
 
 async def test_the_mail_room_files_a_medical_scan_it_may_not_read_back(http, office):

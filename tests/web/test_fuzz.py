@@ -8,6 +8,7 @@ import types
 import typing
 from collections import Counter
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from schemathesis.generation.meta import TestPhase
 from domain.actions import ACTIONS
 from domain.intake import REFERENCE_PATTERN, ComplaintIntake
 from domain.letters import LetterKind
+from domain.relative_days import dated
 from tests.conftest import process_env
 from tests.processes import complaints, spawn, stop, web_app
 from web.forms import DOCUMENT_ROWS
@@ -63,7 +65,8 @@ def fuzzed(dev_env, keyring, tmp_path_factory) -> typing.Iterator[Fuzzed]:
         with web_app(env) as url:
             auth = {"Authorization": f"Bearer {token}"}
             for reference in API_KNOWN + FORMS_KNOWN:
-                intake = json.loads((EXAMPLES / "email_benefits.json").read_text())
+                example = json.loads((EXAMPLES / "email_benefits.json").read_text())
+                intake = dated(example, datetime.now(UTC))
                 intake["reference"] = reference
                 httpx.post(f"{url}/api/complaints", json=intake, headers=auth).raise_for_status()
             cookie, csrf = log_in(url)

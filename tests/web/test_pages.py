@@ -5,6 +5,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from db.models import ComplaintRow, EventRow
+from db.register import register_lines
+from domain.french import long_date
 from tests.office import action
 from tests.web.conftest import login
 
@@ -122,9 +124,13 @@ async def test_a_medical_complaint_is_unreadable_but_for_the_medecin_conseil(htt
     await login(http, "dr.lemoine")
     page = (await http.get("/complaints/MED-1")).text
     assert "Hémiplégie droite depuis l&#39;accident" in page
+    # Its complainant's identity, sealed at rest, opens for the Médecin Conseil (rule 11).
+    assert "Hélène Garnier" in page and "helene.garnier@example.fr" in page
+    assert "12 rue des Tilleuls" in page
     letter = await http.get("/complaints/MED-1/letters/acknowledgement/1")
     assert letter.status_code == 200 and "Médecin Conseil" in letter.text
-    assert "Remboursement d&#39;optique en attente" in (await http.get("/")).text
+    queue = (await http.get("/")).text
+    assert "Remboursement d&#39;optique en attente" in queue and "Hélène Garnier" in queue
 
 
 async def test_the_new_complaint_form_validates_like_the_api(http, office):
@@ -202,3 +208,21 @@ async def test_an_agent_tells_the_complainant_why_the_answer_is_late(http, offic
     assert len(state.promises) == 2 and state.promise > state.promises[0]
     letter = (await http.get("/complaints/INFO-1/letters/information/1")).text
     assert "nous attendons des pièces" in letter and "relevé bancaire" in letter
+
+
+async def test_a_promise_kept_late_shows_late_on_the_page_and_in_the_queue(http, office):
+    """Sent 20 days ago, its acknowledgement (due after 10 jours ouvrables) leaves today: the
+    register counts it missed, and the screens say it was late, by how many days, in words."""
+    today = await office.today()
+    await office.start(reference="AR-TARD", sent_on=str(today - timedelta(days=20)))
+    [line] = await register_lines(office.sessions)
+    assert line.acknowledged_in_time(today) is False
+    assert line.acknowledged_on and line.acknowledgement_due
+    days = (line.acknowledged_on - line.acknowledgement_due).days
+    said = f"envoyé le {long_date(line.acknowledged_on)}, en retard de {days} jours"
+    await login(http, "louise")
+    page = (await http.get("/complaints/AR-TARD")).text
+    assert f'<span class="late">{said}</span>' in page
+    assert '<span class="ok">envoyé' not in page
+    queue = (await http.get("/")).text
+    assert f'<small class="late">Accusé de réception : {said}</small>' in queue

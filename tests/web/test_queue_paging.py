@@ -10,8 +10,8 @@ from tests.activities.conftest import NOW, a_complaint
 from workflows.messages import RecordInput
 
 
-async def test_pages_of_fifty_in_deadline_order(sessions):
-    record = RecordActivities(sessions).record
+async def test_pages_of_fifty_in_deadline_order(sessions, keyring):
+    record = RecordActivities(sessions, keyring).record
     for day in range(120):
         complaint = a_complaint(f"P-{day:03d}", sent_on=str((NOW - timedelta(days=day)).date()))
         await record(RecordInput(complaint=complaint, events=complaint.events, at=NOW))

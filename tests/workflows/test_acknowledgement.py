@@ -42,3 +42,15 @@ async def test_qualifying_after_the_automatic_acknowledgement_sends_no_second_on
     state = await office.act(handle, action("qualify"))
     state = await office.settled(handle)
     assert kinds(state) == ["acknowledgement"]
+
+
+async def test_the_answer_going_first_prevents_the_acknowledgement_even_once_contested(office):
+    # Contested, the complaint awaits an answer again: the automatic acknowledgement's day
+    # passes all the same without one.
+    handle = await office.start()
+    await office.act(handle, action("answer", decision="rejected", reasons="Hors garantie."))
+    await office.act(handle, action("contest", note="Contestation reçue."))
+    auto = (await office.state(handle)).plan.auto_acknowledge_on
+    state = await office.advance(handle, (auto - await office.today()).days + 3)
+    assert kinds(state) == ["answer"]
+    assert office.outbox("email/**/acknowledgement-*.eml") == []

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from db.models import ComplaintRow
 from domain.errors import Refused
 from domain.letters import COMPLAINT_LETTERS
+from domain.policy import Policy
 from tests.office import MAIL_ROOM, action, eml_text, intake_data, kinds
 
 
@@ -45,7 +46,7 @@ async def test_contest_reopens_the_complaint_for_a_second_answer(office):
     assert [a.review for a in state.answers] == [False, True]
     second = eml_text(office.outbox("email/**/answer-2.eml")[0])
     assert "réexaminé par le Service Qualité" in second
-    assert "Médiateur de l'Assurance" in second
+    assert "La Médiation de l'Assurance" in second
 
 
 async def test_answer_letter_names_the_mediator_and_lists_the_documents(office):
@@ -79,10 +80,11 @@ async def test_answer_letter_names_the_mediator_and_lists_the_documents(office):
         assert expected in letter
 
 
-async def test_answered_complaint_closes_when_nobody_contests_it(office):
+async def test_answered_complaint_closes_when_nobody_contests_it_nor_refers(office):
     handle = await office.start()
     await office.act(handle, action("answer", decision="upheld", reasons="Remboursé."))
-    await office.advance(handle, 61)
+    # The contest window, then the year to refer to the mediator and its grace period.
+    await office.advance(handle, 61 + 366 + Policy().mediation_referral_grace_days)
     assert (await handle.result()).status == "closed"
 
 

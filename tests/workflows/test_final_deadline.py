@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from db.register import register_lines
 from domain.clock import local_date
 from domain.deadlines import add_months
 from tests.office import PARIS, action, eml_text, kinds, sent_on_local
@@ -30,7 +31,7 @@ async def test_mediation_rights_letter_when_two_months_pass_without_answer(offic
     assert state.status == "overdue"
     assert state.overdue and state.escalation_level == 3
     letter = eml_text(office.outbox("email/**/mediation_rights-1.eml")[0])
-    assert "Médiateur de l'Assurance" in letter and "mediation-assurance.org" in letter
+    assert "La Médiation de l'Assurance" in letter and "mediation-assurance.org" in letter
 
 
 async def test_work_goes_on_after_the_deadline_until_the_answer(office):
@@ -66,3 +67,19 @@ async def test_a_contest_after_a_timely_answer_brings_no_mediation_letter(office
     assert state.status == "contested" and not state.overdue
     assert "mediation_rights" not in kinds(state)
     assert any(e.type == "deadline_reached" and "partie à temps" in e.summary for e in state.events)
+
+
+async def test_an_answer_on_the_final_day_contested_the_same_day_is_not_late(office):
+    handle = await office.start()
+    await office.act(handle, action("qualify"))
+    final_due = (await office.state(handle)).plan.final_due
+    await office.advance(handle, (final_due - await office.today()).days)
+    assert await office.today() == final_due
+    await office.act(handle, action("answer", decision="rejected", reasons="Hors garantie."))
+    await office.act(handle, action("contest", note="Contestée le jour même."))
+    state = await office.advance(handle, 3)
+    assert state.status == "contested" and not state.overdue
+    assert "mediation_rights" not in kinds(state)
+    [line] = await register_lines(office.sessions)
+    assert line.first_answered_on == final_due
+    assert line.kept(line.final_due, await office.today()) is True

@@ -1,19 +1,27 @@
-"""DESIGN rule 15: Temporal takes only what the application encrypted. A plain signal, update
-or start (the Temporal CLI, the Web UI, any client without our keys) changes nothing, is
-visible to operators, and never blocks the complaint."""
+"""DESIGN rule 15: Temporal takes only what the application encrypted, for that complaint. A
+plain signal, update or start (the Temporal CLI, the Web UI, any client without our keys), or
+an encrypted one copied from another complaint's history, changes nothing, is visible to
+operators, and never blocks the complaint."""
 
 import asyncio
 import subprocess
+import uuid
 
 import pytest
 from temporalio.api.common.v1 import Payload, Payloads, WorkflowExecution
-from temporalio.api.workflowservice.v1 import SignalWorkflowExecutionRequest
+from temporalio.api.enums.v1 import UpdateWorkflowExecutionLifecycleStage
+from temporalio.api.update.v1 import Input, Meta, Request, WaitPolicy
+from temporalio.api.workflowservice.v1 import (
+    SignalWorkflowExecutionRequest,
+    UpdateWorkflowExecutionRequest,
+)
 from temporalio.client import Client, WorkflowFailureError, WorkflowUpdateFailedError
 from temporalio.contrib.pydantic import pydantic_data_converter
 
 from domain.actions import Withdraw
+from security.codec import BOUND_TO, EncryptionCodec
 from tests.conftest import DEV_SERVER
-from tests.office import action
+from tests.office import action, replayer
 from workflows.complaint import ComplaintWorkflow
 from workflows.guard import FOREIGN_REFUSAL
 from workflows.messages import StartComplaint
@@ -86,7 +94,8 @@ async def test_the_temporal_cli_cannot_withdraw_a_complaint(dev_office):
         await asyncio.sleep(0.05)
     assert state.stage == "received"
     assert [e.summary for e in state.events if e.type == "action_refused"] == [
-        "Message « withdraw » refusé : il ne vient pas de l'application (non chiffré)."
+        "Message « withdraw » refusé : il ne vient pas de l'application pour cette réclamation "
+        "(non chiffré, ou chiffré pour une autre)."
     ]
 
 
@@ -111,19 +120,100 @@ async def test_a_signal_with_the_wrong_arguments_is_refused_not_looped(office, a
     assert [letter.kind.value for letter in state.letters] == ["acknowledgement"]
 
 
+async def send_signal(office, workflow_id: str, name: str, payloads: list[Payload]) -> None:
+    """A signal as the Temporal CLI sends it (`--input-meta`, `--input-base64`): these very
+    payloads, through no codec."""
+    await office.client.workflow_service.signal_workflow_execution(
+        SignalWorkflowExecutionRequest(
+            namespace="default",
+            workflow_execution=WorkflowExecution(workflow_id=workflow_id),
+            signal_name=name,
+            input=Payloads(payloads=payloads),
+        )
+    )
+
+
+async def send_update(office, workflow_id: str, name: str, payloads: list[Payload]) -> str:
+    """An update with these very payloads: the failure's message, if it failed."""
+    answer = await office.client.workflow_service.update_workflow_execution(
+        UpdateWorkflowExecutionRequest(
+            namespace="default",
+            workflow_execution=WorkflowExecution(workflow_id=workflow_id),
+            request=Request(
+                meta=Meta(update_id=str(uuid.uuid4()), identity="outsider"),
+                input=Input(name=name, args=Payloads(payloads=payloads)),
+            ),
+            wait_policy=WaitPolicy(
+                lifecycle_stage=UpdateWorkflowExecutionLifecycleStage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED
+            ),
+        )
+    )
+    message: str = answer.outcome.failure.message
+    return message
+
+
 async def test_a_forged_encrypted_payload_is_refused_not_looped(office):
     handle = await office.start()
     forged = Payload(
         metadata={"encoding": b"binary/encrypted", "encryption-key-id": b"test-key"},
         data=b"\x00" * 40,
     )
-    await office.client.workflow_service.signal_workflow_execution(
-        SignalWorkflowExecutionRequest(
-            namespace="default",
-            workflow_execution=WorkflowExecution(workflow_id=handle.id),
-            signal_name="withdraw",
-            input=Payloads(payloads=[forged]),
-        )
-    )
+    await send_signal(office, handle.id, "withdraw", [forged])
     state, [refused] = await refusals(office, handle)
     assert state.stage == "received" and "withdraw" in refused.summary
+
+
+async def copied_inputs(handle) -> dict[str, list[Payload]]:
+    """The encrypted input of each signal and update in a complaint's history, by name."""
+    found: dict[str, list[Payload]] = {}
+    for event in (await handle.fetch_history()).events:
+        if event.HasField("workflow_execution_signaled_event_attributes"):
+            signaled = event.workflow_execution_signaled_event_attributes
+            found[signaled.signal_name] = list(signaled.input.payloads)
+        if event.HasField("workflow_execution_update_accepted_event_attributes"):
+            accepted = event.workflow_execution_update_accepted_event_attributes.accepted_request
+            found[accepted.input.name] = list(accepted.input.args.payloads)
+    return found
+
+
+async def test_a_message_copied_from_another_complaint_is_refused_and_recorded(office):
+    # Complaint A is assigned (an update) and withdrawn (a signal) by its own agent.
+    first = await office.start()
+    await office.act(first, action("assign", assignee="agent.a", actor="agent.a"))
+    await office.signal(first, Withdraw(actor="agent.a"))
+    await first.result()
+    copied = await copied_inputs(first)
+    assert all(p.metadata[BOUND_TO] == first.id.encode() for p in copied["assign"])
+    # The same encrypted payloads, sent to complaint B as the Temporal CLI would.
+    other = await office.start()
+    refusal = await send_update(office, other.id, "assign", copied["assign"])
+    assert FOREIGN_REFUSAL in refusal
+    await send_signal(office, other.id, "withdraw", copied["withdraw"])
+    state, [refused] = await refusals(office, other)
+    assert (state.stage, state.assignee) == ("received", None)
+    assert "withdraw" in refused.summary and refused.actor == "inconnu (hors application)"
+    assert "agent.a" not in {event.actor for event in state.events}
+    # The complaint's clock goes on: its next timer fires and its letter goes.
+    state = await office.advance(other, 13)
+    assert [letter.kind.value for letter in state.letters] == ["acknowledgement"]
+    replayed = await replayer(office.keyring).replay_workflow(await other.fetch_history())
+    assert replayed.replay_failure is None  # the refusal replays as it ran
+
+
+async def test_a_message_in_the_format_from_before_the_binding_is_refused(office):
+    """Messages encrypted before payloads were bound to their complaint (tests/histories) open
+    only for the histories that hold them: sent today, such a message is refused, so an old
+    history's payloads cannot be replayed against a complaint either."""
+    handle = await office.start()
+    codec = EncryptionCodec(office.keyring)  # no workflow: the format from before the binding
+    converter = office.client.data_converter.payload_converter
+    [withdraw] = await codec.encode(converter.to_payloads([Withdraw(actor="agent.a")]))
+    [assign] = await codec.encode(converter.to_payloads([action("assign", assignee="agent.a")]))
+    assert BOUND_TO not in withdraw.metadata
+    assert FOREIGN_REFUSAL in await send_update(office, handle.id, "assign", [assign])
+    await send_signal(office, handle.id, "withdraw", [withdraw])
+    state, [refused] = await refusals(office, handle)
+    assert (state.stage, state.assignee) == ("received", None)
+    assert "withdraw" in refused.summary
+    replayed = await replayer(office.keyring).replay_workflow(await handle.fetch_history())
+    assert replayed.replay_failure is None

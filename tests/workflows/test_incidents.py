@@ -2,30 +2,49 @@
 an incident, visible on the record, in the read model and to operators, until it is mended;
 then the letter goes and the incident closes."""
 
+import contextlib
 import shutil
 
 import pytest
 
 from activities.letters.rendering import TEMPLATES
 from db.models import ComplaintRow
+from db.register import register_lines
+from domain.french import long_date
 from tests.conftest import make_settings, open_office
-from tests.office import action, kinds
+from tests.office import action, eml_text, kinds
 from workflows import search
 
 
-@pytest.fixture
-async def broken(temporal_env, sqlite_sessions, keyring, tmp_path):
-    """An office whose acknowledgement template is broken (a bad release of the insurer's
+@contextlib.asynccontextmanager
+async def office_breaking(letter, temporal_env, sqlite_sessions, keyring, tmp_path):
+    """An office whose template of `letter` is broken (a bad release of the insurer's
     letters): the letter cannot be written however often it is tried."""
     templates = tmp_path / "templates"
     shutil.copytree(TEMPLATES, templates)
-    (templates / "acknowledgement.txt.j2").write_text("{{ a_field_that_does_not_exist }}")
+    (templates / f"{letter}.txt.j2").write_text("{{ a_field_that_does_not_exist }}")
     settings = make_settings(tmp_path / "office", letter_templates=templates)
     async with open_office(temporal_env, settings, sqlite_sessions, keyring) as office:
         office.templates = templates  # type: ignore[attr-defined]
         yield office
         # Mended before the office closes, so that every complaint can end.
-        shutil.copy(TEMPLATES / "acknowledgement.txt.j2", templates)
+        shutil.copy(TEMPLATES / f"{letter}.txt.j2", templates)
+
+
+@pytest.fixture
+async def broken(temporal_env, sqlite_sessions, keyring, tmp_path):
+    async with office_breaking(
+        "acknowledgement", temporal_env, sqlite_sessions, keyring, tmp_path
+    ) as office:
+        yield office
+
+
+@pytest.fixture
+async def broken_answer(temporal_env, sqlite_sessions, keyring, tmp_path):
+    async with office_breaking(
+        "answer", temporal_env, sqlite_sessions, keyring, tmp_path
+    ) as office:
+        yield office
 
 
 async def incident_on_record(office, reference):
@@ -61,8 +80,19 @@ async def test_a_letter_that_cannot_be_written_holds_nothing_else(broken):
     await office.act(handle, action("retry", actor="exploitation"))
     state = await office.settled(handle)
     assert not state.open_incidents and "acknowledgement" in kinds(state)
-    assert [e.type for e in state.events][-3:] == ["retried", "letter_sent", "incident_closed"]
+    assert [e.type for e in state.events][-4:] == [
+        "retried",
+        "warning",  # the date it announced has passed: it announces the one told since
+        "letter_sent",
+        "incident_closed",
+    ]
     assert not await incident_on_record(office, state.reference)
+    # DESIGN rules 6 and 14: true the day it leaves, dated that day, no date already past.
+    today = await office.today()
+    letter = eml_text(office.outbox("email/**/acknowledgement-1.eml")[0])
+    assert f"le {long_date(today)}" in letter
+    assert state.promise > today
+    assert f"vous répondre au plus tard le {long_date(state.promise)}" in letter
 
 
 async def test_a_new_try_that_fails_again_keeps_the_incident_open(broken):
@@ -88,3 +118,52 @@ async def test_a_closed_complaint_stays_open_until_its_incident_is_mended(broken
     outcome = await handle.result()
     assert outcome.status == "withdrawn"
     assert not (await office.state(handle)).open_incidents
+
+
+async def test_an_acknowledgement_held_when_the_answer_goes_never_goes(broken):
+    """DESIGN rule 4: no acknowledgement once the answer went out, even one an incident held
+    and someone mends after."""
+    office = broken
+    handle = await office.start()
+    await office.act(handle, action("qualify"))
+    assert (await office.settled(handle)).open_incidents
+    await office.act(handle, action("answer", decision="upheld", reasons="Remboursé."))
+    state = await office.settled(handle)
+    assert kinds(state) == ["answer"] and not state.pending_letters
+    assert not state.open_incidents  # closed with the letter it was about
+    assert "retry" not in state.allowed_actions()
+    shutil.copy(TEMPLATES / "acknowledgement.txt.j2", office.templates)
+    state = await office.advance(handle, 20)
+    assert kinds(state) == ["answer"]
+    assert office.outbox("email/**/acknowledgement-*.eml") == []
+
+
+async def test_an_answer_held_past_the_final_deadline_leaves_with_the_two_months_letter(
+    broken_answer,
+):
+    """DESIGN rules 9, 13 and 14: the answer leaves dated the day it leaves, the two-months
+    letter with it, and the register counts the day it left."""
+    office = broken_answer
+    handle = await office.start()
+    await office.act(handle, action("qualify"))
+    final_due = (await office.state(handle)).plan.final_due
+    await office.advance(handle, (final_due - await office.today()).days - 1)
+    await office.act(handle, action("answer", decision="rejected", reasons="Hors garantie."))
+    state = await office.advance(handle, 4)  # the final deadline passes while it is held
+    assert [i.letter for i in state.open_incidents] == ["answer"]
+    shutil.copy(TEMPLATES / "answer.txt.j2", office.templates)
+    await office.act(handle, action("retry", actor="exploitation"))
+    state = await office.settled(handle)
+    today = await office.today()
+    assert today > final_due and state.overdue
+    assert kinds(state)[-2:] in (
+        ["answer", "mediation_rights"],
+        ["mediation_rights", "answer"],
+    )
+    answer = eml_text(office.outbox("email/**/answer-1.eml")[0])
+    rights = eml_text(office.outbox("email/**/mediation_rights-1.eml")[0])
+    assert f"le {long_date(today)}" in answer and f"le {long_date(today)}" in rights
+    assert "vous la recevez en même temps que ce courrier" in rights
+    [line] = await register_lines(office.sessions)
+    assert line.first_answered_on == today
+    assert line.kept(line.final_due, today) is False

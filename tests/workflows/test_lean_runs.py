@@ -8,25 +8,28 @@ complaint's history holds `history_events_per_run` events, its workflow continue
 the whole state, and nothing of the complaint changes: its timers still ring, its letters go
 once, its record stays whole, each run replays."""
 
-import asyncio
-import contextlib
 import json
-import sqlite3
-from collections.abc import Awaitable, Callable, Iterator
 from datetime import timedelta
-from pathlib import Path
-from typing import TypeVar
 
 import pytest
 from temporalio.api.enums.v1 import EventType
-from temporalio.client import WorkflowExecutionStatus, WorkflowHistory
+from temporalio.client import WorkflowHistory
 
 from domain.complaint import IncidentKind
 from domain.policy import Policy
-from tests.office import Office, action, kinds, replayer
+from tests.office import (
+    AWAY,
+    HELD,
+    REFUSED,
+    Office,
+    action,
+    at_rest,
+    kinds,
+    replayer,
+    trouble,
+    until,
+)
 from workflows import search
-
-T = TypeVar("T")
 
 SHORT_RUNS = 60
 # The office's settings, with runs this short.
@@ -37,21 +40,6 @@ SHORT = pytest.mark.parametrize(
 IMPATIENT = pytest.mark.parametrize(
     "settings", [{"policy": Policy(local_record_seconds=1)}], indirect=True
 )
-
-
-async def at_rest(office, handle) -> None:
-    """Wait until the complaint's latest run is running with nothing to do. The time-skipping
-    server starts the next run apart from ending the last one, and a message sent in between
-    finds the complaint ended; Temporal's own servers do both at once (see the dev server's
-    test in test_visibility.py)."""
-    for _ in range(400):
-        description = await handle.describe()
-        raw = description.raw_description
-        running = description.status == WorkflowExecutionStatus.RUNNING
-        if running and not raw.HasField("pending_workflow_task") and not raw.pending_activities:
-            return
-        await asyncio.sleep(0.025)
-    raise AssertionError(f"{handle.id} never came to rest")
 
 
 async def runs(office, handle) -> list[WorkflowHistory]:
@@ -109,39 +97,6 @@ async def test_a_firing_costs_its_letter_alone(office):
     cancelled = [e for e in history.events if e.event_type == EventType.EVENT_TYPE_TIMER_CANCELED]
     assert cancelled == []
     assert [e.seq for e in await office.events(state.reference)] == [e.seq for e in state.events]
-
-
-@contextlib.contextmanager
-def trouble(database: Path, begin: str, end: str) -> Iterator[None]:
-    """The database in trouble from `begin` until `end`, set by another connection."""
-    other = sqlite3.connect(database, isolation_level=None)
-    other.execute(begin)
-    try:
-        yield
-    finally:
-        other.execute(end)
-        other.close()
-
-
-# Another writer holds the database: a record waits for it past its time.
-HELD = ("BEGIN IMMEDIATE", "ROLLBACK")
-# Every record fails at once, as with a database that refuses connections.
-AWAY = ("ALTER TABLE events RENAME TO events_away", "ALTER TABLE events_away RENAME TO events")
-# Every new event refused, as a value the database will never take would be.
-REFUSED = (
-    "CREATE TRIGGER refuse_events BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'non'); END",
-    "DROP TRIGGER refuse_events",
-)
-
-
-async def until(probe: Callable[[], Awaitable[T]], condition: Callable[[T], object]) -> T:
-    """What `probe` finds once `condition` holds of it."""
-    for _ in range(400):
-        found = await probe()
-        if condition(found):
-            return found
-        await asyncio.sleep(0.025)
-    raise AssertionError("the state awaited never came")
 
 
 async def replays(office: Office, handle) -> None:
@@ -205,7 +160,7 @@ async def test_a_long_life_continues_as_new_and_keeps_its_course(office):
     handle = await office.start()
     for turn in range(12):  # agents hand the file from one to the other, and back
         await office.act(handle, action("assign", assignee=f"agent.{turn % 2}"))
-        await at_rest(office, handle)
+        await at_rest(handle)
     before = await office.state(handle)
     histories = await runs(office, handle)
     assert len(histories) >= 2
@@ -225,7 +180,8 @@ async def test_a_long_life_continues_as_new_and_keeps_its_course(office):
 
     state = await office.act(handle, action("answer", decision="upheld", reasons="Remboursé."))
     assert state.status == "answered"
-    await office.advance(handle, 61)
+    # The contest window, then the year to refer to the mediator and its grace period.
+    await office.advance(handle, 61 + 366 + Policy().mediation_referral_grace_days)
     assert (await handle.result()).status == "closed"
 
     await replays(office, handle)
@@ -236,7 +192,8 @@ async def test_a_whole_ordinary_life_runs_in_one_history(office):
     await office.act(handle, action("qualify"))
     await office.advance(handle, 20)  # the quality target slips: a letter says when
     await office.act(handle, action("answer", decision="rejected", reasons="Hors garantie."))
-    await office.advance(handle, 400)  # the contest window, then the mediator's year
+    # The contest window, then the mediator's year and its grace period.
+    await office.advance(handle, 400 + Policy().mediation_referral_grace_days)
     assert (await handle.result()).status == "closed"
     (history,) = await runs(office, handle)
     assert len(history.events) < Policy().history_events_per_run / 10

@@ -1,12 +1,14 @@
-"""DESIGN rule 18 on the time-skipping server: after an answer that is not fully favourable,
-the complaint waits a year for the mediator; a referral is followed through its 90 days (and
-any extension), a settlement, the parties' decision and the remedy."""
+"""DESIGN rule 18 on the time-skipping server: after any answer, the complaint waits a year for
+the mediator (and a grace period for a referral made within it); a referral is followed through
+its 90 days (and any extension), a settlement, the parties' decision and the remedy."""
+
+from datetime import timedelta
 
 import pytest
 
 from db.register import register_lines
 from domain.errors import Refused
-from tests.office import action
+from tests.office import action, eml_text, kinds
 
 
 async def rejected(office):
@@ -27,15 +29,51 @@ async def test_without_a_referral_the_window_closes_a_year_after_the_complaint(o
     assert state.stage == "mediation_window" and state.status == "answered"
     assert "peut saisir le Médiateur jusqu'au" in said(state)
     assert state.next_alarm().kind == "mediation_window_end"
-    await office.advance(handle, 310)
+    # A referral made within the year may reach us weeks after it (DESIGN rule 18).
+    await office.advance(handle, 310 + state.plan.policy.mediation_referral_grace_days)
     assert (await handle.result()).status == "closed"
 
 
-async def test_an_upheld_answer_closes_after_the_contest_window_as_before(office):
+async def test_an_upheld_answer_opens_the_mediation_too(office):
+    # DESIGN rule 18: the law sets no condition on the answer, as the letter says.
     handle = await office.start()
     await office.act(handle, action("answer", decision="upheld", reasons="Remboursé."))
-    await office.advance(handle, 61)
-    assert (await handle.result()).status == "closed"
+    letter = eml_text(office.outbox("email/**/answer-1.eml")[0])
+    assert "Si cette réponse ne vous satisfait pas, vous pouvez saisir" in letter
+    state = await office.advance(handle, 61)
+    assert state.stage == "mediation_window"
+    state = await office.act(handle, action("mediate", step="referral", mediator="LMA"))
+    assert state.status == "mediation"
+
+
+async def test_a_referral_made_within_the_year_is_recorded_after_it(office):
+    """L612-2: the year is judged on the day the referral was made, which the insurer learns
+    weeks later, from the mediator."""
+    handle = await rejected(office)
+    state = await office.state(handle)
+    anniversary = state.mediation_window_ends
+    await office.advance(handle, (anniversary - await office.today()).days + 20)
+    late = (anniversary + timedelta(days=1)).isoformat()
+    with pytest.raises(Refused, match="délai d'un an pour saisir le Médiateur était passé"):
+        await office.act(handle, action("mediate", step="referral", mediator="LMA", on=late))
+    state = await office.act(
+        handle,
+        action("mediate", step="referral", mediator="LMA", on=anniversary.isoformat()),
+    )
+    assert state.status == "mediation" and state.mediation.referred_on == anniversary
+
+
+async def test_after_a_referral_the_insurer_still_sends_its_answer(office):
+    """The two-months letter says "nous vous répondrons dans les meilleurs délais"."""
+    handle = await office.start()
+    await office.act(handle, action("qualify"))
+    await office.advance(handle, 63)  # the 2 months passed: the mediation-rights letter
+    await office.act(handle, action("mediate", step="referral", mediator="LMA"))
+    await office.act(handle, action("answer", decision="rejected", reasons="Non."))
+    state = await office.settled(handle)
+    assert state.status == "mediation" and "answer" in kinds(state)
+    letter = eml_text(office.outbox("email/**/answer-1.eml")[0])
+    assert "Vous avez saisi le Médiateur" in letter
 
 
 async def test_a_referral_is_followed_through_its_90_days_to_the_remedy(office):
@@ -102,5 +140,5 @@ async def test_the_steps_come_in_their_order(office):
 
 async def test_mediation_is_refused_before_an_answer_that_opens_it(office):
     handle = await office.start()
-    with pytest.raises(Refused, match="réponse qui n'est pas entièrement favorable"):
+    with pytest.raises(Refused, match="La médiation s'ouvre après une réponse, ou une fois"):
         await office.act(handle, action("mediate", step="referral", mediator="LMA"))

@@ -25,6 +25,10 @@ async def test_information_letter_when_the_target_passes_without_answer(office):
     state = await office.advance(handle, 16)
     assert kinds(state) == ["acknowledgement", "information"]
     assert sent_on_local(state, "information") == [state.quality_target_due]
+    # DESIGN rule 6: the acknowledgement's words and the information letter's day agree.
+    acknowledgement = eml_text(office.outbox("email/**/acknowledgement-1.eml")[0])
+    assert f"au plus tard le {long_date(state.promises[0])}" in acknowledgement
+    assert "nous vous écrirons au plus tard à cette date" in acknowledgement
     info = next(x for x in state.letters if x.kind == "information")
     letter = eml_text(office.outbox(f"email/**/information-{info.sequence}.eml")[0])
     assert "examen approfondi" in letter
@@ -74,3 +78,17 @@ async def test_a_second_suspension_cannot_start_before_the_first_ended(office):
             handle, action("suspend", reason="legal_expertise", on=str(today - timedelta(days=1)))
         )
     assert "précédente" in str(refused.value)
+
+
+async def test_an_information_letter_names_both_expertises_that_moved_the_date(office):
+    handle = await office.start()
+    before = await office.act(handle, action("qualify"))
+    await office.advance(handle, 2)
+    await office.act(handle, action("suspend", reason="medical_expertise"))
+    await office.advance(handle, 4)
+    await office.act(handle, action("resume"))
+    await office.act(handle, action("suspend", reason="legal_expertise"))
+    state = await office.advance(handle, 12)
+    assert sent_on_local(state, "information") == [before.promise]
+    letter = eml_text(office.outbox("email/**/information-1.eml")[0])
+    assert "expertise médicale" in letter and "expertise juridique" in letter

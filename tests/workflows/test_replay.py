@@ -13,6 +13,7 @@ from temporalio.worker import Replayer, UnsandboxedWorkflowRunner
 from temporalio.workflow import NondeterminismError
 
 from domain.complaint import LATEST_RULES
+from security.codec import BOUND_TO, ENCODING
 from security.keyring import Keyring
 from tests.office import replayer as office_replayer
 from workflows.complaint import RULES_EDITION_3_PATCH, ComplaintWorkflow
@@ -47,6 +48,9 @@ def test_the_typical_complaints_are_recorded():
         "mediated",  # lean runs: a referral to the mediator followed to the remedy
         "continued",  # the last run of a long life continued as new, just before local records
         "recorded",  # local records: a suspension, a slipped target, an answer
+        "implausible",  # rules edition 4: a mediation step dated 0001-01-01, taken (issue 23)
+        "upheld",  # rules edition 4: a fully favourable answer, closed after the contest window
+        "referred",  # rules edition 5: referred after the 2 months, then answered
     }
 
 
@@ -54,6 +58,23 @@ def test_the_typical_complaints_are_recorded():
 async def test_recorded_history_replays_on_todays_code(path):
     result = await replayer().replay_workflow(history(path))
     assert result.replay_failure is None
+
+
+def test_the_recorded_histories_predate_the_bound_payloads():
+    # So their replays (above) take the unbound format for the messages they hold, as the
+    # code of their day did (workflows/guard.py, BOUND_PAYLOADS_PATCH).
+    events = history(HISTORIES / "answered.json").events
+    encrypted = [
+        payload
+        for event in events
+        for payload in (
+            *event.workflow_execution_started_event_attributes.input.payloads,
+            *event.workflow_execution_signaled_event_attributes.input.payloads,
+            *event.workflow_execution_update_accepted_event_attributes.accepted_request.input.args.payloads,
+        )
+    ]
+    assert len(encrypted) > 1
+    assert all(p.metadata["encoding"] == ENCODING and BOUND_TO not in p.metadata for p in encrypted)
 
 
 @workflow.defn(name="ComplaintWorkflow")
@@ -139,6 +160,31 @@ async def test_rules_edition_4_without_its_patch_breaks_the_complaints_begun_bef
     )
     result = await unpatched.replay_workflow(
         history(HISTORIES / "rejected.json"), raise_on_replay_failure=False
+    )
+    assert isinstance(result.replay_failure, NondeterminismError)
+
+
+@workflow.defn(name="ComplaintWorkflow")
+class ComplaintWorkflowRulesEdition5WithoutPatch(ComplaintWorkflow):
+    """Today's workflow had edition 5 (plausible days, any answer opens the mediation) reach
+    the complaints of edition 4."""
+
+    @workflow.run
+    async def run(self, start: StartComplaint) -> Outcome:
+        return await super().run(start)
+
+    def _rules_edition(self) -> int:
+        edition = super()._rules_edition()
+        return LATEST_RULES if edition == 4 else edition
+
+
+@pytest.mark.parametrize("name", ["implausible", "upheld"])
+async def test_rules_edition_5_without_its_patch_breaks_the_complaints_begun_before(name):
+    unpatched = replayer(
+        ComplaintWorkflowRulesEdition5WithoutPatch, runner=UnsandboxedWorkflowRunner()
+    )
+    result = await unpatched.replay_workflow(
+        history(HISTORIES / f"{name}.json"), raise_on_replay_failure=False
     )
     assert isinstance(result.replay_failure, NondeterminismError)
 

@@ -12,6 +12,7 @@ from activities.planning import PlanningActivities
 from activities.records import RecordActivities
 from db.models import EventRow, LetterRow
 from tests.office import Office, action, kinds
+from wiring import entities
 from workflows.complaint import ComplaintWorkflow
 from workflows.sandbox import workflow_runner
 
@@ -45,8 +46,8 @@ class CrashAfterPosting(PostOutbox):
 
     crashed = False
 
-    async def send(self, body, title, reference, stem):
-        location = await super().send(body, title, reference, stem)
+    async def send(self, body, title, reference, stem, sealed):
+        location = await super().send(body, title, reference, stem, sealed)
         if not CrashAfterPosting.crashed:
             CrashAfterPosting.crashed = True
             raise ConnectionResetError("worker lost between posting and recording")
@@ -60,9 +61,9 @@ async def test_a_letter_retried_after_a_crash_is_posted_once(
     outbox = settings.resolved_outbox_dir
     letters = LetterActivities(
         sqlite_sessions,
-        LetterRenderer(settings.insurer, settings.mediator),
+        LetterRenderer(entities(settings)),
         email=None,  # type: ignore[arg-type]
-        post=CrashAfterPosting(outbox),
+        post=CrashAfterPosting(outbox, keyring),
         keyring=keyring,
         mail_from=settings.mail_from,
     )
@@ -72,7 +73,7 @@ async def test_a_letter_retried_after_a_crash_is_posted_once(
         workflows=[ComplaintWorkflow],
         activities=[
             PlanningActivities(settings.policy).plan,
-            RecordActivities(sqlite_sessions).record,
+            RecordActivities(sqlite_sessions, keyring).record,
             letters.send_letter,
         ],
         workflow_runner=workflow_runner(),

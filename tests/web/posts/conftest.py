@@ -1,0 +1,62 @@
+"""One office per test file of this folder (a worker, a database, users and tokens), set up
+once: every refusal is checked to leave the shared record as it was."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+import pytest
+from fastapi import FastAPI
+from temporalio.service import RPCError
+from temporalio.testing import WorkflowEnvironment
+
+from db.accounts import add_user, create_token
+from db.engine import SessionFactory, create_engine, session_factory
+from db.migrate import upgrade
+from domain.access import Role
+from security.keyring import Keyring
+from tests.conftest import make_settings
+from tests.office import Office
+from tests.web.conftest import PASSWORD, USERS
+from web.app import create_app
+
+
+@pytest.fixture(scope="module")
+async def office(
+    dev_env: WorkflowEnvironment, keyring: Keyring, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Office]:
+    root = tmp_path_factory.mktemp("posts")
+    engine = create_engine(f"sqlite+aiosqlite:///{root / 'reclamations.db'}")
+    await upgrade(engine)
+    sessions: SessionFactory = session_factory(engine)
+    for username, (role, name) in USERS.items():
+        await add_user(sessions, username, PASSWORD, role, name)
+    office = Office(dev_env, make_settings(root), sessions, keyring)
+    async with office.worker():
+        yield office
+
+    # The dev server, unlike the time-skipping one, takes terminations in its stride: quicker
+    # than ending each of these many complaints by a withdrawal.
+    async def end(ident: str) -> None:
+        with contextlib.suppress(RPCError):
+            await office.client.get_workflow_handle(ident).terminate("fin du test")
+
+    await asyncio.gather(*(end(ident) for ident in office.started_ids))
+    await engine.dispose()
+
+
+@pytest.fixture(scope="module")
+async def app(office: Office) -> FastAPI:
+    return create_app(office.settings, office.sessions, office.keyring, client=office.client)
+
+
+@pytest.fixture(scope="module")
+async def bearer(office: Office) -> dict[Role, dict[str, str]]:
+    """An API token of each role, named after it ("jeton-agent")."""
+    made: dict[Role, dict[str, str]] = {}
+    for role in Role:
+        token = await create_token(office.sessions, f"jeton-{role.value}", role)
+        made[role] = {"Authorization": f"Bearer {token}"}
+    return made

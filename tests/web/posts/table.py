@@ -1,0 +1,312 @@
+"""The table of every route that changes something (DESIGN rule 15, issue 30), with the roles
+that may use it, and how each is called, readied and checked. The tests of this folder walk it:
+test_table.py fails when the app has a route the table does not describe."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+from reportlab.pdfgen.canvas import Canvas
+from sqlalchemy import func, select
+
+from db.models import Base
+from domain.access import Role
+from tests.office import (
+    REFUSED,
+    Office,
+    action,
+    at_rest,
+    intake_data,
+    trouble,
+    until,
+)
+from tests.web.conftest import USERS, login
+from workflows.client import ComplaintHandle
+from workflows.messages import WORKFLOW_ID_PREFIX
+
+# -- the table: every route that changes something, and who may use it ----------------------
+
+HANDLERS = frozenset({Role.agent, Role.supervisor, Role.medical_advisor})
+# Who may carry out each action on an ordinary complaint, in the UI and through the API alike.
+ACTION_ROLES: dict[str, frozenset[Role]] = {
+    "retry": frozenset({Role.operator, Role.supervisor, Role.medical_advisor}),
+    "qualify": HANDLERS,
+    "classify": HANDLERS,
+    "requalify_as_request": HANDLERS,
+    "answer": HANDLERS,
+    "inform": HANDLERS,
+    "suspend": HANDLERS,
+    "resume": HANDLERS,
+    "escalate": frozenset({Role.supervisor, Role.medical_advisor}),
+    "contest": HANDLERS,
+    "mediate": HANDLERS,
+    "assign": HANDLERS,
+    "add_document": HANDLERS,
+    "correct_address": HANDLERS,
+    "withdraw": HANDLERS,
+}
+HISTORY_READERS = frozenset({Role.operator, Role.supervisor, Role.medical_advisor})
+EVERY_USER = HANDLERS | {Role.operator, Role.compliance}
+UI_ACTIONS = "/complaints/{reference}/actions/{name}"
+
+
+@dataclass(frozen=True)
+class Post:
+    """A route that changes something. `door`: how a caller proves who they are and that they
+    meant it (a page's form and its CSRF token, the login form's own token, an API token, the
+    codec's session and origin); `action`: which action of the UI's one actions route."""
+
+    path: str
+    door: str
+    roles: frozenset[Role]
+    action: str | None = None
+
+    @property
+    def id(self) -> str:
+        return f"{self.path.replace('{reference}', '…')}{f' {self.action}' if self.action else ''}"
+
+
+ROUTES: list[Post] = [
+    Post("/login", "login", frozenset()),
+    Post("/logout", "form", EVERY_USER),
+    Post("/complaints/new", "form", HANDLERS),
+    Post("/complaints/{reference}/documents", "form", HANDLERS),
+    *(Post(UI_ACTIONS, "form", roles, name) for name, roles in ACTION_ROLES.items()),
+    Post("/api/complaints", "api", HANDLERS | {Role.intake}),
+    Post("/api/complaints/{reference}/documents", "api", HANDLERS),
+    *(
+        Post(f"/api/complaints/{{reference}}/actions/{name}", "api", roles, name)
+        for name, roles in ACTION_ROLES.items()
+    ),
+    Post("/codec/decode", "codec", HISTORY_READERS),
+    Post("/codec/encode", "codec", HISTORY_READERS),
+]
+CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def declared_routes(app: FastAPI) -> set[tuple[str, str]]:
+    """(method, path) of every route of the app that may change something, however FastAPI
+    keeps the routers it includes."""
+
+    def walk(routes: list[Any]) -> set[tuple[str, str]]:
+        found: set[tuple[str, str]] = set()
+        for route in routes:
+            if hasattr(route, "effective_route_contexts"):  # an included router
+                for context in route.effective_route_contexts():
+                    methods = getattr(context.original_route, "methods", None) or set()
+                    found |= {(m, context.path) for m in methods}
+            elif hasattr(route, "routes") and not hasattr(route, "methods"):  # older versions
+                found |= walk(route.routes)
+            else:
+                methods = getattr(route, "methods", None) or set()
+                found |= {(m, route.path) for m in methods}
+        return found
+
+    return {(method, path) for method, path in walk(app.routes) if method in CHANGING}
+
+
+# One user of each role (the first of the web tests' users with it).
+USER_OF: dict[Role, str] = {}
+for _username, (_role, _name) in USERS.items():
+    USER_OF.setdefault(Role(_role), _username)
+
+
+# -- what a request may leave behind -----------------------------------------------------------
+
+
+async def footprint(office: Office, handle: ComplaintHandle | None) -> dict[str, Any]:
+    """Everything a request could change: the complaint's rows in every table of the record and
+    how many rows each holds, the other tables whole (but when a session was last seen), the
+    stored files, the workflows started, the complaint's history. Taken once the complaint is
+    at rest, so that nothing else moves it meanwhile."""
+    found: dict[str, Any] = {}
+    reference = reference_of(handle)
+    async with office.sessions() as session:
+        for table in Base.metadata.sorted_tables:
+            columns = [c for c in table.columns if c.name != "last_seen_at"]
+            query = select(*columns)
+            if "reference" in table.columns:
+                total = select(func.count()).select_from(table)
+                found[f"{table.name} (rows)"] = await session.scalar(total)
+                query = query.where(table.columns["reference"] == reference)
+            found[table.name] = sorted(repr(tuple(row)) for row in await session.execute(query))
+    files = office.settings.resolved_files_dir
+    found["files"] = sorted(str(p) for p in files.rglob("*")) if files.exists() else []
+    found["started"] = sorted(office.started_ids)
+    if handle is not None:
+        await at_rest(handle)
+        found["history"] = len((await handle.fetch_history()).events)
+    return found
+
+
+# -- how each route is called ----------------------------------------------------------------
+
+
+def a_pdf() -> bytes:
+    buffer = io.BytesIO()
+    pdf = Canvas(buffer)
+    pdf.drawString(72, 720, "Relevé de prestations")
+    pdf.save()
+    return buffer.getvalue()
+
+
+def flattened(fields: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    """An action's fields as its form in the page names them (document.name)."""
+    form: dict[str, str] = {}
+    for name, value in fields.items():
+        if isinstance(value, dict):
+            form.update(flattened(value, f"{prefix}{name}."))
+        else:
+            form[f"{prefix}{name}"] = str(value)
+    return form
+
+
+def action_fields(name: str, actor: str) -> dict[str, Any]:
+    """Fields each action takes on a complaint made ready for it (`ready`)."""
+    fields: dict[str, dict[str, Any]] = {
+        "retry": {},
+        "qualify": {},
+        "classify": {"managing_body": "Gestion+"},
+        "requalify_as_request": {"note": "Demande d'attestation fiscale."},
+        "answer": {"decision": "upheld", "reasons": "Remboursement effectué."},
+        "inform": {"reason": "further_review"},
+        "suspend": {"reason": "medical_expertise"},
+        "resume": {},
+        "escalate": {"note": "Troisième relance du réclamant."},
+        "contest": {"note": "Le réclamant conteste."},
+        "mediate": {"step": "referral", "mediator": "La Médiation de l'Assurance"},
+        "assign": {"assignee": actor},  # an agent assigns to themselves only
+        "add_document": {"document": {"name": "Relevé", "kind": "supporting_document"}},
+        "correct_address": {"postal_address": "3 rue Neuve\n69002 Lyon"},
+        "withdraw": {},
+    }
+    return fields[name]
+
+
+async def ready(office: Office, name: str | None) -> ComplaintHandle:
+    """A complaint in a state where action `name` is allowed, at rest."""
+    handle = await office.start(sent_on=await office.today() - timedelta(days=3))
+    if name == "resume":
+        yesterday = await office.today() - timedelta(days=1)
+        await office.act(handle, action("suspend", reason="medical_expertise", on=yesterday))
+    if name in ("contest", "mediate"):
+        await office.act(handle, action("answer", decision="rejected", reasons="Hors garantie."))
+    if name == "retry":  # an incident: a record the database refuses for good
+        with trouble(office.settings.data_dir / "reclamations.db", *REFUSED):
+            await office.signal(handle, action("assign", assignee="agent.b"))
+            await until(lambda: office.state(handle), lambda state: state.open_incidents)
+    await at_rest(handle)
+    return handle
+
+
+def reference_of(handle: ComplaintHandle | None) -> str:
+    return handle.id.removeprefix(WORKFLOW_ID_PREFIX) if handle else ""
+
+
+Call = Callable[[httpx.AsyncClient, dict[str, str]], Awaitable[httpx.Response]]
+
+
+async def request(
+    office: Office, post: Post, handle: ComplaintHandle | None, actor: str, csrf: str | None
+) -> Call:
+    """How `post` is called on `handle`'s complaint by `actor`, with `csrf` as the form's token
+    (left out when None): a call to make with a client and headers."""
+    path = post.path.replace("{reference}", reference_of(handle))
+    form = {} if csrf is None else {"csrf_token": csrf}
+    today = await office.today()
+    intake = intake_data(today - timedelta(days=3))
+    if post.door == "api":
+        if post.path == "/api/complaints":
+            return lambda http, headers: http.post(path, json=intake, headers=headers)
+        if post.path.endswith("/documents"):
+            file = {"file": ("releve.pdf", a_pdf(), "application/pdf")}
+            return lambda http, headers: http.post(
+                path, files=file, data={"kind": "other"}, headers=headers
+            )
+        fields = action_fields(post.action or "", actor)
+        return lambda http, headers: http.post(path, json=fields, headers=headers)
+    if post.door == "codec":
+        return lambda http, headers: http.post(path, json={"payloads": []}, headers=headers)
+    if post.path == "/complaints/new":
+        form |= flattened({k: v for k, v in intake.items() if k != "reference"})
+        scan = {"scan": ("scan.pdf", a_pdf(), "application/pdf")}
+        return lambda http, headers: http.post(path, data=form, files=scan, headers=headers)
+    if post.path.endswith("/documents"):
+        file = {"files": ("releve.pdf", a_pdf(), "application/pdf")}
+        form["kind"] = "supporting_document"
+        return lambda http, headers: http.post(path, data=form, files=file, headers=headers)
+    if post.action:
+        path = path.replace("{name}", post.action)
+        form |= flattened(action_fields(post.action, actor))
+    return lambda http, headers: http.post(path, data=form, headers=headers)
+
+
+async def complaint_for(office: Office, post: Post) -> ComplaintHandle | None:
+    return await ready(office, post.action) if "{reference}" in post.path else None
+
+
+def accepted(post: Post, response: httpx.Response) -> bool:
+    if post.door == "api":
+        return response.status_code in (200, 201)
+    if post.door == "codec":
+        return response.status_code == 200
+    # A page's form goes on to the page it leads to; logging out, to the login page.
+    login_page = response.headers.get("location", "").startswith("/login")
+    return response.status_code == 303 and login_page is (post.path == "/logout")
+
+
+async def settle_what_was_started(office: Office, before: set[str]) -> None:
+    """A complaint registered by an accepted request, left at rest for the next footprint."""
+    for ident in office.started_ids - before:
+        await office.settled(office.client.get_workflow_handle(ident))
+        await at_rest(office.client.get_workflow_handle(ident))
+
+
+async def caller(
+    http: httpx.AsyncClient, bearer: dict[Role, dict[str, str]], post: Post, role: Role
+) -> tuple[str, dict[str, str], str | None]:
+    """(the actor's name, the request's headers, the form's token) for `role`, logged in anew."""
+    http.cookies.clear()
+    if post.door == "api":
+        return f"jeton-{role.value}", bearer[role], None
+    username = USER_OF[role]
+    return username, {}, await login(http, username)
+
+
+def universe(post: Post) -> list[Role]:
+    """The roles that could try: API tokens may carry any role, people log in with theirs."""
+    return list(Role) if post.door == "api" else sorted(USER_OF)
+
+
+# -- the checks, for the tests of this folder ----------------------------------------------------
+
+
+async def check_roles(
+    http: httpx.AsyncClient, office: Office, bearer: dict[Role, dict[str, str]], post: Post
+) -> None:
+    """Each role the table does not allow is refused (403) and leaves nothing behind; each role
+    it allows is accepted, on a complaint of its own readied for it."""
+    handle = await complaint_for(office, post)
+    for role in [role for role in universe(post) if role not in post.roles]:
+        who, headers, csrf = await caller(http, bearer, post, role)
+        call = await request(office, post, handle, who, csrf)
+        before = await footprint(office, handle)
+        response = await call(http, headers)
+        assert response.status_code == 403, (role, response.status_code, response.text[:300])
+        assert await footprint(office, handle) == before, role
+    for role in sorted(post.roles):
+        handle = await complaint_for(office, post)  # each its own: most actions go once
+        who, headers, csrf = await caller(http, bearer, post, role)
+        call = await request(office, post, handle, who, csrf)
+        started = set(office.started_ids)
+        response = await call(http, headers)
+        assert accepted(post, response), (role, response.status_code, response.text[:300])
+        await settle_what_was_started(office, started)
+        if handle is not None:
+            await office.settled(handle)

@@ -13,7 +13,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 # (each worker the tests start and kill) would otherwise compile them again from source.
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: install run test lint format bench mutation clean
+.PHONY: install run test test-fast lint format bench mutation clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -33,6 +33,10 @@ run: install
 
 test: install lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The suite without its slow groups (docs/testing.md): a few minutes.
+test-fast: install lint
+	$(BIN)/python -m pytest -m "not faults and not fuzz and not browser" $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -35,6 +35,19 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 T = TypeVar("T")
 
 
+# The slow groups, marked by where they live so that a new test there is marked too:
+# `make test-fast` leaves them out (docs/testing.md).
+SLOW_GROUPS = {"tests/faults/": "faults", "tests/web/test_fuzz.py": "fuzz"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        path = item.nodeid.split("::")[0]
+        for prefix, group in SLOW_GROUPS.items():
+            if path.startswith(prefix):
+                item.add_marker(group)
+
+
 @pytest.fixture(scope="session")
 def keyring() -> Keyring:
     return Keyring.generate("test-key")

@@ -8,9 +8,12 @@ from domain.access import (
     can_read_content,
     may,
     may_assign_to,
+    may_read_complaints,
     may_read_histories,
+    may_read_register,
     may_register,
     may_see,
+    sees_everything,
 )
 from domain.actions import ACTIONS
 
@@ -55,3 +58,41 @@ def test_operators_supervisors_and_the_medecin_conseil_ask_for_a_new_try():
         Role.medical_advisor,
     }
     assert {r for r in Role if may(r, "retry", medical=True)} == {Role.medical_advisor}
+
+
+# The whole table, role by role: (registers, reads complaints, reads the register, sees every
+# complaint, acts on an ordinary complaint, escalates, asks for a new try).
+ROLE_TABLE = {
+    Role.agent: (True, True, False, False, True, False, False),
+    Role.supervisor: (True, True, True, True, True, True, True),
+    Role.medical_advisor: (True, True, False, True, True, True, True),
+    Role.operator: (False, True, False, True, False, False, True),
+    Role.intake: (True, True, False, True, False, False, False),
+    Role.compliance: (False, False, True, True, False, False, False),
+}
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_what_each_role_may_do(role):
+    assert set(ROLE_TABLE) == set(Role)
+    assert (
+        may_register(role),
+        may_read_complaints(role),
+        may_read_register(role),
+        sees_everything(role),
+        may(role, "answer", medical=False),
+        may(role, "escalate", medical=False),
+        may(role, "retry", medical=False),
+    ) == ROLE_TABLE[role]
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_only_the_medecin_conseil_reads_a_medical_complaint_and_compliance_reads_none(role):
+    assert can_read_content(role, medical=False) is (role is not Role.compliance)
+    assert can_read_content(role, medical=True) is (role is Role.medical_advisor)
+
+
+@pytest.mark.parametrize("role", [r for r in Role if r is not Role.agent])
+def test_every_other_role_sees_complaints_whoever_holds_them(role):
+    assert may_see(Principal("louise", role), "hugo")
+    assert may_assign_to(Principal("louise", role), "hugo")

@@ -105,3 +105,67 @@ def test_unknown_calendar_is_refused():
 
 def test_the_calendar_object_is_shared():
     assert calendar_for("alsace") is calendar_for("alsace")
+
+
+@pytest.mark.parametrize(
+    ("name", "label", "timezone", "local_holiday"),
+    [
+        ("national", "France métropolitaine", "Europe/Paris", None),
+        ("alsace", "Alsace", "Europe/Paris", (date(2026, 12, 26), "Saint-Étienne")),
+        ("moselle", "Moselle", "Europe/Paris", (date(2027, 3, 26), "Vendredi saint")),
+        (
+            "971",
+            "Guadeloupe",
+            "America/Guadeloupe",
+            (date(2027, 5, 27), "Abolition de l'esclavage"),
+        ),
+        (
+            "972",
+            "Martinique",
+            "America/Martinique",
+            (date(2027, 5, 22), "Abolition de l'esclavage"),
+        ),
+        ("973", "Guyane", "America/Cayenne", (date(2027, 6, 10), "Abolition de l'esclavage")),
+        ("974", "La Réunion", "Indian/Reunion", (date(2027, 12, 20), "Abolition de l'esclavage")),
+        ("976", "Mayotte", "Indian/Mayotte", (date(2027, 4, 27), "Abolition de l'esclavage")),
+    ],
+)
+def test_each_calendar_is_built_with_its_name_label_zone_and_days(
+    name, label, timezone, local_holiday
+):
+    # Built afresh, not the shared object: what the constructor does is what is checked.
+    calendar = WorkingCalendar(name)
+    assert (calendar.name, calendar.label, calendar.timezone) == (name, label, timezone)
+    assert calendar.non_working_reason(date(2027, 7, 14)) == "Fête nationale"
+    if local_holiday is not None:
+        day, holiday = local_holiday
+        assert calendar.non_working_reason(day) == holiday
+        assert WorkingCalendar().is_working_day(day)
+
+
+def test_the_default_calendar_is_the_national_one():
+    assert WorkingCalendar().name == "national"
+    assert calendar_for().label == "France métropolitaine"
+
+
+@pytest.mark.parametrize("name", [*CALENDAR_NAMES, "unknown"])
+def test_a_team_time_zone_is_known_without_building_its_calendar(name):
+    from domain.calendar import timezone_of
+
+    expected = WorkingCalendar(name).timezone if name != "unknown" else "Europe/Paris"
+    assert timezone_of(name) == expected
+
+
+def test_counting_refuses_a_negative_number_of_days():
+    with pytest.raises(ValueError, match="must not be negative"):
+        NATIONAL.add_working_days(date(2027, 3, 3), -1)
+
+
+def test_counting_zero_days_is_the_day_itself():
+    count = NATIONAL.add_working_days(date(2027, 3, 7), 0)
+    assert (count.start, count.days, count.due, count.skipped) == (
+        date(2027, 3, 7),
+        0,
+        date(2027, 3, 7),
+        (),
+    )

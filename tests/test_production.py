@@ -96,6 +96,7 @@ def test_only_the_web_app_is_reachable_from_the_network(docker_compose):
     assert published["mailpit"] == [("127.0.0.1", "8025")]
     assert published["temporal"] == [] and published["postgres"] == []
     assert services["web"]["environment"]["RECLAMATIONS_WEB_SECURE_COOKIES"] == "true"
+    assert services["web"]["environment"]["RECLAMATIONS_API_DOCS"] == "false"  # no /docs
 
 
 def test_documents_files_go_to_the_object_storage(docker_compose):

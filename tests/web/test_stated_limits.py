@@ -1,0 +1,145 @@
+"""What SECURITY.md states in numbers and words, checked against the real app: sessions'
+idle time and lifetime, the bodies' sizes, what is stored of a secret, the login's scrypt for
+a name that is nobody's, the throttle's waits, an altered file, /docs in production."""
+
+import hashlib
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from db.logins import Throttle
+from db.models import ApiTokenRow, UserRow, UserSessionRow
+from domain.access import Role
+from tests.web.conftest import PASSWORD, login
+from tests.web.test_edges import attempt
+from tests.web.test_files import a_pdf, registered, stored_files, upload
+
+KIB = 1024
+
+
+# -- sessions --------------------------------------------------------------------------------
+
+
+async def age_session(office, **ago: timedelta) -> None:
+    """Move the live sessions' `created_at` / `last_seen_at` back in time."""
+    now = datetime.now(UTC)
+    values = {column: now - delta for column, delta in ago.items()}
+    async with office.sessions.begin() as session:
+        await session.execute(
+            update(UserSessionRow).where(UserSessionRow.ended_at.is_(None)).values(**values)
+        )
+
+
+async def test_a_session_ends_after_an_idle_hour_and_ten_hours_after_login(http, office):
+    await login(http, "camille")
+    await age_session(office, last_seen_at=timedelta(minutes=59))
+    assert (await http.get("/")).status_code == 200
+    await age_session(office, last_seen_at=timedelta(minutes=61))
+    assert (await http.get("/")).status_code == 303  # idle an hour: back to the login page
+    async with office.sessions() as session:
+        assert all(await session.scalars(select(UserSessionRow.ended_at)))  # ended for good
+
+    await login(http, "camille")
+    await age_session(office, created_at=timedelta(hours=9, minutes=59))
+    assert (await http.get("/")).status_code == 200
+    await age_session(office, created_at=timedelta(hours=10, minutes=1))
+    assert (await http.get("/")).status_code == 303  # in use all along, yet ten hours old
+
+
+# -- bodies ----------------------------------------------------------------------------------
+
+
+async def test_bodies_are_bounded_at_256_kib_8_kib_for_the_login_and_8_mib_for_the_codec(
+    http, office, tokens
+):
+    headers = {**(await tokens(Role.intake)), "Content-Type": "application/json"}
+
+    async def status(path: str, size: int, **extra: str) -> int:
+        answer = await http.post(path, content=b"x" * size, headers={**headers, **extra})
+        code: int = answer.status_code
+        return code
+
+    assert await status("/api/complaints", 256 * KIB) == 422  # read, and refused as JSON
+    assert await status("/api/complaints", 256 * KIB + 1) == 413
+    assert await status("/login", 8 * KIB) != 413
+    assert await status("/login", 8 * KIB + 1) == 413
+    await login(http, "sami")
+    assert await status("/codec/decode", 8 * KIB * KIB) == 400  # read, and refused as JSON
+    assert await status("/codec/decode", 8 * KIB * KIB + 1) == 413
+
+
+# -- what is stored of a secret --------------------------------------------------------------
+
+
+async def test_passwords_sessions_and_tokens_are_stored_as_hashes_only(http, office):
+    from db.accounts import create_token
+
+    await login(http, "camille")
+    cookie = http.cookies["reclamations_session"]
+    token = await create_token(office.sessions, "outil", Role.intake)
+    async with office.sessions() as session:
+        camille = await session.get(UserRow, "camille")
+        sessions = list(await session.scalars(select(UserSessionRow.token_hash)))
+        tokens = list(await session.scalars(select(ApiTokenRow.token_hash)))
+    assert camille is not None and camille.password_hash.startswith("scrypt$")
+    assert PASSWORD not in camille.password_hash
+    assert sessions == [hashlib.sha256(cookie.encode()).hexdigest()]
+    assert tokens == [hashlib.sha256(token.encode()).hexdigest()]
+
+
+# -- logins ----------------------------------------------------------------------------------
+
+
+async def test_an_unknown_name_costs_the_same_scrypt_as_a_wrong_password(http, office, monkeypatch):
+    """The work itself, counted (wall time is test_edges' business): the same scrypt, with the
+    same cost parameters, whether the name is somebody's or nobody's."""
+    import hashlib as real
+
+    scrypt = real.scrypt
+    runs: list[tuple[int, int, int]] = []
+
+    def counted(password: bytes, *, salt: bytes, n: int, r: int, p: int, **rest: int) -> bytes:
+        runs.append((n, r, p))
+        return scrypt(password, salt=salt, n=n, r=r, p=p, **rest)
+
+    await attempt(http, "personne-0", "un-essai-quelconque")  # the stand-in hash, made once
+    monkeypatch.setattr(real, "scrypt", counted)
+    assert (await attempt(http, "camille", "un-essai-quelconque")).status_code == 401
+    known, runs[:] = list(runs), []
+    assert (await attempt(http, "personne-1", "un-essai-quelconque")).status_code == 401
+    assert known and runs == known
+
+
+def test_wrong_passwords_make_logins_wait_30_seconds_doubling_up_to_15_minutes():
+    throttle = Throttle()
+    assert (throttle.account_failures, throttle.client_failures) == (5, 20)
+    assert throttle.window == timedelta(minutes=15)
+    waits = [throttle.wait_after(failures, 5) for failures in range(4, 11)]
+    assert waits == [timedelta(seconds=s) for s in (0, 30, 60, 120, 240, 480, 900)]
+    assert throttle.wait_after(1000, 5) == timedelta(minutes=15)
+
+
+# -- files -----------------------------------------------------------------------------------
+
+
+async def test_a_file_whose_checksum_no_longer_matches_is_not_served(api, office):
+    reference = await registered(api, office)
+    pdf = a_pdf()
+    assert (await upload(api, reference, pdf)).status_code == 200
+    [path] = stored_files(office)
+    altered = a_pdf("Facture opticien : 985,00 €")
+    path.write_bytes(altered)
+    href = f"/api/complaints/{reference}/documents/{hashlib.sha256(pdf).hexdigest()}"
+    answer = await api.get(href)
+    assert answer.status_code == 503 and answer.content != altered
+    assert "altéré" in answer.json()["detail"]
+
+
+# -- /docs -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("settings", [{"api_docs": False}], indirect=True)
+async def test_the_api_page_is_off_in_production(http):
+    assert (await http.get("/docs")).status_code == 404
+    # and docker-compose.yml sets it so: tests/test_production.py

@@ -3,6 +3,7 @@ idle time and lifetime, the bodies' sizes, what is stored of a secret, the login
 a name that is nobody's, the throttle's waits, an altered file, /docs in production."""
 
 import hashlib
+import os
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,6 +15,7 @@ from domain.access import Role
 from tests.web.conftest import PASSWORD, login
 from tests.web.test_edges import attempt
 from tests.web.test_files import a_pdf, registered, stored_files, upload
+from workflows.messages import workflow_id
 
 KIB = 1024
 
@@ -143,3 +145,11 @@ async def test_a_file_whose_checksum_no_longer_matches_is_not_served(api, office
 async def test_the_api_page_is_off_in_production(http):
     assert (await http.get("/docs")).status_code == 404
     # and docker-compose.yml sets it so: tests/test_production.py
+
+
+async def test_the_history_holds_a_files_checksum_never_its_content(api, office):
+    reference = await registered(api, office)
+    pdf = a_pdf() + os.urandom(300 * KIB)  # incompressible: no history could hide it
+    assert (await upload(api, reference, pdf)).status_code == 200
+    history = await office.client.get_workflow_handle(workflow_id(reference)).fetch_history()
+    assert sum(event.ByteSize() for event in history.events) < 100 * KIB

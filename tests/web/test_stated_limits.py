@@ -2,16 +2,21 @@
 idle time and lifetime, the bodies' sizes, what is stored of a secret, the login's scrypt for
 a name that is nobody's, the throttle's waits, an altered file, /docs in production."""
 
+import csv
 import hashlib
+import io
 import os
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select, update
 
 from db.logins import Throttle
 from db.models import ApiTokenRow, UserRow, UserSessionRow
 from domain.access import Role
+from tests.office import action
 from tests.web.conftest import PASSWORD, login
 from tests.web.test_edges import attempt
 from tests.web.test_files import a_pdf, registered, stored_files, upload
@@ -153,3 +158,59 @@ async def test_the_history_holds_a_files_checksum_never_its_content(api, office)
     assert (await upload(api, reference, pdf)).status_code == 200
     history = await office.client.get_workflow_handle(workflow_id(reference)).fetch_history()
     assert sum(event.ByteSize() for event in history.events) < 100 * KIB
+
+
+# -- the register ------------------------------------------------------------------------------
+
+
+async def test_the_registers_downloads_carry_no_complaints_content(http, office):
+    words = ("Vercingétorix", "Mon opticien a refusé", "Nous maintenons le refus")
+    handle = await office.start(
+        channel="post",
+        description=f"{words[1]} le remboursement.",
+        complainant={"name": f"Anatole {words[0]}", "postal_address": "3 rue Haute\n57000 Metz"},
+    )
+    await office.act(handle, action("qualify", category="benefits"))
+    await office.act(handle, action("answer", decision="rejected", reasons=f"{words[2]}."))
+    await office.settled(handle)
+    await login(http, "ines")
+    text = (await http.get("/conformite/registre.csv")).text
+    book = load_workbook(io.BytesIO((await http.get("/conformite/registre.xlsx")).content))
+    cells = " ".join(str(c.value) for sheet in book for row in sheet.iter_rows() for c in row)
+    assert len(list(csv.DictReader(io.StringIO(text)))) == 1  # its line is there
+    for word in words:
+        assert word not in text and word not in cells
+
+
+# -- cookies ---------------------------------------------------------------------------------
+
+
+async def test_the_session_cookie_is_same_site(http, office):
+    page = await http.get("/login")
+    token = page.text.split('name="login_token" value="')[1].split('"')[0]
+    response = await http.post(
+        "/login", data={"username": "camille", "password": PASSWORD, "login_token": token}
+    )
+    [session] = [
+        c for c in response.headers.get_list("set-cookie") if c.startswith("reclamations_session=")
+    ]
+    assert "samesite=lax" in session.lower()
+    assert "samesite=strict" in page.headers["set-cookie"].lower()  # the login form's own
+
+
+# -- throttling across web processes ---------------------------------------------------------
+
+
+async def test_the_throttle_holds_across_web_processes(app, office):
+    """Two apps on one database, as two web processes: failures counted by one lock the other."""
+    from web.app import create_app
+
+    other = create_app(office.settings, office.sessions, office.keyring, client=office.client)
+    first, second = (httpx.ASGITransport(app=a) for a in (app, other))
+    async with (
+        httpx.AsyncClient(transport=first, base_url="http://reclamations.test") as one,
+        httpx.AsyncClient(transport=second, base_url="http://reclamations.test") as two,
+    ):
+        for _ in range(5):
+            assert (await attempt(one, "hugo", "pas-le-bon-mot-de-passe")).status_code == 401
+        assert (await attempt(two, "hugo", PASSWORD)).status_code == 429

@@ -13,8 +13,8 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select, update
 
-from db.logins import Throttle
-from db.models import ApiTokenRow, UserRow, UserSessionRow
+from db.logins import AuditKind, Throttle
+from db.models import ApiTokenRow, AuditRow, UserRow, UserSessionRow
 from domain.access import Role
 from tests.office import action
 from tests.web.conftest import PASSWORD, login
@@ -214,3 +214,16 @@ async def test_the_throttle_holds_across_web_processes(app, office):
         for _ in range(5):
             assert (await attempt(one, "hugo", "pas-le-bon-mot-de-passe")).status_code == 401
         assert (await attempt(two, "hugo", PASSWORD)).status_code == 429
+
+
+async def test_the_audit_log_records_logins_logouts_and_disabled_users(http, office):
+    from db.accounts import disable_user
+
+    csrf = await login(http, "hugo")
+    await http.post("/logout", data={"csrf_token": csrf})
+    await disable_user(office.sessions, "hugo")
+    async with office.sessions() as session:
+        rows = list(await session.scalars(select(AuditRow).where(AuditRow.username == "hugo")))
+    kinds = [row.kind for row in rows]
+    assert kinds == [AuditKind.login, AuditKind.logout, AuditKind.disabled]
+    assert all(row.at for row in rows) and rows[0].client and rows[1].client

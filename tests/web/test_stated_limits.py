@@ -76,6 +76,14 @@ async def test_bodies_are_bounded_at_256_kib_8_kib_for_the_login_and_8_mib_for_t
     assert await status("/codec/decode", 8 * KIB * KIB + 1) == 413
 
 
+@pytest.mark.parametrize("settings", [{"max_complaint_files_bytes": 64 * KIB}], indirect=True)
+async def test_a_route_that_takes_files_takes_what_a_complaint_holds_and_its_form(api):
+    """Not 256 KiB there: as much as a complaint may hold (here 64 KiB) and 256 KiB around."""
+    path, limit = "/api/complaints/NONE-1/documents", (64 + 256) * KIB
+    assert (await api.post(path, content=b"x" * limit)).status_code != 413
+    assert (await api.post(path, content=b"x" * (limit + 1))).status_code == 413
+
+
 # -- what is stored of a secret --------------------------------------------------------------
 
 

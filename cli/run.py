@@ -149,11 +149,7 @@ async def supervise(settings: Settings) -> int:
     logs = settings.data_dir / "logs"
     logs.mkdir(exist_ok=True)
     load_keyring(settings)  # creates the key file on first run, before any process needs it
-    if settings.codec_local_key is None and settings.listens_locally:
-        # Only while nothing is reachable from the network (SECURITY.md).
-        key = local_codec_key(settings.data_dir)
-        os.environ["RECLAMATIONS_CODEC_LOCAL_KEY"] = key  # for the web app started below
-        settings = settings.model_copy(update={"codec_local_key": SecretStr(key)})
+    settings = with_local_codec_key(settings)
     engine = create_engine(settings.resolved_database_url)
     await upgrade(engine)
     await seed_demo_users(session_factory(engine), settings.data_dir)
@@ -202,6 +198,16 @@ async def supervise(settings: Settings) -> int:
             with contextlib.suppress(ProcessLookupError):
                 await stop(process)
         print("Tout est arrêté.", flush=True)
+
+
+def with_local_codec_key(settings: Settings) -> Settings:
+    """The settings with the local codec key, also given to the web app started next, only
+    while nothing is reachable from the network (SECURITY.md)."""
+    if settings.codec_local_key is not None or not settings.listens_locally:
+        return settings
+    key = local_codec_key(settings.data_dir)
+    os.environ["RECLAMATIONS_CODEC_LOCAL_KEY"] = key
+    return settings.model_copy(update={"codec_local_key": SecretStr(key)})
 
 
 def hosts(settings: Settings) -> set[str]:

@@ -1,12 +1,13 @@
 """`complaints deadlines` at its edges: every bad input gets one French line and exit 2."""
 
+import os
 import stat
 
 import pytest
 from pydantic import SecretStr
 
 from cli.main import main
-from cli.run import CODEC_KEY_FILE, local_codec_key, temporal_command
+from cli.run import CODEC_KEY_FILE, local_codec_key, temporal_command, with_local_codec_key
 from tests.conftest import make_settings
 
 
@@ -48,3 +49,19 @@ def test_make_run_starts_the_web_ui_decoding_through_the_local_codec_address(tmp
     endpoint = argv[argv.index("--ui-codec-endpoint") + 1]
     assert endpoint == f"http://localhost:8000/codec/local/{key}"
     assert temporal_command(settings)[argv.index("--ui-codec-endpoint") + 1].endswith("/codec")
+
+
+REACHABLE = [{"web_host": "0.0.0.0"}, {"temporal_address": "10.0.0.5:7233"}]
+
+
+@pytest.mark.parametrize("reachable", REACHABLE)
+def test_make_run_gives_the_local_codec_a_key_only_while_everything_is_local(
+    tmp_path, monkeypatch, reachable
+):
+    monkeypatch.delenv("RECLAMATIONS_CODEC_LOCAL_KEY", raising=False)
+    exposed = make_settings(tmp_path, **reachable)
+    assert with_local_codec_key(exposed).codec_local_key is None
+    assert "RECLAMATIONS_CODEC_LOCAL_KEY" not in os.environ
+    local = with_local_codec_key(make_settings(tmp_path))
+    assert local.codec_local_key is not None
+    assert os.environ["RECLAMATIONS_CODEC_LOCAL_KEY"] == local.codec_local_key.get_secret_value()

@@ -99,6 +99,7 @@ def test_nothing_is_reachable_from_the_network_but_through_the_proxy(docker_comp
     assert published["mailpit"] == [("127.0.0.1", "8025")]
     assert published["temporal"] == [] and published["postgres"] == []
     assert services["web"]["environment"]["RECLAMATIONS_WEB_SECURE_COOKIES"] == "true"
+    assert services["web"]["environment"]["RECLAMATIONS_API_DOCS"] == "false"  # no /docs
 
 
 def test_documents_files_go_to_the_object_storage(docker_compose):

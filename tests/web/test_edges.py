@@ -5,8 +5,6 @@ import asyncio
 import os
 import re
 import stat
-import statistics
-import time
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -46,19 +44,6 @@ async def test_repeated_wrong_passwords_lock_the_account_even_for_the_right_one(
         )
     assert kinds.count(AuditKind.login_failed) == 5 and AuditKind.login_locked in kinds
     assert "pas-le-bon" not in texts and PASSWORD not in texts  # never a password
-
-
-async def test_an_unknown_user_takes_as_long_to_refuse_as_a_known_one(http, office):
-    async def timed(username):
-        start = time.perf_counter()
-        response = await attempt(http, username, "un-essai-quelconque")
-        assert response.status_code == 401
-        return time.perf_counter() - start
-
-    known = [await timed("louise") for _ in range(4)]
-    unknown = [await timed(f"personne-{n}") for n in range(4)]
-    # Both pay for one scrypt; without that, an unknown name answered ~25 times faster.
-    assert statistics.median(unknown) > 0.6 * statistics.median(known)
 
 
 def peer(app, address):
@@ -245,6 +230,7 @@ async def test_every_answer_carries_the_security_headers(http, api, office):
         assert response.status_code == 200, response.url
         csp = response.headers["content-security-policy"]
         assert "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
+        assert "default-src 'self'" in csp and "http" not in csp  # nothing from another site
         assert response.headers["x-content-type-options"] == "nosniff"
         assert response.headers["referrer-policy"] == "same-origin"
         assert response.headers["cache-control"] == "no-store"

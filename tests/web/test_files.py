@@ -75,6 +75,7 @@ async def test_a_file_sent_by_the_api_is_kept_and_shown_to_agents(api, http, off
     assert shown.headers["content-type"] == "application/pdf"
     assert shown.headers["content-disposition"].startswith("inline;")
     assert shown.headers["cache-control"] == "no-store"
+    assert shown.headers["x-content-type-options"] == "nosniff"
     assert "default-src 'none'" in shown.headers["content-security-policy"]
     downloaded = await http.get(href, params={"telecharger": "1"})
     assert downloaded.headers["content-disposition"].startswith("attachment;")

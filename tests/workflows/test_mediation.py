@@ -73,7 +73,7 @@ async def test_after_a_referral_the_insurer_still_sends_its_answer(office):
     state = await office.settled(handle)
     assert state.status == "mediation" and "answer" in kinds(state)
     letter = eml_text(office.outbox("email/**/answer-1.eml")[0])
-    assert "Vous avez saisi le Médiateur" in letter
+    assert "Vous avez saisi le médiateur" in letter
 
 
 async def test_a_referral_is_followed_through_its_90_days_to_the_remedy(office):

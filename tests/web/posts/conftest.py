@@ -15,6 +15,7 @@ from temporalio.testing import WorkflowEnvironment
 from db.accounts import add_user, create_token
 from db.engine import SessionFactory, create_engine, session_factory
 from db.migrate import upgrade
+from db.models import ReferenceCounterRow
 from domain.access import Role
 from security.keyring import Keyring
 from tests.conftest import make_settings
@@ -33,6 +34,12 @@ async def office(
     sessions: SessionFactory = session_factory(engine)
     for username, (role, name) in USERS.items():
         await add_user(sessions, username, PASSWORD, role, name)
+    # The many complaints registered here without a reference number themselves from 900001:
+    # the dev server outlives this file, and the next files' numbers, from 1, stay free there.
+    async with sessions.begin() as session:
+        session.add_all(
+            ReferenceCounterRow(year=year, last_number=900_000) for year in range(2020, 2040)
+        )
     office = Office(dev_env, make_settings(root), sessions, keyring)
     async with office.worker():
         yield office

@@ -7,11 +7,13 @@ import asyncio
 import contextlib
 import email
 import email.policy
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -44,6 +46,33 @@ from workflows.sandbox import workflow_runner
 from workflows.service import ComplaintService
 
 PARIS = "Europe/Paris"
+T = TypeVar("T")
+
+# How long a test waits for an event (a workflow's state, a record written, a letter in the
+# outbox, a server answering) before it fails. A quiet machine sees each in well under a second;
+# one with another CPU-heavy process beside the tests took tens of seconds where a wait of 10 s
+# failed (issue 30). Waiting on the event itself, a pass costs no more for this bound: only a
+# real fault waits it out.
+PATIENCE = 120.0
+
+
+async def until(
+    probe: Callable[[], Awaitable[T]],
+    condition: Callable[[T], object] = bool,
+    what: str = "the state awaited",
+    seconds: float = PATIENCE,
+    every: float = 0.025,
+) -> T:
+    """What `probe` finds once `condition` holds of it, asked every `every` seconds for at
+    most `seconds` (measured on the clock, however long each probe takes)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        found = await probe()
+        if condition(found):
+            return found
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: not after {seconds:.0f} s")
+        await asyncio.sleep(every)
 
 
 def intake_data(sent_on: date | str, **changes: Any) -> dict[str, Any]:
@@ -149,15 +178,18 @@ class Office:
 
     async def settled(self, handle: ComplaintHandle) -> Complaint:
         """The state once every letter asked for is sent and the record is up to date."""
-        for _ in range(400):
+
+        async def at_rest() -> Complaint | None:
             state = await handle.query(ComplaintWorkflow.state)
-            if state is not None and not on_their_way(state):
-                async with self.sessions() as session:
-                    row = await session.get(ComplaintRow, state.reference)
-                if row is not None and row.version == state.version:
-                    return state
-            await asyncio.sleep(0.025)
-        raise AssertionError(f"{handle.id} did not settle")
+            if state is None or on_their_way(state):
+                return None
+            async with self.sessions() as session:
+                row = await session.get(ComplaintRow, state.reference)
+            return state if row is not None and row.version == state.version else None
+
+        state = await until(at_rest, what=f"{handle.id} settled")
+        assert state is not None
+        return state
 
     async def close(self) -> None:
         """End this test's complaints by their own logic (a withdrawal), so that none is left
@@ -170,8 +202,8 @@ class Office:
             for last in (Withdraw(actor="fin.du.test"), Retry(actor="fin.du.test")):
                 # A withdrawal, then a last try for an incident the test has mended.
                 with contextlib.suppress(ServiceError, AssertionError):
-                    await asyncio.wait_for(self.act(handle, last), 30)
-            await asyncio.wait_for(handle.result(), 30)
+                    await asyncio.wait_for(self.act(handle, last), PATIENCE)
+            await asyncio.wait_for(handle.result(), PATIENCE)
 
     def outbox(self, pattern: str = "**/*") -> list[Path]:
         root = self.settings.resolved_outbox_dir

@@ -12,6 +12,9 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
+from temporalio.api.enums.v1 import TaskQueueType
+from temporalio.api.taskqueue.v1 import TaskQueue
+from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 
 from db.engine import SessionFactory, create_engine, session_factory
@@ -91,12 +94,36 @@ class FaultSystem:
     def service(self) -> ComplaintService:
         return complaint_service(self.client, self.settings, self.sessions, self.keyring)
 
+    async def served(self) -> None:
+        """Wait until the newest worker polls the task queue. A query (an action's check reads
+        the complaint first) sent before waits for a worker that is still starting, and the
+        server gives up on it: seen as "Temporal est indisponible" on a busy machine."""
+        pid = self.workers[-1].pid
+        request = DescribeTaskQueueRequest(
+            namespace="default",
+            task_queue=TaskQueue(name=self.settings.task_queue),
+            task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+        )
+
+        async def pollers() -> list[str]:
+            described = await self.client.workflow_service.describe_task_queue(request)
+            return [poller.identity for poller in described.pollers]
+
+        await until(
+            pollers,
+            lambda identities: any(i.startswith(f"{pid}@") for i in identities),
+            what=f"worker {pid} polling",
+            every=0.1,
+        )
+
     async def start(self, reference: str, **changes: Any) -> ComplaintHandle:
+        await self.served()
         data = intake_data(changes.pop("sent_on", today()), reference=reference, **changes)
         assert (await self.service.register(MAIL_ROOM, data)).created
         return self.handle(reference)
 
     async def act(self, reference: str, action: Action) -> None:
+        await self.served()
         await self.service.act(*as_call(self.handle(reference), action))
 
     def handle(self, reference: str) -> ComplaintHandle:

@@ -17,7 +17,10 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from temporalio.api.enums.v1 import TaskQueueType
+from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.testservice.v1 import SleepRequest
+from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import (
     Client,
     Interceptor,
@@ -246,6 +249,28 @@ class Office:
                 select(EventRow).where(EventRow.reference == reference).order_by(EventRow.seq)
             )
             return list(rows)
+
+
+async def worker_polls(client: Client, task_queue: str, pid: int) -> None:
+    """Wait until the worker process `pid` polls `task_queue`. A query (an action's check reads
+    the complaint first) sent before waits for a worker still starting, and the server gives up
+    on it: seen as "Temporal est indisponible" on a busy machine."""
+    request = DescribeTaskQueueRequest(
+        namespace="default",
+        task_queue=TaskQueue(name=task_queue),
+        task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+    )
+
+    async def pollers() -> list[str]:
+        described = await client.workflow_service.describe_task_queue(request)
+        return [poller.identity for poller in described.pollers]
+
+    await until(
+        pollers,
+        lambda identities: any(i.startswith(f"{pid}@") for i in identities),
+        what=f"worker {pid} polling {task_queue}",
+        every=0.1,
+    )
 
 
 def replayer(keyring: Keyring, *workflows: type, runner: Any = None) -> Replayer:

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from db.engine import create_engine, session_factory
 from db.models import EventRow
 from tests.conftest import process_env
-from tests.office import PATIENCE, until
+from tests.office import PATIENCE, until, worker_polls
 from tests.processes import complaints
 
 ROOT = Path(__file__).parents[1]
@@ -57,6 +57,7 @@ async def worker_process(dev_env, settings, keyring):
     made = complaints(env, "tokens", "create", "courrier-lyon", "--role", "supervisor")
     env = {**env, "RECLAMATIONS_API_TOKEN": made.stdout.strip().splitlines()[-1]}
     process = subprocess.Popen([sys.executable, "-m", "worker"], cwd=ROOT, env=env)
+    await worker_polls(dev_env.client, settings.task_queue, process.pid)
     yield env
     process.terminate()
     process.wait(timeout=30)

@@ -12,9 +12,6 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
-from temporalio.api.enums.v1 import TaskQueueType
-from temporalio.api.taskqueue.v1 import TaskQueue
-from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 
 from db.engine import SessionFactory, create_engine, session_factory
@@ -26,7 +23,7 @@ from security.codec import data_converter
 from security.keyring import Keyring
 from settings import Settings
 from tests.conftest import DEV_SERVER, make_settings, process_env
-from tests.office import MAIL_ROOM, as_call, intake_data, until
+from tests.office import MAIL_ROOM, as_call, intake_data, until, worker_polls
 from tests.processes import free_port, kill, spawn, stop
 from web.views import today
 from wiring import complaint_service
@@ -95,26 +92,8 @@ class FaultSystem:
         return complaint_service(self.client, self.settings, self.sessions, self.keyring)
 
     async def served(self) -> None:
-        """Wait until the newest worker polls the task queue. A query (an action's check reads
-        the complaint first) sent before waits for a worker that is still starting, and the
-        server gives up on it: seen as "Temporal est indisponible" on a busy machine."""
-        pid = self.workers[-1].pid
-        request = DescribeTaskQueueRequest(
-            namespace="default",
-            task_queue=TaskQueue(name=self.settings.task_queue),
-            task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-        )
-
-        async def pollers() -> list[str]:
-            described = await self.client.workflow_service.describe_task_queue(request)
-            return [poller.identity for poller in described.pollers]
-
-        await until(
-            pollers,
-            lambda identities: any(i.startswith(f"{pid}@") for i in identities),
-            what=f"worker {pid} polling",
-            every=0.1,
-        )
+        """Wait until the newest worker polls the task queue (see `worker_polls`)."""
+        await worker_polls(self.client, self.settings.task_queue, self.workers[-1].pid)
 
     async def start(self, reference: str, **changes: Any) -> ComplaintHandle:
         await self.served()

@@ -18,6 +18,10 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from temporalio.api.enums.v1 import TaskQueueType
+from temporalio.api.taskqueue.v1 import TaskQueue
+from temporalio.api.testservice.v1 import SleepRequest
+from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import (
     Client,
     Interceptor,
@@ -50,32 +54,39 @@ from workflows.service import ComplaintService
 
 PARIS = "Europe/Paris"
 T = TypeVar("T")
-# How long a test waits for what it expects: long enough for a busy machine (issue 30), and a
-# bound all the same, so a state that never comes fails the test instead of hanging it.
-PATIENCE_SECONDS = 60.0
+
+# How long a test waits for an event (a workflow's state, a record written, a letter in the
+# outbox, a server answering) before it fails. A quiet machine sees each in well under a second;
+# one with another CPU-heavy process beside the tests took tens of seconds where a wait of 10 s
+# failed (issue 30). Waiting on the event itself, a pass costs no more for this bound: only a
+# real fault waits it out.
+PATIENCE = 120.0
 
 
 async def until(
     probe: Callable[[], Awaitable[T]],
-    condition: Callable[[T], object],
-    seconds: float = PATIENCE_SECONDS,
+    condition: Callable[[T], object] = bool,
+    what: str = "the state awaited",
+    seconds: float = PATIENCE,
+    every: float = 0.025,
 ) -> T:
-    """What `probe` finds once `condition` holds of it, looked at every 25 ms for `seconds`."""
+    """What `probe` finds once `condition` holds of it, asked every `every` seconds for at
+    most `seconds` (measured on the clock, however long each probe takes)."""
     deadline = time.monotonic() + seconds
     while True:
         found = await probe()
         if condition(found):
             return found
         if time.monotonic() > deadline:
-            raise AssertionError(f"nothing awaited came within {seconds:.0f} s: {found!r:.500}")
-        await asyncio.sleep(0.025)
+            raise AssertionError(f"{what}: not after {seconds:.0f} s")
+        await asyncio.sleep(every)
 
 
 @contextlib.contextmanager
 def trouble(database: Path, begin: str, end: str) -> Iterator[None]:
     """The database in trouble from `begin` until `end`, set by another connection."""
     # A generous wait for the lock: a record under way on a busy machine may hold it a while.
-    other = sqlite3.connect(database, isolation_level=None, timeout=PATIENCE_SECONDS)
+    other = sqlite3.connect(database, isolation_level=None, timeout=PATIENCE)
     other.execute(begin)
     try:
         yield
@@ -193,21 +204,32 @@ class Office:
         lasted a day less than the days advanced."""
         now = await self.env.get_current_time()
         later = now.astimezone(ZoneInfo(PARIS)) + timedelta(days=days)  # wall-clock arithmetic
-        await self.env.sleep(later - now)
+        await self.skip(later - now)
         return await self.settled(handle)
+
+    async def skip(self, duration: timedelta) -> None:
+        """Let `duration` pass on the test server's clock. It skips time between the tasks it
+        hands out, so this lasts as long as the work falling due meanwhile takes: on a busy
+        machine, more than the 30 s that `env.sleep` gives its call (seen failing with
+        "Timeout expired" after 30 s, issue 30)."""
+        request = SleepRequest()
+        request.duration.FromTimedelta(duration)
+        await self.env.client.test_service.unlock_time_skipping_with_sleep(
+            request, timeout=timedelta(seconds=PATIENCE)
+        )
 
     async def settled(self, handle: ComplaintHandle) -> Complaint:
         """The state once every letter asked for is sent and the record is up to date."""
 
-        async def recorded() -> tuple[Complaint | None, int | None]:
+        async def at_rest() -> Complaint | None:
             state = await handle.query(ComplaintWorkflow.state)
             if state is None or on_their_way(state):
-                return state, None
+                return None
             async with self.sessions() as session:
                 row = await session.get(ComplaintRow, state.reference)
-            return state, row.version if row is not None else None
+            return state if row is not None and row.version == state.version else None
 
-        state, _ = await until(recorded, lambda found: found[0] and found[0].version == found[1])
+        state = await until(at_rest, what=f"{handle.id} settled")
         assert state is not None
         return state
 
@@ -215,16 +237,26 @@ class Office:
         """End this test's complaints by their own logic (a withdrawal), so that none is left
         waiting for a worker that has gone. Terminating them instead, while a workflow task
         is in flight, sometimes leaves the shared test server unable to skip time."""
+        stuck = []
         for ident in self.started_ids:
             handle: ComplaintHandle = self.client.get_workflow_handle_for(
                 ComplaintWorkflow.run, ident
             )
-            for last in (Withdraw(actor="fin.du.test"), Retry(actor="fin.du.test")):
-                # A withdrawal, then a last try for an incident the test has mended. Not
-                # waiting for the record: one held by an incident waits for that last try.
-                with contextlib.suppress(ServiceError):
-                    await asyncio.wait_for(self.service.act(*as_call(handle, last)), 30)
-            await asyncio.wait_for(handle.result(), 30)
+            try:
+                for last in (Withdraw(actor="fin.du.test"), Retry(actor="fin.du.test")):
+                    # A withdrawal, then a last try for an incident the test has mended. Not
+                    # waiting for the record: one held by an incident waits for that last try.
+                    with contextlib.suppress(ServiceError, AssertionError):
+                        await asyncio.wait_for(self.service.act(*as_call(handle, last)), PATIENCE)
+                await asyncio.wait_for(handle.result(), PATIENCE)
+            except TimeoutError:
+                # Left stuck by its test (a database it broke and never mended), its work stays
+                # due with no worker: after two such teardowns, every later test that let time
+                # pass on the shared server failed (issue 30). Terminated, the lesser harm; the
+                # test still fails.
+                await handle.terminate(reason="fin du test : bloquée")
+                stuck.append(ident)
+        assert not stuck, f"not ended by their own logic: {stuck}"
 
     def outbox(self, pattern: str = "**/*") -> list[Path]:
         root = self.settings.resolved_outbox_dir
@@ -259,6 +291,28 @@ async def at_rest(handle: WorkflowHandle[Any, Any]) -> None:
         return running and not raw.HasField("pending_workflow_task") and not raw.pending_activities
 
     await until(handle.describe, resting)
+
+
+async def worker_polls(client: Client, task_queue: str, pid: int) -> None:
+    """Wait until the worker process `pid` polls `task_queue`. A query (an action's check reads
+    the complaint first) sent before waits for a worker still starting, and the server gives up
+    on it: seen as "Temporal est indisponible" on a busy machine."""
+    request = DescribeTaskQueueRequest(
+        namespace="default",
+        task_queue=TaskQueue(name=task_queue),
+        task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+    )
+
+    async def pollers() -> list[str]:
+        described = await client.workflow_service.describe_task_queue(request)
+        return [poller.identity for poller in described.pollers]
+
+    await until(
+        pollers,
+        lambda identities: any(i.startswith(f"{pid}@") for i in identities),
+        what=f"worker {pid} polling {task_queue}",
+        every=0.1,
+    )
 
 
 def replayer(keyring: Keyring, *workflows: type, runner: Any = None) -> Replayer:

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.office import PATIENCE
+
 ROOT = Path(__file__).parents[1]
 BIN = Path(sys.executable).parent
 
@@ -67,21 +69,25 @@ def web_app(env: dict[str, str]) -> Iterator[str]:
     port = free_port()
     process = spawn({**env, "RECLAMATIONS_WEB_PORT": str(port)}, "-m", "web")
     url = f"http://127.0.0.1:{port}"
+
+    def answers() -> bool:
+        try:
+            httpx.get(f"{url}/openapi.json", timeout=1)
+        except httpx.TransportError:
+            return False
+        return True
+
     try:
-        for _ in range(300):
-            try:
-                httpx.get(f"{url}/openapi.json", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
+        wait_until(answers, every=0.1, what=f"the web app at {url}")
         yield url
     finally:
         stop(process)
 
 
 def wait_until(
-    condition: Callable[[], object], seconds: float = 60, every: float = 0.2, what: str = ""
+    condition: Callable[[], object], seconds: float = PATIENCE, every: float = 0.2, what: str = ""
 ) -> None:
+    """`until` (tests/office.py) for code that runs outside an event loop."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if condition():

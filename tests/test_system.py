@@ -16,6 +16,7 @@ from sqlalchemy import select
 from db.engine import create_engine, session_factory
 from db.models import EventRow
 from tests.conftest import process_env
+from tests.office import PATIENCE, until, worker_polls
 from tests.processes import complaints
 
 ROOT = Path(__file__).parents[1]
@@ -29,17 +30,15 @@ def starter(env, *args):
         env=env,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=PATIENCE,
     )
 
 
-async def wait_for(path_pattern: str, root: Path, seconds: float = 30) -> list[Path]:
-    for _ in range(int(seconds * 10)):
-        found = sorted(root.glob(path_pattern))
-        if found:
-            return found
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"nothing matches {path_pattern} under {root}")
+async def wait_for(path_pattern: str, root: Path) -> list[Path]:
+    async def found() -> list[Path]:
+        return sorted(root.glob(path_pattern))
+
+    return await until(found, what=f"{path_pattern} under {root}", every=0.1)
 
 
 @pytest.fixture
@@ -52,12 +51,13 @@ async def worker_process(dev_env, settings, keyring):
         env=env,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=PATIENCE,
     )
     assert migrated.returncode == 0, migrated.stderr
     made = complaints(env, "tokens", "create", "courrier-lyon", "--role", "supervisor")
     env = {**env, "RECLAMATIONS_API_TOKEN": made.stdout.strip().splitlines()[-1]}
     process = subprocess.Popen([sys.executable, "-m", "worker"], cwd=ROOT, env=env)
+    await worker_polls(dev_env.client, settings.task_queue, process.pid)
     yield env
     process.terminate()
     process.wait(timeout=30)

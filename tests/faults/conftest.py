@@ -4,7 +4,6 @@ the real database."""
 
 from __future__ import annotations
 
-import asyncio
 import subprocess
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -24,7 +23,7 @@ from security.codec import data_converter
 from security.keyring import Keyring
 from settings import Settings
 from tests.conftest import DEV_SERVER, make_settings, process_env
-from tests.office import MAIL_ROOM, as_call, intake_data
+from tests.office import MAIL_ROOM, as_call, intake_data, until, worker_polls
 from tests.processes import free_port, kill, spawn, stop
 from web.views import today
 from wiring import complaint_service
@@ -92,12 +91,18 @@ class FaultSystem:
     def service(self) -> ComplaintService:
         return complaint_service(self.client, self.settings, self.sessions, self.keyring)
 
+    async def served(self) -> None:
+        """Wait until the newest worker polls the task queue (see `worker_polls`)."""
+        await worker_polls(self.client, self.settings.task_queue, self.workers[-1].pid)
+
     async def start(self, reference: str, **changes: Any) -> ComplaintHandle:
+        await self.served()
         data = intake_data(changes.pop("sent_on", today()), reference=reference, **changes)
         assert (await self.service.register(MAIL_ROOM, data)).created
         return self.handle(reference)
 
     async def act(self, reference: str, action: Action) -> None:
+        await self.served()
         await self.service.act(*as_call(self.handle(reference), action))
 
     def handle(self, reference: str) -> ComplaintHandle:
@@ -108,22 +113,24 @@ class FaultSystem:
         assert state is not None
         return state
 
-    async def settled(self, reference: str, seconds: float = 90) -> Complaint:
+    async def settled(self, reference: str) -> Complaint:
         """The complaint once its letters are sent (or held by an incident) and the record
         holds its last version."""
-        for _ in range(int(seconds * 10)):
+
+        async def at_rest() -> Complaint | None:
             try:
                 state = await self.state(reference)
-            except Exception:
-                await asyncio.sleep(0.1)
-                continue
-            if all(state.letter_waits(order) for order in state.pending_letters):
-                async with self.sessions() as session:
-                    row = await session.get(ComplaintRow, reference)
-                if row is not None and row.version == state.version:
-                    return state
-            await asyncio.sleep(0.1)
-        raise AssertionError(f"{reference} did not settle in {seconds} s")
+            except Exception:  # the server or the worker on its way back: ask again
+                return None
+            if not all(state.letter_waits(order) for order in state.pending_letters):
+                return None
+            async with self.sessions() as session:
+                row = await session.get(ComplaintRow, reference)
+            return state if row is not None and row.version == state.version else None
+
+        state = await until(at_rest, what=f"{reference} settled", every=0.1)
+        assert state is not None
+        return state
 
     async def check_nothing_lost_or_doubled(self, reference: str) -> Complaint:
         """Every event recorded once and in order; every letter once in the record, once in
@@ -163,12 +170,15 @@ class FaultSystem:
 
 
 async def connect(address: str, keyring: Keyring) -> Client:
-    for _ in range(200):
+    async def attempt() -> Client | None:
         try:
             return await Client.connect(address, data_converter=data_converter(keyring))
-        except RuntimeError:
-            await asyncio.sleep(0.1)
-    raise AssertionError(f"no Temporal server at {address}")
+        except RuntimeError:  # not listening yet
+            return None
+
+    client = await until(attempt, what=f"a Temporal server at {address}", every=0.1)
+    assert client is not None
+    return client
 
 
 @pytest.fixture

@@ -1,22 +1,19 @@
 """kill -9 of the worker in the middle of each kind of activity, then a new worker: every
 complaint ends in the right state, every letter exists exactly once, no event lost or doubled."""
 
-import asyncio
-import time
-
 import pytest
 
 from tests.faults.conftest import FaultSystem
-from tests.office import action
+from tests.office import action, until
 
 ROUNDS = 20
 
 
-async def wait_for_marker(system: FaultSystem, count: int, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while len(list(system.markers.iterdir())) < count:
-        assert time.monotonic() < deadline, "the worker never reached the pause"
-        await asyncio.sleep(0.05)
+async def wait_for_marker(system: FaultSystem, count: int) -> None:
+    async def reached() -> int:
+        return len(list(system.markers.iterdir()))
+
+    await until(reached, lambda reached: reached >= count, what="the worker at the pause")
 
 
 @pytest.mark.parametrize("pause_in", ["letter", "record"])

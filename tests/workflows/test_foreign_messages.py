@@ -21,7 +21,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from domain.actions import Withdraw
 from security.codec import BOUND_TO, EncryptionCodec
 from tests.conftest import DEV_SERVER
-from tests.office import action, replayer
+from tests.office import action, replayer, until
 from workflows.complaint import ComplaintWorkflow
 from workflows.guard import FOREIGN_REFUSAL
 from workflows.messages import StartComplaint
@@ -39,14 +39,8 @@ async def test_a_plain_signal_changes_nothing_and_stays_on_the_record(office):
     handle = await office.start()
     outsider = plain_client(office.client).get_workflow_handle(handle.id)
     await outsider.signal("withdraw", Withdraw(actor="medecin"))
-    state = await office.settled(handle)
-    for _ in range(100):  # the signal is handled in a workflow task of its own
-        state = await office.settled(handle)
-        if any(e.type == "action_refused" for e in state.events):
-            break
-        await asyncio.sleep(0.05)
+    state, [refused] = await refusals(office, handle)
     assert state.stage == "received"
-    [refused] = [e for e in state.events if e.type == "action_refused"]
     assert "withdraw" in refused.summary and "non chiffré" in refused.summary
     assert refused.actor == "inconnu (hors application)"
     # The complaint's clock goes on: its next timer fires and its letter goes.
@@ -87,26 +81,23 @@ async def test_the_temporal_cli_cannot_withdraw_a_complaint(dev_office):
     command += ["--workflow-id", handle.id, "--name", "withdraw", "--input", '{"actor": "medecin"}']
     sent = await asyncio.to_thread(subprocess.run, command, capture_output=True, text=True)
     assert sent.returncode == 0, sent.stderr
-    for _ in range(200):
-        state = await dev_office.settled(handle)
-        if any(e.type == "action_refused" for e in state.events):
-            break
-        await asyncio.sleep(0.05)
+    state, refused = await refusals(dev_office, handle)
     assert state.stage == "received"
-    assert [e.summary for e in state.events if e.type == "action_refused"] == [
+    assert [e.summary for e in refused] == [
         "Message « withdraw » refusé : il ne vient pas de l'application pour cette réclamation "
         "(non chiffré, ou chiffré pour une autre)."
     ]
 
 
 async def refusals(office, handle):
-    for _ in range(100):  # a signal is handled in a workflow task of its own
-        state = await office.settled(handle)
-        found = [e for e in state.events if e.type == "action_refused"]
-        if found:
-            return state, found
-        await asyncio.sleep(0.05)
-    raise AssertionError("no refusal recorded")
+    """The settled state once the refusal is in it, and the refusals: a signal is handled in a
+    workflow task of its own."""
+    state = await until(
+        lambda: office.settled(handle),
+        lambda state: any(e.type == "action_refused" for e in state.events),
+        what="a refusal recorded",
+    )
+    return state, [e for e in state.events if e.type == "action_refused"]
 
 
 @pytest.mark.parametrize("arguments", [[], [{"actor": "x"}, {"actor": "y"}]], ids=["none", "two"])

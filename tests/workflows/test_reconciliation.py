@@ -1,7 +1,6 @@
 """DESIGN rule 14: a complaint whose process was ended outside our control (terminated from
 the Temporal Web UI, say) is found and flagged, never left looking alive."""
 
-import asyncio
 import uuid
 
 from temporalio.api.common.v1 import WorkflowExecution
@@ -10,7 +9,7 @@ from temporalio.api.workflowservice.v1 import ResetWorkflowExecutionRequest
 
 from activities.reconcile import ReconcileActivities
 from db.models import ComplaintRow
-from tests.office import action
+from tests.office import action, until
 from workflows.reconciliation import RECONCILE_SCHEDULE, schedule_reconciliation
 
 EVENT_TYPE_COMPLETED = EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED
@@ -21,14 +20,23 @@ async def last_workflow_task(handle):
     return max(e.event_id for e in history.events if e.event_type == EVENT_TYPE_COMPLETED)
 
 
-async def flagged_row(office, reference, seconds=20):
-    for _ in range(seconds * 10):
+async def flagged_row(office, reference):
+    async def row():
         async with office.sessions() as session:
-            row = await session.get(ComplaintRow, reference)
-        if row.process_ended:
-            return row
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"{reference} was not flagged")
+            return await session.get(ComplaintRow, reference)
+
+    return await until(row, lambda row: row.process_ended, what=f"{reference} flagged", every=0.1)
+
+
+async def terminated_in_visibility(office, handle) -> None:
+    """Visibility (what the reconciliation asks) knows the complaint has been terminated."""
+    query = f"WorkflowId = '{handle.id}' AND ExecutionStatus = 'Terminated'"
+    await until(
+        lambda: office.client.count_workflows(query),
+        lambda counted: counted.count == 1,
+        what=f"{handle.id} terminated in visibility",
+        every=0.1,
+    )
 
 
 async def test_a_terminated_complaint_is_flagged_once(dev_office):
@@ -40,10 +48,8 @@ async def test_a_terminated_complaint_is_flagged_once(dev_office):
     await handle.terminate(reason="essai d'exploitation")
     office.started_ids.discard(handle.id)  # ended already: nothing left to withdraw
     reconcile = ReconcileActivities(office.client, office.sessions).reconcile
-    for _ in range(100):  # visibility catches up in a moment
-        if await reconcile():
-            break
-        await asyncio.sleep(0.1)
+    await terminated_in_visibility(office, handle)
+    assert await reconcile() == 1
     row = await flagged_row(office, reference)
     assert (row.process_ended, row.incident, row.status) == ("terminated", True, "in_progress")
     assert await reconcile() == 0  # already flagged: nothing twice
@@ -80,7 +86,7 @@ async def test_the_schedule_is_made_once_and_finds_them_by_itself(dev_office):
     schedule = office.client.get_schedule_handle(RECONCILE_SCHEDULE)
     try:
         assert (created, again) == (True, False)
-        await asyncio.sleep(1)  # visibility knows the termination
+        await terminated_in_visibility(office, handle)
         await schedule.trigger()
         row = await flagged_row(office, reference)
         assert row.process_ended == "terminated"

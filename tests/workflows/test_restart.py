@@ -81,7 +81,7 @@ async def test_a_letter_retried_after_a_crash_is_posted_once(
     async with worker:
         handle = await office.start(channel="post")
         await office.act(handle, action("qualify"))
-        await temporal_env.sleep(timedelta(seconds=5))  # the retry after the crash
+        await office.skip(timedelta(seconds=5))  # the retry after the crash
         state = await office.settled(handle)
         await office.close()
     assert CrashAfterPosting.crashed

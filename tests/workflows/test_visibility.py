@@ -1,6 +1,5 @@
 """Operators' view: search attributes, kept current, queried on the real dev server."""
 
-import asyncio
 from datetime import timedelta
 
 from temporalio.api.enums.v1 import IndexedValueType
@@ -10,7 +9,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from cli.temporal_setup import setup
 from tests.conftest import DEV_SERVER
-from tests.office import action
+from tests.office import action, until
 from tests.workflows.test_lean_runs import SHORT
 from workflows.monthly_register import MONTHLY_REGISTER_SCHEDULE
 from workflows.search import KEYS
@@ -22,13 +21,13 @@ BUILT_IN_METADATA = "__temporal_workflow_metadata"
 async def listed(office, query: str, expected: set[str]) -> set[str]:
     """The complaints of this test matching `query`, once visibility has caught up."""
     full = f"TaskQueue = '{office.settings.task_queue}' AND {query}"
-    found: set[str] = set()
-    for _ in range(100):
-        found = {w.id async for w in office.client.list_workflows(full)}
-        if found == expected:
-            break
-        await asyncio.sleep(0.1)
-    return found
+
+    async def found() -> set[str]:
+        return {w.id async for w in office.client.list_workflows(full)}
+
+    return await until(
+        found, lambda ids: ids == expected, what=f"{expected} for {query}", every=0.1
+    )
 
 
 async def test_visibility_queries_follow_each_complaint(dev_office):

@@ -2,7 +2,7 @@
 
 from datetime import UTC, date, datetime
 
-from domain.complaint import LATEST_RULES, Complaint
+from domain.complaint import LATEST_RULES, AlarmKind, Complaint
 from domain.intake import parse_intake
 from domain.planning import plan_complaint
 from domain.policy import Policy
@@ -25,3 +25,17 @@ def complaint(rules=LATEST_RULES, **changes):
 
 def pending(c):
     return [o.kind.value for o in c.pending_letters]
+
+
+def at(day: date, hour: int = 10) -> datetime:
+    """That day at `hour`, Paris time in winter."""
+    return datetime(day.year, day.month, day.day, hour - 1, tzinfo=UTC)  # Paris, winter
+
+
+def ring_until(c, moment: datetime) -> list[AlarmKind]:
+    """Ring the complaint's alarms in their order until `moment`: the kinds rung."""
+    rung = []
+    while (alarm := c.next_alarm()) and alarm.at <= moment:
+        rung.append(alarm.kind)
+        c.ring(alarm.kind, alarm.at)
+    return rung

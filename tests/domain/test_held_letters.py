@@ -3,28 +3,16 @@ the day it leaves; an acknowledgement still held when the answer is written neve
 first answer counts from the day its letter left; an information letter names every suspension
 that moved the date."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
 from domain.actions import Answer, Contest, Qualify, Resume, Retry, Suspend
 from domain.complaint import ActionRefused, AlarmKind
 from domain.letters import LetterKind
-from tests.domain.builders import NOW, complaint, pending
+from tests.domain.builders import NOW, at, complaint, pending, ring_until
 
 FINAL = date(2027, 5, 1)  # two months after the written complaint of 1 March 2027
-
-
-def at(day: date, hour: int = 10) -> datetime:
-    return datetime(day.year, day.month, day.day, hour - 1, tzinfo=UTC)  # Paris, winter
-
-
-def ring_until(c, moment: datetime) -> list[AlarmKind]:
-    rung = []
-    while (alarm := c.next_alarm()) and alarm.at <= moment:
-        rung.append(alarm.kind)
-        c.ring(alarm.kind, alarm.at)
-    return rung
 
 
 def order(c, kind: str):

@@ -2,28 +2,16 @@
 a referral is judged on the day it was made, and one made within the year may be recorded
 during a grace period after it; the insurer may still answer after a referral."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 
 from domain.actions import Answer, Contest, Mediate, Qualify
 from domain.complaint import ActionRefused, AlarmKind
 from domain.letters import LetterKind
-from tests.domain.builders import NOW, complaint
+from tests.domain.builders import NOW, at, complaint, ring_until
 
 YEAR_ENDS = date(2028, 3, 1)  # a year after the written complaint of 1 March 2027
-
-
-def at(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, 9, tzinfo=UTC)  # 10:00 in Paris, winter
-
-
-def ring_until(c, moment: datetime) -> list[AlarmKind]:
-    rung = []
-    while (alarm := c.next_alarm()) and alarm.at <= moment:
-        rung.append(alarm.kind)
-        c.ring(alarm.kind, alarm.at)
-    return rung
 
 
 def referral(on: date | None = None) -> Mediate:

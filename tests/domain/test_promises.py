@@ -2,7 +2,7 @@
 quality target stops its clock, the complainant hears before each announced date passes, and
 never a date already past or after the 2 months."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -19,21 +19,9 @@ from domain.actions import (
 )
 from domain.complaint import ActionRefused, AlarmKind, IncidentKind
 from domain.letters import LetterKind
-from tests.domain.builders import NOW, complaint
+from tests.domain.builders import NOW, at, complaint, ring_until
 
 SENT = date(2027, 3, 1)
-
-
-def at(day: date, hour: int = 10) -> datetime:
-    return datetime(day.year, day.month, day.day, hour - 1, tzinfo=UTC)  # Paris, winter
-
-
-def ring_until(c, moment: datetime) -> list[AlarmKind]:
-    rung = []
-    while (alarm := c.next_alarm()) and alarm.at <= moment:
-        rung.append(alarm.kind)
-        c.ring(alarm.kind, alarm.at)
-    return rung
 
 
 def suspended(c, start: date, end: date, reason="legal_expertise"):

@@ -56,6 +56,8 @@ class QueueRow:
     final_due_on: date | None
     acknowledged_at: datetime | None
     first_answered_at: datetime | None
+    # The dates announced to the complainant, kept in the snapshot (DESIGN rule 6).
+    promises: list[str] | None
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,7 @@ COLUMNS = (
     ComplaintRow.final_due_on,
     ComplaintRow.acknowledged_at,
     ComplaintRow.first_answered_at,
+    ComplaintRow.snapshot["promises"].label("promises"),
 )
 
 

@@ -79,15 +79,20 @@ def dated_line(row: Dated, promised_on: date | None = None) -> RegisterLine:
     )
 
 
+def last_promise(promises: object) -> date | None:
+    """The last date announced to the complainant (DESIGN rule 6), from the snapshot's list."""
+    dates = DATES.validate_python(promises or [])
+    return dates[-1] if dates else None
+
+
 def register_line(row: ComplaintRow) -> RegisterLine:
     # The typology and the promises live in the complaint's state, kept whole in the snapshot;
     # nothing of its content is read.
     typed = Classification.model_validate(row.snapshot.get("classification") or {})
-    promises = DATES.validate_python(row.snapshot.get("promises") or [])
     mediated = row.snapshot.get("mediation")
     mediation = MediationRecord.model_validate(mediated) if mediated else None
     return replace(
-        dated_line(row, promises[-1] if promises else None),
+        dated_line(row, last_promise(row.snapshot.get("promises"))),
         entity=row.entity,
         product_line=typed.product_line,
         reason=typed.reason,

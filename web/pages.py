@@ -23,7 +23,7 @@ from db.logins import (
 )
 from db.models import ComplaintRow
 from db.queue import QueueFilters, assignees
-from db.register import dated_line, register_line
+from db.register import dated_line, last_promise, register_line
 from domain.access import may_read_complaints, may_register
 from domain.actions import ACTION_LABELS
 from domain.complaint import OPEN_STATUSES
@@ -262,7 +262,11 @@ async def queue(
         today=on,
         # The promises kept late, as the register counts them (DESIGN rule 13).
         late={
-            row.reference: [s for s in dated_line(row).standings(on).values() if s.days_late]
+            row.reference: [
+                s
+                for s in dated_line(row, last_promise(row.promises)).standings(on).values()
+                if s.days_late
+            ]
             for row in result.rows
         },
         statuses=[*OPEN_STATUSES, "answered", "closed", "requalified", "withdrawn"],

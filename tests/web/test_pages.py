@@ -1,14 +1,18 @@
 """The agents' UI over HTTP: logging in, who sees and does what, CSRF, forms."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from activities.records import RecordActivities
 from db.models import ComplaintRow, EventRow
 from db.register import register_lines
+from domain.actions import Answer
 from domain.french import long_date
+from tests.activities.conftest import NOW, a_complaint
 from tests.office import action
 from tests.web.conftest import login
+from workflows.messages import RecordInput
 
 SECRET = "Hémiplégie droite depuis l'accident"
 
@@ -226,3 +230,22 @@ async def test_a_promise_kept_late_shows_late_on_the_page_and_in_the_queue(http,
     assert '<span class="ok">envoyé' not in page
     queue = (await http.get("/")).text
     assert f'<small class="late">Accusé de réception : {said}</small>' in queue
+
+
+async def test_a_date_announced_and_passed_before_the_answer_shows_late_in_the_queue(http, office):
+    """DESIGN rule 6: the last date announced (1 December) passed two days before the answer
+    left; the queue says so as the register counts it, beside the promises kept."""
+    answered = a_complaint("PROMESSE-TARD")
+    answered.promises = [date(2026, 12, 1)]
+    left = NOW + timedelta(days=6)  # 3 December 2026
+    answered.apply(Answer(actor="a", decision="rejected", reasons="Contrat clair."), left)
+    answered.letter_sent(answered.pending_letters[-1], "outbox/answer-1.eml", left)
+    record = RecordActivities(office.sessions, office.keyring).record
+    await record(RecordInput(complaint=answered, events=answered.events, at=left))
+    await login(http, "louise")
+    queue = (await http.get("/", params={"status": "answered"})).text
+    said = (
+        "Date de réponse annoncée au réclamant : répondue le 3 décembre 2026, en retard de 2 jours"
+    )
+    assert f'<small class="late">{said}</small>' in queue
+    assert "Engagement qualité (15 jours) : répondue" not in queue  # kept: nothing to say

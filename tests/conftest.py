@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import itertools
 import os
 import sys
 import uuid
@@ -20,7 +21,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from db.engine import SessionFactory, create_engine, session_factory
 from db.migrate import upgrade
-from db.models import Base
+from db.models import Base, ReferenceCounterRow
 from security.codec import data_converter
 from security.keyring import Keyring
 from settings import Settings
@@ -32,6 +33,8 @@ TEST_SERVER = BIN / "temporal-test-server"
 DEV_SERVER = BIN / "temporal"
 POSTGRES_URL = os.environ.get("RECLAMATIONS_TEST_POSTGRES_URL", "")
 IN_CI = os.environ.get("CI", "").lower() == "true"
+# Blocks of reference numbers for the tests on the shared dev server (dev_office).
+DEV_OFFICE_BLOCKS = itertools.count(1)
 T = TypeVar("T")
 
 
@@ -205,5 +208,13 @@ async def dev_office(
     keyring: Keyring,
 ) -> AsyncIterator[Office]:
     """An office on the dev server, on the real clock: for visibility queries and the web."""
+    # The dev server outlives each test's database: each test numbers the complaints it
+    # registers without a reference in a block of its own, so a number another test used
+    # there is never met again (the service would skip it, 20 times at most).
+    block = next(DEV_OFFICE_BLOCKS) * 1000
+    async with sqlite_sessions.begin() as session:
+        session.add_all(
+            ReferenceCounterRow(year=year, last_number=block) for year in range(2020, 2040)
+        )
     async with open_office(dev_env, settings, sqlite_sessions, keyring) as office:
         yield office

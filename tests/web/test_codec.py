@@ -215,8 +215,10 @@ async def test_a_flood_of_decodes_waits_for_the_endpoints_own_threads(http, offi
     while not all(request.done() for request in flood):
         during.append(await timed_page(http))
     assert [(await request).status_code for request in flood] == [200] * 6
-    # The app answered all along, each page in its usual time give or take a busy machine.
-    assert max(during) < max(20 * alone, 1.0), f"alone {alone:.3f} s, during {during}"
+    # The app answered all along. The decoding threads share the interpreter with it, so a page
+    # took about 1 s here during the flood (0.014 s alone); on the event loop it waited for all
+    # six batches, about 5 s.
+    assert max(during) < max(20 * alone, 3.0), f"alone {alone:.3f} s, during {during}"
     codec_threads = [t for t in threading.enumerate() if t.name.startswith(f"codec-{id(ctx):x}")]
     assert len(codec_threads) == ctx.settings.codec_threads == 2
 

@@ -22,4 +22,4 @@ RUN uv sync --frozen --no-dev \
 USER reclamations
 ENV RECLAMATIONS_DATA_DIR=/data \
     RECLAMATIONS_OUTBOX_DIR=/outbox
-CMD ["python", "-m", "worker"]
+CMD ["python", "-m", "reclamations.worker"]

@@ -26,12 +26,12 @@ from sqlalchemy.engine import make_url
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from db.engine import SessionFactory, create_engine, session_factory
-from db.migrate import upgrade
-from security.codec import data_converter
-from security.keyring import Keyring
+from reclamations.db.engine import SessionFactory, create_engine, session_factory
+from reclamations.db.migrate import upgrade
+from reclamations.security.codec import data_converter
+from reclamations.security.keyring import Keyring
+from reclamations.workflows.client import register_search_attributes
 from tests.processes import free_port
-from workflows.client import register_search_attributes
 
 ROOT = Path(__file__).parents[1]
 RESULTS = ROOT / "bench" / "results"
@@ -242,15 +242,18 @@ def cpu_spent(before: dict[str, float], after: dict[str, float]) -> dict[str, fl
 
 # Where a worker's time goes, by the library or module its innermost known frame belongs to.
 PROFILE_PARTS = (
-    ("temporal payloads (converter, codec)", ("temporalio/converter", "security/codec")),
-    ("encryption", ("cryptography", "security/keyring")),
-    ("letters: templates", ("jinja2", "activities/letters/rendering")),
-    ("letters: email, files", ("email/", "activities/letters/delivery", "smtplib")),
+    (
+        "temporal payloads (converter, codec)",
+        ("temporalio/converter", "reclamations/security/codec"),
+    ),
+    ("encryption", ("cryptography", "reclamations/security/keyring")),
+    ("letters: templates", ("jinja2", "reclamations/activities/letters/rendering")),
+    ("letters: email, files", ("email/", "reclamations/activities/letters/delivery", "smtplib")),
     ("letters: PDF", ("reportlab",)),
-    ("database", ("sqlalchemy", "aiosqlite", "sqlite3", "asyncpg", "db/")),
+    ("database", ("sqlalchemy", "aiosqlite", "sqlite3", "asyncpg", "reclamations/db/")),
     ("pydantic", ("pydantic",)),
-    ("rules (domain)", ("domain/",)),
-    ("workflow code", ("workflows/",)),
+    ("rules (domain)", ("reclamations/domain/",)),
+    ("workflow code", ("reclamations/workflows/",)),
     ("temporal SDK (workflow activations, sandbox)", ("temporalio/",)),
     ("asyncio, threads", ("asyncio/", "threading", "concurrent/")),
 )

@@ -14,9 +14,9 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 
 from bench.common import Bench, bench_system, gather_limited, rss_mb, write_result
-from db.models import ComplaintRow
-from domain.intake import parse_intake
-from workflows.client import start_complaint
+from reclamations.db.models import ComplaintRow
+from reclamations.domain.intake import parse_intake
+from reclamations.workflows.client import start_complaint
 
 
 async def recorded(bench: Bench) -> int:

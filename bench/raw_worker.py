@@ -10,7 +10,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from bench.shape import RAW_TASK_QUEUE, RawShape, raw_letter, raw_plan, raw_record
-from workflows.sandbox import workflow_runner
+from reclamations.workflows.sandbox import workflow_runner
 
 
 async def main() -> None:

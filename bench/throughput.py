@@ -30,9 +30,9 @@ from bench.common import (
     write_result,
 )
 from bench.shape import RAW_TASK_QUEUE, RawInput, RawShape
-from domain.actions import Answer, Qualify
-from domain.intake import parse_intake
-from workflows.client import signal_action, start_complaint
+from reclamations.domain.actions import Answer, Qualify
+from reclamations.domain.intake import parse_intake
+from reclamations.workflows.client import signal_action, start_complaint
 
 WINDOW_SECONDS = 1.0
 ROUNDS = 3

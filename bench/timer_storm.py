@@ -39,12 +39,12 @@ from bench.common import (
     write_result,
 )
 from bench.shape import RAW_TASK_QUEUE, RawInput, RawShape
-from db.models import ComplaintRow, LetterRow
-from domain.intake import parse_intake
-from domain.planning import plan_complaint
-from domain.policy import Policy
-from workflows.client import start_complaint
-from workflows.messages import workflow_id
+from reclamations.db.models import ComplaintRow, LetterRow
+from reclamations.domain.intake import parse_intake
+from reclamations.domain.planning import plan_complaint
+from reclamations.domain.policy import Policy
+from reclamations.workflows.client import start_complaint
+from reclamations.workflows.messages import workflow_id
 
 PARIS = ZoneInfo("Europe/Paris")
 LEAD_SECONDS = 150  # time to start every complaint before the instant comes

@@ -19,7 +19,6 @@ from typing import Any
 import httpx
 import psutil
 
-from activities.records import RecordActivities
 from bench.common import (
     Bench,
     bench_system,
@@ -32,14 +31,15 @@ from bench.common import (
     write_result,
 )
 from bench.shape import RAW_TASK_QUEUE, RawInput, RawShape
-from db.accounts import add_user, create_token
-from domain.actions import Assign, Qualify
-from domain.complaint import Complaint
-from domain.intake import parse_intake
-from domain.planning import plan_complaint
-from domain.policy import Policy
+from reclamations.activities.records import RecordActivities
+from reclamations.db.accounts import add_user, create_token
+from reclamations.domain.actions import Assign, Qualify
+from reclamations.domain.complaint import Complaint
+from reclamations.domain.intake import parse_intake
+from reclamations.domain.planning import plan_complaint
+from reclamations.domain.policy import Policy
+from reclamations.workflows.messages import RecordInput
 from tests.processes import free_port
-from workflows.messages import RecordInput
 
 CHANNELS = ["email", "web_form", "post", "managing_body"]
 RATE = 20  # intake requests per second

@@ -19,14 +19,14 @@ import pytest
 from sqlalchemy.engine import make_url
 from temporalio.testing import WorkflowEnvironment
 
-from db.engine import SessionFactory, create_engine, session_factory
-from db.migrate import upgrade
-from db.models import Base, ReferenceCounterRow
-from security.codec import data_converter
-from security.keyring import Keyring
-from settings import Settings
+from reclamations.db.engine import SessionFactory, create_engine, session_factory
+from reclamations.db.migrate import upgrade
+from reclamations.db.models import Base, ReferenceCounterRow
+from reclamations.security.codec import data_converter
+from reclamations.security.keyring import Keyring
+from reclamations.settings import Settings
+from reclamations.workflows.client import register_search_attributes
 from tests.office import Office
-from workflows.client import register_search_attributes
 
 BIN = Path(sys.executable).parent
 TEST_SERVER = BIN / "temporal-test-server"

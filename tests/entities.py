@@ -1,4 +1,4 @@
-"""Two entities for the tests of DESIGN rule 19, those of examples/entities.toml: the seed's
+"""Two entities for the tests of rule 19, those of examples/entities.toml: the seed's
 insurer (a société anonyme), and a mutual answering to the Médiateur de la Mutualité Française,
 in Alsace. No name, service, address or website of one is found in the other."""
 

@@ -34,23 +34,23 @@ from temporalio.client import (
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer, Worker
 
-from db.engine import SessionFactory
-from db.models import ComplaintRow, EventRow, LetterRow
-from domain.access import Principal, Role
-from domain.actions import ACTIONS, Action, Retry, Withdraw, action_name
-from domain.clock import local_date
-from domain.complaint import Complaint
-from domain.errors import ServiceError
-from security.codec import data_converter
-from security.keyring import Keyring
-from settings import Settings
-from wiring import complaint_service, complaint_worker
-from workflows.client import ComplaintHandle
-from workflows.complaint import ComplaintWorkflow
-from workflows.guard import ForeignMessages
-from workflows.messages import WORKFLOW_ID_PREFIX, workflow_id
-from workflows.sandbox import workflow_runner
-from workflows.service import ComplaintService
+from reclamations.db.engine import SessionFactory
+from reclamations.db.models import ComplaintRow, EventRow, LetterRow
+from reclamations.domain.access import Principal, Role
+from reclamations.domain.actions import ACTIONS, Action, Retry, Withdraw, action_name
+from reclamations.domain.clock import local_date
+from reclamations.domain.complaint import Complaint
+from reclamations.domain.errors import ServiceError
+from reclamations.security.codec import data_converter
+from reclamations.security.keyring import Keyring
+from reclamations.settings import Settings
+from reclamations.wiring import complaint_service, complaint_worker
+from reclamations.workflows.client import ComplaintHandle
+from reclamations.workflows.complaint import ComplaintWorkflow
+from reclamations.workflows.guard import ForeignMessages
+from reclamations.workflows.messages import WORKFLOW_ID_PREFIX, workflow_id
+from reclamations.workflows.sandbox import workflow_runner
+from reclamations.workflows.service import ComplaintService
 
 PARIS = "Europe/Paris"
 T = TypeVar("T")

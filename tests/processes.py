@@ -67,7 +67,7 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 def web_app(env: dict[str, str]) -> Iterator[str]:
     """The web app as `make run` starts it, on a free port; yields its base URL."""
     port = free_port()
-    process = spawn({**env, "RECLAMATIONS_WEB_PORT": str(port)}, "-m", "web")
+    process = spawn({**env, "RECLAMATIONS_WEB_PORT": str(port)}, "-m", "reclamations.web")
     url = f"http://127.0.0.1:{port}"
 
     def answers() -> bool:

@@ -6,11 +6,11 @@ import io
 
 from sqlalchemy import update
 
-from cli.main import main
-from db.accounts import add_user, create_token, disable_user, token_principal
-from db.engine import create_engine
-from db.migrate import upgrade
-from db.models import UserRow
+from reclamations.cli.main import main
+from reclamations.db.accounts import add_user, create_token, disable_user, token_principal
+from reclamations.db.engine import create_engine
+from reclamations.db.migrate import upgrade
+from reclamations.db.models import UserRow
 
 PASSWORD = "une-phrase-pour-hugo"
 

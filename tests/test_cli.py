@@ -6,8 +6,13 @@ import stat
 import pytest
 from pydantic import SecretStr
 
-from cli.main import main
-from cli.run import CODEC_KEY_FILE, local_codec_key, temporal_command, with_local_codec_key
+from reclamations.cli.main import main
+from reclamations.cli.run import (
+    CODEC_KEY_FILE,
+    local_codec_key,
+    temporal_command,
+    with_local_codec_key,
+)
 from tests.conftest import make_settings
 
 

@@ -1,4 +1,4 @@
-"""The insurer's closed lists (DESIGN rule 17) from a TOML file: taken as written, or refused
+"""The insurer's closed lists (rule 17) from a TOML file: taken as written, or refused
 with one clear line per bad field. And how settings shape a worker: the sandbox, its activity
 slots, what it loads at start."""
 
@@ -10,11 +10,11 @@ import pytest
 from temporalio.worker import UnsandboxedWorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
-from security.keyring import Keyring
-from settings import Settings
+from reclamations.security.keyring import Keyring
+from reclamations.settings import Settings
+from reclamations.wiring import ConfigurationError, complaint_worker, typology
+from reclamations.workflows.sandbox import workflow_runner
 from tests.conftest import make_settings, process_env
-from wiring import ConfigurationError, complaint_worker, typology
-from workflows.sandbox import workflow_runner
 
 LISTS = """
 [product_lines]
@@ -62,8 +62,8 @@ def test_an_unreadable_file_says_so(tmp_path):
 
 
 def test_the_entities_come_from_their_file_and_each_code_once(tmp_path):
+    from reclamations.wiring import entities
     from tests.entities import ENTITIES_TOML
-    from wiring import entities
 
     path = tmp_path / "entites.toml"
     path.write_text(ENTITIES_TOML, encoding="utf-8")
@@ -76,7 +76,7 @@ def test_the_entities_come_from_their_file_and_each_code_once(tmp_path):
 
 
 def test_without_a_file_the_settings_insurer_is_the_only_entity():
-    from wiring import entities
+    from reclamations.wiring import entities
 
     [only] = entities(Settings()).entities
     assert only.identity.name == "MUTEX" and only.mediator.name == "La Médiation de l'Assurance"
@@ -85,7 +85,7 @@ def test_without_a_file_the_settings_insurer_is_the_only_entity():
 def test_the_settings_insurer_takes_each_field_given_and_keeps_the_others(monkeypatch):
     """RECLAMATIONS_INSURER__RCS=... sets the insurer's own RCS; the rest of the identity stays;
     a legal form the law asks more of is refused without it, naming the setting."""
-    from wiring import entities
+    from reclamations.wiring import entities
 
     monkeypatch.setenv("RECLAMATIONS_INSURER__RCS", "RCS Nanterre 123 456 789")
     [only] = entities(Settings(_env_file=None)).entities
@@ -132,7 +132,8 @@ def test_a_worker_loads_the_spreadsheet_library_only_to_write_a_workbook():
         [
             sys.executable,
             "-c",
-            "import sys, worker; print(sorted({'openpyxl', 'numpy'} & set(sys.modules)))",
+            "import sys, reclamations.worker;"
+            " print(sorted({'openpyxl', 'numpy'} & set(sys.modules)))",
         ],
         cwd=Path(__file__).parents[1],
         capture_output=True,

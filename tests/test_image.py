@@ -46,11 +46,11 @@ NEEDED = [
     "pyproject.toml",
     "uv.lock",
     "README.md",
-    "worker.py",
-    "domain/files.py",
-    "web/templates/base.html",
-    "activities/letters/templates/answer.txt.j2",
-    "db/migrations/versions/0001_initial.py",
+    "reclamations/worker.py",
+    "reclamations/domain/files.py",
+    "reclamations/web/templates/base.html",
+    "reclamations/activities/letters/templates/answer.txt.j2",
+    "reclamations/db/migrations/versions/0001_initial.py",
 ]
 
 

@@ -1,5 +1,5 @@
 """Realistic lives (examples/scenarios), run through `complaints simulate` on a time-skipping
-Temporal server: whatever happens, no letter says what is not so (DESIGN rules 5, 6, 9, 11)."""
+Temporal server: whatever happens, no letter says what is not so (rules 5, 6, 9, 11)."""
 
 import re
 from datetime import date
@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from cli.simulate import SimulationResult, load_scenario, simulate
-from domain.french import long_date
-from settings import Settings
+from reclamations.cli.simulate import SimulationResult, load_scenario, simulate
+from reclamations.domain.french import long_date
+from reclamations.settings import Settings
 
 SCENARIOS = Path(__file__).parents[1] / "examples" / "scenarios"
 MONTHS = {long_date(date(2027, m, 1)).split()[1]: m for m in range(1, 13)}
@@ -75,7 +75,7 @@ async def test_an_expertise_before_the_announced_date_is_explained_on_that_date(
     first = next(x for x in complaint.letters if x.kind == "information")
     assert first.sent_at.date() == complaint.promises[0]
     assert "expertise médicale" in letters(result, "information")[0]
-    assert all(x.delivery == "post" for x in complaint.letters)  # DESIGN rule 11
+    assert all(x.delivery == "post" for x in complaint.letters)  # rule 11
 
 
 async def test_a_medical_complaint_without_address_waits_for_it_then_writes():

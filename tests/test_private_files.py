@@ -23,7 +23,7 @@ def free_port() -> int:
 
 
 @pytest.mark.parametrize(
-    "command", [["-m", "web"], [str(ROOT / "worker.py")]], ids=["web", "worker"]
+    "command", [["-m", "reclamations.web"], ["-m", "reclamations.worker"]], ids=["web", "worker"]
 )
 def test_the_web_app_and_the_worker_create_private_files(tmp_path, command):
     data = tmp_path / "data"

@@ -11,7 +11,7 @@ import compose
 import pytest
 from pydantic import BaseModel
 
-from settings import Settings
+from reclamations.settings import Settings
 
 ROOT = Path(__file__).parents[1]
 SECRETS = {

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from cli.simulate import ScenarioError, load_scenario
-from domain.calendar import timezone_of
-from domain.clock import local_date
-from domain.deadlines import add_months
+from reclamations.cli.simulate import ScenarioError, load_scenario
+from reclamations.domain.calendar import timezone_of
+from reclamations.domain.clock import local_date
+from reclamations.domain.deadlines import add_months
 from tests.entities import ENTITIES_TOML
 
 ROOT = Path(__file__).parents[1]
@@ -69,7 +69,7 @@ def test_a_scenario_runs_to_its_timeline_in_json(tmp_path):
     assert output["status"] == "answered"
     assert set(output["deadlines"]) == {"acknowledgement_due", "quality_target_due", "final_due"}
     # Seven days suspended move the quality target to day 22, but the acknowledgement had
-    # announced day 15: the complainant hears why on that day (DESIGN rule 6).
+    # announced day 15: the complainant hears why on that day (rule 6).
     assert [(letter["kind"], letter["channel"]) for letter in output["letters"]] == [
         ("acknowledgement", "email"),
         ("information", "email"),
@@ -105,7 +105,7 @@ def test_an_invalid_action_field_is_named(tmp_path):
 
 
 def test_a_life_answered_in_time_then_contested_late_brings_no_false_letter():
-    # DESIGN rules 3 and 9: sent yesterday at 21:30 in Martinique (already today in Paris):
+    # rules 3 and 9: sent yesterday at 21:30 in Martinique (already today in Paris):
     # dated yesterday; answered in time, contested after the 2 months: no letter saying that
     # no answer went out.
     sent = local_date(datetime.now(UTC), timezone_of("972")) - timedelta(days=1)

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from db.engine import create_engine, session_factory
-from db.models import EventRow
+from reclamations.db.engine import create_engine, session_factory
+from reclamations.db.models import EventRow
 from tests.conftest import process_env
 from tests.office import PATIENCE, until, worker_polls
 from tests.processes import complaints
@@ -25,7 +25,7 @@ REFERENCE = f"SYS-{uuid.uuid4().hex[:8]}"
 
 def starter(env, *args):
     return subprocess.run(
-        [sys.executable, "starter.py", *args],
+        [sys.executable, "-m", "reclamations.starter", *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -56,7 +56,7 @@ async def worker_process(dev_env, settings, keyring):
     assert migrated.returncode == 0, migrated.stderr
     made = complaints(env, "tokens", "create", "courrier-lyon", "--role", "supervisor")
     env = {**env, "RECLAMATIONS_API_TOKEN": made.stdout.strip().splitlines()[-1]}
-    process = subprocess.Popen([sys.executable, "-m", "worker"], cwd=ROOT, env=env)
+    process = subprocess.Popen([sys.executable, "-m", "reclamations.worker"], cwd=ROOT, env=env)
     await worker_polls(dev_env.client, settings.task_queue, process.pid)
     yield env
     process.terminate()
@@ -154,7 +154,7 @@ async def test_the_starter_acts_only_as_a_valid_token(tmp_path, worker_process):
 
 def test_starter_help_shows_how_to_send_an_action():
     result = subprocess.run(
-        [sys.executable, "starter.py", "--help"],
+        [sys.executable, "-m", "reclamations.starter", "--help"],
         cwd=ROOT,
         capture_output=True,
         text=True,

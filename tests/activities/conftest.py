@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
-from domain.complaint import Complaint
-from domain.intake import parse_intake
-from domain.planning import plan_complaint
-from domain.policy import Policy
+from reclamations.domain.complaint import Complaint
+from reclamations.domain.intake import parse_intake
+from reclamations.domain.planning import plan_complaint
+from reclamations.domain.policy import Policy
 
 NOW = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
 TODAY = date(2026, 11, 27)

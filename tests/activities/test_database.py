@@ -5,8 +5,8 @@ import asyncio
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from db.models import Base
-from db.references import next_reference
+from reclamations.db.models import Base
+from reclamations.db.references import next_reference
 
 
 async def test_migrations_build_exactly_the_models_schema(sessions):

@@ -1,4 +1,4 @@
-"""DESIGN rule 19: each entity's letters carry its identity and name its own mediator."""
+"""rule 19: each entity's letters carry its identity and name its own mediator."""
 
 import re
 import tomllib
@@ -7,12 +7,12 @@ from datetime import date
 import pytest
 from temporalio.exceptions import ApplicationError
 
-from activities.failures import LASTING
-from activities.letters.rendering import LetterRenderer
-from activities.letters.specimens import every_specimen
-from domain.actions import Answer
-from domain.entities import Entities, Entity
-from domain.letters import LETTER_LABELS, LetterKind
+from reclamations.activities.failures import LASTING
+from reclamations.activities.letters.rendering import LetterRenderer
+from reclamations.activities.letters.specimens import every_specimen
+from reclamations.domain.actions import Answer
+from reclamations.domain.entities import Entities, Entity
+from reclamations.domain.letters import LETTER_LABELS, LetterKind
 from tests.activities.conftest import NOW, a_complaint
 from tests.activities.test_letters import letter_for
 from tests.entities import ENTITIES_TOML
@@ -79,7 +79,7 @@ def test_two_entities_answer_with_their_own_mediator_and_identity():
 
 
 def test_medical_documents_go_to_the_entitys_own_medecin_conseil():
-    """DESIGN rules 11 and 19: each entity names its Médecin Conseil and their address."""
+    """rules 11 and 19: each entity names its Médecin Conseil and their address."""
     complaint = a_complaint(entity="mutuelle-est", medical=True)
     (notice,) = [o for o in complaint.pending_letters if o.kind == "medical_postal_notice"]
     letter = rendered(complaint, notice)

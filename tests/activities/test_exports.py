@@ -1,4 +1,4 @@
-"""The register's files as compliance opens them (DESIGN rules 13 and 17), read back from real
+"""The register's files as compliance opens them (rules 13 and 17), read back from real
 databases (SQLite and PostgreSQL) through the real export paths: no text a person typed runs
 as a formula (OWASP, CSV injection); the figures count what the law counts, in French."""
 
@@ -9,17 +9,17 @@ from datetime import date, datetime
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from activities.exports import register_csv, register_xlsx, statistics_csv
-from activities.records import RecordActivities
-from cli.main import main
-from db.register import register_lines
-from domain.actions import Answer, Qualify
-from domain.entities import DEFAULT_ENTITIES
-from domain.register import Lists
-from domain.typology import DEFAULT_TYPOLOGY
+from reclamations.activities.exports import register_csv, register_xlsx, statistics_csv
+from reclamations.activities.records import RecordActivities
+from reclamations.cli.main import main
+from reclamations.db.register import register_lines
+from reclamations.domain.actions import Answer, Qualify
+from reclamations.domain.entities import DEFAULT_ENTITIES
+from reclamations.domain.register import Lists
+from reclamations.domain.typology import DEFAULT_TYPOLOGY
+from reclamations.workflows.messages import RecordInput
 from tests.activities.conftest import NOW, a_complaint
 from tests.activities.test_register import record_three
-from workflows.messages import RecordInput
 
 LISTS = Lists(DEFAULT_TYPOLOGY, DEFAULT_ENTITIES)
 AS_OF = date(2027, 6, 1)
@@ -92,8 +92,8 @@ async def test_text_typed_by_people_never_becomes_a_formula(sessions, keyring):
 def test_the_command_line_exports_no_formula(tmp_path, monkeypatch, capsys, keyring):
     import asyncio
 
-    from db.engine import create_engine, session_factory
-    from db.migrate import upgrade
+    from reclamations.db.engine import create_engine, session_factory
+    from reclamations.db.migrate import upgrade
 
     url = f"sqlite+aiosqlite:///{tmp_path / 'register.db'}"
 
@@ -127,7 +127,7 @@ async def test_handling_time_and_two_months_count_from_the_first_written_complai
         first_written_on="2026-09-20",
     )
     forwarded.apply(Answer(actor="a", decision="rejected", reasons="Contrat clair."), NOW)
-    # DESIGN rule 13: the answer counts from the day its letter left.
+    # rule 13: the answer counts from the day its letter left.
     forwarded.letter_sent(forwarded.pending_letters[-1], "outbox/answer-1.eml", NOW)
     await record(sessions, keyring, forwarded)
     [line] = await register_lines(sessions)
@@ -191,8 +191,8 @@ async def test_percentages_are_written_the_french_way(sessions, keyring):
 
 
 def test_the_dashboard_elapsed_time_counts_from_the_first_written_complaint():
-    from domain.dashboard import dashboard
-    from domain.register import RegisterLine
+    from reclamations.domain.dashboard import dashboard
+    from reclamations.domain.register import RegisterLine
 
     forwarded = RegisterLine(
         reference="LATE",

@@ -1,4 +1,4 @@
-"""Letters as an insurer's French business letters (DESIGN rule 19's identity, La Poste's
+"""Letters as an insurer's French business letters (rule 19's identity, La Poste's
 window): the real PDF read back with pypdf, the real email parsed back."""
 
 import io
@@ -9,12 +9,18 @@ import pytest
 from pydantic import ValidationError
 from pypdf import PdfReader
 
-from activities.letters.delivery import open_posted
-from activities.letters.pdf import HEIGHT, WINDOW_HEIGHT, WINDOW_LEFT, WINDOW_TOP, WINDOW_WIDTH
-from activities.letters.rendering import LetterRenderer
-from domain.actions import Answer
-from domain.entities import Entities
-from domain.letters import DEMO_IDENTITY, INSURANCE_MEDIATOR
+from reclamations.activities.letters.delivery import open_posted
+from reclamations.activities.letters.pdf import (
+    HEIGHT,
+    WINDOW_HEIGHT,
+    WINDOW_LEFT,
+    WINDOW_TOP,
+    WINDOW_WIDTH,
+)
+from reclamations.activities.letters.rendering import LetterRenderer
+from reclamations.domain.actions import Answer
+from reclamations.domain.entities import Entities
+from reclamations.domain.letters import DEMO_IDENTITY, INSURANCE_MEDIATOR
 from tests.activities.conftest import NOW, a_complaint
 from tests.activities.test_letters import first_letter, letter_for, letters_activity, stored
 
@@ -134,7 +140,7 @@ async def test_an_email_says_the_same_in_html_and_in_plain_text(sessions, tmp_pa
 
 
 async def test_a_medical_letters_layout_is_sealed_on_the_record(sessions, tmp_path, keyring):
-    from security.sealing import seal_content
+    from reclamations.security.sealing import seal_content
 
     complaint = posted(*EUROPEANS[0], medical=True)
     complaint.intake = seal_content(keyring, complaint.reference, complaint.intake)
@@ -165,7 +171,7 @@ async def test_a_letter_rendered_before_layouts_prints_its_recipient_in_the_wind
 ):
     from sqlalchemy import update
 
-    from db.models import LetterRow
+    from reclamations.db.models import LetterRow
 
     activities = letters_activity(sessions, tmp_path, keyring)
     letter = first_letter(posted(*EUROPEANS[0]))

@@ -6,8 +6,8 @@ import shutil
 import pytest
 from pypdf import PdfReader
 
-from activities.letters.rendering import TEMPLATES
-from cli.main import main
+from reclamations.activities.letters.rendering import TEMPLATES
+from reclamations.cli.main import main
 from tests.entities import ENTITIES_TOML
 
 
@@ -96,7 +96,7 @@ def check(capsys, templates):
 
 def test_each_entity_is_checked_against_its_own_mediator(capsys, templates, entities_file):
     """A set that writes the insurance mediator's address for everyone serves the insurer, not
-    the mutual answering to another mediator (DESIGN rule 19, Code de la consommation R616-1)."""
+    the mutual answering to another mediator (rule 19, Code de la consommation R616-1)."""
     entities_file(ENTITIES_TOML)
     assert check(capsys, templates) == (
         0,
@@ -143,8 +143,8 @@ def test_an_entity_without_what_the_law_requires_is_refused_by_name(
     """Code de commerce R123-237: a société anonyme's letters carry its RCS and share capital;
     a mutual's its SIREN. The check names the entity and the field, and so does every part
     that loads the file."""
-    from settings import Settings
-    from wiring import ConfigurationError, entities
+    from reclamations.settings import Settings
+    from reclamations.wiring import ConfigurationError, entities
 
     path = entities_file(ENTITIES_TOML.replace(dropped, ""))
     code, out = check(capsys, templates)

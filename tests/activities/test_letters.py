@@ -8,20 +8,20 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from activities.letters.activity import LetterActivities
-from activities.letters.delivery import EmlOutbox, PostOutbox, SmtpSender, open_posted
-from activities.letters.rendering import LetterRenderer
-from db.models import LetterRow
-from domain.actions import Answer, Contest, Resume, Suspend
-from domain.clock import local_date
-from domain.entities import DEFAULT_ENTITIES, Entities
-from domain.french import long_date
-from domain.letters import DEMO_IDENTITY, INSURANCE_MEDIATOR, LetterKind
-from security.envelopes import UnreadableFile, is_enveloped
-from security.keyring import Keyring
-from security.sealing import open_sealed, seal, seal_content
+from reclamations.activities.letters.activity import LetterActivities
+from reclamations.activities.letters.delivery import EmlOutbox, PostOutbox, SmtpSender, open_posted
+from reclamations.activities.letters.rendering import LetterRenderer
+from reclamations.db.models import LetterRow
+from reclamations.domain.actions import Answer, Contest, Resume, Suspend
+from reclamations.domain.clock import local_date
+from reclamations.domain.entities import DEFAULT_ENTITIES, Entities
+from reclamations.domain.french import long_date
+from reclamations.domain.letters import DEMO_IDENTITY, INSURANCE_MEDIATOR, LetterKind
+from reclamations.security.envelopes import UnreadableFile, is_enveloped
+from reclamations.security.keyring import Keyring
+from reclamations.security.sealing import open_sealed, seal, seal_content
+from reclamations.workflows.messages import LetterInput
 from tests.activities.conftest import NOW, a_complaint
-from workflows.messages import LetterInput
 
 
 def letters_activity(sessions, tmp_path: Path, keyring: Keyring, email=None):
@@ -125,7 +125,7 @@ async def test_a_retry_sends_the_text_first_rendered(sessions, tmp_path, keyring
 async def test_a_letter_held_by_an_incident_leaves_dated_the_day_it_leaves(
     sessions, tmp_path, keyring, smtp_server
 ):
-    """DESIGN rule 14: rendered, refused for good, released days later by a new try: the
+    """rule 14: rendered, refused for good, released days later by a new try: the
     workflow dates it anew, and the letter sent says that day, not the first one."""
     mailbox, port = smtp_server
     mailbox.refuse_next = 1
@@ -162,7 +162,7 @@ async def test_post_letters_are_pdf_files_with_accents_and_euro(sessions, tmp_pa
 
 
 async def test_a_letter_opens_nothing_sealed_for_another_complaint(sessions, tmp_path, keyring):
-    # DESIGN rule 11: a sealed value copied into another complaint prints as unreadable, and
+    # rule 11: a sealed value copied into another complaint prints as unreadable, and
     # a non-medical complaint's letter never opens anything at all.
     stolen = seal(keyring, "REC-2026-000001", "Diagnostic de sclérose en plaques")
     medical = a_complaint("REC-2026-000077", medical=True)
@@ -187,7 +187,7 @@ async def test_medical_letters_go_by_post_and_are_stored_sealed(sessions, tmp_pa
     [row] = await stored(sessions)
     assert row.delivery == "post"
     assert row.body.startswith("sealed:v2:") and "examen médical" not in row.body
-    # DESIGN rule 11: it waits in the outbox encrypted, opened only to print.
+    # rule 11: it waits in the outbox encrypted, opened only to print.
     posted = Path(receipt.location)
     assert is_enveloped(posted.read_bytes())
     opened = PdfReader(io.BytesIO(open_posted(keyring, posted)))
@@ -213,7 +213,7 @@ async def test_medical_letters_go_by_post_and_are_stored_sealed(sessions, tmp_pa
 def test_an_answer_not_fully_favourable_says_how_to_ask_for_a_second_review(
     decision, review, says_how
 ):
-    # DESIGN rule 8: and after the second review itself, the mediator remains.
+    # rule 8: and after the second review itself, the mediator remains.
     complaint = a_complaint()
     if review:
         complaint.apply(Answer(actor="a", decision="rejected", reasons="Non."), NOW)

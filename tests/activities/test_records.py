@@ -6,13 +6,13 @@ import pytest
 from sqlalchemy import func, select
 from temporalio.exceptions import ApplicationError
 
-from activities.failures import LASTING
-from activities.records import RecordActivities
-from db.engine import create_engine, session_factory
-from db.models import ComplaintRow, EventRow
-from domain.actions import Assign, Qualify
+from reclamations.activities.failures import LASTING
+from reclamations.activities.records import RecordActivities
+from reclamations.db.engine import create_engine, session_factory
+from reclamations.db.models import ComplaintRow, EventRow
+from reclamations.domain.actions import Assign, Qualify
+from reclamations.workflows.messages import RecordInput
 from tests.activities.conftest import NOW, a_complaint
-from workflows.messages import RecordInput
 
 
 async def count(sessions, model):

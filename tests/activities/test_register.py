@@ -7,12 +7,12 @@ from decimal import Decimal
 
 from openpyxl import load_workbook
 
-from activities.records import RecordActivities
-from cli.main import main
-from db.register import register_lines
-from domain.actions import Answer, Qualify, RequalifyAsRequest
+from reclamations.activities.records import RecordActivities
+from reclamations.cli.main import main
+from reclamations.db.register import register_lines
+from reclamations.domain.actions import Answer, Qualify, RequalifyAsRequest
+from reclamations.workflows.messages import RecordInput
 from tests.activities.conftest import NOW, a_complaint
-from workflows.messages import RecordInput
 
 
 async def record_three(sessions, keyring):
@@ -29,7 +29,7 @@ async def record_three(sessions, keyring):
         root_cause="erreur_gestion",
     )
     answered.apply(answer, NOW + timedelta(days=3))
-    # DESIGN rule 13: the first answer counts from the day its letter left.
+    # rule 13: the first answer counts from the day its letter left.
     letter = answered.pending_letters[-1]
     answered.letter_sent(letter, "outbox/answer-1.eml", NOW + timedelta(days=3))
     request = a_complaint("REC-2", category="contract")
@@ -45,7 +45,7 @@ async def test_register_lines_come_back_with_local_dates(sessions, keyring):
     assert lines["REC-1"].first_answered_on == (NOW + timedelta(days=3)).date()
     assert lines["REC-1"].acknowledged_on == NOW.date()
     assert lines["REC-2"].status == "requalified"
-    # DESIGN rule 17: what it was about and how it ended, read from the complaint's state.
+    # rule 17: what it was about and how it ended, read from the complaint's state.
     first = lines["REC-1"]
     assert (first.product_line, first.reason, first.sub_reason) == ("sante", "prestations", "delai")
     assert first.complainant_type == "member" and first.decision == "upheld"
@@ -59,9 +59,9 @@ def prepared_database(tmp_path, monkeypatch):
     """A database holding the three complaints, named by the settings."""
     import asyncio
 
-    from db.engine import create_engine, session_factory
-    from db.migrate import upgrade
-    from security.keyring import Keyring
+    from reclamations.db.engine import create_engine, session_factory
+    from reclamations.db.migrate import upgrade
+    from reclamations.security.keyring import Keyring
 
     url = f"sqlite+aiosqlite:///{tmp_path / 'register.db'}"
 

@@ -1,15 +1,15 @@
-"""DESIGN rule 11, as a property: whatever a medical complaint says, and wherever a copy of its
+"""rule 11, as a property: whatever a medical complaint says, and wherever a copy of its
 sealed content is put in another complaint (subject, documents, an answer's reasons), no letter
 of that other complaint ever carries it in clear."""
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from domain.actions import Answer, Decision
-from domain.complaint import DocumentRecord
-from domain.intake import DocumentKind
-from security.keyring import Keyring
-from security.sealing import seal
+from reclamations.domain.actions import Answer, Decision
+from reclamations.domain.complaint import DocumentRecord
+from reclamations.domain.intake import DocumentKind
+from reclamations.security.keyring import Keyring
+from reclamations.security.sealing import seal
 from tests.activities.conftest import NOW, a_complaint
 from tests.activities.test_letters import letter_for, letters_activity
 

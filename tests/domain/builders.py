@@ -2,10 +2,10 @@
 
 from datetime import UTC, date, datetime
 
-from domain.complaint import LATEST_RULES, AlarmKind, Complaint
-from domain.intake import parse_intake
-from domain.planning import plan_complaint
-from domain.policy import Policy
+from reclamations.domain.complaint import LATEST_RULES, AlarmKind, Complaint
+from reclamations.domain.intake import parse_intake
+from reclamations.domain.planning import plan_complaint
+from reclamations.domain.policy import Policy
 
 NOW = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)  # Monday 1 March 2027, 10:00 in Paris
 

@@ -1,8 +1,8 @@
-"""DESIGN rule 15: who may read and do what, one set of rules for every entry point."""
+"""rule 15: who may read and do what, one set of rules for every entry point."""
 
 import pytest
 
-from domain.access import (
+from reclamations.domain.access import (
     Principal,
     Role,
     can_read_content,
@@ -15,7 +15,7 @@ from domain.access import (
     may_see,
     sees_everything,
 )
-from domain.actions import ACTIONS
+from reclamations.domain.actions import ACTIONS
 
 
 def test_only_the_medecin_conseil_reads_or_acts_on_a_medical_complaint():

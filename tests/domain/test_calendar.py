@@ -1,10 +1,10 @@
-"""DESIGN rule 4: jours ouvrables are Monday to Saturday, minus the team's public holidays."""
+"""rule 4: jours ouvrables are Monday to Saturday, minus the team's public holidays."""
 
 from datetime import date
 
 import pytest
 
-from domain.calendar import CALENDAR_NAMES, WorkingCalendar, calendar_for
+from reclamations.domain.calendar import CALENDAR_NAMES, WorkingCalendar, calendar_for
 
 NATIONAL = calendar_for("national")
 
@@ -150,7 +150,7 @@ def test_the_default_calendar_is_the_national_one():
 
 @pytest.mark.parametrize("name", [*CALENDAR_NAMES, "unknown"])
 def test_a_team_time_zone_is_known_without_building_its_calendar(name):
-    from domain.calendar import timezone_of
+    from reclamations.domain.calendar import timezone_of
 
     expected = WorkingCalendar(name).timezone if name != "unknown" else "Europe/Paris"
     assert timezone_of(name) == expected

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from domain.actions import (
+from reclamations.domain.actions import (
     Answer,
     Contest,
     Mediate,
@@ -13,7 +13,7 @@ from domain.actions import (
     Resume,
     Suspend,
 )
-from domain.complaint import ActionRefused, AlarmKind
+from reclamations.domain.complaint import ActionRefused, AlarmKind
 from tests.domain.builders import NOW, complaint, pending
 
 
@@ -138,7 +138,7 @@ def test_a_refused_check_changes_nothing():
 
 @pytest.mark.parametrize(("rules", "overdue"), [(1, True), (2, False)])
 def test_a_contest_after_a_timely_answer_is_never_overdue(rules, overdue):
-    # DESIGN rule 9: the mediation-rights letter only when no answer went out in two months.
+    # rule 9: the mediation-rights letter only when no answer went out in two months.
     c = complaint()
     c.rules = rules  # complaints registered before this edition of the rules keep the old one
     c.apply(Qualify(actor="a"), NOW)
@@ -151,7 +151,7 @@ def test_a_contest_after_a_timely_answer_is_never_overdue(rules, overdue):
 
 
 def test_past_two_months_with_no_answer_the_complainant_may_go_to_the_mediator():
-    """DESIGN rule 18: the two-months letter opens the mediation, answer or not; an expertise
+    """rule 18: the two-months letter opens the mediation, answer or not; an expertise
     under way ends there."""
     c = complaint()
     c.apply(Suspend(actor="a", reason="medical_expertise"), NOW)

@@ -1,4 +1,4 @@
-"""DESIGN rule 11, as pure code: what is content is declared once and walked; sealed values
+"""rule 11, as pure code: what is content is declared once and walked; sealed values
 never come from outside; a medical complaint takes only sealed content, others only plain."""
 
 from datetime import UTC, datetime
@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from domain.actions import ACTIONS, AddDocument, Answer, Assign, Qualify
-from domain.complaint import ActionRefused
-from domain.content import (
+from reclamations.domain.actions import ACTIONS, AddDocument, Answer, Assign, Qualify
+from reclamations.domain.complaint import ActionRefused
+from reclamations.domain.content import (
     FROM_OUTSIDE,
     IDENTITY,
     SEALED_FROM_OUTSIDE,
@@ -16,8 +16,8 @@ from domain.content import (
     map_content,
     map_marked,
 )
-from domain.errors import describe_errors
-from domain.intake import Complainant, ComplaintIntake, parse_intake
+from reclamations.domain.errors import describe_errors
+from reclamations.domain.intake import Complainant, ComplaintIntake, parse_intake
 from tests.domain.builders import complaint
 from tests.domain.fields import nested, text_paths
 from tests.domain.test_intake import TODAY, valid

@@ -3,9 +3,9 @@ final deadline, "other" flagged when the lists miss too much."""
 
 from datetime import date
 
-from domain.dashboard import dashboard
-from domain.register import RegisterLine
-from domain.typology import DEFAULT_TYPOLOGY
+from reclamations.domain.dashboard import dashboard
+from reclamations.domain.register import RegisterLine
+from reclamations.domain.typology import DEFAULT_TYPOLOGY
 
 TODAY = date(2027, 3, 1)
 

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from domain.actions import (
+from reclamations.domain.actions import (
     ACTIONS,
     Answer,
     Contest,
@@ -16,7 +16,7 @@ from domain.actions import (
     Suspend,
     days_done,
 )
-from domain.complaint import ActionRefused
+from reclamations.domain.complaint import ActionRefused
 from tests.domain.builders import NOW, complaint
 
 SENT = date(2027, 3, 1)

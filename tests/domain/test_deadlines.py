@@ -1,11 +1,11 @@
-"""DESIGN rules 4, 5 and 7: the three deadlines of a written complaint."""
+"""rules 4, 5 and 7: the three deadlines of a written complaint."""
 
 from datetime import date
 
 import pytest
 
-from domain.calendar import calendar_for
-from domain.deadlines import (
+from reclamations.domain.calendar import calendar_for
+from reclamations.domain.deadlines import (
     SuspensionPeriod,
     SuspensionReason,
     add_months,

@@ -1,12 +1,12 @@
-"""DESIGN rules 4, 5 and 7, as agents and complainants read them: every deadline says how it
+"""rules 4, 5 and 7, as agents and complainants read them: every deadline says how it
 was counted, day by day, in French. These are the exact words the complaint's page shows."""
 
 from datetime import date
 
 import pytest
 
-from domain.calendar import SkippedDay, calendar_for
-from domain.deadlines import (
+from reclamations.domain.calendar import SkippedDay, calendar_for
+from reclamations.domain.deadlines import (
     Deadline,
     SuspensionPeriod,
     SuspensionReason,

@@ -1,8 +1,8 @@
-"""DESIGN rule 16: what a file is, read from its content; how big it may be; its name."""
+"""rule 16: what a file is, read from its content; how big it may be; its name."""
 
 import pytest
 
-from domain.files import (
+from reclamations.domain.files import (
     FileLimits,
     MediaType,
     dossier_problem,

@@ -1,6 +1,6 @@
 from datetime import date
 
-from domain.french import long_date, of, plural, typography
+from reclamations.domain.french import long_date, of, plural, typography
 
 
 def test_first_of_the_month_reads_premier():

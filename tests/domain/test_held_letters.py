@@ -1,4 +1,4 @@
-"""DESIGN rules 4, 6, 9 and 14 as rules edition 5 has them: a letter an incident held is true
+"""rules 4, 6, 9 and 14 as rules edition 5 has them: a letter an incident held is true
 the day it leaves; an acknowledgement still held when the answer is written never goes; the
 first answer counts from the day its letter left; an information letter names every suspension
 that moved the date."""
@@ -7,9 +7,9 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from domain.actions import Answer, Contest, Qualify, Resume, Retry, Suspend
-from domain.complaint import ActionRefused, AlarmKind
-from domain.letters import LetterKind
+from reclamations.domain.actions import Answer, Contest, Qualify, Resume, Retry, Suspend
+from reclamations.domain.complaint import ActionRefused, AlarmKind
+from reclamations.domain.letters import LetterKind
 from tests.domain.builders import NOW, at, complaint, pending, ring_until
 
 FINAL = date(2027, 5, 1)  # two months after the written complaint of 1 March 2027

@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from domain.calendar import calendar_for
-from domain.clock import local_date
-from domain.deadlines import compute_deadlines
-from domain.errors import describe_errors
-from domain.intake import Channel, ComplaintIntake, field_label, parse_intake
-from domain.relative_days import dated
+from reclamations.domain.calendar import calendar_for
+from reclamations.domain.clock import local_date
+from reclamations.domain.deadlines import compute_deadlines
+from reclamations.domain.errors import describe_errors
+from reclamations.domain.intake import Channel, ComplaintIntake, field_label, parse_intake
+from reclamations.domain.relative_days import dated
 from tests.domain.fields import field_paths
 
 TODAY = date(2026, 11, 27)
@@ -119,7 +119,7 @@ def test_email_channel_needs_an_email():
 
 
 def test_a_medical_complaint_without_a_postal_address_is_still_registered():
-    # DESIGN rules 1 and 11: finding the address is an incident, not a reason to refuse.
+    # rules 1 and 11: finding the address is an incident, not a reason to refuse.
     intake = parse_intake(valid(medical=True), TODAY)
     assert intake.medical and intake.complainant.postal_address is None
 
@@ -220,7 +220,7 @@ def test_newlines_and_tabs_are_kept():
 
 
 def test_a_letter_sent_late_in_the_evening_abroad_is_dated_by_the_earlier_day():
-    # DESIGN rule 3: sent on 24 November in Martinique at 21:00, already the 25th in Paris.
+    # rule 3: sent on 24 November in Martinique at 21:00, already the 25th in Paris.
     intake = parse_intake(valid(sent_on="2026-11-24T21:00:00-04:00"), TODAY)
     assert intake.sent_date == date(2026, 11, 24)
     # And the other way round: 00:30 on the 25th in Paris was the 24th for the team overseas.

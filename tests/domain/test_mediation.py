@@ -1,4 +1,4 @@
-"""DESIGN rule 18 as rules edition 5 has it: any answer (or the 2 months) opens the mediation;
+"""rule 18 as rules edition 5 has it: any answer (or the 2 months) opens the mediation;
 a referral is judged on the day it was made, and one made within the year may be recorded
 during a grace period after it; the insurer may still answer after a referral."""
 
@@ -6,9 +6,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from domain.actions import Answer, Contest, Mediate, Qualify
-from domain.complaint import ActionRefused, AlarmKind
-from domain.letters import LetterKind
+from reclamations.domain.actions import Answer, Contest, Mediate, Qualify
+from reclamations.domain.complaint import ActionRefused, AlarmKind
+from reclamations.domain.letters import LetterKind
 from tests.domain.builders import NOW, at, complaint, ring_until
 
 YEAR_ENDS = date(2028, 3, 1)  # a year after the written complaint of 1 March 2027

@@ -2,7 +2,7 @@
 
 from datetime import time
 
-from domain.policy import Policy
+from reclamations.domain.policy import Policy
 
 
 def test_times_of_day_default_to_eight_and_six():

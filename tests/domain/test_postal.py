@@ -3,7 +3,7 @@
 import pytest
 from pydantic_core import PydanticCustomError
 
-from domain.postal import check_postal_address, recipient_block
+from reclamations.domain.postal import check_postal_address, recipient_block
 
 
 def test_the_town_is_in_capitals():
@@ -39,7 +39,7 @@ def test_five_lines_of_38_fit():
 def test_an_address_kept_before_the_rules_still_loads():
     """A running complaint's state is read again at every replay: only what comes in is
     checked."""
-    from domain.intake import Complainant
+    from reclamations.domain.intake import Complainant
 
     address = "12 boulevard du Maréchal de Lattre de Tassigny\n75016 Paris"
     kept = Complainant.model_validate({"name": "Hélène Garnier", "postal_address": address})

@@ -1,4 +1,4 @@
-"""DESIGN rules 5, 6 and 11 as complaints registered from rules edition 3 keep them: the
+"""rules 5, 6 and 11 as complaints registered from rules edition 3 keep them: the
 quality target stops its clock, the complainant hears before each announced date passes, and
 never a date already past or after the 2 months."""
 
@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from domain.actions import (
+from reclamations.domain.actions import (
     ACTIONS,
     Answer,
     Contest,
@@ -17,8 +17,8 @@ from domain.actions import (
     Retry,
     Suspend,
 )
-from domain.complaint import ActionRefused, AlarmKind, IncidentKind
-from domain.letters import LetterKind
+from reclamations.domain.complaint import ActionRefused, AlarmKind, IncidentKind
+from reclamations.domain.letters import LetterKind
 from tests.domain.builders import NOW, at, complaint, ring_until
 
 SENT = date(2027, 3, 1)

@@ -6,8 +6,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from domain.calendar import CALENDAR_NAMES, calendar_for
-from domain.deadlines import (
+from reclamations.domain.calendar import CALENDAR_NAMES, calendar_for
+from reclamations.domain.deadlines import (
     SuspensionPeriod,
     add_months,
     compute_deadlines,
@@ -17,8 +17,8 @@ from domain.deadlines import (
     stopped_clock_target,
     suspended_days,
 )
-from domain.errors import describe_errors
-from domain.intake import ComplaintIntake, parse_intake
+from reclamations.domain.errors import describe_errors
+from reclamations.domain.intake import ComplaintIntake, parse_intake
 
 TODAY = date(2026, 11, 27)
 days = st.dates(min_value=date(2000, 1, 1), max_value=date(2090, 12, 31))
@@ -68,7 +68,7 @@ def test_the_quality_target_is_the_fifteenth_day_not_suspended_capped_at_two_mon
         assert len(running) == 15 and running[-1] == due  # the clock stopped, never more
     else:
         assert len(running) <= 15
-    # A suspension that starts once the target is reached does not move it (DESIGN rule 5).
+    # A suspension that starts once the target is reached does not move it (rule 5).
     after = [*suspensions, SuspensionPeriod(due + timedelta(days=1), due + timedelta(days=9))]
     assert (
         compute_deadlines(sent, calendar_for("national"), suspensions=after).quality_target_due

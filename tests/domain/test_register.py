@@ -1,10 +1,10 @@
-"""DESIGN rule 13: the register's deadline statistics."""
+"""rule 13: the register's deadline statistics."""
 
 from datetime import date
 from typing import Any
 
-from domain.deadlines import DeadlineKind
-from domain.register import RegisterLine, by_category, statistics
+from reclamations.domain.deadlines import DeadlineKind
+from reclamations.domain.register import RegisterLine, by_category, statistics
 
 AS_OF = date(2027, 3, 31)
 

@@ -1,12 +1,12 @@
-"""DESIGN rule 17: what a complaint is about, in the insurer's closed lists."""
+"""rule 17: what a complaint is about, in the insurer's closed lists."""
 
 from decimal import Decimal
 
 import pytest
 
-from domain.actions import Answer, Classify, Qualify, Withdraw
-from domain.complaint import ActionRefused
-from domain.typology import DEFAULT_TYPOLOGY, ComplainantType
+from reclamations.domain.actions import Answer, Classify, Qualify, Withdraw
+from reclamations.domain.complaint import ActionRefused
+from reclamations.domain.typology import DEFAULT_TYPOLOGY, ComplainantType
 from tests.domain.builders import NOW, complaint
 
 

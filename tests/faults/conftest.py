@@ -14,23 +14,23 @@ import pytest
 from sqlalchemy import func, select
 from temporalio.client import Client
 
-from db.engine import SessionFactory, create_engine, session_factory
-from db.migrate import upgrade
-from db.models import ComplaintRow, EventRow, LetterRow
-from domain.actions import Action
-from domain.complaint import Complaint
-from security.codec import data_converter
-from security.keyring import Keyring
-from settings import Settings
+from reclamations.db.engine import SessionFactory, create_engine, session_factory
+from reclamations.db.migrate import upgrade
+from reclamations.db.models import ComplaintRow, EventRow, LetterRow
+from reclamations.domain.actions import Action
+from reclamations.domain.complaint import Complaint
+from reclamations.security.codec import data_converter
+from reclamations.security.keyring import Keyring
+from reclamations.settings import Settings
+from reclamations.web.views import today
+from reclamations.wiring import complaint_service
+from reclamations.workflows.client import ComplaintHandle, register_search_attributes
+from reclamations.workflows.complaint import ComplaintWorkflow
+from reclamations.workflows.messages import workflow_id
+from reclamations.workflows.service import ComplaintService
 from tests.conftest import DEV_SERVER, make_settings, process_env
 from tests.office import MAIL_ROOM, as_call, intake_data, until, worker_polls
 from tests.processes import free_port, kill, spawn, stop
-from web.views import today
-from wiring import complaint_service
-from workflows.client import ComplaintHandle, register_search_attributes
-from workflows.complaint import ComplaintWorkflow
-from workflows.messages import workflow_id
-from workflows.service import ComplaintService
 
 
 class DevServer:

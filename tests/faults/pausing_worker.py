@@ -18,21 +18,21 @@ from pathlib import Path
 
 from temporalio import activity
 
-from activities.letters.activity import LetterActivities
-from activities.letters.delivery import EmlOutbox, PostOutbox
-from activities.letters.rendering import LetterLayout
-from activities.planning import PlanningActivities
-from activities.records import RecordActivities
-from db.engine import create_engine, session_factory
-from settings import Settings
-from wiring import (
+from reclamations.activities.letters.activity import LetterActivities
+from reclamations.activities.letters.delivery import EmlOutbox, PostOutbox
+from reclamations.activities.letters.rendering import LetterLayout
+from reclamations.activities.planning import PlanningActivities
+from reclamations.activities.records import RecordActivities
+from reclamations.db.engine import create_engine, session_factory
+from reclamations.settings import Settings
+from reclamations.wiring import (
     complaint_worker,
     connect_temporal,
     email_sender,
     letter_renderer,
     load_keyring,
 )
-from workflows.messages import RECORD_ACTIVITY, RecordInput
+from reclamations.workflows.messages import RECORD_ACTIVITY, RecordInput
 
 PAUSE_IN = os.environ.get("FAULT_PAUSE_IN", "")
 MARKERS = Path(os.environ.get("FAULT_MARKERS", "."))

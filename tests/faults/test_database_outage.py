@@ -7,8 +7,8 @@ import time
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
-from db.engine import create_engine, session_factory
-from db.models import Base, ComplaintRow, LetterRow
+from reclamations.db.engine import create_engine, session_factory
+from reclamations.db.models import Base, ComplaintRow, LetterRow
 from tests.faults.conftest import FaultSystem
 from tests.office import action
 from tests.processes import free_port

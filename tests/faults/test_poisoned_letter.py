@@ -1,14 +1,14 @@
-"""DESIGN rule 14 with real processes: one complaint whose letter can never be written (the
+"""rule 14 with real processes: one complaint whose letter can never be written (the
 insurer's mediation-rights template broken by a bad release) holds neither that complaint's
 other deadlines and letters nor any other complaint."""
 
 import shutil
 from datetime import timedelta
 
-from activities.letters.rendering import TEMPLATES
+from reclamations.activities.letters.rendering import TEMPLATES
+from reclamations.web.views import today
 from tests.faults.conftest import FaultSystem
 from tests.office import action
-from web.views import today
 
 OTHERS = 10
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from temporalio.api.enums.v1 import EventType
 
-from domain.complaint import EventType as ComplaintEvent
+from reclamations.domain.complaint import EventType as ComplaintEvent
 from tests.faults.conftest import FaultSystem, connect
 from tests.office import PATIENCE, action, until
 
@@ -64,7 +64,7 @@ async def test_timers_fire_once_across_a_server_restart(fault_system: FaultSyste
         system.client = await connect(system.server.address, system.keyring)
 
     for reference in references:
-        # The window's end moves the complaint on to the mediator's year (DESIGN rule 18).
+        # The window's end moves the complaint on to the mediator's year (rule 18).
         await asyncio.wait_for(past_the_window(system, reference), PATIENCE)
         state = await system.check_nothing_lost_or_doubled(reference)
         assert [e.type for e in state.events].count(ComplaintEvent.mediation) == 1

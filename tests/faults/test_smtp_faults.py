@@ -1,12 +1,12 @@
 """The SMTP server refusing or dropping mail: letters retry, are never lost, never doubled;
-a recipient refused for good (5xx) is an incident, never retried in a loop (DESIGN rule 14)."""
+a recipient refused for good (5xx) is an incident, never retried in a loop (rule 14)."""
 
 from collections import Counter
 
 from aiosmtpd.controller import Controller
 
-from domain.complaint import IncidentKind
-from domain.letters import LetterKind
+from reclamations.domain.complaint import IncidentKind
+from reclamations.domain.letters import LetterKind
 from tests.activities.conftest import Mailbox, free_port
 from tests.conftest import make_settings, open_office
 from tests.faults.conftest import FaultSystem

@@ -8,9 +8,22 @@ from cryptography.exceptions import InvalidTag
 from temporalio.api.common.v1 import Payload
 from temporalio.converter import ActivitySerializationContext, WorkflowSerializationContext
 
-from security.codec import BOUND_TO, EncryptionCodec, ForeignPayload, Unbound, data_converter
-from security.keyring import Keyring, KeyringError
-from security.sealing import UNREADABLE, Unreadable, contains_sealed, open_all, open_sealed, seal
+from reclamations.security.codec import (
+    BOUND_TO,
+    EncryptionCodec,
+    ForeignPayload,
+    Unbound,
+    data_converter,
+)
+from reclamations.security.keyring import Keyring, KeyringError
+from reclamations.security.sealing import (
+    UNREADABLE,
+    Unreadable,
+    contains_sealed,
+    open_all,
+    open_sealed,
+    seal,
+)
 
 OLD = Keyring.generate("2026-a")
 
@@ -108,7 +121,7 @@ def test_sealed_values_open_inside_a_json_document():
 
 
 async def test_the_codec_refuses_what_it_did_not_encrypt():
-    # DESIGN rule 15: a plain payload (typed into the Temporal CLI, say) is never read.
+    # rule 15: a plain payload (typed into the Temporal CLI, say) is never read.
     plain = Payload(metadata={"encoding": b"json/plain"}, data=b'{"actor": "medecin"}')
     [refused] = await EncryptionCodec(OLD).decode([plain])
     assert refused.data == b""

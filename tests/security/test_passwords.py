@@ -3,7 +3,7 @@ keyboard walks, with the digits and signs they add, besides zxcvbn's English lis
 
 import pytest
 
-from security.passwords import MAX_LENGTH, password_problem
+from reclamations.security.passwords import MAX_LENGTH, password_problem
 
 
 @pytest.mark.parametrize(

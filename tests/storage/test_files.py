@@ -12,9 +12,9 @@ import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
-from security.envelopes import UnreadableFile, open_file, seal_file
-from security.keyring import Keyring
-from storage.files import FileMissing, FolderStore, S3Store, file_key
+from reclamations.security.envelopes import UnreadableFile, open_file, seal_file
+from reclamations.security.keyring import Keyring
+from reclamations.storage.files import FileMissing, FolderStore, S3Store, file_key
 from tests.processes import free_port
 
 CONTENT = b"%PDF-1.4 une facture"
@@ -64,7 +64,7 @@ async def test_a_missing_file_says_so(store):
 
 
 async def test_the_folder_keeps_files_private_and_inside_it(tmp_path):
-    from security.files import private_files
+    from reclamations.security.files import private_files
 
     before = os.umask(0o022)  # as a shell leaves it: the entry point tightens it
     try:

@@ -15,11 +15,11 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
-from db.accounts import add_user, create_token
-from domain.access import Role
+from reclamations.db.accounts import add_user, create_token
+from reclamations.domain.access import Role
+from reclamations.web.app import create_app
 from tests.conftest import IN_CI
 from tests.office import Office
-from web.app import create_app
 
 USERS = {
     "camille": ("agent", "Camille Martin"),

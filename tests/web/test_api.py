@@ -6,11 +6,11 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from db.models import ComplaintRow
-from domain.access import Role
+from reclamations.db.models import ComplaintRow
+from reclamations.domain.access import Role
+from reclamations.web.api import ACTION_EXAMPLES
 from tests.office import intake_data
 from tests.processes import complaints
-from web.api import ACTION_EXAMPLES
 
 ROOT = Path(__file__).parents[2]
 

@@ -13,11 +13,11 @@ from google.protobuf import json_format
 from temporalio.api.common.v1 import Payloads
 from temporalio.testing import WorkflowEnvironment
 
-from security.codec import BOUND_TO, data_converter
+from reclamations.security.codec import BOUND_TO, data_converter
+from reclamations.workflows.client import register_search_attributes
 from tests.conftest import DEV_SERVER, make_settings
 from tests.office import Office, action
 from tests.web.conftest import login
-from workflows.client import register_search_attributes
 
 NAME = "Anatole Vercingétorix-Brézé"
 SECRET = "Mon psychiatre atteste une dépression sévère depuis mars"
@@ -163,7 +163,7 @@ async def test_a_tampered_payload_does_not_spoil_the_batch(http, office):
 
 
 async def test_what_the_web_ui_would_send_is_handed_back_unencrypted(http, office):
-    # DESIGN rule 15: signals, updates and starts from the Web UI do not pass for the
+    # rule 15: signals, updates and starts from the Web UI do not pass for the
     # application's own; the worker refuses them and says so on the complaint.
     await login(http, "sami")
     plain = {"payloads": [{"metadata": {"encoding": "anNvbi9wbGFpbg=="}, "data": "e30="}]}

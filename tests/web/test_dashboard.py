@@ -1,4 +1,4 @@
-"""The compliance dashboard (DESIGN rules 13 and 17) in a real browser, without JavaScript:
+"""The compliance dashboard (rules 13 and 17) in a real browser, without JavaScript:
 its numbers are the register's; compliance reads figures, never a complaint."""
 
 import csv
@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 from openpyxl import load_workbook
 
-from db.register import register_lines
-from domain.dashboard import dashboard
-from domain.typology import DEFAULT_TYPOLOGY
+from reclamations.db.register import register_lines
+from reclamations.domain.dashboard import dashboard
+from reclamations.domain.typology import DEFAULT_TYPOLOGY
 from tests.office import action
 from tests.web.conftest import PASSWORD, login
 
@@ -67,7 +67,7 @@ async def test_compliance_reads_figures_and_never_a_complaint(http, office, toke
     queue = await http.get("/")
     assert queue.status_code == 303 and queue.headers["location"] == "/conformite"
     assert (await http.get("/conformite")).status_code == 200
-    from domain.access import Role
+    from reclamations.domain.access import Role
 
     token = await tokens(Role.compliance)
     assert (await http.get(f"/api/complaints/{reference}", headers=token)).status_code == 403

@@ -11,8 +11,8 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from db.logins import AuditKind, Throttle
-from db.models import AuditRow, UserSessionRow
+from reclamations.db.logins import AuditKind, Throttle
+from reclamations.db.models import AuditRow, UserSessionRow
 from tests.office import action
 from tests.web.conftest import PASSWORD, login
 
@@ -108,7 +108,7 @@ async def test_from_an_untrusted_peer_a_forwarded_address_is_ignored(app, office
     [("aaaaaaaa", "12 caractères"), ("aaaaaaaaaaaa", "facile"), ("leavemealone", "courants")],
 )
 async def test_weak_passwords_are_refused(office, password, why):
-    from db.accounts import AccountError, add_user
+    from reclamations.db.accounts import AccountError, add_user
 
     with pytest.raises(AccountError, match=why):
         await add_user(office.sessions, "faible", password, "agent")
@@ -148,7 +148,7 @@ async def test_a_login_forgets_audit_lines_and_sessions_past_their_retention(htt
 
 
 async def test_disabling_a_user_ends_their_sessions_and_tokens(http, office):
-    from db.accounts import create_token, disable_user
+    from reclamations.db.accounts import create_token, disable_user
 
     await login(http, "hugo")
     token = await create_token(office.sessions, "outil-hugo", owner="hugo")
@@ -163,7 +163,7 @@ async def test_disabling_a_user_ends_their_sessions_and_tokens(http, office):
 
 
 async def test_a_new_password_ends_the_sessions_opened_with_the_old_one(http, office):
-    from db.accounts import add_user
+    from reclamations.db.accounts import add_user
 
     await login(http, "hugo")
     await add_user(office.sessions, "hugo", "une-toute-nouvelle-phrase", "agent", replace=True)
@@ -194,7 +194,7 @@ async def test_a_huge_anonymous_body_is_refused_before_it_is_read(live_server):
 
 
 async def test_a_body_over_the_limit_is_refused_even_from_a_known_caller(api, live_server, tokens):
-    from domain.access import Role
+    from reclamations.domain.access import Role
 
     headers = await tokens(Role.intake)
     line = f"Authorization: {headers['Authorization']}\r\n"
@@ -281,7 +281,7 @@ async def test_a_codec_body_that_is_not_utf8_is_refused_plainly(http, office):
 
 
 def test_the_command_line_creates_private_files(tmp_path, monkeypatch):
-    from cli.main import main
+    from reclamations.cli.main import main
 
     database = tmp_path / "data" / "reclamations.db"
     database.parent.mkdir()

@@ -1,15 +1,15 @@
-"""DESIGN rule 19 through the API and the UI: an intake names its entity (the first by
+"""rule 19 through the API and the UI: an intake names its entity (the first by
 default) and takes its calendar; the queue and the register filter by entity."""
 
 import httpx
 import pytest
 
-from db.register import register_lines
-from domain.access import Role
+from reclamations.db.register import register_lines
+from reclamations.domain.access import Role
+from reclamations.web.app import create_app
 from tests.entities import ENTITIES_TOML
 from tests.office import intake_data
 from tests.web.conftest import login
-from web.app import create_app
 
 
 @pytest.fixture

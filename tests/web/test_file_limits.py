@@ -1,4 +1,4 @@
-"""DESIGN rule 16: a complaint's files stay within their limits (bytes, and how many) when
+"""rule 16: a complaint's files stay within their limits (bytes, and how many) when
 uploads arrive at once: parallel requests through the real app, a real worker, the dev server
 and a real database (SQLite and PostgreSQL). The complaint's workflow takes one file at a
 time, so the last ones are refused however the requests interleave."""
@@ -10,13 +10,13 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from db.models import ComplaintRow
-from domain.access import Role
-from domain.complaint import Complaint
+from reclamations.db.models import ComplaintRow
+from reclamations.domain.access import Role
+from reclamations.domain.complaint import Complaint
+from reclamations.web.app import create_app
 from tests.conftest import open_office
 from tests.web.conftest import login
 from tests.web.test_files import a_pdf, registered, stored_files, upload
-from web.app import create_app
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Documents are files (DESIGN rules 12 and 16), through real HTTP against the real app, a
+"""Documents are files (rules 12 and 16), through real HTTP against the real app, a
 real worker and the dev server: uploads by the API, the mail room's form and the complaint
 page; types read from content; sizes bounded; medical files encrypted and for the Médecin
 Conseil alone."""
@@ -12,11 +12,11 @@ import pytest
 from PIL import Image
 from reportlab.pdfgen.canvas import Canvas
 
-from domain.access import Role
-from domain.content import SEALED_FROM_OUTSIDE
+from reclamations.domain.access import Role
+from reclamations.domain.content import SEALED_FROM_OUTSIDE
+from reclamations.web.app import create_app
 from tests.office import intake_data
 from tests.web.conftest import login
-from web.app import create_app
 
 
 def a_pdf(text: str = "Facture opticien : 185,00 €") -> bytes:

@@ -21,15 +21,15 @@ from pydantic import BaseModel
 from schemathesis import GenerationMode
 from schemathesis.generation.meta import TestPhase
 
-from domain.actions import ACTIONS
-from domain.intake import REFERENCE_PATTERN, ComplaintIntake
-from domain.letters import LetterKind
-from domain.relative_days import dated
+from reclamations.domain.actions import ACTIONS
+from reclamations.domain.intake import REFERENCE_PATTERN, ComplaintIntake
+from reclamations.domain.letters import LetterKind
+from reclamations.domain.relative_days import dated
+from reclamations.web.forms import DOCUMENT_ROWS
+from reclamations.web.pages import MAX_LETTERS, MAX_PAGE
+from reclamations.web.sessions import COOKIE
 from tests.conftest import process_env
 from tests.processes import complaints, spawn, stop, web_app
-from web.forms import DOCUMENT_ROWS
-from web.pages import MAX_LETTERS, MAX_PAGE
-from web.sessions import COOKIE
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
 # Complaints to act on, beside the references the fuzzer makes up: some for the API, some for
@@ -60,7 +60,7 @@ def fuzzed(dev_env, keyring, tmp_path_factory) -> typing.Iterator[Fuzzed]:
     token = made.stdout.strip().splitlines()[-1]
     add = ["users", "add", "louise", "--role", "supervisor", "--password-stdin"]
     complaints(env, *add, input=PASSWORD)
-    worker = spawn(env, "-m", "worker")
+    worker = spawn(env, "-m", "reclamations.worker")
     try:
         with web_app(env) as url:
             auth = {"Authorization": f"Bearer {token}"}

@@ -1,8 +1,8 @@
-"""DESIGN rule 18 in the agents' UI: the referral to the mediator recorded from the page."""
+"""rule 18 in the agents' UI: the referral to the mediator recorded from the page."""
 
+from reclamations.workflows.complaint import ComplaintWorkflow
 from tests.office import action
 from tests.web.conftest import login
-from workflows.complaint import ComplaintWorkflow
 
 
 async def test_an_agent_records_the_referral_from_the_page(http, office):

@@ -1,4 +1,4 @@
-"""DESIGN rules 11 and 15 through the real API and UI: every caller is a principal with a role,
+"""rules 11 and 15 through the real API and UI: every caller is a principal with a role,
 medical content is for the Médecin Conseil alone, and sealed values never come from outside.
 Each hole found by trying the system as an attacker would is a regression here."""
 
@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import update
 
-from db.accounts import create_token, revoke_token
-from db.models import ApiTokenRow, ComplaintRow, EventRow
-from domain.access import Role
+from reclamations.db.accounts import create_token, revoke_token
+from reclamations.db.models import ApiTokenRow, ComplaintRow, EventRow
+from reclamations.domain.access import Role
 from tests.office import action, intake_data
 from tests.processes import complaints
 from tests.web.conftest import login

@@ -4,15 +4,15 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from activities.records import RecordActivities
-from db.models import ComplaintRow, EventRow
-from db.register import register_lines
-from domain.actions import Answer
-from domain.french import long_date
+from reclamations.activities.records import RecordActivities
+from reclamations.db.models import ComplaintRow, EventRow
+from reclamations.db.register import register_lines
+from reclamations.domain.actions import Answer
+from reclamations.domain.french import long_date
+from reclamations.workflows.messages import RecordInput
 from tests.activities.conftest import NOW, a_complaint
 from tests.office import action
 from tests.web.conftest import login
-from workflows.messages import RecordInput
 
 SECRET = "Hémiplégie droite depuis l'accident"
 
@@ -167,7 +167,7 @@ async def test_session_cookies_are_http_only_and_secure_when_asked(http, app):
 
 
 async def test_the_medecin_conseil_gives_a_missing_address_and_the_letter_leaves(http, office):
-    # DESIGN rule 11: registered without a postal address, the complaint is an incident.
+    # rule 11: registered without a postal address, the complaint is an incident.
     complainant = {"name": "Paul Bernard", "email": "paul.bernard@example.fr"}
     handle = await office.start(reference="ADDR-1", medical=True, complainant=complainant)
     csrf = await login(http, "dr.lemoine")
@@ -233,7 +233,7 @@ async def test_a_promise_kept_late_shows_late_on_the_page_and_in_the_queue(http,
 
 
 async def test_a_date_announced_and_passed_before_the_answer_shows_late_in_the_queue(http, office):
-    """DESIGN rule 6: the last date announced (1 December) passed two days before the answer
+    """rule 6: the last date announced (1 December) passed two days before the answer
     left; the queue says so as the register counts it, beside the promises kept."""
     answered = a_complaint("PROMESSE-TARD")
     answered.promises = [date(2026, 12, 1)]

@@ -2,12 +2,12 @@
 
 from datetime import timedelta
 
-from activities.records import RecordActivities
-from cli.main import main
-from db.accounts import authenticate
-from db.queue import QueueFilters, queue_page
+from reclamations.activities.records import RecordActivities
+from reclamations.cli.main import main
+from reclamations.db.accounts import authenticate
+from reclamations.db.queue import QueueFilters, queue_page
+from reclamations.workflows.messages import RecordInput
 from tests.activities.conftest import NOW, a_complaint
-from workflows.messages import RecordInput
 
 
 async def test_pages_of_fifty_in_deadline_order(sessions, keyring):
@@ -27,8 +27,8 @@ def test_users_are_added_from_the_command_line(tmp_path, monkeypatch, capsys):
     import asyncio
     import io
 
-    from db.engine import create_engine, session_factory
-    from db.migrate import upgrade
+    from reclamations.db.engine import create_engine, session_factory
+    from reclamations.db.migrate import upgrade
 
     url = f"sqlite+aiosqlite:///{tmp_path / 'users.db'}"
 

@@ -13,14 +13,14 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select, update
 
-from db.logins import AuditKind, Throttle
-from db.models import ApiTokenRow, AuditRow, UserRow, UserSessionRow
-from domain.access import Role
+from reclamations.db.logins import AuditKind, Throttle
+from reclamations.db.models import ApiTokenRow, AuditRow, UserRow, UserSessionRow
+from reclamations.domain.access import Role
+from reclamations.workflows.messages import workflow_id
 from tests.office import action
 from tests.web.conftest import PASSWORD, login
 from tests.web.test_edges import attempt
 from tests.web.test_files import a_pdf, registered, stored_files, upload
-from workflows.messages import workflow_id
 
 KIB = 1024
 
@@ -88,7 +88,7 @@ async def test_a_route_that_takes_files_takes_what_a_complaint_holds_and_its_for
 
 
 async def test_passwords_sessions_and_tokens_are_stored_as_hashes_only(http, office):
-    from db.accounts import create_token
+    from reclamations.db.accounts import create_token
 
     await login(http, "camille")
     cookie = http.cookies["reclamations_session"]
@@ -212,7 +212,7 @@ async def test_the_session_cookie_is_same_site(http, office):
 
 async def test_the_throttle_holds_across_web_processes(app, office):
     """Two apps on one database, as two web processes: failures counted by one lock the other."""
-    from web.app import create_app
+    from reclamations.web.app import create_app
 
     other = create_app(office.settings, office.sessions, office.keyring, client=office.client)
     first, second = (httpx.ASGITransport(app=a) for a in (app, other))
@@ -226,7 +226,7 @@ async def test_the_throttle_holds_across_web_processes(app, office):
 
 
 async def test_the_audit_log_records_logins_logouts_and_disabled_users(http, office):
-    from db.accounts import disable_user
+    from reclamations.db.accounts import disable_user
 
     csrf = await login(http, "hugo")
     await http.post("/logout", data={"csrf_token": csrf})

@@ -1,8 +1,8 @@
-"""DESIGN rule 17: the typology offered as choices in the UI, documented and checked in the
+"""rule 17: the typology offered as choices in the UI, documented and checked in the
 API, against the insurer's closed lists."""
 
+from reclamations.workflows.complaint import ComplaintWorkflow
 from tests.web.conftest import login
-from workflows.complaint import ComplaintWorkflow
 
 
 async def test_an_agent_picks_the_typology_from_the_lists(http, office):

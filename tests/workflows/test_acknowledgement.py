@@ -1,4 +1,4 @@
-"""DESIGN rule 4: a written acknowledgement within 10 jours ouvrables, unless answered first."""
+"""rule 4: a written acknowledgement within 10 jours ouvrables, unless answered first."""
 
 from tests.office import action, kinds, sent_on_local
 

@@ -5,10 +5,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from db.models import ComplaintRow
-from domain.errors import Refused
-from domain.letters import COMPLAINT_LETTERS
-from domain.policy import Policy
+from reclamations.db.models import ComplaintRow
+from reclamations.domain.errors import Refused
+from reclamations.domain.letters import COMPLAINT_LETTERS
+from reclamations.domain.policy import Policy
 from tests.office import MAIL_ROOM, action, eml_text, intake_data, kinds
 
 
@@ -34,7 +34,7 @@ async def test_contest_reopens_the_complaint_for_a_second_answer(office):
     state = await office.act(handle, action("contest", note="Le réclamant conteste par écrit."))
     assert state.status == "contested"
     assert state.escalation_level == 2
-    # DESIGN rule 10: the 2-month deadline still counts from the first written complaint.
+    # rule 10: the 2-month deadline still counts from the first written complaint.
     assert state.plan.final_due == before.plan.final_due
     assert state.next_alarm().kind in ("final_escalation", "final_deadline")
     assert state.next_deadline() == ("final", before.plan.final_due)

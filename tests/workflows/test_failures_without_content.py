@@ -1,4 +1,4 @@
-"""No failure text carries content (DESIGN rule 14, issue 30). Each kind of failure is made to
+"""No failure text carries content (rule 14, issue 30). Each kind of failure is made to
 happen for real (the database refusing a record, the database away, the mail server refusing
 the recipient, a template that chokes, the file store away) on a complaint whose complainant's
 words carry a marker, and the marker is looked for where failures are written: the Temporal
@@ -23,19 +23,19 @@ from temporalio.client import WorkflowExecutionDescription
 from temporalio.converter import DefaultFailureConverter
 from temporalio.testing import WorkflowEnvironment
 
-from activities.failures import LASTING, PASSING
-from activities.letters.rendering import TEMPLATES
-from db.engine import SessionFactory
-from db.models import ComplaintRow
-from domain.access import Principal, Role
-from domain.errors import Unavailable
-from security.codec import data_converter
-from security.keyring import Keyring
+from reclamations.activities.failures import LASTING, PASSING
+from reclamations.activities.letters.rendering import TEMPLATES
+from reclamations.db.engine import SessionFactory
+from reclamations.db.models import ComplaintRow
+from reclamations.domain.access import Principal, Role
+from reclamations.domain.errors import Unavailable
+from reclamations.security.codec import data_converter
+from reclamations.security.keyring import Keyring
+from reclamations.workflows.client import ComplaintHandle
+from reclamations.workflows.service import Upload
 from tests.activities.conftest import Mailbox, free_port
 from tests.conftest import make_settings, open_office
 from tests.office import AWAY, Office, action, at_rest, trouble, until
-from workflows.client import ComplaintHandle
-from workflows.service import Upload
 
 # The complainant's own words, in every field a failure could quote: name, address, subject,
 # description. Lower case, as a mail server may lower an address it quotes.

@@ -1,10 +1,10 @@
-"""DESIGN rules 7 and 9: escalation ahead of the 2-month deadline, then mediation rights."""
+"""rules 7 and 9: escalation ahead of the 2-month deadline, then mediation rights."""
 
 from datetime import timedelta
 
-from db.register import register_lines
-from domain.clock import local_date
-from domain.deadlines import add_months
+from reclamations.db.register import register_lines
+from reclamations.domain.clock import local_date
+from reclamations.domain.deadlines import add_months
 from tests.office import PARIS, action, eml_text, kinds, sent_on_local
 
 
@@ -57,7 +57,7 @@ async def test_final_deadline_counts_from_an_earlier_first_written_complaint(off
 
 
 async def test_a_contest_after_a_timely_answer_brings_no_mediation_letter(office):
-    # DESIGN rule 9: only when no answer went out within the two months.
+    # rule 9: only when no answer went out within the two months.
     handle = await office.start()
     await office.act(handle, action("qualify"))
     await office.act(handle, action("answer", decision="rejected", reasons="Hors garantie."))

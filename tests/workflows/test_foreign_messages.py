@@ -1,4 +1,4 @@
-"""DESIGN rule 15: Temporal takes only what the application encrypted, for that complaint. A
+"""rule 15: Temporal takes only what the application encrypted, for that complaint. A
 plain signal, update or start (the Temporal CLI, the Web UI, any client without our keys), or
 an encrypted one copied from another complaint's history, changes nothing, is visible to
 operators, and never blocks the complaint."""
@@ -18,13 +18,13 @@ from temporalio.api.workflowservice.v1 import (
 from temporalio.client import Client, WorkflowFailureError, WorkflowUpdateFailedError
 from temporalio.contrib.pydantic import pydantic_data_converter
 
-from domain.actions import Withdraw
-from security.codec import BOUND_TO, EncryptionCodec
+from reclamations.domain.actions import Withdraw
+from reclamations.security.codec import BOUND_TO, EncryptionCodec
+from reclamations.workflows.complaint import ComplaintWorkflow
+from reclamations.workflows.guard import FOREIGN_REFUSAL
+from reclamations.workflows.messages import StartComplaint
 from tests.conftest import DEV_SERVER
 from tests.office import action, replayer, until
-from workflows.complaint import ComplaintWorkflow
-from workflows.guard import FOREIGN_REFUSAL
-from workflows.messages import StartComplaint
 
 
 def plain_client(client: Client) -> Client:

@@ -1,4 +1,4 @@
-"""DESIGN rule 11: a medical complainant's identity (name, email, postal address, member number,
+"""rule 11: a medical complainant's identity (name, email, postal address, member number,
 an address given after intake) is sealed at rest like the content: in the complaint's row and
 snapshot, the letters' table and the paper letters waiting in the outbox; the Médecin Conseil
 still reads it, everyone else sees it withheld, and the queue's filters keep working.
@@ -16,17 +16,17 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select, text, update
 
-from activities.letters.delivery import open_posted
-from cli.main import main
-from db.engine import SessionFactory
-from db.models import ComplaintRow, LetterRow
-from db.queue import QueueFilters
-from domain.access import Principal, Role
-from security.envelopes import is_enveloped
-from security.sealing import open_sealed
+from reclamations.activities.letters.delivery import open_posted
+from reclamations.cli.main import main
+from reclamations.db.engine import SessionFactory
+from reclamations.db.models import ComplaintRow, LetterRow
+from reclamations.db.queue import QueueFilters
+from reclamations.domain.access import Principal, Role
+from reclamations.security.envelopes import is_enveloped
+from reclamations.security.sealing import open_sealed
+from reclamations.workflows.service import WITHHELD
 from tests.conftest import open_office
 from tests.office import Office, action
-from workflows.service import WITHHELD
 
 DOCTOR = Principal("dr.conseil", Role.medical_advisor)
 SUPERVISOR = Principal("louise", Role.supervisor)

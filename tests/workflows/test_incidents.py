@@ -1,4 +1,4 @@
-"""DESIGN rule 14: a side effect that fails for good never stops a complaint's clock. It becomes
+"""rule 14: a side effect that fails for good never stops a complaint's clock. It becomes
 an incident, visible on the record, in the read model and to operators, until it is mended;
 then the letter goes and the incident closes."""
 
@@ -7,13 +7,13 @@ import shutil
 
 import pytest
 
-from activities.letters.rendering import TEMPLATES
-from db.models import ComplaintRow
-from db.register import register_lines
-from domain.french import long_date
+from reclamations.activities.letters.rendering import TEMPLATES
+from reclamations.db.models import ComplaintRow
+from reclamations.db.register import register_lines
+from reclamations.domain.french import long_date
+from reclamations.workflows import search
 from tests.conftest import make_settings, open_office
 from tests.office import action, eml_text, kinds
-from workflows import search
 
 
 @contextlib.asynccontextmanager
@@ -87,7 +87,7 @@ async def test_a_letter_that_cannot_be_written_holds_nothing_else(broken):
         "incident_closed",
     ]
     assert not await incident_on_record(office, state.reference)
-    # DESIGN rules 6 and 14: true the day it leaves, dated that day, no date already past.
+    # rules 6 and 14: true the day it leaves, dated that day, no date already past.
     today = await office.today()
     letter = eml_text(office.outbox("email/**/acknowledgement-1.eml")[0])
     assert f"le {long_date(today)}" in letter
@@ -121,7 +121,7 @@ async def test_a_closed_complaint_stays_open_until_its_incident_is_mended(broken
 
 
 async def test_an_acknowledgement_held_when_the_answer_goes_never_goes(broken):
-    """DESIGN rule 4: no acknowledgement once the answer went out, even one an incident held
+    """rule 4: no acknowledgement once the answer went out, even one an incident held
     and someone mends after."""
     office = broken
     handle = await office.start()
@@ -141,7 +141,7 @@ async def test_an_acknowledgement_held_when_the_answer_goes_never_goes(broken):
 async def test_an_answer_held_past_the_final_deadline_leaves_with_the_two_months_letter(
     broken_answer,
 ):
-    """DESIGN rules 9, 13 and 14: the answer leaves dated the day it leaves, the two-months
+    """rules 9, 13 and 14: the answer leaves dated the day it leaves, the two-months
     letter with it, and the register counts the day it left."""
     office = broken_answer
     handle = await office.start()

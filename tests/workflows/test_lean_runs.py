@@ -3,7 +3,7 @@ the record of the state that ordered it, the record of the letter sent is writte
 workflow task that learnt of it (a local activity), and the alarm's timer lives until it rings:
 a firing costs one activity, the letter. A database that does not take the record at once
 (held, away) hands it to an ordinary activity and nothing is lost; one that refuses it for
-good opens an incident while the clock goes on (DESIGN rule 14). Long lives stay healthy: once a
+good opens an incident while the clock goes on (rule 14). Long lives stay healthy: once a
 complaint's history holds `history_events_per_run` events, its workflow continues as new with
 the whole state, and nothing of the complaint changes: its timers still ring, its letters go
 once, its record stays whole, each run replays."""
@@ -15,8 +15,9 @@ import pytest
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHistory
 
-from domain.complaint import IncidentKind
-from domain.policy import Policy
+from reclamations.domain.complaint import IncidentKind
+from reclamations.domain.policy import Policy
+from reclamations.workflows import search
 from tests.office import (
     AWAY,
     HELD,
@@ -29,7 +30,6 @@ from tests.office import (
     trouble,
     until,
 )
-from workflows import search
 
 SHORT_RUNS = 60
 # The office's settings, with runs this short.
@@ -141,7 +141,7 @@ async def test_a_record_the_database_refuses_for_good_becomes_an_incident(office
         assert incident.kind is IncidentKind.record
         assert "Donnée refusée par la base" in incident.reason
         assert search.values_of(state)[search.INCIDENT.name] is True
-        # DESIGN rule 14: the clock goes on, the acknowledgement leaves on its day.
+        # rule 14: the clock goes on, the acknowledgement leaves on its day.
         await office.env.sleep(timedelta(days=13))
         state = await until(
             lambda: office.state(handle), lambda state: kinds(state) == ["acknowledgement"]

@@ -1,4 +1,4 @@
-"""DESIGN rule 18 on the time-skipping server: after any answer, the complaint waits a year for
+"""rule 18 on the time-skipping server: after any answer, the complaint waits a year for
 the mediator (and a grace period for a referral made within it); a referral is followed through
 its 90 days (and any extension), a settlement, the parties' decision and the remedy."""
 
@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from db.register import register_lines
-from domain.errors import Refused
+from reclamations.db.register import register_lines
+from reclamations.domain.errors import Refused
 from tests.office import action, eml_text, kinds
 
 
@@ -29,13 +29,13 @@ async def test_without_a_referral_the_window_closes_a_year_after_the_complaint(o
     assert state.stage == "mediation_window" and state.status == "answered"
     assert "peut saisir le Médiateur jusqu'au" in said(state)
     assert state.next_alarm().kind == "mediation_window_end"
-    # A referral made within the year may reach us weeks after it (DESIGN rule 18).
+    # A referral made within the year may reach us weeks after it (rule 18).
     await office.advance(handle, 310 + state.plan.policy.mediation_referral_grace_days)
     assert (await handle.result()).status == "closed"
 
 
 async def test_an_upheld_answer_opens_the_mediation_too(office):
-    # DESIGN rule 18: the law sets no condition on the answer, as the letter says.
+    # rule 18: the law sets no condition on the answer, as the letter says.
     handle = await office.start()
     await office.act(handle, action("answer", decision="upheld", reasons="Remboursé."))
     letter = eml_text(office.outbox("email/**/answer-1.eml")[0])

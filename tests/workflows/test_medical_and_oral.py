@@ -1,4 +1,4 @@
-"""DESIGN rules 2 and 11: oral complaints are invited to write; medical ones go by post only,
+"""rules 2 and 11: oral complaints are invited to write; medical ones go by post only,
 and their content is readable nowhere but in the letters themselves."""
 
 import base64
@@ -8,8 +8,8 @@ import json
 from pypdf import PdfReader
 from sqlalchemy import select, text
 
-from activities.letters.delivery import open_posted
-from db.models import ComplaintRow, EventRow, LetterRow
+from reclamations.activities.letters.delivery import open_posted
+from reclamations.db.models import ComplaintRow, EventRow, LetterRow
 from tests.office import action, kinds
 
 SECRET = "Mon psychiatre atteste une dépression sévère depuis mars"

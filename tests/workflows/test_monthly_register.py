@@ -1,12 +1,12 @@
-"""DESIGN rules 13 and 17: the register of the month past, written by the monthly Schedule's
+"""rules 13 and 17: the register of the month past, written by the monthly Schedule's
 workflow to the folder the settings name."""
 
 from datetime import timedelta
 
 from openpyxl import load_workbook
 
+from reclamations.workflows.monthly_register import MonthlyRegisterWorkflow
 from tests.office import action
-from workflows.monthly_register import MonthlyRegisterWorkflow
 
 
 async def test_a_run_writes_the_month_past(dev_office):

@@ -1,12 +1,12 @@
-"""DESIGN rules 5 and 6: the 15-day quality target, its suspensions, and the information letter."""
+"""rules 5 and 6: the 15-day quality target, its suspensions, and the information letter."""
 
 from datetime import timedelta
 
 import pytest
 
-from domain.clock import local_date
-from domain.errors import Refused
-from domain.french import long_date
+from reclamations.domain.clock import local_date
+from reclamations.domain.errors import Refused
+from reclamations.domain.french import long_date
 from tests.office import PARIS, action, eml_text, kinds, sent_on_local
 
 
@@ -25,7 +25,7 @@ async def test_information_letter_when_the_target_passes_without_answer(office):
     state = await office.advance(handle, 16)
     assert kinds(state) == ["acknowledgement", "information"]
     assert sent_on_local(state, "information") == [state.quality_target_due]
-    # DESIGN rule 6: the acknowledgement's words and the information letter's day agree.
+    # rule 6: the acknowledgement's words and the information letter's day agree.
     acknowledgement = eml_text(office.outbox("email/**/acknowledgement-1.eml")[0])
     assert f"au plus tard le {long_date(state.promises[0])}" in acknowledgement
     assert "nous vous écrirons au plus tard à cette date" in acknowledgement
@@ -54,7 +54,7 @@ async def test_suspension_stops_the_target_but_the_complainant_hears_on_the_anno
     await office.act(handle, action("suspend", reason="medical_expertise"))
     suspended = await office.advance(handle, 20)
     assert suspended.status == "suspended"
-    # DESIGN rule 6: the date announced in the acknowledgement came during the expertise.
+    # rule 6: the date announced in the acknowledgement came during the expertise.
     assert sent_on_local(suspended, "information") == [before.promise]
     letter = eml_text(office.outbox("email/**/information-1.eml")[0])
     assert "expertise médicale" in letter

@@ -1,4 +1,4 @@
-"""DESIGN rule 14: a complaint whose process was ended outside our control (terminated from
+"""rule 14: a complaint whose process was ended outside our control (terminated from
 the Temporal Web UI, say) is found and flagged, never left looking alive."""
 
 import uuid
@@ -7,10 +7,10 @@ from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.workflowservice.v1 import ResetWorkflowExecutionRequest
 
-from activities.reconcile import ReconcileActivities
-from db.models import ComplaintRow
+from reclamations.activities.reconcile import ReconcileActivities
+from reclamations.db.models import ComplaintRow
+from reclamations.workflows.reconciliation import RECONCILE_SCHEDULE, schedule_reconciliation
 from tests.office import action, until
-from workflows.reconciliation import RECONCILE_SCHEDULE, schedule_reconciliation
 
 EVENT_TYPE_COMPLETED = EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED
 

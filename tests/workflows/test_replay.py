@@ -12,12 +12,12 @@ from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer, UnsandboxedWorkflowRunner
 from temporalio.workflow import NondeterminismError
 
-from domain.complaint import LATEST_RULES
-from security.codec import BOUND_TO, ENCODING
-from security.keyring import Keyring
+from reclamations.domain.complaint import LATEST_RULES
+from reclamations.security.codec import BOUND_TO, ENCODING
+from reclamations.security.keyring import Keyring
+from reclamations.workflows.complaint import RULES_EDITION_3_PATCH, ComplaintWorkflow
+from reclamations.workflows.messages import Outcome, StartComplaint
 from tests.office import replayer as office_replayer
-from workflows.complaint import RULES_EDITION_3_PATCH, ComplaintWorkflow
-from workflows.messages import Outcome, StartComplaint
 
 HISTORIES = Path(__file__).parents[1] / "histories"
 # key.json holds the test-only key the histories were recorded with.

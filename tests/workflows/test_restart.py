@@ -5,16 +5,16 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from temporalio.worker import Worker
 
-from activities.letters.activity import LetterActivities
-from activities.letters.delivery import PostOutbox
-from activities.letters.rendering import LetterRenderer
-from activities.planning import PlanningActivities
-from activities.records import RecordActivities
-from db.models import EventRow, LetterRow
+from reclamations.activities.letters.activity import LetterActivities
+from reclamations.activities.letters.delivery import PostOutbox
+from reclamations.activities.letters.rendering import LetterRenderer
+from reclamations.activities.planning import PlanningActivities
+from reclamations.activities.records import RecordActivities
+from reclamations.db.models import EventRow, LetterRow
+from reclamations.wiring import entities
+from reclamations.workflows.complaint import ComplaintWorkflow
+from reclamations.workflows.sandbox import workflow_runner
 from tests.office import Office, action, kinds
-from wiring import entities
-from workflows.complaint import ComplaintWorkflow
-from workflows.sandbox import workflow_runner
 
 
 async def test_a_new_worker_takes_over_a_waiting_complaint(

@@ -7,12 +7,12 @@ from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.api.sdk.v1 import WorkflowMetadata
 from temporalio.testing import WorkflowEnvironment
 
-from cli.temporal_setup import setup
+from reclamations.cli.temporal_setup import setup
+from reclamations.workflows.monthly_register import MONTHLY_REGISTER_SCHEDULE
+from reclamations.workflows.search import KEYS
 from tests.conftest import DEV_SERVER
 from tests.office import action, until
 from tests.workflows.test_lean_runs import SHORT
-from workflows.monthly_register import MONTHLY_REGISTER_SCHEDULE
-from workflows.search import KEYS
 
 # The query the Web UI reads a workflow's current details by.
 BUILT_IN_METADATA = "__temporal_workflow_metadata"

@@ -12,16 +12,16 @@ from fastapi import FastAPI
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
-from db.accounts import add_user, create_token
-from db.engine import SessionFactory, create_engine, session_factory
-from db.migrate import upgrade
-from db.models import ReferenceCounterRow
-from domain.access import Role
-from security.keyring import Keyring
+from reclamations.db.accounts import add_user, create_token
+from reclamations.db.engine import SessionFactory, create_engine, session_factory
+from reclamations.db.migrate import upgrade
+from reclamations.db.models import ReferenceCounterRow
+from reclamations.domain.access import Role
+from reclamations.security.keyring import Keyring
+from reclamations.web.app import create_app
 from tests.conftest import make_settings
 from tests.office import Office
 from tests.web.conftest import PASSWORD, USERS
-from web.app import create_app
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""The table of every route that changes something (DESIGN rule 15, issue 30), with the roles
+"""The table of every route that changes something (rule 15, issue 30), with the roles
 that may use it, and how each is called, readied and checked. The tests of this folder walk it:
 test_table.py fails when the app has a route the table does not describe."""
 
@@ -15,8 +15,10 @@ from fastapi import FastAPI
 from reportlab.pdfgen.canvas import Canvas
 from sqlalchemy import func, select
 
-from db.models import Base
-from domain.access import Role
+from reclamations.db.models import Base
+from reclamations.domain.access import Role
+from reclamations.workflows.client import ComplaintHandle
+from reclamations.workflows.messages import WORKFLOW_ID_PREFIX
 from tests.office import (
     REFUSED,
     Office,
@@ -27,8 +29,6 @@ from tests.office import (
     until,
 )
 from tests.web.conftest import USERS, login
-from workflows.client import ComplaintHandle
-from workflows.messages import WORKFLOW_ID_PREFIX
 
 # -- the table: every route that changes something, and who may use it ----------------------
 

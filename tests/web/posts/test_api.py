@@ -1,11 +1,11 @@
 """Every API route and the codec endpoint (the table in tests/web/posts/table.py): the session
 cookie a browser sends along is no key to the API, nor is a page of another site to the codec;
-each role not allowed is refused and changes nothing; each role allowed is accepted (DESIGN
-rule 15, issue 30). API tokens travel in a header: no CSRF token to check."""
+each role not allowed is refused and changes nothing; each role allowed is accepted (rule 15,
+issue 30). API tokens travel in a header: no CSRF token to check."""
 
 import pytest
 
-from domain.access import Role
+from reclamations.domain.access import Role
 from tests.web.conftest import login
 from tests.web.posts.table import (
     ROUTES,

@@ -1,6 +1,6 @@
 """Every form of the UI (the table in tests/web/posts/table.py): without its CSRF token, or
 with a wrong one, it is refused and changes nothing; each role not allowed is refused and
-changes nothing; each role allowed is accepted (DESIGN rule 15, issue 30)."""
+changes nothing; each role allowed is accepted (rule 15, issue 30)."""
 
 import pytest
 

@@ -2,7 +2,7 @@
 with the roles that may use it: a new form or route fails here until it is added, and the
 tests beside this one then check its CSRF token, its roles and what its refusals leave."""
 
-from domain.actions import ACTIONS
+from reclamations.domain.actions import ACTIONS
 from tests.web.posts.table import ACTION_ROLES, ROUTES, declared_routes
 
 

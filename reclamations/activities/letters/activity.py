@@ -1,0 +1,202 @@
+"""The send_letter activity: render once, deliver, record; idempotent on
+(complaint, letter kind, sequence), so a retry after a crash never sends a letter twice."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from email.header import Header
+from email.message import Message
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import format_datetime, formataddr, parseaddr
+from typing import Any
+
+from sqlalchemy import update
+from temporalio import activity
+
+from reclamations.activities.failures import without_content
+from reclamations.activities.letters.delivery import EmailSender, PostOutbox, letter_stem
+from reclamations.activities.letters.rendering import LetterLayout, LetterRenderer, letter_html
+from reclamations.activities.records import write_record
+from reclamations.db.engine import SessionFactory
+from reclamations.db.models import LetterRow
+from reclamations.db.upsert import insert_missing
+from reclamations.domain.content import is_sealed
+from reclamations.domain.letters import Delivery
+from reclamations.security.keyring import Keyring
+from reclamations.security.sealing import UNREADABLE, Unreadable, open_sealed, seal
+from reclamations.workflows.messages import SEND_LETTER_ACTIVITY, LetterInput, LetterReceipt
+
+STATUS_RENDERED = "rendered"
+STATUS_SENT = "sent"
+# What a letter held by an incident renders again when it leaves on a later day.
+REDATED = ("recipient", "subject", "body", "layout", "letter_on")
+
+
+class LetterActivities:
+    def __init__(
+        self,
+        sessions: SessionFactory,
+        renderer: LetterRenderer,
+        email: EmailSender,
+        post: PostOutbox,
+        keyring: Keyring,
+        mail_from: str,
+        message_id_domain: str = "reclamations.local",
+    ) -> None:
+        self._sessions = sessions
+        self._renderer = renderer
+        self._email = email
+        self._post = post
+        self._keyring = keyring
+        self._mail_from = mail_from
+        self._message_id_domain = message_id_domain
+
+    @activity.defn(name=SEND_LETTER_ACTIVITY)
+    @without_content
+    async def send_letter(self, letter: LetterInput) -> LetterReceipt:
+        key = (letter.reference, letter.order.kind.value, letter.order.sequence)
+        row = await self._rendered(letter, key)
+        if row.status == STATUS_SENT and row.location:
+            return LetterReceipt(location=row.location)
+        body, layout = self._stored(row, letter.intake.medical)
+        stem = letter_stem(row.kind, row.sequence)
+        if row.delivery == Delivery.email:
+            message = self._email_message(row, body, layout, letter.at)
+            location = await self._email.send(message, letter.reference, stem)
+        else:
+            location = await self._post.send(
+                layout, row.subject, letter.reference, stem, sealed=letter.intake.medical
+            )
+        async with self._sessions.begin() as session:
+            await session.execute(
+                update(LetterRow)
+                .where(
+                    LetterRow.reference == key[0],
+                    LetterRow.kind == key[1],
+                    LetterRow.sequence == key[2],
+                )
+                # The record keeps when it really left; the letter itself is dated letter.at.
+                .values(status=STATUS_SENT, location=location, sent_at=datetime.now(UTC))
+            )
+        return LetterReceipt(location=location)
+
+    def _stored(self, row: LetterRow, medical: bool) -> tuple[str, LetterLayout]:
+        """The text and layout as first rendered, opened for sending (rule 11)."""
+
+        def opened(text: str) -> str:
+            # A recipient recorded before identities were sealed at rest is read as it is.
+            sealed = medical and is_sealed(text)
+            return open_sealed(self._keyring, row.reference, text) if sealed else text
+
+        body = opened(row.body)
+        if row.layout is None:  # rendered before layouts were kept: its text says it all
+            recipient = opened(row.recipient) if row.delivery == Delivery.post else ""
+            return body, LetterLayout.of_text(body, recipient)
+        return body, LetterLayout.model_validate_json(opened(row.layout))
+
+    async def _rendered(self, letter: LetterInput, key: tuple[str, str, int]) -> LetterRow:
+        """The letter as first rendered: a retry sends exactly the same text, the stored one
+        (its own rendering is not inserted: the key is taken), unless the letter is dated
+        another day. Rendering again on a retry costs less than asking first on every letter.
+        The state that ordered the letter, when it comes along, is recorded in the same
+        transaction, before any attempt to send."""
+        rendered = self._render(letter)
+        async with self._sessions.begin() as session:
+            await insert_missing(session, LetterRow, [rendered])
+            if letter.record is not None:
+                await write_record(session, letter.record, self._keyring)
+            row = await session.get(LetterRow, key)
+            assert row is not None
+            if row.status != STATUS_SENT and row.letter_on != rendered["letter_on"]:
+                # rule 14: a letter an incident held leaves dated the day it leaves,
+                # saying what is true then (the workflow dates it anew when it releases it).
+                for field in REDATED:
+                    setattr(row, field, rendered[field])
+        return row
+
+    def _render(self, letter: LetterInput) -> dict[str, Any]:
+        open_text = self._opener(letter)
+        letter = _addressed(letter, open_text)
+        rendered = self._renderer.render(letter, open_text)
+        complainant = letter.intake.complainant
+        recipient = (
+            complainant.email or ""
+            if letter.order.delivery is Delivery.email
+            else f"{complainant.name}\n{complainant.postal_address or ''}"
+        )
+        body, layout = rendered.body, rendered.layout.model_dump_json()
+
+        def sealed(text: str) -> str:
+            # rule 11: a medical letter, and whom it goes to, are never stored in clear.
+            return seal(self._keyring, letter.reference, text) if letter.intake.medical else text
+
+        return {
+            "reference": letter.reference,
+            "kind": letter.order.kind.value,
+            "sequence": letter.order.sequence,
+            "delivery": letter.order.delivery.value,
+            "recipient": sealed(recipient),
+            "subject": rendered.subject,
+            "body": sealed(body),
+            "layout": sealed(layout),
+            "status": STATUS_RENDERED,
+            "letter_on": rendered.letter_on,
+            "location": None,
+            "sent_at": None,
+        }
+
+    def _opener(self, letter: LetterInput) -> Callable[[str], str]:
+        """How this letter reads its complaint's content: a medical complaint's sealed text is
+        opened here, on paper for its addressee; nothing of any other complaint is ever opened."""
+        if not letter.intake.medical:
+            return lambda text: text
+
+        def open_text(text: str) -> str:
+            try:
+                return open_sealed(self._keyring, letter.reference, text)
+            except Unreadable as error:
+                # Recorded without the value; the letter still goes (rule 14).
+                activity.logger.warning(
+                    "Contenu scellé illisible dans le courrier %s de %s (%s)",
+                    letter.order.kind.value,
+                    letter.reference,
+                    error,
+                )
+                return UNREADABLE
+
+        return open_text
+
+    def _email_message(
+        self, row: LetterRow, body: str, layout: LetterLayout, at: datetime
+    ) -> Message:
+        """The letter in HTML, and the same letter in plain text for mail readers without.
+        It comes from the complaint's entity, by name (rule 19), through the install's
+        mailbox; a letter from before layouts keeps the mailbox's own name."""
+        message = MIMEMultipart("alternative")
+        message.attach(MIMEText(body, "plain", "utf-8"))
+        message.attach(MIMEText(letter_html(layout), "html", "utf-8"))
+        mailbox_name, address = parseaddr(self._mail_from)
+        name = layout.letterhead or mailbox_name
+        message["From"] = formataddr((name, address), charset="utf-8")
+        message["To"] = row.recipient
+        message["Subject"] = Header(row.subject, "utf-8")  # type: ignore[assignment]
+        message["Date"] = format_datetime(at)
+        # The same id on every attempt: mail systems can recognise a repeat delivery.
+        message["Message-ID"] = (
+            f"<{row.reference}.{row.kind}.{row.sequence}@{self._message_id_domain}>"
+        )
+        return message
+
+
+def _addressed(letter: LetterInput, open_text: Callable[[str], str]) -> LetterInput:
+    """A medical complaint's address given after intake is sealed like the rest of its
+    content (rule 11): opened here, for the envelope only."""
+    complainant = letter.intake.complainant
+    address = complainant.postal_address
+    if address is None or not is_sealed(address):
+        return letter
+    opened = complainant.model_copy(update={"postal_address": open_text(address)})
+    intake = letter.intake.model_copy(update={"complainant": opened})
+    return letter.model_copy(update={"intake": intake})

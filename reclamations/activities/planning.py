@@ -1,0 +1,21 @@
+"""Planning a complaint's deadlines, once, at intake (a local activity: its result is kept in
+the workflow's history, so later holiday data never changes a running complaint)."""
+
+from __future__ import annotations
+
+from temporalio import activity
+
+from reclamations.activities.failures import without_content
+from reclamations.domain.planning import Plan, plan_complaint
+from reclamations.domain.policy import Policy
+from reclamations.workflows.messages import PLAN_ACTIVITY, PlanInput
+
+
+class PlanningActivities:
+    def __init__(self, policy: Policy) -> None:
+        self._policy = policy
+
+    @activity.defn(name=PLAN_ACTIVITY)
+    @without_content
+    async def plan(self, data: PlanInput) -> Plan:
+        return plan_complaint(data.intake, data.policy or self._policy)

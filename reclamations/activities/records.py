@@ -1,0 +1,100 @@
+"""Writing the read model and the append-only event record (rule 13)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from temporalio import activity
+
+from reclamations.activities.failures import without_content
+from reclamations.db.engine import SessionFactory
+from reclamations.db.models import ComplaintRow, EventRow
+from reclamations.db.upsert import insert_missing, upsert_newer
+from reclamations.domain.complaint import Complaint
+from reclamations.security.keyring import Keyring
+from reclamations.security.sealing import seal_identity
+from reclamations.workflows.messages import RECORD_ACTIVITY, RecordInput, workflow_id
+
+
+def complaint_row(complaint: Complaint, updated_at: datetime, keyring: Keyring) -> dict[str, Any]:
+    if complaint.medical:
+        # rule 11: who a medical complainant is stays sealed at rest, like its content.
+        complaint = seal_identity(keyring, complaint.reference, complaint)
+    intake, plan = complaint.intake, complaint.plan
+    last_answer = complaint.answers[-1] if complaint.answers else None
+    next_deadline = complaint.next_deadline()
+    return {
+        "reference": complaint.reference,
+        "workflow_id": workflow_id(complaint.reference),
+        "status": complaint.status.value,
+        "stage": complaint.stage.value,
+        "channel": intake.channel.value,
+        "entity": intake.entity,
+        "category": complaint.category,
+        "medical": intake.medical,
+        "calendar": intake.calendar,
+        "complainant_name": intake.complainant.name,
+        "subject": intake.subject,
+        "assignee": complaint.assignee,
+        "escalation_level": complaint.escalation_level,
+        "overdue": complaint.overdue,
+        "incident": bool(complaint.open_incidents),
+        "process_ended": None,  # its workflow writes: it runs (again, after a repair)
+        "sent_on": plan.sent_on,
+        "first_written_on": plan.first_written_on,
+        "received_on": intake.received_on,
+        "acknowledgement_due_on": plan.acknowledgement_due,
+        "quality_target_due_on": complaint.quality_target_due,
+        "final_due_on": plan.final_due,
+        "next_deadline_kind": next_deadline[0] if next_deadline else None,
+        "next_deadline_on": next_deadline[1] if next_deadline else None,
+        "acknowledged_at": complaint.acknowledged_at,
+        # rule 13: the day the first answer left (a held one leaves late).
+        "first_answered_at": complaint.first_answer_left_at,
+        "answered_at": complaint.answered_at,
+        "decision": last_answer.decision.value if last_answer else None,
+        "closed_at": complaint.closed_at,
+        "registered_at": complaint.registered_at,
+        "updated_at": updated_at,
+        "version": complaint.version,
+        "snapshot": complaint.model_dump(mode="json", exclude={"events"}),
+    }
+
+
+async def write_record(session: AsyncSession, data: RecordInput, keyring: Keyring) -> None:
+    """Idempotent: the complaint row only moves forward (by version), events are keyed by
+    (reference, seq); a retried call writes nothing new."""
+    complaint = data.complaint
+    row = complaint_row(complaint, updated_at=data.at, keyring=keyring)
+    await upsert_newer(session, ComplaintRow, row, "reference", "version")
+    await insert_missing(
+        session,
+        EventRow,
+        [
+            {
+                "reference": complaint.reference,
+                "seq": event.seq,
+                "type": event.type.value,
+                "actor": event.actor,
+                "at": event.at,
+                "summary": event.summary,
+                "note": event.note,
+                "on_behalf_of": event.on_behalf_of,
+            }
+            for event in data.events
+        ],
+    )
+
+
+class RecordActivities:
+    def __init__(self, sessions: SessionFactory, keyring: Keyring) -> None:
+        self._sessions = sessions
+        self._keyring = keyring
+
+    @activity.defn(name=RECORD_ACTIVITY)
+    @without_content
+    async def record(self, data: RecordInput) -> None:
+        async with self._sessions.begin() as session:
+            await write_record(session, data, self._keyring)

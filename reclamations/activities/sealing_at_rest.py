@@ -1,0 +1,64 @@
+"""Sealing, once, what was kept in clear before a medical complainant's identity was sealed at
+rest (rule 11): the complaints' rows and snapshots, the letters' recipients and the paper
+letters waiting in the outbox. `complaints db seal-identities` runs it after the upgrade to
+0007; what is sealed already is left as it is, so running it again changes nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+
+from reclamations.activities.letters.delivery import (
+    letter_stem,
+    posted_path,
+    seal_posted,
+    write_atomically,
+)
+from reclamations.db.engine import SessionFactory
+from reclamations.db.models import ComplaintRow, LetterRow
+from reclamations.domain.complaint import Complaint
+from reclamations.domain.content import is_sealed
+from reclamations.domain.letters import Delivery
+from reclamations.security.envelopes import is_enveloped
+from reclamations.security.keyring import Keyring
+from reclamations.security.sealing import seal, seal_identity
+
+
+@dataclass(frozen=True)
+class SealedAtRest:
+    """How many of each were found in clear and sealed."""
+
+    complaints: int = 0
+    letters: int = 0
+    files: int = 0
+
+
+async def seal_identities_at_rest(
+    sessions: SessionFactory, keyring: Keyring, outbox: Path
+) -> SealedAtRest:
+    complaints = letters = files = 0
+    async with sessions.begin() as session:
+        rows = await session.scalars(select(ComplaintRow).where(ComplaintRow.medical.is_(True)))
+        for row in rows:
+            recorded = Complaint.model_validate(row.snapshot)
+            sealed = seal_identity(keyring, row.reference, recorded)
+            if sealed is not recorded or not is_sealed(row.complainant_name):
+                row.snapshot = sealed.model_dump(mode="json", exclude={"events"})
+                row.complainant_name = sealed.intake.complainant.name
+                complaints += 1
+        medical = select(ComplaintRow.reference).where(ComplaintRow.medical.is_(True))
+        for letter in await session.scalars(
+            select(LetterRow).where(LetterRow.reference.in_(medical))
+        ):
+            if not is_sealed(letter.recipient):
+                letter.recipient = seal(keyring, letter.reference, letter.recipient)
+                letters += 1
+            path = posted_path(outbox, letter.reference, letter_stem(letter.kind, letter.sequence))
+            if letter.delivery == Delivery.post and path.is_file():
+                content = path.read_bytes()
+                if not is_enveloped(content):
+                    write_atomically(path, seal_posted(keyring, path, content))
+                    files += 1
+    return SealedAtRest(complaints=complaints, letters=letters, files=files)

@@ -1,0 +1,61 @@
+"""`complaints db upgrade`: bring the database schema up to date (Alembic).
+`complaints db seal-identities`: seal what was kept in clear before a medical complainant's
+identity was sealed at rest (once, after the upgrade to 0007; again changes nothing)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from typing import Any
+
+from reclamations.activities.sealing_at_rest import SealedAtRest, seal_identities_at_rest
+from reclamations.db.engine import create_engine, session_factory
+from reclamations.db.migrate import upgrade
+from reclamations.settings import Settings
+from reclamations.wiring import load_keyring
+
+
+def add_parser(commands: Any) -> None:
+    parser = commands.add_parser("db", help="base de données")
+    actions = parser.add_subparsers(dest="db_command", required=True)
+    upgrade_parser = actions.add_parser("upgrade", help="appliquer les migrations")
+    upgrade_parser.set_defaults(handler=run_upgrade)
+    seal_parser = actions.add_parser(
+        "seal-identities",
+        help="sceller l'identité des réclamants médicaux enregistrée en clair avant la 0007",
+    )
+    seal_parser.set_defaults(handler=run_seal_identities)
+
+
+async def _upgrade(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+
+
+def run_upgrade(args: argparse.Namespace) -> int:
+    settings = Settings()
+    asyncio.run(_upgrade(settings.resolved_database_url))
+    print(f"Base à jour : {settings.resolved_database_url}")
+    return 0
+
+
+async def _seal_identities(settings: Settings) -> SealedAtRest:
+    engine = create_engine(settings.resolved_database_url)
+    try:
+        return await seal_identities_at_rest(
+            session_factory(engine), load_keyring(settings), settings.resolved_outbox_dir
+        )
+    finally:
+        await engine.dispose()
+
+
+def run_seal_identities(args: argparse.Namespace) -> int:
+    done = asyncio.run(_seal_identities(Settings()))
+    print(
+        f"Identités scellées : {done.complaints} réclamation(s), {done.letters} courrier(s) "
+        f"en base, {done.files} courrier(s) papier en attente d'impression."
+    )
+    return 0

@@ -1,0 +1,186 @@
+"""Tables of the read model and register (rule 13). The workflow is the source of truth
+for a complaint's process; these rows are what lists, the UI and compliance exports read."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+Instant = DateTime(timezone=True)
+
+
+def aware(moment: datetime) -> datetime:
+    """An instant read back from the database, in UTC: SQLite drops the zone."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+class ComplaintRow(Base):
+    __tablename__ = "complaints"
+
+    reference: Mapped[str] = mapped_column(String(40), primary_key=True)
+    workflow_id: Mapped[str] = mapped_column(String(60))
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    stage: Mapped[str] = mapped_column(String(20))
+    channel: Mapped[str] = mapped_column(String(20))
+    # rule 19: its entity's code; none for complaints registered before entities.
+    entity: Mapped[str | None] = mapped_column(String(40), index=True)
+    category: Mapped[str | None] = mapped_column(String(20))
+    medical: Mapped[bool] = mapped_column(Boolean)
+    calendar: Mapped[str] = mapped_column(String(10))
+    # Sealed for medical complaints, like the snapshot's identity (rule 11): longer
+    # than a name in clear (SQLite holds it in any declared length; migration 0007).
+    complainant_name: Mapped[str] = mapped_column(String(200).with_variant(Text(), "postgresql"))
+    subject: Mapped[str] = mapped_column(Text)  # sealed for medical complaints
+    assignee: Mapped[str | None] = mapped_column(String(100), index=True)
+    escalation_level: Mapped[int] = mapped_column(Integer, default=0)
+    overdue: Mapped[bool] = mapped_column(Boolean, default=False)
+    # rule 14: a letter or the record failed for good and waits to be mended.
+    incident: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # Its workflow ended outside the application (terminated, failed…): found by reconciliation.
+    process_ended: Mapped[str | None] = mapped_column(String(20))
+    sent_on: Mapped[date] = mapped_column(Date)
+    first_written_on: Mapped[date] = mapped_column(Date)
+    received_on: Mapped[date | None] = mapped_column(Date)
+    acknowledgement_due_on: Mapped[date | None] = mapped_column(Date)
+    quality_target_due_on: Mapped[date | None] = mapped_column(Date)
+    final_due_on: Mapped[date | None] = mapped_column(Date)
+    next_deadline_kind: Mapped[str | None] = mapped_column(String(20))
+    next_deadline_on: Mapped[date | None] = mapped_column(Date)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(Instant)
+    first_answered_at: Mapped[datetime | None] = mapped_column(Instant)
+    answered_at: Mapped[datetime | None] = mapped_column(Instant)
+    decision: Mapped[str | None] = mapped_column(String(20))
+    closed_at: Mapped[datetime | None] = mapped_column(Instant)
+    registered_at: Mapped[datetime] = mapped_column(Instant)
+    updated_at: Mapped[datetime] = mapped_column(Instant)
+    version: Mapped[int] = mapped_column(Integer)
+    snapshot: Mapped[dict[str, object]] = mapped_column(JSON)
+
+    __table_args__ = (
+        # The agents' queue: open complaints, nearest deadline first.
+        Index("ix_complaints_queue", "next_deadline_on", "reference"),
+        Index("ix_complaints_registered_at", "registered_at"),
+        Index("ix_complaints_sent_on", "sent_on"),
+    )
+
+
+class EventRow(Base):
+    """Append-only: one row per event, keyed by the complaint and the event's number."""
+
+    __tablename__ = "events"
+
+    reference: Mapped[str] = mapped_column(
+        String(40), ForeignKey("complaints.reference"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    type: Mapped[str] = mapped_column(String(30))
+    actor: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(Instant)
+    summary: Mapped[str] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)  # sealed for medical complaints
+    on_behalf_of: Mapped[str | None] = mapped_column(String(100))
+
+
+class LetterRow(Base):
+    """One letter, keyed by (complaint, kind, sequence): a retried send finds it already here."""
+
+    __tablename__ = "letters"
+
+    reference: Mapped[str] = mapped_column(String(40), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    sequence: Mapped[int] = mapped_column(Integer, primary_key=True)
+    delivery: Mapped[str] = mapped_column(String(10))
+    recipient: Mapped[str] = mapped_column(Text)  # sealed for medical complaints
+    subject: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)  # sealed for medical complaints
+    # The parts the PDF and the HTML email are laid out from (JSON, sealed for medical
+    # complaints); none for letters written before layouts were kept.
+    layout: Mapped[str | None] = mapped_column(Text)
+    location: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10))  # "rendered", then "sent"
+    letter_on: Mapped[date] = mapped_column(Date)
+    sent_at: Mapped[datetime | None] = mapped_column(Instant)
+
+
+class ReferenceCounterRow(Base):
+    """The last number given to a generated reference, per year (REC-2026-000123)."""
+
+    __tablename__ = "reference_counters"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer)
+
+
+class UserRow(Base):
+    """A person using the web UI, with one of domain.access.USER_ROLES."""
+
+    __tablename__ = "users"
+
+    username: Mapped[str] = mapped_column(String(100), primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(Instant)
+
+
+class ApiTokenRow(Base):
+    """A back-office system's bearer token, stored as its SHA-256 only. Its name is the actor
+    on the record; its role decides what it may do, like a user's (rule 15)."""
+
+    __tablename__ = "api_tokens"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), index=True)
+    role: Mapped[str] = mapped_column(String(20), server_default="intake")
+    created_at: Mapped[datetime] = mapped_column(Instant)
+    expires_at: Mapped[datetime | None] = mapped_column(Instant)
+    revoked_at: Mapped[datetime | None] = mapped_column(Instant)
+    # The user whose tokens end with them (`complaints users disable`), when a person owns it.
+    owner: Mapped[str | None] = mapped_column(String(100), index=True)
+
+
+class UserSessionRow(Base):
+    """A logged-in user's session, kept on the server so that it can be ended (logout, a
+    password change, a disabled user). The cookie holds a random token; only its SHA-256 is
+    stored here, like an API token's."""
+
+    __tablename__ = "user_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), index=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(Instant)
+    last_seen_at: Mapped[datetime] = mapped_column(Instant)
+    ended_at: Mapped[datetime | None] = mapped_column(Instant)
+
+
+class AuditRow(Base):
+    """Who logged in, failed, was locked out, logged out or was disabled, and from where;
+    never a password. Also what login throttling counts."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(Instant, index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    username: Mapped[str] = mapped_column(String(100), index=True)
+    client: Mapped[str] = mapped_column(String(64), index=True)
+    detail: Mapped[str] = mapped_column(String(200), default="")

@@ -1,0 +1,149 @@
+"""The agents' queue: open complaints, nearest deadline first, filtered and paged."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, Select, func, or_, select
+
+from reclamations.db.engine import SessionFactory
+from reclamations.db.models import ComplaintRow
+from reclamations.domain.complaint import OPEN_STATUSES
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    status: str | None = None
+    channel: str | None = None
+    category: str | None = None
+    assignee: str | None = None
+    # Agents see the complaints assigned to them and those nobody has taken yet.
+    only_for: str | None = None
+    # rule 14: those with an incident, open or closed.
+    incident: bool = False
+    # rule 19: one entity's; complaints from before entities are the default one's.
+    entity: str | None = None
+    entity_is_default: bool = False
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    reference: str
+    status: str
+    channel: str
+    category: str | None
+    medical: bool
+    # None where the reader may not see them (a medical complaint, but for the Médecin Conseil).
+    complainant_name: str | None
+    subject: str | None
+    assignee: str | None
+    next_deadline_kind: str | None
+    next_deadline_on: date | None
+    overdue: bool
+    incident: bool
+    process_ended: str | None
+    # What the register judges promises by (db.register.dated_line): the queue says which
+    # were kept late, as the register counts them.
+    calendar: str
+    sent_on: date
+    first_written_on: date
+    acknowledgement_due_on: date | None
+    quality_target_due_on: date | None
+    final_due_on: date | None
+    acknowledged_at: datetime | None
+    first_answered_at: datetime | None
+    # The dates announced to the complainant, kept in the snapshot (rule 6).
+    promises: list[str] | None
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    rows: list[QueueRow]
+    total: int
+    page: int
+    pages: int
+
+
+COLUMNS = (
+    ComplaintRow.reference,
+    ComplaintRow.status,
+    ComplaintRow.channel,
+    ComplaintRow.category,
+    ComplaintRow.medical,
+    ComplaintRow.complainant_name,
+    ComplaintRow.subject,
+    ComplaintRow.assignee,
+    ComplaintRow.next_deadline_kind,
+    ComplaintRow.next_deadline_on,
+    ComplaintRow.overdue,
+    ComplaintRow.incident,
+    ComplaintRow.process_ended,
+    ComplaintRow.calendar,
+    ComplaintRow.sent_on,
+    ComplaintRow.first_written_on,
+    ComplaintRow.acknowledgement_due_on,
+    ComplaintRow.quality_target_due_on,
+    ComplaintRow.final_due_on,
+    ComplaintRow.acknowledged_at,
+    ComplaintRow.first_answered_at,
+    ComplaintRow.snapshot["promises"].label("promises"),
+)
+
+
+Query = TypeVar("Query", bound=Select[*tuple[Any, ...]])
+
+
+def of_entity(code: str, is_default: bool) -> ColumnElement[bool]:
+    """Complaints of that entity: those registered before entities belong to the default."""
+    if is_default:
+        return or_(ComplaintRow.entity == code, ComplaintRow.entity.is_(None))
+    return ComplaintRow.entity == code
+
+
+def _filtered(query: Query, f: QueueFilters) -> Query:
+    if f.status:
+        query = query.where(ComplaintRow.status == f.status)
+    elif not f.incident:  # an incident stays until mended, even on a closed complaint
+        query = query.where(ComplaintRow.status.in_(OPEN_STATUSES))
+    if f.incident:
+        query = query.where(ComplaintRow.incident.is_(True))
+    if f.channel:
+        query = query.where(ComplaintRow.channel == f.channel)
+    if f.category:
+        query = query.where(ComplaintRow.category == f.category)
+    if f.assignee:
+        query = query.where(ComplaintRow.assignee == f.assignee)
+    if f.entity:
+        query = query.where(of_entity(f.entity, f.entity_is_default))
+    if f.only_for:
+        query = query.where(
+            or_(ComplaintRow.assignee.is_(None), ComplaintRow.assignee == f.only_for)
+        )
+    return query
+
+
+async def queue_page(
+    sessions: SessionFactory, filters: QueueFilters, page: int = 1, size: int = PAGE_SIZE
+) -> QueuePage:
+    page = max(page, 1)
+    rows_query = (
+        _filtered(select(*COLUMNS), filters)
+        .order_by(ComplaintRow.next_deadline_on.asc().nulls_last(), ComplaintRow.reference)
+        .limit(size)
+        .offset((page - 1) * size)
+    )
+    count_query = _filtered(select(func.count()).select_from(ComplaintRow), filters)
+    async with sessions() as session:
+        total = (await session.execute(count_query)).scalar_one()
+        rows = [QueueRow(**row._asdict()) for row in (await session.execute(rows_query)).all()]
+    return QueuePage(rows=rows, total=total, page=page, pages=max(1, -(-total // size)))
+
+
+async def assignees(sessions: SessionFactory) -> list[str]:
+    query = select(ComplaintRow.assignee).where(ComplaintRow.assignee.is_not(None)).distinct()
+    async with sessions() as session:
+        return sorted(a for a in await session.scalars(query) if a)

@@ -1,0 +1,149 @@
+"""Everything the entry points need to know, read from the environment (RECLAMATIONS_*) or a
+`.env` file. Nothing here connects to anything: entry points build engines and clients from it."""
+
+from __future__ import annotations
+
+from ipaddress import ip_network
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from reclamations.domain.files import DEFAULT_FILE_LIMITS
+from reclamations.domain.letters import DEMO_IDENTITY, INSURANCE_MEDIATOR, InsurerIdentity, Mediator
+from reclamations.domain.policy import Policy
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="RECLAMATIONS_",
+        env_nested_delimiter="__",
+        env_file=".env",
+        extra="ignore",
+        # RECLAMATIONS_INSURER__RCS=... changes that field of the default identity, the rest
+        # stays.
+        nested_model_default_partial_update=True,
+    )
+
+    data_dir: Path = Path(".data")
+    database_url: str = ""
+    temporal_address: str = "localhost:7233"
+    temporal_namespace: str = "default"
+    task_queue: str = "complaints"
+    temporal_ui_url: str = "http://localhost:8233"
+    # Web pages allowed to call the codec endpoint (besides the Temporal Web UI above).
+    codec_allowed_origins: list[str] = []
+    # Batches the codec endpoint works on at once, each in a thread of its own (web/codec.py).
+    codec_threads: int = Field(2, ge=1, le=16)
+    # `make run` only: the local Temporal Web UI cannot send the app's cookie to the codec
+    # without a setting in each browser, so its codec address carries this key instead and
+    # it decodes as an operator would (SECURITY.md). Never set in production.
+    codec_local_key: SecretStr | None = None
+
+    outbox_dir: Path | None = None
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    smtp_timeout_seconds: float = 30.0
+    mail_from: str = "MUTEX - Réclamations <reclamations@mutex.example>"
+
+    # Keys for payload and field encryption: "id:base64key,id2:base64key"; the first one
+    # encrypts, all of them decrypt. Or a key file, created on first use by `make run`.
+    encryption_keys: SecretStr | None = None
+    key_file: Path | None = None
+
+    # The insurer's own letter templates (the same names as activities/letters/templates).
+    letter_templates: Path | None = None
+    # The one insurer served when no entities file is named (rule 19).
+    insurer: InsurerIdentity = DEMO_IDENTITY
+    mediator: Mediator = INSURANCE_MEDIATOR
+    policy: Policy = Policy()
+    # The SDK's workflow sandbox refuses non-deterministic calls (the clock, randomness, I/O)
+    # while workflow code runs, at a cost on every activation (a quarter of a worker's time
+    # in a deadline storm, bench/README.md). Every test runs the workflows inside it, so such
+    # a call never gets past the tests; production workers run without it unless set.
+    workflow_sandbox: bool = False
+    # Letters and records a worker runs at once. They mostly wait (database, mail server), so
+    # many cost little; and a worker with a free slot runs the letter a workflow task orders
+    # at once, without a trip through the server's queue (eager activities). A deadline storm
+    # kept the SDK's 100 full and most letters went the long way: with 1,000, a storm of
+    # 1,000 letters drained 35 % faster, one of 400 twice as fast (bench/README.md).
+    worker_activity_slots: int = Field(1000, ge=1, le=10_000)
+
+    web_host: str = "127.0.0.1"
+    web_port: int = 8000
+    web_public_url: str = "http://localhost:8000"
+    # The interactive API pages (/docs) load Swagger UI from its CDN: on for trying the API on
+    # a workstation, off in production (docker-compose.yml).
+    api_docs: bool = True
+    # Behind TLS in production: cookies only over HTTPS.
+    web_secure_cookies: bool = False
+    # The reverse proxies (addresses or networks, e.g. ["172.30.80.1", "10.0.0.0/8"]) whose
+    # X-Forwarded-For names the real client: login throttling and the audit log key on it.
+    # From any other peer the header is ignored, so nobody escapes the per-address throttle
+    # by writing one. Empty: no proxy, the peer is the client.
+    trusted_proxies: list[str] = []
+    # A session ends after this long without a request, and this long after logging in.
+    session_idle_minutes: int = Field(60, ge=1, le=24 * 60)
+    session_lifetime_hours: int = Field(10, ge=1, le=24 * 7)
+    # The audit log and ended sessions are kept this long, then forgotten (SECURITY.md).
+    audit_retention_days: int = Field(365, ge=30, le=10 * 365)
+    # Request bodies are refused beyond these sizes, while they are read (bytes).
+    max_body_bytes: int = Field(256 * 1024, ge=1024)
+    max_codec_body_bytes: int = Field(8 * 1024 * 1024, ge=1024)
+    # rule 17: the closed lists (products, reasons, root causes) as a TOML file;
+    # unset: domain.typology.DEFAULT_TYPOLOGY.
+    typology_file: Path | None = None
+    # rule 19: the insurers and mutuals served, as a TOML file ([[entities]] with code,
+    # identity, mediator, calendar); unset: `insurer` and `mediator` above, alone.
+    entities_file: Path | None = None
+    # Where the monthly Schedule writes the month's register and statistics.
+    register_dir: Path | None = None
+    # Documents' files (rule 16): a folder (default: .data/files), or an S3 bucket.
+    files_dir: Path | None = None
+    files_s3_bucket: str | None = None
+    files_s3_endpoint: str | None = None  # MinIO, Ceph...; unset: AWS S3
+    files_s3_access_key: str | None = None
+    files_s3_secret_key: str | None = None
+    max_file_bytes: int = Field(DEFAULT_FILE_LIMITS.per_file, ge=1024)
+    max_complaint_files_bytes: int = Field(DEFAULT_FILE_LIMITS.per_complaint, ge=1024)
+    max_complaint_files: int = Field(DEFAULT_FILE_LIMITS.files, ge=1, le=10_000)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _addresses(cls, proxies: list[str]) -> list[str]:
+        # uvicorn takes a mistyped address for a host name and trusts nobody: say so at start.
+        for proxy in proxies:
+            try:
+                ip_network(proxy, strict=False)
+            except ValueError:
+                raise ValueError(f"adresse ou réseau invalide : {proxy!r}") from None
+        return proxies
+
+    @property
+    def listens_locally(self) -> bool:
+        """Whether the web app and Temporal are reachable from this machine only."""
+        local = {"127.0.0.1", "localhost"}
+        return {self.web_host, self.temporal_address.rpartition(":")[0]} <= local
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'reclamations.db'}"
+
+    @property
+    def resolved_register_dir(self) -> Path:
+        return self.register_dir or self.data_dir / "registre"
+
+    @property
+    def resolved_files_dir(self) -> Path:
+        return self.files_dir or self.data_dir / "files"
+
+    @property
+    def resolved_outbox_dir(self) -> Path:
+        return self.outbox_dir or self.data_dir / "outbox"
+
+    @property
+    def resolved_key_file(self) -> Path:
+        return self.key_file or self.data_dir / "keys.json"

@@ -1,0 +1,367 @@
+"""The intake API for back-office systems: start complaints, read them, act on them.
+
+Authentication: `Authorization: Bearer <token>`, tokens made with `complaints tokens create`;
+the token's name is the actor on the record and its role decides what it may do (rule
+15). Every route goes through the application service; this module parses and presents.
+"""
+# No `from __future__ import annotations` here: FastAPI reads the action routes' body types
+# from their signatures, built in a loop below.
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import (
+    APIRouter,
+    Body,
+    Depends,
+    File,
+    Form,
+    HTTPException,
+    Path,
+    Request,
+    Response,
+    UploadFile,
+)
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, Field, SkipValidation, create_model
+
+from reclamations.db.accounts import token_principal
+from reclamations.domain.access import Principal
+from reclamations.domain.actions import ACTION_LABELS, ACTIONS, Action
+from reclamations.domain.complaint import Complaint
+from reclamations.domain.errors import (
+    Forbidden,
+    Invalid,
+    NotFound,
+    Refused,
+    ServiceError,
+    Unavailable,
+)
+from reclamations.domain.intake import ComplaintIntake, DocumentKind
+from reclamations.web.context import WebContext, context
+from reclamations.web.files import attachment
+from reclamations.workflows.messages import workflow_id
+from reclamations.workflows.service import Upload
+
+router = APIRouter(prefix="/api", tags=["API des systèmes de gestion"])
+bearer = HTTPBearer(auto_error=False, description="Jeton créé par `complaints tokens create`")
+
+
+class ErrorDetail(BaseModel):
+    field: str
+    message: str
+
+
+class ValidationProblem(BaseModel):
+    detail: list[ErrorDetail]
+
+
+class Problem(BaseModel):
+    detail: str
+
+
+class Deadlines(BaseModel):
+    acknowledgement_due: date | None
+    quality_target_due: date | None
+    final_due: date | None
+
+
+class Links(BaseModel):
+    self: str
+    ui: str
+    history: str
+
+
+class ComplaintCreated(BaseModel):
+    reference: str
+    workflow_id: str
+    created: bool
+    deadlines: Deadlines
+    links: Links
+
+
+INTAKE_EXAMPLES: dict[str, Any] = {
+    "email": {
+        "summary": "Réclamation par courriel",
+        "value": {
+            "reference": "REC-2026-000101",
+            "channel": "email",
+            "sent_on": "2026-11-20T18:42:00+01:00",
+            "complainant": {
+                "name": "Hélène Garnier",
+                "email": "helene.garnier@example.fr",
+                "member_number": "MX-4471203",
+            },
+            "subject": "Remboursement de frais d'optique toujours en attente",
+            "description": "Facture envoyée le 2 octobre, remboursement de 185,00 € non reçu.",
+            "category": "benefits",
+            "documents": [{"name": "Facture opticien.pdf", "kind": "supporting_document"}],
+        },
+    },
+    "medical_post": {
+        "summary": "Réclamation médicale par courrier",
+        "value": {
+            "channel": "post",
+            "sent_on": "2026-11-16",
+            "complainant": {
+                "name": "Bernard Lefèvre",
+                "postal_address": "4 place de l'Église\n57000 Metz",
+            },
+            "subject": "Contestation d'un refus après examen médical",
+            "description": "Je conteste la décision du Médecin Conseil.",
+            "medical": True,
+            "calendar": "moselle",
+        },
+    },
+}
+
+ACTION_EXAMPLES: dict[str, dict[str, Any]] = {
+    "qualify": {
+        "category": "benefits",
+        "product_line": "sante",
+        "reason": "prestations",
+        "sub_reason": "delai",
+        "complainant_type": "member",
+        "on_behalf_of": "agent.martin",
+    },
+    "classify": {"reason": "prestations", "sub_reason": "refus", "managing_body": "Gestion+"},
+    "requalify_as_request": {"note": "Demande d'attestation fiscale."},
+    "assign": {"assignee": "agent.martin"},
+    "add_document": {
+        "document": {"name": "Relevé de prestations", "kind": "supporting_document"},
+    },
+    "suspend": {"reason": "medical_expertise", "on": "2026-11-27"},
+    "resume": {"on": "2026-12-04"},
+    "escalate": {"level": 2, "note": "Troisième relance du réclamant."},
+    "answer": {
+        "on_behalf_of": "agent.martin",
+        "decision": "partly_upheld",
+        "reasons": "Remboursement de 185,00 € effectué ; les frais de relance ne sont pas dus.",
+        "documents_considered": ["Conditions générales, article 12"],
+        "compensation": "35.00",
+        "root_cause": "erreur_gestion",
+    },
+    "contest": {"note": "Le réclamant conteste par écrit le 3 décembre."},
+    "mediate": {
+        "step": "referral",
+        "on": "2026-12-10",
+        "mediator": "La Médiation de l'Assurance",
+        "file_number": "LMA-2026-481",
+    },
+    "withdraw": {"note": "Le réclamant retire sa réclamation."},
+    "retry": {"on_behalf_of": "exploitation.lyon"},
+    "inform": {
+        "reason": "third_party",
+        "details": "Nous attendons le rapport de l'expert mandaté par votre assureur auto.",
+        "expected_on": "2026-12-18",
+    },
+    "correct_address": {"postal_address": "12 rue des Tilleuls\n69003 Lyon"},
+}
+
+
+async def api_caller(
+    request: Request,
+    credentials: HTTPAuthorizationCredentials | None = Depends(bearer),
+    ctx: WebContext = Depends(context),
+) -> Principal:
+    """The back-office system behind the request (already found by web.edges when the request
+    has a body), or 401."""
+    principal: Principal | None = getattr(request.state, "principal", None)
+    if principal is None and credentials:
+        principal = await token_principal(ctx.sessions, credentials.credentials)
+    if principal is None:
+        raise HTTPException(
+            status_code=401,
+            detail="Jeton d'accès manquant, invalide, révoqué ou expiré "
+            "(en-tête Authorization: Bearer …).",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return principal
+
+
+def problem(error: ServiceError) -> HTTPException:
+    """The service's answer as an HTTP error."""
+    if isinstance(error, Invalid):
+        detail: Any = [{"field": e.field, "message": e.message} for e in error.errors]
+        return HTTPException(status_code=422, detail=detail)
+    status = {NotFound: 404, Forbidden: 403, Refused: 409, Unavailable: 503}
+    code = next((c for kind, c in status.items() if isinstance(error, kind)), 500)
+    return HTTPException(status_code=code, detail=str(error))
+
+
+COMMON_PROBLEMS: dict[int | str, dict[str, Any]] = {
+    401: {"model": Problem},
+    403: {"model": Problem, "description": "Le rôle du jeton ne le permet pas"},
+    404: {"model": Problem},
+    503: {"model": Problem},
+}
+
+
+@router.post(
+    "/complaints",
+    status_code=201,
+    response_model=ComplaintCreated,
+    summary="Enregistrer une réclamation",
+    responses={
+        **COMMON_PROBLEMS,
+        200: {"model": ComplaintCreated, "description": "Référence déjà connue : rien de nouveau"},
+        422: {"model": ValidationProblem, "description": "Chaque champ invalide, et pourquoi"},
+    },
+)
+async def create_complaint(
+    response: Response,
+    # Documented as the intake, validated once by the service: there, the checks against
+    # today's date run beside the others, so every problem is named at once (issue 24).
+    intake: Annotated[SkipValidation[ComplaintIntake], Body(openapi_examples=INTAKE_EXAMPLES)],
+    caller: Principal = Depends(api_caller),
+    ctx: WebContext = Depends(context),
+) -> ComplaintCreated:
+    """Starts the complaint's workflow. The same `reference` twice returns the existing
+    complaint (status 200) with the deadlines it was given, and starts nothing new. Without
+    `reference`, one is generated. A refused intake names every invalid field at once."""
+    try:
+        registered = await ctx.service.register(caller, intake)
+    except ServiceError as error:
+        raise problem(error) from None
+    if not registered.created:
+        response.status_code = 200
+    ident = workflow_id(registered.reference)
+    return ComplaintCreated(
+        reference=registered.reference,
+        workflow_id=ident,
+        created=registered.created,
+        deadlines=Deadlines(
+            acknowledgement_due=registered.acknowledgement_due,
+            quality_target_due=registered.quality_target_due,
+            final_due=registered.final_due,
+        ),
+        links=Links(
+            self=f"/api/complaints/{registered.reference}",
+            ui=f"/complaints/{registered.reference}",
+            history=ctx.history_url(ident),
+        ),
+    )
+
+
+# Where a letter was written on the server is no caller's business.
+HIDDEN: dict[str, Any] = {"letters": {"__all__": {"location"}}, "pending_letters": True}
+
+
+@router.get(
+    "/complaints/{reference}",
+    response_model=Complaint,
+    response_model_exclude=HIDDEN,
+    summary="Lire une réclamation",
+    responses=COMMON_PROBLEMS,
+)
+async def read_complaint(
+    reference: str, caller: Principal = Depends(api_caller), ctx: WebContext = Depends(context)
+) -> Complaint:
+    """The complaint's full state: status, deadlines, suspensions, documents, letters, events.
+    A medical complaint's content and its complainant's identity are for a `medical_advisor`
+    token only: others read "[réservé au Médecin Conseil]" in their place."""
+    try:
+        return (await ctx.service.read(caller, reference)).complaint
+    except ServiceError as error:
+        raise problem(error) from None
+
+
+@router.post(
+    "/complaints/{reference}/documents",
+    response_model=Complaint,
+    response_model_exclude=HIDDEN,
+    summary="Déposer un fichier",
+    responses={
+        **COMMON_PROBLEMS,
+        409: {"model": Problem, "description": "Réclamation close"},
+        413: {"model": Problem, "description": "Requête trop volumineuse"},
+        422: {"model": ValidationProblem, "description": "Type ou taille refusés, et pourquoi"},
+    },
+)
+async def upload_document(
+    reference: str,
+    file: UploadFile = File(description="PDF, JPEG, PNG ou TIFF (le type est lu dans le contenu)"),
+    kind: DocumentKind = Form(DocumentKind.other, description="nature du document"),
+    on_behalf_of: str | None = Form(None, description="pour le compte de"),
+    caller: Principal = Depends(api_caller),
+    ctx: WebContext = Depends(context),
+) -> Complaint:
+    """A file joins the complaint as a document (rules 12 and 16), as multipart form
+    data. Its checksum identifies it: the same file sent again is kept once. Sizes are bounded
+    per file and per complaint (settings); a medical complaint's files are encrypted at rest."""
+    upload = Upload(name=file.filename or "document", content=await file.read(), kind=kind.value)
+    try:
+        reading = await ctx.service.add_file(caller, reference, upload, on_behalf_of)
+    except ServiceError as error:
+        raise problem(error) from None
+    return reading.complaint
+
+
+@router.get(
+    "/complaints/{reference}/documents/{sha256}",
+    summary="Lire un fichier",
+    response_class=Response,
+    responses={**COMMON_PROBLEMS, 200: {"description": "Le fichier, avec son type réel"}},
+)
+async def read_document(
+    reference: str,
+    sha256: str = Path(pattern=r"^[0-9a-f]{64}$", description="empreinte SHA-256 du fichier"),
+    caller: Principal = Depends(api_caller),
+    ctx: WebContext = Depends(context),
+) -> Response:
+    """A document's file, for a token that may read the complaint's content (a medical
+    complaint's: a `medical_advisor` token)."""
+    try:
+        found = await ctx.service.document_file(caller, reference, sha256)
+    except ServiceError as error:
+        raise problem(error) from None
+    return Response(
+        found.content,
+        media_type=found.media_type.value,
+        headers={"Content-Disposition": attachment(found.name)},
+    )
+
+
+def _action_route(name: str, model: type[Action]) -> None:
+    examples: dict[str, Any] = {"exemple": {"value": ACTION_EXAMPLES[name]}}
+    # The caller is the actor: `actor` is no longer needed, and when given (older clients) it
+    # is kept as `on_behalf_of`.
+    body_model: Any = create_model(
+        f"{model.__name__}Body",
+        __base__=model,
+        actor=(str | None, Field(None, description="ancien nom de on_behalf_of")),
+    )
+
+    async def act(
+        reference: str,
+        action: body_model = Body(openapi_examples=examples),
+        caller: Principal = Depends(api_caller),
+        ctx: WebContext = Depends(context),
+    ) -> Complaint:
+        fields = action.model_dump(mode="json", exclude_unset=True)
+        try:
+            return (await ctx.service.act(caller, reference, name, fields)).complaint
+        except ServiceError as error:
+            raise problem(error) from None
+
+    act.__name__ = f"action_{name}"
+    router.add_api_route(
+        f"/complaints/{{reference}}/actions/{name}",
+        act,
+        methods=["POST"],
+        response_model=Complaint,
+        response_model_exclude=HIDDEN,
+        summary=ACTION_LABELS[name],
+        description=(model.__doc__ or ACTION_LABELS[name])
+        + "\n\nRefusée (409, avec la raison) quand l'état de la réclamation ne la permet pas ; "
+        "403 quand le rôle du jeton ne la permet pas.",
+        responses={
+            **COMMON_PROBLEMS,
+            409: {"model": Problem, "description": "Action refusée, et pourquoi"},
+            422: {"model": ValidationProblem},
+        },
+    )
+
+
+for _name, _model in ACTIONS.items():
+    _action_route(_name, _model)

@@ -1,0 +1,73 @@
+"""What every request handler needs, built once per app."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from temporalio.client import Client
+
+from reclamations.db.engine import SessionFactory
+from reclamations.db.logins import SessionPolicy, Throttle
+from reclamations.security.keyring import Keyring
+from reclamations.settings import Settings
+from reclamations.wiring import complaint_service
+from reclamations.workflows.service import ComplaintService
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+@dataclass
+class WebContext:
+    settings: Settings
+    sessions: SessionFactory
+    keyring: Keyring
+    throttle: Throttle = field(default_factory=Throttle)
+    templates: Jinja2Templates = field(
+        default_factory=lambda: Jinja2Templates(directory=str(TEMPLATES))
+    )
+    client: Client | None = None
+    _service: ComplaintService | None = field(default=None, init=False)
+    _codec_threads: ThreadPoolExecutor | None = field(default=None, init=False)
+
+    @property
+    def service(self) -> ComplaintService:
+        """The one door every route goes through (built once the client is connected)."""
+        if self.client is None:
+            raise RuntimeError("the Temporal client is not connected yet")
+        if self._service is None:
+            self._service = complaint_service(
+                self.client, self.settings, self.sessions, self.keyring
+            )
+        return self._service
+
+    @property
+    def codec_threads(self) -> ThreadPoolExecutor:
+        """The codec endpoint's own threads (settings.codec_threads): batches beyond them wait
+        their turn, and the threads the rest of the app runs on stay free."""
+        if self._codec_threads is None:
+            self._codec_threads = ThreadPoolExecutor(
+                self.settings.codec_threads, thread_name_prefix=f"codec-{id(self):x}"
+            )
+        return self._codec_threads
+
+    @property
+    def session_policy(self) -> SessionPolicy:
+        return SessionPolicy(
+            idle=timedelta(minutes=self.settings.session_idle_minutes),
+            lifetime=timedelta(hours=self.settings.session_lifetime_hours),
+            kept=timedelta(days=self.settings.audit_retention_days),
+        )
+
+    def history_url(self, workflow_id: str) -> str:
+        base = self.settings.temporal_ui_url.rstrip("/")
+        return f"{base}/namespaces/{self.settings.temporal_namespace}/workflows/{workflow_id}"
+
+
+def context(request: Request) -> WebContext:
+    found: WebContext = request.app.state.context
+    return found

@@ -1,0 +1,42 @@
+"""The complaint worker: runs ComplaintWorkflow and its activities on the task queue.
+
+python -m reclamations.worker      (settings from RECLAMATIONS_* environment variables or .env)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from reclamations.db.engine import create_engine, session_factory
+from reclamations.security.files import private_files
+from reclamations.settings import Settings
+from reclamations.wiring import complaint_worker, connect_temporal, load_keyring
+
+log = logging.getLogger("reclamations.worker")
+
+
+async def main() -> None:
+    settings = Settings()
+    keyring = load_keyring(settings)
+    engine = create_engine(settings.resolved_database_url)
+    client = await connect_temporal(settings, keyring)
+    worker = complaint_worker(client, settings, session_factory(engine), keyring)
+    log.info(
+        "worker serving task queue %r on %s (namespace %s)",
+        settings.task_queue,
+        settings.temporal_address,
+        settings.temporal_namespace,
+    )
+    try:
+        await worker.run()
+    finally:
+        await engine.dispose()
+
+
+if __name__ == "__main__":
+    private_files()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(main())

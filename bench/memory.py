@@ -26,7 +26,7 @@ async def recorded(bench: Bench) -> int:
 
 async def main(count: int) -> None:
     async with bench_system(os.environ.get("BENCH_POSTGRES_URL")) as bench:
-        worker = bench.spawn("worker", RECLAMATIONS_TASK_QUEUE="complaints")
+        worker = bench.spawn("reclamations.worker", RECLAMATIONS_TASK_QUEUE="complaints")
         await asyncio.sleep(3)
         idle = rss_mb(worker.pid)
         today = datetime.now(UTC).date()

@@ -88,7 +88,7 @@ async def main(count: int, limit: int) -> None:
     async with bench_system(os.environ.get("BENCH_POSTGRES_URL")) as bench:
         window = str(WINDOW_SECONDS / 86400)
         worker = bench.spawn(
-            "worker",
+            "reclamations.worker",
             RECLAMATIONS_TASK_QUEUE="complaints",
             RECLAMATIONS_POLICY__CONTEST_WINDOW_DAYS=window,
         )

@@ -192,7 +192,7 @@ async def main(count: int) -> None:
         due = (datetime.now(PARIS) + timedelta(seconds=LEAD_SECONDS)).replace(microsecond=0)
         workers = [
             bench.spawn(
-                "worker",
+                "reclamations.worker",
                 RECLAMATIONS_TASK_QUEUE="complaints",
                 RECLAMATIONS_POLICY__START_OF_DAY=due.time().isoformat(),
             )

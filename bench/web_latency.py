@@ -179,9 +179,11 @@ async def main(count: int) -> None:
         await add_user(bench.sessions, "louise", "banc-essai-1", "supervisor", "Louise Bernard")
         token = await create_token(bench.sessions, "banc")
         port = free_port()
-        worker = bench.spawn("worker", RECLAMATIONS_TASK_QUEUE="complaints")
+        worker = bench.spawn("reclamations.worker", RECLAMATIONS_TASK_QUEUE="complaints")
         web = bench.spawn(
-            "web", RECLAMATIONS_WEB_PORT=str(port), RECLAMATIONS_TASK_QUEUE="complaints"
+            "reclamations.web",
+            RECLAMATIONS_WEB_PORT=str(port),
+            RECLAMATIONS_TASK_QUEUE="complaints",
         )
         raw_worker = bench.spawn("bench.raw_worker")
         url = f"http://127.0.0.1:{port}"

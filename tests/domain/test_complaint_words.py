@@ -12,6 +12,7 @@ from domain.actions import (
     Contest,
     CorrectAddress,
     Decision,
+    Escalate,
     Inform,
     Mediate,
     Qualify,
@@ -494,6 +495,17 @@ def test_an_answered_complaint_is_not_answered_again_before_a_contest():
 def test_an_answered_complaint_is_not_suspended():
     assert refusal(answered(), Suspend(actor="a", reason="legal_expertise")) == (
         "Impossible de suspendre : la réclamation est répondue."
+    )
+
+
+def test_a_refusal_elides_before_a_vowel():
+    """French: "Impossible d'informer", "Impossible d'escalader", never "de informer"."""
+    c = answered()
+    assert refusal(c, Inform(actor="a", reason="further_review")) == (
+        "Impossible d'informer du retard : la réclamation est répondue."
+    )
+    assert refusal(c, Escalate(actor="a", level=1, note="Urgent.")) == (
+        "Impossible d'escalader : la réclamation est répondue."
     )
 
 

@@ -331,11 +331,13 @@ def test_before_rules_edition_5_the_letter_named_the_suspension_running_only():
 
 
 def test_before_rules_edition_5_without_a_suspension_the_letter_names_the_examination():
+    """Rule 6 as edition 4 had it: the same new date, 15 days later, for the examination."""
     c = qualified(rules=4)
     ring_until(c, at(date(2027, 3, 16), 19))
-    assert c.pending_letters[-1].facts.reason == (
-        "votre dossier demande un examen approfondi par nos services"
-    )
+    facts = c.pending_letters[-1].facts
+    assert facts.reason == "votre dossier demande un examen approfondi par nos services"
+    assert (facts.promised_on, facts.expected_on) == (date(2027, 3, 16), date(2027, 3, 31))
+    assert c.promises == [date(2027, 3, 16), date(2027, 3, 31)]
 
 
 def test_a_date_announced_reached_on_the_last_day_announces_no_other():

@@ -686,7 +686,7 @@ class Complaint(BaseModel):
         if self.stage not in AWAITING_ANSWER:
             if self.stage in TERMINAL:
                 return self._closed()
-            return f"Impossible de {verb} : la réclamation est {STATUS_LABELS[self.status]}."
+            return f"Impossible {of(verb)} : la réclamation est {STATUS_LABELS[self.status]}."
         return None
 
     def _may_retry(self) -> str | None:

@@ -141,6 +141,24 @@ def test_an_answer_held_past_the_final_deadline_goes_with_the_two_months_letter(
     assert c.first_answer_left_at == mended and not c.answered_in_time
 
 
+def test_a_late_answer_contested_has_had_its_two_months_letter_once():
+    """Rules 9 and 10: the answer held past the final deadline left with the letter on the
+    mediator; contested, the review reaches the final deadline's alarm: late still, and no
+    second letter on the mediator."""
+    c = complaint()
+    c.apply(Qualify(actor="a"), NOW)
+    sent(c, "acknowledgement", NOW)
+    c.apply(Answer(actor="a", decision="rejected", reasons="Non."), at(date(2027, 4, 30)))
+    c.letter_failed(order(c, "answer"), "boîte refusée", at(date(2027, 4, 30)))
+    mended = at(date(2027, 5, 4))
+    c.apply(Retry(actor="exploitation"), mended)
+    sent(c, "answer", mended)
+    sent(c, "mediation_rights", mended)
+    c.apply(Contest(actor="a"), at(date(2027, 5, 5)))
+    assert AlarmKind.final_deadline in ring_until(c, at(date(2027, 5, 6)))
+    assert c.overdue and c.pending_letters == []
+
+
 def test_a_two_months_letter_held_until_the_answer_says_the_answer_goes_with_it():
     c = complaint()
     c.apply(Qualify(actor="a"), NOW)

@@ -148,7 +148,7 @@ async def test_tokens_are_created_by_the_command_line_and_work(http, office):
 
 
 async def test_an_intake_names_every_problem_at_once_those_against_today_too(api, office):
-    # Issue 24: a future sending date and a missing email, named together (README: one message
+    # Issue 24: a future sending date and a missing email, named together (docs/api.md: one message
     # per field), and an unknown entity beside them.
     tomorrow = await office.today() + timedelta(days=1)
     data = await an_intake(office, reference="API-ALL", sent_on=str(tomorrow), channel="email")

@@ -2,7 +2,7 @@
 
 from datetime import UTC, date, datetime
 
-from reclamations.domain.complaint import LATEST_RULES, AlarmKind, Complaint
+from reclamations.domain.complaint import AlarmKind, Complaint
 from reclamations.domain.intake import parse_intake
 from reclamations.domain.planning import plan_complaint
 from reclamations.domain.policy import Policy
@@ -10,7 +10,7 @@ from reclamations.domain.policy import Policy
 NOW = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)  # Monday 1 March 2027, 10:00 in Paris
 
 
-def complaint(rules=LATEST_RULES, **changes):
+def complaint(**changes):
     data = {
         "channel": "email",
         "sent_on": "2027-03-01",
@@ -20,7 +20,7 @@ def complaint(rules=LATEST_RULES, **changes):
     }
     data.update(changes)
     intake = parse_intake(data, date(2027, 3, 1))
-    return Complaint.open("R-1", intake, plan_complaint(intake, Policy()), NOW, rules=rules)
+    return Complaint.open("R-1", intake, plan_complaint(intake, Policy()), NOW)
 
 
 def pending(c):

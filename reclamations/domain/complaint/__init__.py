@@ -24,7 +24,6 @@ order, so that a complaint serialises as it always has (the workflow's history h
 from reclamations.domain.complaint.acting import Complaint
 from reclamations.domain.complaint.records import (
     CLOSED_STATUSES,
-    LATEST_RULES,
     OPEN_STATUSES,
     STATUS_LABELS,
     TERMINAL,
@@ -44,7 +43,6 @@ from reclamations.domain.complaint.records import (
 
 __all__ = [
     "CLOSED_STATUSES",
-    "LATEST_RULES",
     "OPEN_STATUSES",
     "STATUS_LABELS",
     "TERMINAL",

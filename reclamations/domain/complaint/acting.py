@@ -36,7 +36,6 @@ from reclamations.domain.actions import (
 from reclamations.domain.complaint.alarms import WithAlarms
 from reclamations.domain.complaint.records import (
     FIRST_CYCLE,
-    LATEST_RULES,
     RETRIABLE,
     SYSTEM,
     TERMINAL,
@@ -76,16 +75,14 @@ class Complaint(WithAlarms):
         plan: Plan,
         now: datetime,
         registered_by: str | None = None,
-        rules: int = LATEST_RULES,
     ) -> Complaint:
         """`registered_by`: the principal who registered it (rule 15); complaints from
-        before that was kept say "système". `rules`: the edition of the rules (see `rules`)."""
+        before that was kept say "système"."""
         complaint = cls(
             reference=reference,
             intake=intake,
             plan=plan,
             registered_at=now,
-            rules=rules,
             category=intake.category.value if intake.category else None,
             documents=[
                 DocumentRecord(name=d.name, kind=d.kind, added_on=plan.sent_on, added_by="dépôt")
@@ -147,27 +144,25 @@ class Complaint(WithAlarms):
         handlers = self._handlers()
         return [name for name, kind in ACTIONS.items() if handlers[kind][0]() is None]
 
-    def _refusal(self, action: Action, now: datetime, days_checked: bool) -> str | None:
+    def _refusal(self, action: Action, now: datetime) -> str | None:
         guard, _ = self._handlers()[type(action)]
         refusal = guard()
         if refusal is None and not isinstance(action, Retry):
             # rule 11: a medical complaint takes only sealed content, others plain text.
             problem = content_sealing_problem(action, self.medical)
             refusal = f"Action refusée : {problem}." if problem else None
-        if refusal is None and (days_checked or self.rules >= 5):
+        if refusal is None:
             refusal = self._implausible_day(action, now)
         return refusal
 
     def check(self, action: Action, now: datetime) -> None:
         """Raise ActionRefused, in French, when the action is not allowed now: its guard, then
-        its effect tried on a copy, so that the check can never drift from what it does.
-        It checks the days given as edition 5 does, whatever the complaint's edition: a check
-        refuses before anything happens (an update's validator), so no history changes."""
-        self.model_copy(deep=True).apply(action, now, days_checked=True)
+        its effect tried on a copy, so that the check can never drift from what it does."""
+        self.model_copy(deep=True).apply(action, now)
 
-    def apply(self, action: Action, now: datetime, days_checked: bool = False) -> None:
+    def apply(self, action: Action, now: datetime) -> None:
         """Carry out an allowed action: state, record and letters."""
-        refusal = self._refusal(action, now, days_checked)
+        refusal = self._refusal(action, now)
         if refusal:
             raise ActionRefused(refusal)
         first_new = len(self.events)
@@ -177,7 +172,7 @@ class Complaint(WithAlarms):
             event.on_behalf_of = action.on_behalf_of
 
     def _implausible_day(self, action: Action, now: datetime) -> str | None:
-        """Why a day the action gives cannot be (rules edition 5): no action happened before
+        """Why a day the action gives cannot be: no action happened before
         the complaint was sent, nor before what it follows (a contest, the answer; a step of
         the mediation, the referral), nor after today. A mediation step dated 0001-01-01 once
         ran the mediator's 90 days out at once (issue 23)."""
@@ -280,8 +275,7 @@ class Complaint(WithAlarms):
         referred = self._answer_owed_in_mediation
         # After a referral, an answer owed after a first one is the contest's review.
         review = self.stage is Stage.contested or (referred and bool(self.answers))
-        if self.rules >= 5:
-            self._withdraw_held_promises(now)
+        self._withdraw_held_promises(now)
         self.answers.append(
             AnswerRecord(
                 decision=action.decision,

@@ -36,9 +36,6 @@ class WithAlarms(WithMediation):
     def _acknowledge(self, now: datetime) -> None:
         if not self._acknowledgement_owed:
             return
-        if self.rules < 3:
-            self._order(LetterKind.acknowledgement, now)
-            return
         # rule 6: the acknowledgement announces the quality target, or a later date
         # when that one has passed already (a complaint registered late), never a past date.
         today, target = self.today(now), self.quality_target_due
@@ -93,10 +90,8 @@ class WithAlarms(WithMediation):
             self._drop_letter(order, "la réponse part à sa place", now)
 
     def _release(self, held: list[LetterOrder], now: datetime) -> None:
-        """rules 6, 9 and 14 (rules edition 5): a letter an incident held is true the
-        day it leaves: dated that day, with what it announces checked again then."""
-        if self.rules < 5:
-            return
+        """rules 6, 9 and 14: a letter an incident held is true the day it leaves: dated
+        that day, with what it announces checked again then."""
         released = [o for o in held if not self.letter_waits(o)]
         informations = [o for o in released if o.kind is LetterKind.information]
         for order in released:
@@ -188,9 +183,6 @@ class WithAlarms(WithMediation):
                 )
             quality_due = self.quality_target_due
             if self.stage in FIRST_CYCLE and self.open_suspension is None and quality_due:
-                if self.rules < 3:  # since edition 3 the agents are warned about promises
-                    warning = warn(AlarmKind.quality_warning, quality_due, "engagement qualité")
-                    alarms.append(warning)
                 alarms.append(
                     Alarm(
                         kind=AlarmKind.quality_target,
@@ -199,7 +191,7 @@ class WithAlarms(WithMediation):
                     )
                 )
             promise = self._promise_running
-            if self.rules >= 3 and promise:
+            if promise:
                 # rule 6: suspended or not, the complainant hears before the date passes.
                 if self.promises_warned < len(self.promises):
                     alarms.append(warn(AlarmKind.promise_warning, promise, "date annoncée"))
@@ -272,7 +264,6 @@ class WithAlarms(WithMediation):
         """A timer fired: act as the rules say."""
         if kind not in PROMISE_ALARMS:
             self.alarms_rung.append(kind)
-        policy = self.plan.policy
         match kind:
             case AlarmKind.auto_acknowledge:
                 self._record(
@@ -283,16 +274,7 @@ class WithAlarms(WithMediation):
                     "envoyé automatiquement.",
                 )
                 self._acknowledge(now)
-            case AlarmKind.quality_warning:
-                self._record(
-                    now,
-                    EventType.warning,
-                    SYSTEM,
-                    f"Engagement qualité le {long_date(self.quality_target_due or now.date())} : "
-                    f"répondre dans les {policy.quality_warning_days_before} jours, sinon un "
-                    "courrier d'information partira.",
-                )
-            case AlarmKind.quality_target if self.rules >= 3:
+            case AlarmKind.quality_target:
                 # rule 5: on the record (and in the register); the complainant hears
                 # about the date they were given (promise alarms).
                 self._record(
@@ -301,14 +283,6 @@ class WithAlarms(WithMediation):
                     SYSTEM,
                     "Engagement qualité de 15 jours atteint sans réponse.",
                 )
-            case AlarmKind.quality_target:
-                self._record(
-                    now,
-                    EventType.deadline_reached,
-                    SYSTEM,
-                    "Engagement qualité de 15 jours atteint sans réponse : courrier d'information.",
-                )
-                self._order(LetterKind.information, now, self._information_facts())
             case AlarmKind.promise_warning:
                 self.promises_warned = len(self.promises)
                 self._record(
@@ -323,7 +297,7 @@ class WithAlarms(WithMediation):
                 self._promise_due(now)
             case AlarmKind.final_escalation:
                 self._escalate(2, SYSTEM, now, None)
-            case AlarmKind.final_deadline if self.rules >= 2 and self.answered_in_time:
+            case AlarmKind.final_deadline if self.answered_in_time:
                 # rule 9: an answer went out within the 2 months (a contest reopened the
                 # complaint): not overdue, and no letter saying otherwise.
                 self._record(
@@ -405,9 +379,6 @@ class WithAlarms(WithMediation):
         )
         running = self.open_suspension
         reason = DelayReason(running.reason.value) if running else DelayReason.further_review
-        if self.rules < 5:
-            self._announce_delay(now, expected, reason)
-            return
         moved = self._suspension_reasons_since_promise(self.today(now))
         phrase = (
             DELAY_REASON_PHRASES[DelayReason(moved[0].value)]
@@ -428,20 +399,6 @@ class WithAlarms(WithMediation):
             if ran_since and suspension.start_on <= today and suspension.reason not in reasons:
                 reasons.append(suspension.reason)
         return reasons
-
-    def _information_facts(self) -> LetterFacts:
-        """The information letter as complaints before rules edition 3 write it."""
-        reasons = sorted({s.reason for s in self.suspensions}, key=lambda r: SUSPENSION_LABELS[r])
-        reason = (
-            _suspensions_phrase(reasons)
-            if reasons
-            else "l'examen de votre réclamation demande des vérifications complémentaires"
-        )
-        quality_due = self.quality_target_due
-        final_due = self.plan.final_due
-        assert quality_due and final_due
-        expected = quality_due + timedelta(days=self.plan.policy.expected_answer_extension_days)
-        return LetterFacts(reason=reason, expected_on=min(expected, final_due))
 
 
 def _suspensions_phrase(reasons: list[SuspensionReason]) -> str:

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from reclamations.domain.actions import Decision, Mediate, MediationStep
+from reclamations.domain.actions import Mediate, MediationStep
 from reclamations.domain.complaint.incidents import WithIncidents
 from reclamations.domain.complaint.records import (
-    AFTER_ANSWER,
     AWAITING_ANSWER,
     MEDIATOR_TIME_ALARMS,
     SYSTEM,
@@ -30,21 +29,14 @@ class WithMediation(WithIncidents):
     def mediation_open(self) -> bool:
         """rule 18: after an answer, or once the 2 months passed (the mediation-rights
         letter), the complainant may go to the mediator. The law sets no condition on the
-        answer: a favourable one may still be disputed (its execution); before rules edition 5
-        a fully favourable answer did not open it."""
-        if self.rules < 4:
-            return False
-        last = self.answers[-1] if self.answers else None
-        if self.rules >= 5:
-            return self.overdue or last is not None
-        return self.overdue or (last is not None and last.decision is not Decision.upheld)
+        answer: a favourable one may still be disputed (its execution)."""
+        return self.overdue or bool(self.answers)
 
     @property
     def mediation_window_closes(self) -> date:
-        """When the complaint stops waiting for a referral: the end of the year, and since
-        rules edition 5 a grace period after it, for a referral made within the year that
-        reaches us later (rule 18)."""
-        grace = self.plan.policy.mediation_referral_grace_days if self.rules >= 5 else 0
+        """When the complaint stops waiting for a referral: the end of the year, and a grace
+        period after it, for a referral made within the year that reaches us later (rule 18)."""
+        grace = self.plan.policy.mediation_referral_grace_days
         return self.mediation_window_ends + timedelta(days=grace)
 
     @property
@@ -59,21 +51,12 @@ class WithMediation(WithIncidents):
     def _may_mediate(self) -> str | None:
         if self.stage is Stage.mediation:
             return None
-        if self.rules >= 5:
-            # rule 18: after any answer (a contest under way too: the review then goes
-            # on beside the mediator), or once the 2 months passed without one.
-            if self.mediation_open and self.stage not in TERMINAL:
-                return None
-            return self._closed() or (
-                "La médiation s'ouvre après une réponse, ou une fois le délai de 2 mois passé."
-            )
-        # rule 18: after the answer, or while no answer came within the 2 months.
-        waiting = self.overdue and self.stage in AWAITING_ANSWER
-        if self.mediation_open and (self.stage in AFTER_ANSWER or waiting):
+        # rule 18: after any answer (a contest under way too: the review then goes
+        # on beside the mediator), or once the 2 months passed without one.
+        if self.mediation_open and self.stage not in TERMINAL:
             return None
         return self._closed() or (
-            "La médiation s'ouvre après une réponse qui n'est pas entièrement favorable, ou "
-            "une fois le délai de 2 mois passé."
+            "La médiation s'ouvre après une réponse, ou une fois le délai de 2 mois passé."
         )
 
     def _mediate(self, action: Mediate, now: datetime) -> None:
@@ -99,7 +82,7 @@ class WithMediation(WithIncidents):
                 referred_on=on,
                 mediator=mediator,
                 file_number=action.file_number,
-                answer_owed=self.rules >= 5 and self.stage in AWAITING_ANSWER,
+                answer_owed=self.stage in AWAITING_ANSWER,
             )
             self.stage = Stage.mediation
             self._record(

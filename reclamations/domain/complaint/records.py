@@ -21,9 +21,6 @@ SYSTEM = "système"
 UNKNOWN_SENDER = "inconnu (hors application)"
 MIDNIGHT = time(0)
 
-# The edition of the rules new complaints run by (see Complaint.rules).
-LATEST_RULES = 5
-
 
 class ActionRefused(Exception):
     """An action that the complaint's current state does not allow; the message says why."""
@@ -37,9 +34,8 @@ class Stage(StrEnum):
     requalified = "requalified"
     withdrawn = "withdrawn"
     closed = "closed"
-    # rule 18 (rules edition 4): after an answer (not fully favourable, before edition
-    # 5), or the 2 months, the complainant may go to the mediator until a year after the
-    # written complaint...
+    # rule 18: after an answer, or the 2 months, the complainant may go to the mediator
+    # until a year after the written complaint...
     mediation_window = "mediation_window"
     # ...and has: the mediation is followed until its end.
     mediation = "mediation"
@@ -117,16 +113,15 @@ class EventType(StrEnum):
 
 class AlarmKind(StrEnum):
     auto_acknowledge = "auto_acknowledge"
-    quality_warning = "quality_warning"
     quality_target = "quality_target"
     final_escalation = "final_escalation"
     final_deadline = "final_deadline"
     contest_window_end = "contest_window_end"
     oral_confirmation_end = "oral_confirmation_end"
-    # rule 6 (rules edition 3): before, and on, the date announced to the complainant.
+    # rule 6: before, and on, the date announced to the complainant.
     promise_warning = "promise_warning"
     promise_due = "promise_due"
-    # rule 18 (rules edition 4).
+    # rule 18.
     mediation_window_end = "mediation_window_end"
     mediation_warning = "mediation_warning"
     mediation_due = "mediation_due"
@@ -204,7 +199,7 @@ class MediationRecord(BaseModel):
     complainant_accepts: bool | None = None
     insurer_accepts: bool | None = None
     remedy_on: date | None = None
-    # rule 18 (rules edition 5): referred while no answer had gone out (the 2 months
+    # rule 18: referred while no answer had gone out (the 2 months
     # passed): the insurer still answers, the mediation goes on meanwhile.
     answer_owed: bool = False
 
@@ -252,9 +247,9 @@ class LetterFacts(BaseModel):
     documents: list[Sealable] = []
     review: bool = False
     note: Sealable | None = None
-    # rule 18 (rules edition 5): the answer goes while the mediator has the dispute.
+    # rule 18: the answer goes while the mediator has the dispute.
     referred: bool = False
-    # rules 9 and 14 (rules edition 5): the two-months letter goes with an answer that
+    # rules 9 and 14: the two-months letter goes with an answer that
     # was held past the final deadline, and says so.
     with_answer: bool = False
 

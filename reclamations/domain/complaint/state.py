@@ -37,8 +37,6 @@ from reclamations.domain.deadlines import (
     Deadline,
     DeadlineKind,
     SuspensionPeriod,
-    pushed_back_due,
-    quality_target_deadline,
     stopped_clock_due,
     stopped_clock_target,
 )
@@ -72,21 +70,6 @@ class ComplaintState(BaseModel):
     alarms_rung: list[AlarmKind] = []
     incidents: list[Incident] = []
     version: int = 0
-    # Frozen at intake, like the deadlines: which edition of the rules this complaint runs by,
-    # so that a running complaint never changes its course. 2: a contest after a timely answer
-    # does not reopen the 2-month deadline (rule 9). 3: the quality target stops its
-    # clock and is capped at the final deadline (rule 5); the complainant is written to before
-    # each announced date passes, never given a past date (rule 6).
-    # 4: after an answer not fully favourable or the 2 months, the complaint stays open to the
-    # mediator for a year from the written complaint, and follows the mediation (rule 18).
-    # 5: every day an agent gives lies between what it follows and today (_implausible_day);
-    # any answer opens the mediation, a referral is judged on its own date and may be
-    # recorded during a grace period after the year, the insurer may still answer after it
-    # (rule 18); a letter held by an incident is dated and checked again the day it leaves,
-    # the first answer counts from that day (rules 6, 9, 14); an acknowledgement or an
-    # information letter still held when the answer is written never goes (rule 4); an
-    # information letter names every suspension that moved the date (rule 6).
-    rules: int = 1
     # rule 6: every date announced to the complainant, in order; the last is the promise.
     promises: list[date] = []
     # How many of those promises the agents were warned about, and how many are settled (their
@@ -94,8 +77,8 @@ class ComplaintState(BaseModel):
     # date as an old one still has its warning and its day.
     promises_warned: int = 0
     promises_settled: int = 0
-    # The day the last promise was announced (rules edition 5): the suspensions running since
-    # then are the ones that moved it (rule 6).
+    # The day the last promise was announced: the suspensions running since then are the ones
+    # that moved it (rule 6).
     promised_since: date | None = None
     postal_address: Sealable | None = None  # given after intake (rule 11), replaces it
     classification: Classification = Classification()
@@ -146,23 +129,19 @@ class ComplaintState(BaseModel):
     @property
     def quality_target(self) -> Deadline | None:
         """rule 5: 15 days, not counting the finished suspensions; with its reasons."""
-        if not self.plan.written:
+        final = self.plan.final_due
+        if final is None:  # rule 2: an oral complaint has no deadlines
             return None
-        periods, final = self._finished_suspensions, self.plan.final_due
-        if self.rules >= 3 and final:
-            return stopped_clock_target(self.plan.sent_on, periods, final)
-        return quality_target_deadline(self.plan.sent_on, periods)
+        return stopped_clock_target(self.plan.sent_on, self._finished_suspensions, final)
 
     @computed_field  # type: ignore[prop-decorator]
     @property
     def quality_target_due(self) -> date | None:
         """The same day, without its explanation: the alarms and the record read it often."""
-        if not self.plan.written:
+        final = self.plan.final_due
+        if final is None:
             return None
-        periods, final = self._finished_suspensions, self.plan.final_due
-        if self.rules >= 3 and final:
-            return stopped_clock_due(self.plan.sent_on, periods, final)
-        return pushed_back_due(self.plan.sent_on, periods)
+        return stopped_clock_due(self.plan.sent_on, self._finished_suspensions, final)
 
     @property
     def promise(self) -> date | None:
@@ -188,11 +167,8 @@ class ComplaintState(BaseModel):
 
     @property
     def first_answer_left_at(self) -> datetime | None:
-        """When the first answer went out: since rules edition 5, when its letter left (one
-        held by an incident leaves late, and counts late: rules 9 and 13); before, when
-        it was written."""
-        if self.rules < 5:
-            return self.answers[0].answered_at if self.answers else None
+        """When the first answer went out: when its letter left, not when it was written (one
+        held by an incident leaves late, and counts late: rules 9 and 13)."""
         sent = (letter.sent_at for letter in self.letters if letter.kind is LetterKind.answer)
         return next(sent, None)
 
@@ -293,6 +269,6 @@ class ComplaintState(BaseModel):
             EventType.resumed,
             actor,
             f"Reprise le {long_date(running.end_on)} : engagement qualité "
-            f"{'reporté au' if self.rules < 3 else 'au'} {long_date(due) if due else '-'}.",
+            f"au {long_date(due) if due else '-'}.",
             note,
         )

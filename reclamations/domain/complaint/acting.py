@@ -118,7 +118,8 @@ class Complaint(WithAlarms):
     # -- actions ---------------------------------------------------------------------------
     # Each action has a guard (`_may_<name>`: whether the complaint takes it now, from its state
     # alone) and, right below it, its effect (`_<name>`), which first refuses parameters that do
-    # not fit (dates, levels) and only then changes anything.
+    # not fit (dates, levels) and only then changes anything. The mediation's pair is in
+    # mediation.py, with the rest of rule 18.
 
     def _handlers(self) -> dict[type[Action], tuple[Guard, Effect]]:
         return {

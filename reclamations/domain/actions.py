@@ -74,7 +74,7 @@ class Action(FromOutside):
 @dataclass(frozen=True)
 class DayDone:
     """Marks an action's date as the day something happened (never a date announced): it lies
-    between what it follows and today (domain.complaint, rules edition 5)."""
+    between what it follows and today (domain.complaint)."""
 
     label: str  # what happened, as "Date invraisemblable pour {label}" reads
 

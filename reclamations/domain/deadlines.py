@@ -105,16 +105,6 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, last_day))
 
 
-def suspended_days(periods: Iterable[SuspensionPeriod], since: date) -> int:
-    """Calendar days covered by the periods from `since` on, each day counted once even when
-    periods overlap."""
-    covered: set[date] = set()
-    for period in periods:
-        start = max(period.start_on, since)
-        covered.update(start + timedelta(days=n) for n in range((period.end_on - start).days))
-    return len(covered)
-
-
 def acknowledgement_deadline(sent_on: date, calendar: WorkingCalendar) -> Deadline:
     # rule 4: the sending day does not count; Saturdays do, Sundays and holidays do not.
     count = calendar.add_working_days(sent_on, ACKNOWLEDGEMENT_WORKING_DAYS)
@@ -133,34 +123,6 @@ def acknowledgement_deadline(sent_on: date, calendar: WorkingCalendar) -> Deadli
         steps=tuple(steps),
         skipped=count.skipped,
     )
-
-
-def quality_target_deadline(sent_on: date, suspensions: Iterable[SuspensionPeriod]) -> Deadline:
-    """The quality target as complaints registered before rules edition 3 keep it: 15 calendar
-    days pushed back by every day suspended, whenever the suspension came."""
-    periods = sorted(suspensions, key=lambda p: p.start_on)
-    paused = suspended_days(periods, since=sent_on)
-    due = pushed_back_due(sent_on, periods)
-    steps = [f"Envoi le {long_date(sent_on)} + {QUALITY_TARGET_DAYS} jours calendaires."]
-    for period in (p for p in periods if p.days):
-        label = f" ({SUSPENSION_LABELS[period.reason]})" if period.reason else ""
-        steps.append(
-            f"Suspension{label} du {long_date(period.start_on)} au "
-            f"{long_date(period.end_on - timedelta(days=1))} inclus : "
-            f"{plural(period.days, 'jour')}."
-        )
-    if paused:
-        steps.append(f"Échéance repoussée de {plural(paused, 'jour')} : {long_date(due)}.")
-    else:
-        steps.append(f"Échéance : {long_date(due, with_weekday=True)}.")
-    return Deadline(
-        due=due, rule=f"{QUALITY_TARGET_DAYS} jours calendaires après l'envoi", steps=tuple(steps)
-    )
-
-
-def pushed_back_due(sent_on: date, suspensions: Iterable[SuspensionPeriod]) -> date:
-    """The day alone of `quality_target_deadline`, for the alarms and the record."""
-    return sent_on + timedelta(days=QUALITY_TARGET_DAYS + suspended_days(suspensions, sent_on))
 
 
 def _stopped_days(periods: Iterable[SuspensionPeriod]) -> set[date]:

@@ -21,7 +21,8 @@ class Policy(BaseModel):
     # rule 4: an unqualified complaint is acknowledged this many jours ouvrables
     # before its due date, so the letter always goes out in time.
     auto_acknowledge_working_days_before: int = Field(2, ge=0, le=9)
-    # rule 6: agents are warned this many days before the quality target.
+    # rule 6: agents are warned this many days before a date announced to the complainant
+    # (and before the mediator's answer is due, rule 18).
     quality_warning_days_before: int = Field(3, ge=0, le=14)
     # rule 7: escalation to the quality service this many days before the final deadline.
     escalation_days_before_final: int = Field(10, ge=0, le=50)
@@ -29,9 +30,9 @@ class Policy(BaseModel):
     expected_answer_extension_days: int = Field(15, ge=1, le=60)
     # rule 10: how long an answered complaint stays open for a contest.
     contest_window_days: float = Field(60, gt=0, le=400)
-    # rule 18 (rules edition 5): how long after the year to refer to the mediator the
-    # complaint still waits for a referral made within the year (judged on its own date, it
-    # reaches the insurer with the mediator's notice, weeks later).
+    # rule 18: how long after the year to refer to the mediator the complaint still waits for
+    # a referral made within the year (judged on its own date, it reaches the insurer with the
+    # mediator's notice, weeks later).
     mediation_referral_grace_days: int = Field(60, ge=0, le=365)
     # rule 2: how long an oral complaint waits for its written confirmation.
     oral_confirmation_days: float = Field(30, gt=0, le=400)

@@ -38,7 +38,6 @@ with workflow.unsafe.imports_passed_through():
         Withdraw,
     )
     from reclamations.domain.complaint import (
-        LATEST_RULES,
         STATUS_LABELS,
         TERMINAL,
         ActionRefused,
@@ -147,7 +146,7 @@ class ComplaintWorkflow:
         # (a patch asked later, among local activities and handlers, did not replay alike).
         self._apart = self._runs_effects_apart()
         self._indexed = self._apart and self._indexes_search_attributes()
-        rules = self._rules_edition()
+        self._rules_edition()
         self._lean = self._apart and self._runs_lean()
         self._local_records = self._lean and self._records_locally()
         plan = await workflow.execute_local_activity(
@@ -164,7 +163,6 @@ class ComplaintWorkflow:
             plan,
             workflow.now(),
             start.registered_by,
-            rules=rules,
         )
 
     def _resume(self, complaint: Complaint) -> Complaint:
@@ -235,7 +233,7 @@ class ComplaintWorkflow:
         # The newest first: a complaint begun under edition 3 finds no marker of edition 4 in
         # its history and goes on to find its own.
         if workflow.patched(RULES_EDITION_5_PATCH):
-            return LATEST_RULES
+            return 5
         if workflow.patched(RULES_EDITION_4_PATCH):
             return 4
         return 3 if workflow.patched(RULES_EDITION_3_PATCH) else 2

@@ -12,7 +12,7 @@ from reclamations.activities.letters.activity import LetterActivities
 from reclamations.activities.letters.delivery import EmlOutbox, PostOutbox, SmtpSender, open_posted
 from reclamations.activities.letters.rendering import LetterRenderer
 from reclamations.db.models import LetterRow
-from reclamations.domain.actions import Answer, Contest, Resume, Suspend
+from reclamations.domain.actions import Answer, Contest, Qualify, Resume, Suspend
 from reclamations.domain.clock import local_date
 from reclamations.domain.entities import DEFAULT_ENTITIES, Entities
 from reclamations.domain.french import long_date
@@ -231,12 +231,26 @@ def test_letters_say_how_the_complaint_reached_us_in_good_french():
     assert "Référence\u00a0:" in body and "Châtillon" in body
 
 
-def test_the_information_letter_gives_the_suspension_in_good_french():
+def test_the_information_letter_gives_the_suspensions_in_good_french():
+    # rule 6: the suspensions that moved the announced date, each one named.
     complaint = a_complaint()
-    complaint.apply(Suspend(actor="a", reason="it_maintenance", on=NOW.date()), NOW)
-    complaint.apply(Resume(actor="a", on=NOW.date()), NOW)
-    assert complaint._information_facts().reason == (
-        "les délais de maintenance informatique nécessaires à l'examen de votre dossier"
+    complaint.apply(Qualify(actor="a"), NOW)  # the acknowledgement announces a date
+    for reason, start in (
+        ("legal_expertise", NOW + timedelta(days=1)),
+        ("it_maintenance", NOW + timedelta(days=2)),
+    ):
+        complaint.apply(Suspend(actor="a", reason=reason, on=start.date()), start)
+        end = start + timedelta(days=1)
+        complaint.apply(Resume(actor="a", on=end.date()), end)
+    while not complaint.ordered(LetterKind.information):
+        alarm = complaint.next_alarm()
+        assert alarm is not None
+        complaint.ring(alarm.kind, alarm.at)
+    information = complaint.pending_letters[-1]
+    assert information.kind is LetterKind.information
+    assert information.facts.reason == (
+        "les délais d'expertise juridique et de maintenance informatique nécessaires à "
+        "l'examen de votre dossier"
     )
 
 

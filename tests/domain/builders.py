@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from reclamations.domain.complaint import LATEST_RULES, AlarmKind, Complaint
+from reclamations.domain.complaint import AlarmKind, Complaint
 from reclamations.domain.intake import parse_intake
 from reclamations.domain.planning import plan_complaint
 from reclamations.domain.policy import Policy
@@ -14,7 +14,7 @@ from reclamations.domain.relative_days import dated
 NOW = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)  # Monday 1 March 2027, 10:00 in Paris
 
 
-def complaint(rules=LATEST_RULES, **changes):
+def complaint(**changes):
     data = {
         "channel": "email",
         "sent_on": "2027-03-01",
@@ -24,15 +24,15 @@ def complaint(rules=LATEST_RULES, **changes):
     }
     data.update(changes)
     intake = parse_intake(data, date(2027, 3, 1))
-    return Complaint.open("R-1", intake, plan_complaint(intake, Policy()), NOW, rules=rules)
+    return Complaint.open("R-1", intake, plan_complaint(intake, Policy()), NOW)
 
 
-def example(name: str, rules: int = LATEST_RULES) -> Complaint:
+def example(name: str) -> Complaint:
     """One of the canonical intakes in examples/ ("phone_oral"), its relative days ("J-1")
     counted back from NOW, registered on NOW."""
     path = Path(__file__).parents[2] / "examples" / f"{name}.json"
     intake = parse_intake(dated(json.loads(path.read_text()), NOW), date(2027, 3, 1))
-    return Complaint.open("R-1", intake, plan_complaint(intake, Policy()), NOW, rules=rules)
+    return Complaint.open("R-1", intake, plan_complaint(intake, Policy()), NOW)
 
 
 def pending(c):

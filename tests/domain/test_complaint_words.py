@@ -30,14 +30,14 @@ SYSTEM = "système"
 YEAR_ENDS = date(2028, 3, 1)  # a year after the written complaint of 1 March 2027
 
 
-def qualified(rules: int = 5) -> Complaint:
-    c: Complaint = complaint(rules=rules)
+def qualified() -> Complaint:
+    c: Complaint = complaint()
     c.apply(Qualify(actor="a"), NOW)
     return c
 
 
-def answered(decision: Decision = Decision.rejected, rules: int = 5) -> Complaint:
-    c = qualified(rules)
+def answered(decision: Decision = Decision.rejected) -> Complaint:
+    c = qualified()
     c.apply(Answer(actor="a", decision=decision, reasons="Motifs."), NOW)
     return c
 
@@ -91,23 +91,13 @@ def test_a_written_complaint_waits_for_its_acknowledgement_quality_target_and_2_
     ]
 
 
-@pytest.mark.parametrize("rules", [3, 5])
-def test_from_rules_edition_3_the_agents_are_warned_about_the_date_announced(rules):
+def test_the_agents_are_warned_about_the_date_announced():
     """Rule 6: three mornings before the date the acknowledgement announced, and on its
     evening; no warning of the quality target itself."""
-    assert timetable(qualified(rules)) == [
+    assert timetable(qualified()) == [
         ("promise_warning", "2027-03-13 08:00", "Alerte équipe — date annoncée 2027-03-16"),
         ("quality_target", "2027-03-16 18:00", "Engagement qualité — échéance 2027-03-16"),
         ("promise_due", "2027-03-16 18:00", "Date annoncée au réclamant — 2027-03-16"),
-        ESCALATION,
-        FINAL,
-    ]
-
-
-def test_before_rules_edition_3_the_agents_were_warned_about_the_quality_target():
-    assert timetable(qualified(rules=2)) == [
-        ("quality_warning", "2027-03-13 08:00", "Alerte équipe — engagement qualité 2027-03-16"),
-        ("quality_target", "2027-03-16 18:00", "Engagement qualité — échéance 2027-03-16"),
         ESCALATION,
         FINAL,
     ]
@@ -150,18 +140,6 @@ def test_the_complaint_waits_for_a_referral_until_the_grace_period_after_the_yea
         (
             "mediation_window_end",
             "2028-05-01 00:00",
-            "Fin du délai pour saisir le Médiateur — 2028-03-01",
-        ),
-    ]
-
-
-def test_before_rules_edition_5_the_window_closed_with_the_year():
-    c = answered(rules=4)
-    ring_until(c, at(date(2027, 5, 1)))
-    assert timetable(c) == [
-        (
-            "mediation_window_end",
-            "2028-03-02 00:00",
             "Fin du délai pour saisir le Médiateur — 2028-03-01",
         ),
     ]
@@ -219,41 +197,10 @@ def test_an_unqualified_complaint_is_acknowledged_automatically():
     assert timetable(c)[0][0] == "promise_warning"
 
 
-def test_before_rules_edition_3_the_agents_were_warned_of_the_quality_target():
-    c = qualified(rules=2)
-    assert rung(c, AlarmKind.quality_warning, at(date(2027, 3, 13), 8)) == [
-        (
-            "warning",
-            SYSTEM,
-            "Engagement qualité le 16 mars 2027 : répondre dans les 3 jours, sinon un courrier "
-            "d'information partira.",
-        )
-    ]
-
-
-def test_before_rules_edition_3_the_quality_target_sent_the_information_letter():
-    """Rule 5 as edition 2 kept it: on the target's evening, a new date 15 days later."""
-    c = qualified(rules=2)
-    assert rung(c, AlarmKind.quality_target, at(date(2027, 3, 16), 18)) == [
-        (
-            "deadline_reached",
-            SYSTEM,
-            "Engagement qualité de 15 jours atteint sans réponse : courrier d'information.",
-        )
-    ]
-    letter = c.pending_letters[-1]
-    assert letter.kind is LetterKind.information
-    assert letter.facts.reason == (
-        "l'examen de votre réclamation demande des vérifications complémentaires"
-    )
-    assert letter.facts.expected_on == date(2027, 3, 31)
-
-
-@pytest.mark.parametrize("rules", [3, 5])
-def test_from_rules_edition_3_the_quality_target_is_only_recorded(rules):
+def test_the_quality_target_is_only_recorded():
     """Rule 5: on the record and in the register; the complainant hears about the date
     they were given (rule 6), not about the target."""
-    c = qualified(rules)
+    c = qualified()
     assert rung(c, AlarmKind.quality_target, at(date(2027, 3, 16), 18)) == [
         ("deadline_reached", SYSTEM, "Engagement qualité de 15 jours atteint sans réponse.")
     ]
@@ -319,25 +266,6 @@ def test_the_information_letter_names_every_suspension_that_moved_the_date():
         "les délais d'expertise médicale et de maintenance informatique nécessaires à "
         "l'examen de votre dossier"
     )
-
-
-def test_before_rules_edition_5_the_letter_named_the_suspension_running_only():
-    c = qualified(rules=4)
-    c.apply(Suspend(actor="a", reason="legal_expertise"), at(date(2027, 3, 5)))
-    ring_until(c, at(date(2027, 3, 16), 19))
-    assert c.pending_letters[-1].facts.reason == (
-        "l'examen de votre dossier demande une expertise juridique"
-    )
-
-
-def test_before_rules_edition_5_without_a_suspension_the_letter_names_the_examination():
-    """Rule 6 as edition 4 had it: the same new date, 15 days later, for the examination."""
-    c = qualified(rules=4)
-    ring_until(c, at(date(2027, 3, 16), 19))
-    facts = c.pending_letters[-1].facts
-    assert facts.reason == "votre dossier demande un examen approfondi par nos services"
-    assert (facts.promised_on, facts.expected_on) == (date(2027, 3, 16), date(2027, 3, 31))
-    assert c.promises == [date(2027, 3, 16), date(2027, 3, 31)]
 
 
 def test_a_date_announced_reached_on_the_last_day_announces_no_other():
@@ -413,13 +341,6 @@ def test_without_a_contest_the_answer_stands_and_the_mediator_remains():
         )
     ]
     assert c.stage == "mediation_window" and c.closed_at is None
-
-
-def test_before_rules_edition_4_the_answer_closed_the_complaint_after_60_days():
-    c = answered(rules=3)
-    moment = at(date(2027, 4, 30), 11)
-    assert rung(c, AlarmKind.contest_window_end, moment) == [("closed", SYSTEM, "Close.")]
-    assert c.status == "closed" and c.closed_at == moment
 
 
 def test_the_complaint_closes_at_the_end_of_the_window_for_a_referral():
@@ -557,26 +478,6 @@ def test_the_mediation_opens_after_an_answer_or_the_2_months():
     assert refusal(qualified(), referral) == (
         "La médiation s'ouvre après une réponse, ou une fois le délai de 2 mois passé."
     )
-    assert refusal(qualified(rules=4), referral) == (
-        "La médiation s'ouvre après une réponse qui n'est pas entièrement favorable, ou une "
-        "fois le délai de 2 mois passé."
-    )
-
-
-def test_before_rules_edition_5_the_mediator_waited_for_the_review_of_a_contest():
-    """Rule 18 as edition 4 had it: during a contest's review, within the 2 months, no
-    referral; once the 2 months passed without an answer, one."""
-    referral = Mediate(actor="a", step="referral", mediator="LMA")
-    c = answered(rules=4)
-    c.apply(Contest(actor="a"), at(date(2027, 3, 2)))
-    assert refusal(c, referral, at(date(2027, 3, 2))) == (
-        "La médiation s'ouvre après une réponse qui n'est pas entièrement favorable, ou une "
-        "fois le délai de 2 mois passé."
-    )
-    late = qualified(rules=4)
-    late.ring(AlarmKind.final_deadline, at(date(2027, 5, 2)))
-    late.check(referral, at(date(2027, 5, 2)))
-    assert "mediate" in late.allowed_actions()
 
 
 def test_a_missing_address_is_given_even_once_the_complaint_is_closed():

@@ -10,7 +10,7 @@ from reclamations.domain.deadlines import (
     SuspensionReason,
     add_months,
     compute_deadlines,
-    suspended_days,
+    stopped_clock_due,
 )
 
 NATIONAL = calendar_for("national")
@@ -102,14 +102,14 @@ def test_overlapping_suspensions_count_each_day_once():
         SuspensionPeriod(date(2027, 3, 3), date(2027, 3, 8)),
         SuspensionPeriod(date(2027, 3, 6), date(2027, 3, 10)),
     ]
-    assert suspended_days(periods, since=date(2027, 3, 1)) == 7
+    # 3 to 9 March: 7 days without count, whichever suspension covers them.
+    assert stopped_clock_due(date(2027, 3, 1), periods, date(2027, 5, 1)) == date(2027, 3, 23)
 
 
 def test_suspension_days_before_sending_do_not_count():
-    assert (
-        suspended_days([SuspensionPeriod(date(2027, 2, 25), date(2027, 3, 3))], date(2027, 3, 1))
-        == 2
-    )
+    # Only 2 March counts: the sending day and the days before it are not in the 15.
+    suspension = SuspensionPeriod(date(2027, 2, 25), date(2027, 3, 3))
+    assert stopped_clock_due(date(2027, 3, 1), [suspension], date(2027, 5, 1)) == date(2027, 3, 17)
 
 
 def test_suspensions_never_move_the_final_deadline():

@@ -12,7 +12,6 @@ from reclamations.domain.deadlines import (
     SuspensionReason,
     acknowledgement_deadline,
     final_deadline,
-    quality_target_deadline,
     stopped_clock_target,
 )
 
@@ -86,30 +85,6 @@ def test_a_target_falling_on_the_last_day_is_not_called_capped():
     target = stopped_clock_target(MARCH_1, [], date(2027, 3, 16))
     assert target.due == date(2027, 3, 16)
     assert target.steps == (
-        "Envoi le 1er mars 2027 + 15 jours calendaires.",
-        "Échéance : mardi 16 mars 2027.",
-    )
-
-
-def test_the_target_before_rules_edition_3_names_each_suspension_and_the_total():
-    periods = [
-        suspension(date(2027, 3, 5), date(2027, 3, 8), SuspensionReason.medical_expertise),
-        suspension(date(2027, 3, 10), date(2027, 3, 11)),
-    ]
-    assert quality_target_deadline(MARCH_1, periods) == Deadline(
-        due=date(2027, 3, 20),
-        rule="15 jours calendaires après l'envoi",
-        steps=(
-            "Envoi le 1er mars 2027 + 15 jours calendaires.",
-            "Suspension (expertise médicale) du 5 mars 2027 au 7 mars 2027 inclus : 3 jours.",
-            "Suspension du 10 mars 2027 au 10 mars 2027 inclus : 1 jour.",
-            "Échéance repoussée de 4 jours : 20 mars 2027.",
-        ),
-    )
-
-
-def test_the_target_before_rules_edition_3_without_suspension():
-    assert quality_target_deadline(MARCH_1, []).steps == (
         "Envoi le 1er mars 2027 + 15 jours calendaires.",
         "Échéance : mardi 16 mars 2027.",
     )

@@ -1,4 +1,4 @@
-"""rules 4, 6, 9 and 14 as rules edition 5 has them: a letter an incident held is true
+"""rules 4, 6, 9 and 14: a letter an incident held is true
 the day it leaves; an acknowledgement still held when the answer is written never goes; the
 first answer counts from the day its letter left; an information letter names every suspension
 that moved the date."""
@@ -38,14 +38,6 @@ def test_an_acknowledgement_held_by_an_incident_never_goes_once_the_answer_is_wr
         c.check(Retry(actor="exploitation"), NOW + timedelta(hours=2))
 
 
-def test_before_rules_edition_5_the_held_acknowledgement_stayed_pending():
-    c = complaint(rules=4)
-    c.apply(Qualify(actor="a"), NOW)
-    c.letter_failed(order(c, "acknowledgement"), "modèle cassé", NOW)
-    c.apply(Answer(actor="a", decision="upheld", reasons="Fait."), NOW + timedelta(hours=1))
-    assert pending(c) == ["acknowledgement", "answer"]
-
-
 def test_an_acknowledgement_in_flight_when_the_answer_is_written_goes_as_it_is():
     c = complaint()
     c.apply(Qualify(actor="a"), NOW)
@@ -53,11 +45,10 @@ def test_an_acknowledgement_in_flight_when_the_answer_is_written_goes_as_it_is()
     assert pending(c) == ["acknowledgement", "answer"]
 
 
-@pytest.mark.parametrize("rules", [4, 5])
-def test_the_answer_going_first_prevents_the_acknowledgement(rules):
+def test_the_answer_going_first_prevents_the_acknowledgement():
     """Answered before any acknowledgement, then contested (the complaint awaits an answer
     again): the automatic acknowledgement's day passes without one."""
-    c = complaint(rules=rules)
+    c = complaint()
     c.apply(Answer(actor="a", decision="rejected", reasons="Non."), NOW)
     sent(c, "answer", NOW)
     c.apply(Contest(actor="a"), NOW + timedelta(hours=1))
@@ -171,13 +162,6 @@ def test_a_two_months_letter_held_until_the_answer_says_the_answer_goes_with_it(
     c.apply(Retry(actor="exploitation"), at(FINAL + timedelta(days=4)))
     assert pending(c) == ["mediation_rights", "answer"]  # the information letters withdrawn
     assert order(c, "mediation_rights").facts.with_answer
-
-
-def test_before_rules_edition_5_the_answer_counted_from_when_it_was_written():
-    c = complaint(rules=4)
-    written = at(date(2027, 4, 30))
-    c.apply(Answer(actor="a", decision="rejected", reasons="Non."), written)
-    assert c.first_answer_left_at == written
 
 
 def test_an_answer_on_the_final_day_contested_the_same_day_is_not_late():

@@ -1,4 +1,4 @@
-"""rule 18 as rules edition 5 has it: any answer (or the 2 months) opens the mediation;
+"""rule 18: any answer (or the 2 months) opens the mediation;
 a referral is judged on the day it was made, and one made within the year may be recorded
 during a grace period after it; the insurer may still answer after a referral."""
 
@@ -18,8 +18,8 @@ def referral(on: date | None = None) -> Mediate:
     return Mediate(actor="a", step="referral", mediator="LMA", file_number="LMA-9", on=on)
 
 
-def answered(decision="rejected", rules=5):
-    c = complaint(rules=rules)
+def answered(decision="rejected"):
+    c = complaint()
     c.apply(Qualify(actor="a"), NOW)
     c.apply(Answer(actor="a", decision=decision, reasons="Motifs."), NOW)
     return c
@@ -33,14 +33,6 @@ def test_a_fully_favourable_answer_opens_the_mediation_too():
     assert c.stage == "mediation_window" and c.mediation_window_ends == YEAR_ENDS
     c.apply(referral(), at(date(2027, 5, 15)))
     assert c.status == "mediation"
-
-
-def test_before_rules_edition_5_a_fully_favourable_answer_closed_the_complaint():
-    c = answered("upheld", rules=4)
-    with pytest.raises(ActionRefused, match="pas entièrement favorable"):
-        c.check(referral(), NOW)
-    ring_until(c, at(date(2027, 5, 15)))
-    assert c.status == "closed"
 
 
 def test_a_referral_made_within_the_year_is_recorded_after_it():
@@ -64,12 +56,6 @@ def test_without_a_referral_the_complaint_closes_after_the_grace_period():
     assert ring_until(c, at(YEAR_ENDS + timedelta(days=grace + 1))) == [
         AlarmKind.mediation_window_end
     ]
-    assert c.status == "closed"
-
-
-def test_before_rules_edition_5_the_window_closed_on_the_anniversary():
-    c = answered(rules=4)
-    assert AlarmKind.mediation_window_end in ring_until(c, at(YEAR_ENDS + timedelta(days=1)))
     assert c.status == "closed"
 
 

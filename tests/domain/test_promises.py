@@ -1,6 +1,5 @@
-"""rules 5, 6 and 11 as complaints registered from rules edition 3 keep them: the
-quality target stops its clock, the complainant hears before each announced date passes, and
-never a date already past or after the 2 months."""
+"""rules 5, 6 and 11: the quality target stops its clock, the complainant hears before each
+announced date passes, and never a date already past or after the 2 months."""
 
 from datetime import date, timedelta
 

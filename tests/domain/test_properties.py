@@ -11,11 +11,8 @@ from reclamations.domain.deadlines import (
     SuspensionPeriod,
     add_months,
     compute_deadlines,
-    pushed_back_due,
-    quality_target_deadline,
     stopped_clock_due,
     stopped_clock_target,
-    suspended_days,
 )
 from reclamations.domain.errors import describe_errors
 from reclamations.domain.intake import ComplaintIntake, parse_intake
@@ -74,15 +71,6 @@ def test_the_quality_target_is_the_fifteenth_day_not_suspended_capped_at_two_mon
         compute_deadlines(sent, calendar_for("national"), suspensions=after).quality_target_due
         == due
     )
-
-
-@given(sent=days, periods=suspension_lists)
-def test_before_rules_edition_3_every_suspended_day_pushed_the_quality_target(sent, periods):
-    suspensions = _periods(sent, periods)
-    due = quality_target_deadline(sent, suspensions).due
-    paused = suspended_days(suspensions, since=sent)
-    assert due == sent + timedelta(days=15 + paused)
-    assert paused <= sum(length for _, length in periods)
 
 
 @given(first=days)
@@ -180,4 +168,3 @@ def test_the_day_alone_is_the_day_of_the_explained_target(sent, periods):
     final = add_months(sent, 2)
     explained = stopped_clock_target(sent, suspensions, final).due
     assert stopped_clock_due(sent, suspensions, final) == explained
-    assert pushed_back_due(sent, suspensions) == quality_target_deadline(sent, suspensions).due

@@ -7,9 +7,15 @@ import asyncio
 import logging
 from dataclasses import dataclass
 
-from temporalio.api.enums.v1 import WorkerDeploymentVersionStatus
+from temporalio.api.deployment.v1 import WorkerDeploymentVersion as VersionMessage
+from temporalio.api.enums.v1 import (
+    RoutingConfigUpdateState,
+    TaskQueueType,
+    WorkerDeploymentVersionStatus,
+)
 from temporalio.api.workflowservice.v1 import (
     DescribeWorkerDeploymentRequest,
+    DescribeWorkerDeploymentVersionRequest,
     SetWorkerDeploymentCurrentVersionRequest,
 )
 from temporalio.client import Client
@@ -60,6 +66,8 @@ class Deployment:
     builds: dict[str, str]
     # Lets a change be refused when another came between the reading and the change.
     conflict_token: bytes
+    # Whether every task queue of the deployment routes as the server was last told.
+    routed: bool
 
 
 async def describe(client: Client, settings: Settings) -> Deployment | None:
@@ -80,14 +88,18 @@ async def describe(client: Client, settings: Settings) -> Deployment | None:
         summary.deployment_version.build_id: STATUS.get(summary.status, "inconnue")
         for summary in sorted(info.version_summaries, key=lambda s: s.create_time.ToDatetime())
     }
-    return Deployment(current, builds, described.conflict_token)
+    routed = (
+        info.routing_config_update_state
+        == RoutingConfigUpdateState.ROUTING_CONFIG_UPDATE_STATE_COMPLETED
+    )
+    return Deployment(current, builds, described.conflict_token, routed)
 
 
 async def promote(
     client: Client, settings: Settings, build_id: str, conflict_token: bytes = b""
 ) -> None:
     """Make `build_id` the current build: new work and every auto-upgrading complaint's next
-    task go to its workers."""
+    task go to its workers, once this returns."""
     await client.workflow_service.set_worker_deployment_current_version(
         SetWorkerDeploymentCurrentVersionRequest(
             namespace=settings.temporal_namespace,
@@ -97,6 +109,39 @@ async def promote(
             identity=client.identity,
         )
     )
+    # The server answers before its task queues route by the change: until they do, a
+    # complaint's next task may still go to the build that was current.
+    while True:
+        deployment = await describe(client, settings)
+        if deployment is not None and deployment.current == build_id and deployment.routed:
+            return
+        await asyncio.sleep(LOOK_EVERY)
+
+
+async def polled(client: Client, settings: Settings) -> None:
+    """Until the server knows this worker's build on both of its queues: the server refuses
+    to make current a build that would leave a queue of the current one without workers."""
+    version = VersionMessage(
+        deployment_name=settings.worker_deployment, build_id=settings.resolved_worker_build_id
+    )
+    request = DescribeWorkerDeploymentVersionRequest(
+        namespace=settings.temporal_namespace, deployment_version=version
+    )
+    wanted = {
+        (settings.task_queue, TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW),
+        (settings.task_queue, TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY),
+    }
+    while True:
+        try:
+            described = await client.workflow_service.describe_worker_deployment_version(request)
+        except RPCError as error:
+            if error.status != RPCStatusCode.NOT_FOUND:
+                raise
+        else:
+            info = described.worker_deployment_version_info
+            if wanted <= {(queue.name, queue.type) for queue in info.task_queue_infos}:
+                return
+        await asyncio.sleep(LOOK_EVERY)
 
 
 async def take_over(client: Client, settings: Settings) -> str:
@@ -104,11 +149,10 @@ async def take_over(client: Client, settings: Settings) -> str:
     install: no other could serve), or whatever is current when `worker_promote` says so.
     The build current in the end."""
     build = settings.resolved_worker_build_id
+    await polled(client, settings)
     while True:
         deployment = await describe(client, settings)
-        if deployment is None or build not in deployment.builds:
-            await asyncio.sleep(LOOK_EVERY)
-            continue
+        assert deployment is not None  # it knows the build, so the deployment too
         if deployment.current == build:
             return build
         if deployment.current is not None and not settings.worker_promote:

@@ -2,9 +2,11 @@
 running build, promoted, and a complaint begun on the old build carried on by the new one."""
 
 import uuid
+from importlib.metadata import version
 
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHistory
+from temporalio.common import VersioningBehavior
 
 from reclamations.cli.deploy import promoted
 from reclamations.deployment import deployment_config, describe, take_over
@@ -68,3 +70,30 @@ async def test_a_running_complaint_moves_to_the_build_promoted(
             assert known is not None and known.current == "1.0.1"
             assert known.builds["1.0.1"] == "courante" and known.builds["1.0.0"] != "courante"
             await office.close()
+
+
+async def test_a_worker_told_to_promote_takes_over_from_the_current_build(
+    dev_env, settings, sqlite_sessions, keyring
+):
+    """`make run`: one machine, the new build replaces the old with nobody to promote it."""
+    deployment = f"reclamations-{uuid.uuid4().hex[:8]}"
+    old = settings.model_copy(update={"worker_deployment": deployment, "worker_build_id": "1"})
+    new = old.model_copy(update={"worker_build_id": "2", "worker_promote": True})
+    office = Office(dev_env, old, sqlite_sessions, keyring)
+    async with office.worker(deployment_config=deployment_config(old)):
+        assert await take_over(office.client, old) == "1"
+    async with office.worker(deployment_config=deployment_config(new)):
+        assert await take_over(office.client, new) == "2"
+
+
+def test_each_release_is_a_build_of_its_own_unless_versioning_is_off(settings):
+    """The build is the installed package's version: a release that forgets to say its build
+    still gets one of its own."""
+    config = deployment_config(settings)
+    assert config is not None and config.use_worker_versioning
+    assert config.version.deployment_name == "reclamations"
+    assert config.version.build_id == version("reclamations")
+    assert config.default_versioning_behavior == VersioningBehavior.AUTO_UPGRADE
+    named = settings.model_copy(update={"worker_build_id": "2025.06.1"})
+    assert deployment_config(named).version.build_id == "2025.06.1"  # type: ignore[union-attr]
+    assert deployment_config(settings.model_copy(update={"worker_versioning": False})) is None

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from importlib.metadata import version
 from ipaddress import ip_network
 from pathlib import Path
 
@@ -71,6 +72,18 @@ class Settings(BaseSettings):
     # kept the SDK's 100 full and most letters went the long way: with 1,000, a storm of
     # 1,000 letters drained 35 % faster, one of 400 twice as fast (bench/README.md).
     worker_activity_slots: int = Field(1000, ge=1, le=10_000)
+    # Worker Versioning (docs/versioning.md): a worker serves one build of the deployment, and
+    # the server sends work only to the build made current (`complaints deploy promote`).
+    # Off for a Temporal server without worker deployments: every worker then takes any task.
+    worker_versioning: bool = True
+    # The server writes a version "deployment.build": a dot in the name would split it wrong.
+    worker_deployment: str = Field("reclamations", pattern=r"^[^.]+$")
+    # Unset: the installed package's version, so that each release is a build of its own.
+    worker_build_id: str = ""
+    # The worker makes its build current as soon as it polls, whatever build was current: for
+    # one machine where the new worker replaces the old (`make run`). Otherwise a worker does
+    # so only for a deployment's first build, and an operator promotes each next one.
+    worker_promote: bool = False
 
     web_host: str = "127.0.0.1"
     web_port: int = 8000
@@ -127,6 +140,10 @@ class Settings(BaseSettings):
         """Whether the web app and Temporal are reachable from this machine only."""
         local = {"127.0.0.1", "localhost"}
         return {self.web_host, self.temporal_address.rpartition(":")[0]} <= local
+
+    @property
+    def resolved_worker_build_id(self) -> str:
+        return self.worker_build_id or version("reclamations")
 
     @property
     def resolved_database_url(self) -> str:

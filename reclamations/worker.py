@@ -10,6 +10,7 @@ import contextlib
 import logging
 
 from reclamations.db.engine import create_engine, session_factory
+from reclamations.deployment import deployment_config, take_over
 from reclamations.security.files import private_files
 from reclamations.settings import Settings
 from reclamations.wiring import complaint_worker, connect_temporal, load_keyring
@@ -22,15 +23,29 @@ async def main() -> None:
     keyring = load_keyring(settings)
     engine = create_engine(settings.resolved_database_url)
     client = await connect_temporal(settings, keyring)
-    worker = complaint_worker(client, settings, session_factory(engine), keyring)
+    worker = complaint_worker(
+        client,
+        settings,
+        session_factory(engine),
+        keyring,
+        deployment_config=deployment_config(settings),
+    )
     log.info(
-        "worker serving task queue %r on %s (namespace %s)",
+        "worker serving task queue %r on %s (namespace %s), %s",
         settings.task_queue,
         settings.temporal_address,
         settings.temporal_namespace,
+        f"build {settings.resolved_worker_build_id} of {settings.worker_deployment}"
+        if settings.worker_versioning
+        else "unversioned",
     )
     try:
-        await worker.run()
+        # A failure to take over (a server without worker deployments) stops the worker: it
+        # would otherwise poll for ever and never be sent a task.
+        async with asyncio.TaskGroup() as group:
+            group.create_task(worker.run())
+            if settings.worker_versioning:
+                group.create_task(take_over(client, settings))
     finally:
         await engine.dispose()
 

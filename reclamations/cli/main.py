@@ -12,6 +12,7 @@ from reclamations.cli import (
     accounts,
     database,
     deadlines,
+    deploy,
     letters,
     register,
     run,
@@ -60,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     accounts.add_parsers(commands)
     temporal_setup.add_parser(commands)
     database.add_parser(commands)
+    deploy.add_parser(commands)
     return parser
 
 

@@ -169,8 +169,14 @@ async def supervise(settings: Settings) -> int:
         client = await connect_temporal(settings, load_keyring(settings))
         await schedule_reconciliation(client, settings.task_queue)
         await schedule_monthly_register(client, settings.task_queue)
+        # One machine, one worker: the build started now replaces whatever build ran before
+        # (its complaints follow it, docs/versioning.md); nobody is there to promote it.
         worker = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "reclamations.worker", start_new_session=True
+            sys.executable,
+            "-m",
+            "reclamations.worker",
+            start_new_session=True,
+            env={**os.environ, "RECLAMATIONS_WORKER_PROMOTE": "true"},
         )
         children.append(("worker", worker))
         web = await asyncio.create_subprocess_exec(

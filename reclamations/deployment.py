@@ -1,0 +1,175 @@
+"""Worker Versioning: the build of the worker deployment a worker serves, and which build the
+server sends work to (docs/versioning.md, "Worker Versioning")."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+from temporalio.api.deployment.v1 import WorkerDeploymentVersion as VersionMessage
+from temporalio.api.enums.v1 import (
+    RoutingConfigUpdateState,
+    TaskQueueType,
+    WorkerDeploymentVersionStatus,
+)
+from temporalio.api.workflowservice.v1 import (
+    DescribeWorkerDeploymentRequest,
+    DescribeWorkerDeploymentVersionRequest,
+    SetWorkerDeploymentCurrentVersionRequest,
+)
+from temporalio.client import Client
+from temporalio.common import VersioningBehavior, WorkerDeploymentVersion
+from temporalio.service import RPCError, RPCStatusCode
+from temporalio.worker import WorkerDeploymentConfig
+
+from reclamations.settings import Settings
+
+log = logging.getLogger("reclamations.deployment")
+
+# A complaint lives two months and more, mostly asleep on durable timers. Pinned to the build
+# it started on, each complaint would keep that build's workers alive until it closes: months
+# of old workers after every release. Moved to the current build at its next task, it needs
+# the old workers only for the task in hand; a change its history cannot replay still goes
+# behind `workflow.patched` (docs/versioning.md).
+BEHAVIOR = VersioningBehavior.AUTO_UPGRADE
+
+# The server learns of a build from its workers' polls: how often to look until it has.
+LOOK_EVERY = 0.2
+
+STATUS = {
+    WorkerDeploymentVersionStatus.WORKER_DEPLOYMENT_VERSION_STATUS_CURRENT: "courante",
+    WorkerDeploymentVersionStatus.WORKER_DEPLOYMENT_VERSION_STATUS_RAMPING: "en rampe",
+    WorkerDeploymentVersionStatus.WORKER_DEPLOYMENT_VERSION_STATUS_DRAINING: "en vidange",
+    WorkerDeploymentVersionStatus.WORKER_DEPLOYMENT_VERSION_STATUS_DRAINED: "vidée",
+    WorkerDeploymentVersionStatus.WORKER_DEPLOYMENT_VERSION_STATUS_INACTIVE: "inactive",
+}
+
+
+def deployment_config(settings: Settings) -> WorkerDeploymentConfig | None:
+    """The worker's build of the deployment; None when versioning is off."""
+    if not settings.worker_versioning:
+        return None
+    return WorkerDeploymentConfig(
+        version=WorkerDeploymentVersion(
+            settings.worker_deployment, settings.resolved_worker_build_id
+        ),
+        use_worker_versioning=True,
+        default_versioning_behavior=BEHAVIOR,
+    )
+
+
+@dataclass(frozen=True)
+class Deployment:
+    current: str | None
+    # Each build the server knows, with its state in French, oldest first.
+    builds: dict[str, str]
+    # Lets a change be refused when another came between the reading and the change.
+    conflict_token: bytes
+    # Whether every task queue of the deployment routes as the server was last told.
+    routed: bool
+
+
+async def describe(client: Client, settings: Settings) -> Deployment | None:
+    """The deployment as the server sees it; None before any of its workers has polled."""
+    try:
+        described = await client.workflow_service.describe_worker_deployment(
+            DescribeWorkerDeploymentRequest(
+                namespace=settings.temporal_namespace, deployment_name=settings.worker_deployment
+            )
+        )
+    except RPCError as error:
+        if error.status == RPCStatusCode.NOT_FOUND:
+            return None
+        raise
+    info = described.worker_deployment_info
+    current = info.routing_config.current_deployment_version.build_id or None
+    builds = {
+        summary.deployment_version.build_id: STATUS.get(summary.status, "inconnue")
+        for summary in sorted(info.version_summaries, key=lambda s: s.create_time.ToDatetime())
+    }
+    routed = (
+        info.routing_config_update_state
+        == RoutingConfigUpdateState.ROUTING_CONFIG_UPDATE_STATE_COMPLETED
+    )
+    return Deployment(current, builds, described.conflict_token, routed)
+
+
+async def promote(
+    client: Client, settings: Settings, build_id: str, conflict_token: bytes = b""
+) -> None:
+    """Make `build_id` the current build: new work and every auto-upgrading complaint's next
+    task go to its workers, once this returns."""
+    await client.workflow_service.set_worker_deployment_current_version(
+        SetWorkerDeploymentCurrentVersionRequest(
+            namespace=settings.temporal_namespace,
+            deployment_name=settings.worker_deployment,
+            build_id=build_id,
+            conflict_token=conflict_token,
+            identity=client.identity,
+        )
+    )
+    # The server answers before its task queues route by the change: until they do, a
+    # complaint's next task may still go to the build that was current.
+    while True:
+        deployment = await describe(client, settings)
+        if deployment is not None and deployment.current == build_id and deployment.routed:
+            return
+        await asyncio.sleep(LOOK_EVERY)
+
+
+async def polled(client: Client, settings: Settings) -> None:
+    """Until the server knows this worker's build on both of its queues: the server refuses
+    to make current a build that would leave a queue of the current one without workers."""
+    version = VersionMessage(
+        deployment_name=settings.worker_deployment, build_id=settings.resolved_worker_build_id
+    )
+    request = DescribeWorkerDeploymentVersionRequest(
+        namespace=settings.temporal_namespace, deployment_version=version
+    )
+    wanted = {
+        (settings.task_queue, TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW),
+        (settings.task_queue, TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY),
+    }
+    while True:
+        try:
+            described = await client.workflow_service.describe_worker_deployment_version(request)
+        except RPCError as error:
+            if error.status != RPCStatusCode.NOT_FOUND:
+                raise
+        else:
+            info = described.worker_deployment_version_info
+            if wanted <= {(queue.name, queue.type) for queue in info.task_queue_infos}:
+                return
+        await asyncio.sleep(LOOK_EVERY)
+
+
+async def take_over(client: Client, settings: Settings) -> str:
+    """Once the server knows this worker's build, make it current if no build is (a first
+    install: no other could serve), or whatever is current when `worker_promote` says so.
+    The build current in the end."""
+    build = settings.resolved_worker_build_id
+    await polled(client, settings)
+    while True:
+        deployment = await describe(client, settings)
+        assert deployment is not None  # it knows the build, so the deployment too
+        if deployment.current == build:
+            return build
+        if deployment.current is not None and not settings.worker_promote:
+            log.warning(
+                "build %s waits: the current build is %s (complaints deploy promote %s)",
+                build,
+                deployment.current,
+                build,
+            )
+            return deployment.current
+        try:
+            await promote(client, settings, build, deployment.conflict_token)
+        except RPCError as error:
+            # Another worker changed the deployment since it was read: read it again.
+            if error.status not in (RPCStatusCode.FAILED_PRECONDITION, RPCStatusCode.ABORTED):
+                raise
+            await asyncio.sleep(LOOK_EVERY)
+            continue
+        log.info("build %s of %s is now current", build, settings.worker_deployment)
+        return build

@@ -1,10 +1,11 @@
-"""Safe upgrades: histories of typical complaints, recorded at a release, replay on today's
+"""Safe upgrades: histories of typical complaints, recorded at each release, replay on today's
 workflow code.
 
 A change to ComplaintWorkflow that would alter a running complaint's history must follow
 docs/versioning.md (Worker Versioning, or a patch of workflows/patches.py); these replays fail
-otherwise. The histories were recorded at 1.0.0 (tests/histories/scenarios, README "Changing
-workflow logic"); those of the development builds before it do not replay, and need not.
+otherwise. tests/histories/<version>/ holds the lives of tests/histories/scenarios recorded at
+that release; the development builds before 1.0.0 have none, and their histories need not
+replay.
 """
 
 from pathlib import Path
@@ -16,6 +17,7 @@ from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer, UnsandboxedWorkflowRunner
 from temporalio.workflow import NondeterminismError
 
+import reclamations
 from reclamations.domain.complaint import Complaint
 from reclamations.security.codec import BOUND_TO, ENCODING
 from reclamations.security.keyring import Keyring
@@ -24,8 +26,9 @@ from reclamations.workflows.messages import Outcome, StartComplaint
 from tests.office import replayer as office_replayer
 
 HISTORIES = Path(__file__).parents[1] / "histories"
+SCENARIOS = HISTORIES / "scenarios"
 # key.json holds the test-only key the histories were recorded with.
-RECORDED = [p for p in sorted(HISTORIES.glob("*.json")) if p.name != "key.json"]
+RECORDED = sorted(HISTORIES.glob("[0-9]*/*.json"))
 
 
 def history(path: Path) -> WorkflowHistory:
@@ -39,8 +42,14 @@ def replayer(*workflows: type, runner: UnsandboxedWorkflowRunner | None = None) 
     )
 
 
-def test_the_typical_complaints_are_recorded():
-    assert {p.stem for p in RECORDED} >= {
+def test_this_release_has_its_histories_recorded():
+    # A release records every scenario again (docs/versioning.md).
+    release = HISTORIES / reclamations.__version__
+    assert {p.stem for p in release.glob("*.json")} == {p.stem for p in SCENARIOS.glob("*.json")}
+
+
+def test_the_typical_complaints_have_a_scenario():
+    assert {p.stem for p in SCENARIOS.glob("*.json")} >= {
         "answered",  # qualified, assigned, a document added, upheld in time
         "suspended",  # suspended for a legal expertise, resumed, escalated
         "overdue",  # by post in Alsace, never answered: the two months pass
@@ -58,15 +67,17 @@ def test_the_typical_complaints_are_recorded():
     }
 
 
-@pytest.mark.parametrize("path", RECORDED, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", RECORDED, ids=lambda p: f"{p.parent.name}/{p.stem}")
 async def test_recorded_history_replays_on_todays_code(path: Path) -> None:
     result = await replayer().replay_workflow(history(path))
     assert result.replay_failure is None
 
 
-def test_the_recorded_histories_are_those_of_1_0_0():
-    # 1.0.0 binds each message to its complaint (workflows/guard.py) and asks no patch.
-    events = [event for path in RECORDED for event in history(path).events]
+def test_the_histories_of_1_0_0_bind_their_messages_and_ask_no_patch():
+    # As 1.0.0 does (workflows/guard.py, workflows/patches.py).
+    events = [
+        event for path in (HISTORIES / "1.0.0").glob("*.json") for event in history(path).events
+    ]
     encrypted = [
         payload
         for event in events
@@ -104,6 +115,6 @@ async def test_a_change_without_its_patch_breaks_the_recorded_histories(name: st
     # A subclass of a workflow does not survive the sandbox's re-import: run it unsandboxed.
     unpatched = replayer(ComplaintWorkflowChangedWithoutPatch, runner=UnsandboxedWorkflowRunner())
     result = await unpatched.replay_workflow(
-        history(HISTORIES / f"{name}.json"), raise_on_replay_failure=False
+        history(HISTORIES / "1.0.0" / f"{name}.json"), raise_on_replay_failure=False
     )
     assert isinstance(result.replay_failure, NondeterminismError)

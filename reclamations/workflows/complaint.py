@@ -5,6 +5,13 @@ machine; the workflow feeds it agent messages and timer firings, and carries out
 through activities (letters, the record). Deadlines are planned once, by a local activity whose
 result stays in the history, so a later change of holiday data never alters a running complaint.
 A change to this code that would alter a running complaint's history follows docs/versioning.md.
+
+Agents' actions come in by name, as one signal (back-office, fire-and-forget) and one update
+(the UI and the API, refused by its validator before the history hears of it) per action.
+Their handlers are made from the one table of actions, `domain.actions.ACTIONS`, rather than
+written out or left to a dynamic handler: each stays an explicit handler, decoded to its
+action's own model, with its name and label in what Temporal's Web UI and CLI list, and the
+foreign-message guard (workflows/guard.py) sees each message as the action it claims to be.
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Coroutine
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -20,24 +27,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 from temporalio.exceptions import TimeoutError as TemporalTimeout
 
 with workflow.unsafe.imports_passed_through():
-    from reclamations.domain.actions import (
-        Action,
-        AddDocument,
-        Answer,
-        Assign,
-        Classify,
-        Contest,
-        CorrectAddress,
-        Escalate,
-        Inform,
-        Mediate,
-        Qualify,
-        RequalifyAsRequest,
-        Resume,
-        Retry,
-        Suspend,
-        Withdraw,
-    )
+    from reclamations.domain.actions import ACTION_LABELS, ACTIONS, Action
     from reclamations.domain.complaint import (
         STATUS_LABELS,
         TERMINAL,
@@ -78,9 +68,41 @@ PERSISTENT = RetryPolicy(
 # that is away fails them in about a second and a half.
 LOCAL_RECORD_RETRIES = RetryPolicy(initial_interval=timedelta(milliseconds=500), maximum_attempts=3)
 RECORD_SUMMARY = "Enregistrement au registre"
+_W = TypeVar("_W")
+
+
+def _with_action_handlers(cls: type[_W]) -> type[_W]:
+    """One signal (back-office, fire-and-forget) and one validated update (the UI, the API) per
+    action of the table `domain.actions.ACTIONS`, both under the action's name."""
+    for name, model in ACTIONS.items():
+
+        async def signal(self: ComplaintWorkflow, action: Action) -> None:
+            await self._signal(action)
+
+        async def update(self: ComplaintWorkflow, action: Action) -> Complaint:
+            return await self._update(action)
+
+        def validate(self: ComplaintWorkflow, action: Action) -> None:
+            self._validate(action)
+
+        for handler, attribute in (
+            (signal, f"{name}_signal"),
+            (update, name),
+            (validate, f"_check_{name}"),
+        ):
+            # Each message is decoded to its action's own model; logs and errors name its handler.
+            handler.__annotations__ = {"action": model, "return": handler.__annotations__["return"]}
+            handler.__name__, handler.__qualname__ = attribute, f"{cls.__qualname__}.{attribute}"
+        label = ACTION_LABELS[name]
+        setattr(cls, signal.__name__, workflow.signal(name=name, description=label)(signal))
+        handle = workflow.update(name=name, description=label)(update)
+        setattr(cls, validate.__name__, handle.validator(validate))
+        setattr(cls, name, handle)
+    return cls
 
 
 @workflow.defn
+@_with_action_handlers
 class ComplaintWorkflow:
     def __init__(self) -> None:
         self._complaint: Complaint | None = None
@@ -369,188 +391,6 @@ class ComplaintWorkflow:
         await workflow.wait_condition(lambda: self._complaint is not None)
         assert self._complaint is not None
         self._complaint.refused_foreign(message, workflow.now())
-
-    # One signal (back-office, fire-and-forget) and one validated update (UI) per action.
-
-    @workflow.signal(name="qualify")
-    async def qualify_signal(self, action: Qualify) -> None:
-        await self._signal(action)
-
-    @workflow.update(name="qualify")
-    async def qualify(self, action: Qualify) -> Complaint:
-        return await self._update(action)
-
-    @qualify.validator
-    def _check_qualify(self, action: Qualify) -> None:
-        self._validate(action)
-
-    @workflow.signal(name="classify")
-    async def classify_signal(self, action: Classify) -> None:
-        await self._signal(action)
-
-    @workflow.update(name="classify")
-    async def classify(self, action: Classify) -> Complaint:
-        return await self._update(action)
-
-    @classify.validator
-    def _check_classify(self, action: Classify) -> None:
-        self._validate(action)
-
-    @workflow.signal(name="mediate")
-    async def mediate_signal(self, action: Mediate) -> None:
-        await self._signal(action)
-
-    @workflow.update(name="mediate")
-    async def mediate(self, action: Mediate) -> Complaint:
-        return await self._update(action)
-
-    @mediate.validator
-    def _check_mediate(self, action: Mediate) -> None:
-        self._validate(action)
-
-    @workflow.signal(name="requalify_as_request")
-    async def requalify_as_request_signal(self, action: RequalifyAsRequest) -> None:
-        await self._signal(action)
-
-    @workflow.update(name="requalify_as_request")
-    async def requalify_as_request(self, action: RequalifyAsRequest) -> Complaint:
-        return await self._update(action)
-
-    @requalify_as_request.validator
-    def _check_requalify_as_request(self, action: RequalifyAsRequest) -> None:
-        self._validate(action)
-
-    @workflow.signal(name="assign")
-    async def assign_signal(self, action: Assign) -> None:
-        await self._signal(action)
-
-    @workflow.update(name="assign")
-    async def assign(self, action: Assign) -> Complaint:
-        return await self._update(action)
-
-    @assign.validator
-    def _check_assign(self, action: Assign) -> None:
-        self._validate(action)
-
-    @workflow.signal(name="add_document")
-    async def add_document_signal(self, action: AddDocument) -> None:
-        await self._signal(action)
-
-    @workflow.update(name="add_document")
-    async def add_document(self, action: AddDocument) -> Complaint:
-        return await self._update(action)
-
-    @add_document.validator
-    def _check_add_document(self, action: AddDocument) -> None:
-        self._validate(action)
-
-    @workflow.signal(name="suspend")
-    async def suspend_signal(self, action: Suspend) -> None:
-        await self._signal(action)
-
-    @workflow.update(name="suspend")
-    async def suspend(self, action: Suspend) -> Complaint:
-        return await self._update(action)
-
-    @suspend.validator
-    def _check_suspend(self, action: Suspend) -> None:
-        self._validate(action)
-
-    @workflow.signal(name="resume")
-    async def resume_signal(self, action: Resume) -> None:
-        await self._signal(action)
-
-    @workflow.update(name="resume")
-    async def resume(self, action: Resume) -> Complaint:
-        return await self._update(action)
-
-    @resume.validator
-    def _check_resume(self, action: Resume) -> None:
-        self._validate(action)
-
-    @workflow.signal(name="escalate")
-    async def escalate_signal(self, action: Escalate) -> None:
-        await self._signal(action)
-
-    @workflow.update(name="escalate")
-    async def escalate(self, action: Escalate) -> Complaint:
-        return await self._update(action)
-
-    @escalate.validator
-    def _check_escalate(self, action: Escalate) -> None:
-        self._validate(action)
-
-    @workflow.signal(name="answer")
-    async def answer_signal(self, action: Answer) -> None:
-        await self._signal(action)
-
-    @workflow.update(name="answer")
-    async def answer(self, action: Answer) -> Complaint:
-        return await self._update(action)
-
-    @answer.validator
-    def _check_answer(self, action: Answer) -> None:
-        self._validate(action)
-
-    @workflow.signal(name="contest")
-    async def contest_signal(self, action: Contest) -> None:
-        await self._signal(action)
-
-    @workflow.update(name="contest")
-    async def contest(self, action: Contest) -> Complaint:
-        return await self._update(action)
-
-    @contest.validator
-    def _check_contest(self, action: Contest) -> None:
-        self._validate(action)
-
-    @workflow.signal(name="withdraw")
-    async def withdraw_signal(self, action: Withdraw) -> None:
-        await self._signal(action)
-
-    @workflow.update(name="withdraw")
-    async def withdraw(self, action: Withdraw) -> Complaint:
-        return await self._update(action)
-
-    @withdraw.validator
-    def _check_withdraw(self, action: Withdraw) -> None:
-        self._validate(action)
-
-    @workflow.signal(name="retry")
-    async def retry_signal(self, action: Retry) -> None:
-        await self._signal(action)
-
-    @workflow.update(name="retry")
-    async def retry(self, action: Retry) -> Complaint:
-        return await self._update(action)
-
-    @retry.validator
-    def _check_retry(self, action: Retry) -> None:
-        self._validate(action)
-
-    @workflow.signal(name="inform")
-    async def inform_signal(self, action: Inform) -> None:
-        await self._signal(action)
-
-    @workflow.update(name="inform")
-    async def inform(self, action: Inform) -> Complaint:
-        return await self._update(action)
-
-    @inform.validator
-    def _check_inform(self, action: Inform) -> None:
-        self._validate(action)
-
-    @workflow.signal(name="correct_address")
-    async def correct_address_signal(self, action: CorrectAddress) -> None:
-        await self._signal(action)
-
-    @workflow.update(name="correct_address")
-    async def correct_address(self, action: CorrectAddress) -> Complaint:
-        return await self._update(action)
-
-    @correct_address.validator
-    def _check_correct_address(self, action: CorrectAddress) -> None:
-        self._validate(action)
 
 
 def _reason(failure: ActivityError) -> str:

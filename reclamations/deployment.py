@@ -31,7 +31,7 @@ log = logging.getLogger("reclamations.deployment")
 # it started on, each complaint would keep that build's workers alive until it closes: months
 # of old workers after every release. Moved to the current build at its next task, it needs
 # the old workers only for the task in hand; a change its history cannot replay still goes
-# behind `workflow.patched` (docs/versioning.md).
+# behind a patch (reclamations/workflows/patches.py, docs/versioning.md).
 BEHAVIOR = VersioningBehavior.AUTO_UPGRADE
 
 # The server learns of a build from its workers' polls: how often to look until it has.

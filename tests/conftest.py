@@ -153,7 +153,9 @@ def postgres_url() -> Iterator[str]:
     if not POSTGRES_URL:
         if IN_CI:
             pytest.fail("CI=true but RECLAMATIONS_TEST_POSTGRES_URL is not set")
-        pytest.skip("PostgreSQL: set RECLAMATIONS_TEST_POSTGRES_URL to run these (see docs/test-suite.md)")
+        pytest.skip(
+            "PostgreSQL: set RECLAMATIONS_TEST_POSTGRES_URL to run these (see docs/test-suite.md)"
+        )
     admin = make_url(POSTGRES_URL)
     admin_dsn = admin.set(drivername="postgresql").render_as_string(hide_password=False)
     name = f"reclamations_test_{uuid.uuid4().hex[:10]}"

@@ -52,9 +52,9 @@ class ForeignPayload:
 @dataclass(frozen=True)
 class Unbound:
     """A message to a workflow in the format from before payloads were bound to their
-    workflow (tests/histories). Only the door (workflows/guard.py) may take its value: it does
-    so for the histories recorded then, and refuses it from anyone today. (A client reading a
-    workflow's result from then would get it wrapped too: the application reads none back.)"""
+    workflow (the development builds before 1.0.0). The door (workflows/guard.py) refuses it.
+    (A client reading a workflow's result from then would get it wrapped too: the application
+    reads none back.)"""
 
     value: Any
 

@@ -4,14 +4,22 @@ The workflow only orchestrates. The rules live in `domain.complaint.Complaint`, 
 machine; the workflow feeds it agent messages and timer firings, and carries out what it asks
 through activities (letters, the record). Deadlines are planned once, by a local activity whose
 result stays in the history, so a later change of holiday data never alters a running complaint.
+A change to this code that would alter a running complaint's history follows docs/versioning.md.
+
+Agents' actions come in by name, as one signal (back-office, fire-and-forget) and one update
+(the UI and the API, refused by its validator before the history hears of it) per action.
+Their handlers are made from the one table of actions, `domain.actions.ACTIONS`, rather than
+written out or left to a dynamic handler: each stays an explicit handler, decoded to its
+action's own model, with its name and label in what Temporal's Web UI and CLI list, and the
+foreign-message guard (workflows/guard.py) sees each message as the action it claims to be.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine
+from collections.abc import Coroutine
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -19,24 +27,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 from temporalio.exceptions import TimeoutError as TemporalTimeout
 
 with workflow.unsafe.imports_passed_through():
-    from reclamations.domain.actions import (
-        Action,
-        AddDocument,
-        Answer,
-        Assign,
-        Classify,
-        Contest,
-        CorrectAddress,
-        Escalate,
-        Inform,
-        Mediate,
-        Qualify,
-        RequalifyAsRequest,
-        Resume,
-        Retry,
-        Suspend,
-        Withdraw,
-    )
+    from reclamations.domain.actions import ACTION_LABELS, ACTIONS, Action
     from reclamations.domain.complaint import (
         STATUS_LABELS,
         TERMINAL,
@@ -68,62 +59,63 @@ PERSISTENT = RetryPolicy(
     backoff_coefficient=2.0,
     maximum_interval=timedelta(minutes=1),
 )
-
-# Search attributes came after the first complaints ran: their histories have no upserts, and
-# replay them without (tests/histories).
-SEARCH_ATTRIBUTES_PATCH = "search-attributes-v1"
-
-# rule 14: letters and the record run beside the timers, never holding them; complaints
-# begun before replay the old way (tests/histories).
-EFFECTS_APART_PATCH = "effects-apart-v1"
-# rules 5 and 6 as edition 3 has them (domain.complaint.Complaint.rules) change the
-# timers: complaints begun before keep the edition they started with (tests/histories).
-RULES_EDITION_3_PATCH = "rules-edition-3"
-# rule 18: the mediation stage, for complaints registered from then on.
-RULES_EDITION_4_PATCH = "rules-edition-4"
-# rules 4, 6, 9, 14 and 18 as edition 5 has them (domain.complaint.Complaint.rules): any
-# answer opens the mediation, a referral made within the year is recorded during a grace period
-# after it, held letters are dated and checked again the day they leave; every day an agent
-# gives is plausible (a signal refused where it was taken would change a running complaint's
-# history; updates are checked on every complaint, their validator refusing before the history
-# hears of them). Complaints begun before keep their edition (tests/histories).
-RULES_EDITION_5_PATCH = "rules-edition-5"
-# Lean runs, for complaints registered from then on: an alarm's timer lives until it rings or
-# the alarm changes (not restarted at each wake), a letter carries the record of the state that
-# ordered it (one activity less per letter), and a long life continues as new
-# (Policy.history_events_per_run).
-LEAN_RUNS_PATCH = "lean-runs-v1"
-# Local records, for complaints registered from then on: the record is written by a local
-# activity, inside the workflow task that changed the complaint (one workflow task and one
-# activity less per letter, and the record's input kept out of the history). If the write fails
-# or the database does not answer within the policy's local_record_seconds, an ordinary
-# activity takes over (rule 14): it retries what can pass and makes an incident of what
-# cannot, so an outage holds a workflow task those seconds at most and never fills the history.
-LOCAL_RECORDS_PATCH = "local-records-v1"
-# Three quick tries (a dropped connection mends at once): a database that is away fails them
-# in about a second and a half, and the ordinary activity's own retries take over from there.
+# The record is written by a local activity, inside the workflow task that changed the
+# complaint (one workflow task and one activity less per letter, and the record's input kept out
+# of the history). If the write fails or the database does not answer within the policy's
+# local_record_seconds, an ordinary activity takes over (rule 14): it retries what can pass and
+# makes an incident of what cannot, so an outage holds a workflow task those seconds at most and
+# never fills the history. Three quick tries (a dropped connection mends at once): a database
+# that is away fails them in about a second and a half.
 LOCAL_RECORD_RETRIES = RetryPolicy(initial_interval=timedelta(milliseconds=500), maximum_attempts=3)
 RECORD_SUMMARY = "Enregistrement au registre"
+_W = TypeVar("_W")
+
+
+def _with_action_handlers(cls: type[_W]) -> type[_W]:
+    """One signal (back-office, fire-and-forget) and one validated update (the UI, the API) per
+    action of the table `domain.actions.ACTIONS`, both under the action's name."""
+    for name, model in ACTIONS.items():
+
+        async def signal(self: ComplaintWorkflow, action: Action) -> None:
+            await self._signal(action)
+
+        async def update(self: ComplaintWorkflow, action: Action) -> Complaint:
+            return await self._update(action)
+
+        def validate(self: ComplaintWorkflow, action: Action) -> None:
+            self._validate(action)
+
+        for handler, attribute in (
+            (signal, f"{name}_signal"),
+            (update, name),
+            (validate, f"_check_{name}"),
+        ):
+            # Each message is decoded to its action's own model; logs and errors name its handler.
+            handler.__annotations__ = {"action": model, "return": handler.__annotations__["return"]}
+            handler.__name__, handler.__qualname__ = attribute, f"{cls.__qualname__}.{attribute}"
+        label = ACTION_LABELS[name]
+        setattr(cls, signal.__name__, workflow.signal(name=name, description=label)(signal))
+        handle = workflow.update(name=name, description=label)(update)
+        setattr(cls, validate.__name__, handle.validator(validate))
+        setattr(cls, name, handle)
+    return cls
 
 
 @workflow.defn
+@_with_action_handlers
 class ComplaintWorkflow:
     def __init__(self) -> None:
         self._complaint: Complaint | None = None
         self._recorded_seq = 0
         self._recorded_version = -1
         self._published: dict[str, object] = {}
-        self._apart = False
-        self._indexed = False
         # Side effects under way (rule 14): letters by (kind, sequence), the record.
         self._sending: set[tuple[LetterKind, int]] = set()
         self._recording = False
         self._effects: set[asyncio.Task[None]] = set()
         self._effects_finished = 0
-        self._lean = False
-        self._local_records = False
-        # rule 14, lean runs: the alarm's timer as (its alarm, the running timer), and
-        # the version a letter in flight records for the complaint.
+        # rule 14: the alarm's timer as (its alarm, the running timer), and the version a
+        # letter in flight records for the complaint.
         self._timer: tuple[Alarm, asyncio.Task[None]] | None = None
         self._carried_version: int | None = None
         self._heading = ""  # a continued run has no summary of its own in the Web UI
@@ -135,20 +127,10 @@ class ComplaintWorkflow:
         else:
             complaint = await self._open(start)
         self._complaint = complaint
-        if self._apart:
-            await self._live(start, complaint)
-        else:
-            await self._in_turn(complaint)
+        await self._live(start, complaint)
         return Outcome(reference=complaint.reference, status=complaint.status)
 
     async def _open(self, start: StartComplaint) -> Complaint:
-        # Asked first, before any command, so that they stand at the same place in every history
-        # (a patch asked later, among local activities and handlers, did not replay alike).
-        self._apart = self._runs_effects_apart()
-        self._indexed = self._apart and self._indexes_search_attributes()
-        self._rules_edition()
-        self._lean = self._apart and self._runs_lean()
-        self._local_records = self._lean and self._records_locally()
         plan = await workflow.execute_local_activity(
             PLAN_ACTIVITY,
             PlanInput(intake=start.intake),
@@ -158,36 +140,17 @@ class ComplaintWorkflow:
             summary="Calcul des échéances",
         )
         return Complaint.open(
-            start.reference,
-            start.intake,
-            plan,
-            workflow.now(),
-            start.registered_by,
+            start.reference, start.intake, plan, workflow.now(), start.registered_by
         )
 
     def _resume(self, complaint: Complaint) -> Complaint:
-        """A long life's next run: the first run asked the patches and planned the deadlines;
-        the last one left every letter sent, the record and the search attributes up to date."""
-        self._apart = self._indexed = self._lean = True
-        # A run continued before local records keeps its ordinary ones on replay.
-        self._local_records = self._records_locally()
+        """A long life's next run: the first one planned the deadlines; the last one left every
+        letter sent, the record and the search attributes up to date."""
         self._recorded_version = complaint.version
         self._recorded_seq = max((event.seq for event in complaint.events), default=0)
         self._published = search.values_of(complaint)
         self._heading = f"{search.summary(complaint.reference, complaint.intake)} (suite) · "
         return complaint
-
-    async def _in_turn(self, complaint: Complaint) -> None:
-        """How complaints ran before side effects went apart (kept for their histories): each
-        letter and record awaited in turn, so one that kept failing held the clock."""
-        while True:
-            await self._carry_out(complaint)
-            self._publish(complaint)
-            if complaint.stage in TERMINAL:
-                break
-            await self._wait_for_change_or_alarm(complaint)
-        await workflow.wait_condition(workflow.all_handlers_finished)
-        await self._carry_out(complaint)
 
     async def _live(self, start: StartComplaint, complaint: Complaint) -> None:
         """rule 14: the clock never waits for a side effect. Letters and the record run
@@ -206,9 +169,9 @@ class ComplaintWorkflow:
             if self._effects_settled(complaint):
                 return
 
-    def _history_is_long(self, complaint: Complaint) -> bool:
-        if not self._lean:
-            return False
+    @staticmethod
+    def _history_is_long(complaint: Complaint) -> bool:
+        """A long life continues as new (Policy.history_events_per_run)."""
         info = workflow.info()
         limit = complaint.plan.policy.history_events_per_run
         return info.is_continue_as_new_suggested() or info.get_current_history_length() >= limit
@@ -218,35 +181,15 @@ class ComplaintWorkflow:
         flight, no agent's update half done (the timers are planned again from the state)."""
         return self._effects_settled(complaint) and workflow.all_handlers_finished()
 
-    def _runs_lean(self) -> bool:
-        return workflow.patched(LEAN_RUNS_PATCH)
-
-    def _records_locally(self) -> bool:
-        return workflow.patched(LOCAL_RECORDS_PATCH)
-
-    def _runs_effects_apart(self) -> bool:
-        return workflow.patched(EFFECTS_APART_PATCH)
-
-    def _rules_edition(self) -> int:
-        if not self._apart:
-            return 1
-        # The newest first: a complaint begun under edition 3 finds no marker of edition 4 in
-        # its history and goes on to find its own.
-        if workflow.patched(RULES_EDITION_5_PATCH):
-            return 5
-        if workflow.patched(RULES_EDITION_4_PATCH):
-            return 4
-        return 3 if workflow.patched(RULES_EDITION_3_PATCH) else 2
-
     def _start_effects(self, complaint: Complaint) -> None:
-        """Start each letter not yet under way on its own, and the record if it is behind;
-        in lean runs the first letter carries the record of the state that ordered it."""
+        """Start each letter not yet under way on its own, and the record if it is behind; the
+        first letter carries the record of the state that ordered it (one activity less)."""
         for order in complaint.pending_letters:
             key = (order.kind, order.sequence)
             if key not in self._sending and not complaint.letter_waits(order):
                 self._sending.add(key)
                 record = None
-                if self._lean and self._record_behind(complaint) and not complaint.record_waits:
+                if self._record_behind(complaint) and not complaint.record_waits:
                     record = self._record_input(complaint)
                     self._carried_version = complaint.version
                 self._effect(self._send(complaint, order, record))
@@ -311,50 +254,17 @@ class ComplaintWorkflow:
             details += f" · prochaine échéance : {DEADLINE_LABELS[upcoming[0]].lower()}"
             details += f" le {long_date(upcoming[1])}"
         workflow.set_current_details(details)
-        if not (self._indexed if self._apart else self._indexes_search_attributes()):
-            return
         current = search.values_of(complaint)
-        if not self._apart:
-            del current[search.INCIDENT.name]  # came with the incidents: not in older histories
         changes = search.updates(self._published, current)
         if changes:
             workflow.upsert_search_attributes(changes)
             self._published = current
 
-    def _indexes_search_attributes(self) -> bool:
-        return workflow.patched(SEARCH_ATTRIBUTES_PATCH)
-
     async def _wait_for_change_or_alarm(self, complaint: Complaint) -> None:
-        alarm = complaint.next_alarm()
-        seen = (complaint.version, self._effects_finished)
-
-        def changed() -> bool:
-            return (complaint.version, self._effects_finished) != seen
-
-        if self._lean:
-            await self._wait_lean(complaint, alarm, changed)
-            return
-        if alarm is None:
-            await workflow.wait_condition(changed)
-            return
-        delay = alarm.at - workflow.now()
-        if delay > timedelta(0):
-            try:
-                await workflow.wait_condition(
-                    changed,
-                    timeout=delay,
-                    timeout_summary=alarm.summary,
-                )
-                return  # something changed: the next alarm may be another one
-            except TimeoutError:
-                pass
-        complaint.ring(alarm.kind, workflow.now())
-
-    async def _wait_lean(
-        self, complaint: Complaint, alarm: Alarm | None, changed: Callable[[], bool]
-    ) -> None:
         """Wait for a change or the alarm, on a timer that lives as long as its alarm: a wake
         for anything else neither cancels nor restarts it."""
+        alarm = complaint.next_alarm()
+        seen = (complaint.version, self._effects_finished)
         if alarm is not None and alarm.at <= workflow.now():
             complaint.ring(alarm.kind, workflow.now())
             return
@@ -365,19 +275,14 @@ class ComplaintWorkflow:
             delay = alarm.at - workflow.now()
             self._timer = (alarm, asyncio.create_task(workflow.sleep(delay, summary=alarm.summary)))
         timer = self._timer[1] if self._timer else None
-        await workflow.wait_condition(lambda: changed() or (timer is not None and timer.done()))
+
+        def woken() -> bool:
+            changed = (complaint.version, self._effects_finished) != seen
+            return changed or (timer is not None and timer.done())
+
+        await workflow.wait_condition(woken)
         if timer is not None and timer.done():
             self._timer = None  # rung on the next turn: its time has come
-
-    async def _carry_out(self, complaint: Complaint) -> None:
-        """Send the letters the complaint asks for, then record its state and new events."""
-        while complaint.pending_letters or complaint.version != self._recorded_version:
-            if complaint.pending_letters:
-                order = complaint.pending_letters[0]
-                receipt = await self._letter_activity(complaint, order)
-                complaint.letter_sent(order, receipt.location, workflow.now())
-                continue
-            await self._record_activity(complaint)
 
     async def _letter_activity(
         self, complaint: Complaint, order: LetterOrder, record: RecordInput | None = None
@@ -416,7 +321,7 @@ class ComplaintWorkflow:
 
     async def _record_activity(self, complaint: Complaint) -> None:
         record = self._record_input(complaint)
-        if not (self._local_records and await self._recorded_locally(complaint, record)):
+        if not await self._recorded_locally(complaint, record):
             await workflow.execute_activity(
                 RECORD_ACTIVITY,
                 record,
@@ -486,188 +391,6 @@ class ComplaintWorkflow:
         await workflow.wait_condition(lambda: self._complaint is not None)
         assert self._complaint is not None
         self._complaint.refused_foreign(message, workflow.now())
-
-    # One signal (back-office, fire-and-forget) and one validated update (UI) per action.
-
-    @workflow.signal(name="qualify")
-    async def qualify_signal(self, action: Qualify) -> None:
-        await self._signal(action)
-
-    @workflow.update(name="qualify")
-    async def qualify(self, action: Qualify) -> Complaint:
-        return await self._update(action)
-
-    @qualify.validator
-    def _check_qualify(self, action: Qualify) -> None:
-        self._validate(action)
-
-    @workflow.signal(name="classify")
-    async def classify_signal(self, action: Classify) -> None:
-        await self._signal(action)
-
-    @workflow.update(name="classify")
-    async def classify(self, action: Classify) -> Complaint:
-        return await self._update(action)
-
-    @classify.validator
-    def _check_classify(self, action: Classify) -> None:
-        self._validate(action)
-
-    @workflow.signal(name="mediate")
-    async def mediate_signal(self, action: Mediate) -> None:
-        await self._signal(action)
-
-    @workflow.update(name="mediate")
-    async def mediate(self, action: Mediate) -> Complaint:
-        return await self._update(action)
-
-    @mediate.validator
-    def _check_mediate(self, action: Mediate) -> None:
-        self._validate(action)
-
-    @workflow.signal(name="requalify_as_request")
-    async def requalify_as_request_signal(self, action: RequalifyAsRequest) -> None:
-        await self._signal(action)
-
-    @workflow.update(name="requalify_as_request")
-    async def requalify_as_request(self, action: RequalifyAsRequest) -> Complaint:
-        return await self._update(action)
-
-    @requalify_as_request.validator
-    def _check_requalify_as_request(self, action: RequalifyAsRequest) -> None:
-        self._validate(action)
-
-    @workflow.signal(name="assign")
-    async def assign_signal(self, action: Assign) -> None:
-        await self._signal(action)
-
-    @workflow.update(name="assign")
-    async def assign(self, action: Assign) -> Complaint:
-        return await self._update(action)
-
-    @assign.validator
-    def _check_assign(self, action: Assign) -> None:
-        self._validate(action)
-
-    @workflow.signal(name="add_document")
-    async def add_document_signal(self, action: AddDocument) -> None:
-        await self._signal(action)
-
-    @workflow.update(name="add_document")
-    async def add_document(self, action: AddDocument) -> Complaint:
-        return await self._update(action)
-
-    @add_document.validator
-    def _check_add_document(self, action: AddDocument) -> None:
-        self._validate(action)
-
-    @workflow.signal(name="suspend")
-    async def suspend_signal(self, action: Suspend) -> None:
-        await self._signal(action)
-
-    @workflow.update(name="suspend")
-    async def suspend(self, action: Suspend) -> Complaint:
-        return await self._update(action)
-
-    @suspend.validator
-    def _check_suspend(self, action: Suspend) -> None:
-        self._validate(action)
-
-    @workflow.signal(name="resume")
-    async def resume_signal(self, action: Resume) -> None:
-        await self._signal(action)
-
-    @workflow.update(name="resume")
-    async def resume(self, action: Resume) -> Complaint:
-        return await self._update(action)
-
-    @resume.validator
-    def _check_resume(self, action: Resume) -> None:
-        self._validate(action)
-
-    @workflow.signal(name="escalate")
-    async def escalate_signal(self, action: Escalate) -> None:
-        await self._signal(action)
-
-    @workflow.update(name="escalate")
-    async def escalate(self, action: Escalate) -> Complaint:
-        return await self._update(action)
-
-    @escalate.validator
-    def _check_escalate(self, action: Escalate) -> None:
-        self._validate(action)
-
-    @workflow.signal(name="answer")
-    async def answer_signal(self, action: Answer) -> None:
-        await self._signal(action)
-
-    @workflow.update(name="answer")
-    async def answer(self, action: Answer) -> Complaint:
-        return await self._update(action)
-
-    @answer.validator
-    def _check_answer(self, action: Answer) -> None:
-        self._validate(action)
-
-    @workflow.signal(name="contest")
-    async def contest_signal(self, action: Contest) -> None:
-        await self._signal(action)
-
-    @workflow.update(name="contest")
-    async def contest(self, action: Contest) -> Complaint:
-        return await self._update(action)
-
-    @contest.validator
-    def _check_contest(self, action: Contest) -> None:
-        self._validate(action)
-
-    @workflow.signal(name="withdraw")
-    async def withdraw_signal(self, action: Withdraw) -> None:
-        await self._signal(action)
-
-    @workflow.update(name="withdraw")
-    async def withdraw(self, action: Withdraw) -> Complaint:
-        return await self._update(action)
-
-    @withdraw.validator
-    def _check_withdraw(self, action: Withdraw) -> None:
-        self._validate(action)
-
-    @workflow.signal(name="retry")
-    async def retry_signal(self, action: Retry) -> None:
-        await self._signal(action)
-
-    @workflow.update(name="retry")
-    async def retry(self, action: Retry) -> Complaint:
-        return await self._update(action)
-
-    @retry.validator
-    def _check_retry(self, action: Retry) -> None:
-        self._validate(action)
-
-    @workflow.signal(name="inform")
-    async def inform_signal(self, action: Inform) -> None:
-        await self._signal(action)
-
-    @workflow.update(name="inform")
-    async def inform(self, action: Inform) -> Complaint:
-        return await self._update(action)
-
-    @inform.validator
-    def _check_inform(self, action: Inform) -> None:
-        self._validate(action)
-
-    @workflow.signal(name="correct_address")
-    async def correct_address_signal(self, action: CorrectAddress) -> None:
-        await self._signal(action)
-
-    @workflow.update(name="correct_address")
-    async def correct_address(self, action: CorrectAddress) -> Complaint:
-        return await self._update(action)
-
-    @correct_address.validator
-    def _check_correct_address(self, action: CorrectAddress) -> None:
-        self._validate(action)
 
 
 def _reason(failure: ActivityError) -> str:

@@ -192,9 +192,9 @@ async def test_a_message_copied_from_another_complaint_is_refused_and_recorded(o
 
 
 async def test_a_message_in_the_format_from_before_the_binding_is_refused(office):
-    """Messages encrypted before payloads were bound to their complaint (tests/histories) open
-    only for the histories that hold them: sent today, such a message is refused, so an old
-    history's payloads cannot be replayed against a complaint either."""
+    """Messages encrypted without the binding to their complaint (the development builds
+    before 1.0.0) are refused, so an old history's payloads cannot be replayed against a
+    complaint either."""
     handle = await office.start()
     codec = EncryptionCodec(office.keyring)  # no workflow: the format from before the binding
     converter = office.client.data_converter.payload_converter

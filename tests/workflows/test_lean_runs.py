@@ -1,12 +1,12 @@
-"""Lean runs (LEAN_RUNS_PATCH, LOCAL_RECORDS_PATCH). When an alarm rings, its letter carries
-the record of the state that ordered it, the record of the letter sent is written within the
-workflow task that learnt of it (a local activity), and the alarm's timer lives until it rings:
-a firing costs one activity, the letter. A database that does not take the record at once
-(held, away) hands it to an ordinary activity and nothing is lost; one that refuses it for
-good opens an incident while the clock goes on (rule 14). Long lives stay healthy: once a
-complaint's history holds `history_events_per_run` events, its workflow continues as new with
-the whole state, and nothing of the complaint changes: its timers still ring, its letters go
-once, its record stays whole, each run replays."""
+"""Lean runs. When an alarm rings, its letter carries the record of the state that ordered it,
+the record of the letter sent is written within the workflow task that learnt of it (a local
+activity), and the alarm's timer lives until it rings: a firing costs one activity, the letter.
+A database that does not take the record at once (held, away) hands it to an ordinary activity
+and nothing is lost; one that refuses it for good opens an incident while the clock goes on
+(rule 14). Long lives stay healthy: once a complaint's history holds `history_events_per_run`
+events, its workflow continues as new with the whole state, and nothing of the complaint
+changes: its timers still ring, its letters go once, its record stays whole, each run
+replays."""
 
 import json
 from datetime import timedelta

@@ -35,12 +35,12 @@ from reclamations.domain.policy import Policy
 from reclamations.domain.relative_days import dated
 from reclamations.security.codec import data_converter
 from reclamations.security.keyring import Keyring
+from reclamations.service import ComplaintService
 from reclamations.settings import Settings
 from reclamations.wiring import ConfigurationError, complaint_service, complaint_worker
 from reclamations.workflows.client import ComplaintHandle, register_search_attributes
 from reclamations.workflows.complaint import ComplaintWorkflow
 from reclamations.workflows.messages import workflow_id
-from reclamations.workflows.service import ComplaintService
 
 TEST_SERVER = Path(sys.executable).parent / "temporal-test-server"
 ACTOR = "agent.simulation"

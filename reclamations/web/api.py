@@ -38,10 +38,10 @@ from reclamations.domain.errors import (
     Unavailable,
 )
 from reclamations.domain.intake import ComplaintIntake, DocumentKind
+from reclamations.service import Upload
 from reclamations.web.context import WebContext, context
 from reclamations.web.files import attachment
 from reclamations.workflows.messages import workflow_id
-from reclamations.workflows.service import Upload
 
 router = APIRouter(prefix="/api", tags=["API des systèmes de gestion"])
 bearer = HTTPBearer(auto_error=False, description="Jeton créé par `complaints tokens create`")

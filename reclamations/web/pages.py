@@ -38,13 +38,13 @@ from reclamations.domain.errors import (
 )
 from reclamations.domain.intake import Category, Channel, DocumentKind
 from reclamations.domain.typology import COMPLAINANT_TYPE_LABELS
+from reclamations.service import Reading, Upload
 from reclamations.web.context import WebContext, context
 from reclamations.web.edges import FILE_POLICY
 from reclamations.web.files import attachment
 from reclamations.web.forms import DOCUMENT_ROWS, action_from_form, intake_from_form, on_form_rows
 from reclamations.web.sessions import COOKIE, LOGIN_COOKIE, client_address, logged_in, same_token
 from reclamations.web.views import TEMPLATE_GLOBALS, today
-from reclamations.workflows.service import Reading, Upload
 
 router = APIRouter(include_in_schema=False)
 

@@ -101,7 +101,6 @@ def complaint_service(
         client,
         sessions,
         keyring,
-        settings.policy,
         settings.task_queue,
         files=file_store(settings),
         typology=typology(settings),

@@ -24,7 +24,6 @@ from reclamations.domain.complaint import Complaint, Event
 from reclamations.domain.entities import DEFAULT_ENTITIES, Entities
 from reclamations.domain.errors import Closed, NotFound, Refused, Unavailable
 from reclamations.domain.files import DEFAULT_FILE_LIMITS, FileLimits
-from reclamations.domain.policy import Policy
 from reclamations.domain.typology import DEFAULT_TYPOLOGY, Typology
 from reclamations.security.keyring import Keyring
 from reclamations.storage.files import FileStore
@@ -55,7 +54,6 @@ class DoorBase:
         client: Client,
         sessions: SessionFactory,
         keyring: Keyring,
-        policy: Policy,
         task_queue: str,
         allocate_reference: ReferenceAllocator | None = None,
         files: FileStore | None = None,
@@ -70,7 +68,6 @@ class DoorBase:
         self._client = client
         self._sessions = sessions
         self._keyring = keyring
-        self._policy = policy
         self._task_queue = task_queue
         self._allocate = allocate_reference or (lambda year: next_reference(sessions, year))
 

@@ -3,7 +3,6 @@ medical (rule 11), started as its workflow with the files that came with it."""
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,7 +25,6 @@ from reclamations.domain.errors import (
     describe_errors,
 )
 from reclamations.domain.intake import ComplaintIntake, parse_intake
-from reclamations.domain.planning import plan_complaint
 from reclamations.security.sealing import seal_content
 from reclamations.service.base import UNAVAILABLE
 from reclamations.service.files import FilesPart, Upload
@@ -45,7 +43,7 @@ class Registered:
     quality_target_due: date | None
     final_due: date | None
     # The complaint's version once registered with its files: what the record will show.
-    version: int = 1
+    version: int
     files_pending: int = 0  # files stored but not joined: to join again from the page
 
 
@@ -99,12 +97,12 @@ class RegisterPart(FilesPart):
             except RPCError as error:
                 raise Unavailable(UNAVAILABLE) from error
             if created:
-                plan = plan_complaint(intake, self._policy)
-                complaint = Complaint.open(reference, intake, plan, now)
-                version, pending = complaint.version, 0
+                # The deadlines the workflow planned and froze, never planned again here: the
+                # web process may know other public holidays than the worker did (rule 4).
+                complaint, pending = await self._frozen(reference), 0
                 for upload, facts in checked:
                     try:
-                        state = await self._attach(
+                        complaint = await self._attach(
                             principal, reference, intake.medical, upload, facts
                         )
                     except ServiceError as error:
@@ -115,10 +113,7 @@ class RegisterPart(FilesPart):
                             type(error).__name__,
                         )
                         pending += 1
-                    else:
-                        version = state.version
-                registered = _registered(complaint, created=True)
-                return dataclasses.replace(registered, version=version, files_pending=pending)
+                return _registered(complaint, created=True, files_pending=pending)
             if intake.reference is not None:
                 return _registered(await self._frozen(reference), created=False)
             reference = await self._allocate(today.year)
@@ -148,7 +143,7 @@ class RegisterPart(FilesPart):
         return True
 
 
-def _registered(complaint: Complaint, created: bool) -> Registered:
+def _registered(complaint: Complaint, created: bool, files_pending: int = 0) -> Registered:
     plan = complaint.plan
     return Registered(
         reference=complaint.reference,
@@ -156,4 +151,6 @@ def _registered(complaint: Complaint, created: bool) -> Registered:
         acknowledgement_due=plan.acknowledgement_due,
         quality_target_due=complaint.quality_target_due,
         final_due=plan.final_due,
+        version=complaint.version,
+        files_pending=files_pending,
     )

@@ -1,0 +1,43 @@
+"""The API's contracts: its answers are its own public schemas, never the workflow's state,
+and the deadlines it announces are those the workflow froze."""
+
+import dataclasses
+from datetime import timedelta
+from typing import Any
+
+from reclamations.activities import planning
+from reclamations.domain.intake import parse_intake
+from reclamations.domain.planning import Plan, plan_complaint
+from reclamations.domain.policy import Policy
+from reclamations.workflows.client import complaint_state
+from tests.web.test_api import an_intake
+
+
+async def test_the_201_deadlines_are_those_the_workflow_froze(api, office, monkeypatch):
+    """The worker plans with a public holiday the web process does not know (another release
+    of the calendars, rule 4): the intake's answer gives the workflow's deadlines, never
+    deadlines planned a second time beside it."""
+    planned = planning.plan_complaint
+
+    def with_a_new_holiday(intake: Any, policy: Policy) -> Plan:
+        plan = planned(intake, policy)
+        assert plan.acknowledgement is not None
+        later = dataclasses.replace(
+            plan.acknowledgement, due=plan.acknowledgement.due + timedelta(1)
+        )
+        return plan.model_copy(update={"acknowledgement": later})
+
+    monkeypatch.setattr(planning, "plan_complaint", with_a_new_holiday)
+    data = await an_intake(office, reference="API-FROZEN")
+    response = await api.post("/api/complaints", json=data)
+    assert response.status_code == 201, response.text
+    state = await complaint_state(office.client, "API-FROZEN")
+    assert state is not None
+    deadlines = response.json()["deadlines"]
+    assert deadlines == {
+        "acknowledgement_due": state.plan.acknowledgement_due.isoformat(),
+        "quality_target_due": state.quality_target_due.isoformat(),
+        "final_due": state.plan.final_due.isoformat(),
+    }
+    again = plan_complaint(parse_intake(data, today=await office.today()), Policy())
+    assert again.acknowledgement_due != state.plan.acknowledgement_due, "planned again, it differs"

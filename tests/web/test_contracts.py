@@ -41,3 +41,28 @@ async def test_the_201_deadlines_are_those_the_workflow_froze(api, office, monke
     }
     again = plan_complaint(parse_intake(data, today=await office.today()), Policy())
     assert again.acknowledgement_due != state.plan.acknowledgement_due, "planned again, it differs"
+
+
+# The workflow's bookkeeping, which no caller reads.
+INTERNAL = {"pending_letters", "alarms_rung", "promises_warned", "promises_settled", "rules"}
+
+
+async def test_the_openapi_document_shows_the_public_schemas_only(http):
+    schemas = (await http.get("/openapi.json")).json()["components"]["schemas"]
+    assert {"ComplaintOut", "ComplaintCreated", "LetterOut", "Deadlines", "Problem"} <= set(schemas)
+    assert "Complaint" not in schemas and "LetterOrder" not in schemas  # the workflow's own
+    complaint = schemas["ComplaintOut"]["properties"]
+    assert {"reference", "status", "plan", "documents", "letters", "mediation"} <= set(complaint)
+    assert not INTERNAL & set(complaint)
+    assert "location" not in schemas["LetterOut"]["properties"]  # where it was written
+    paths = (await http.get("/openapi.json")).json()["paths"]
+    read = paths["/api/complaints/{reference}"]["get"]["responses"]["200"]["content"]
+    assert read["application/json"]["schema"]["$ref"].endswith("/ComplaintOut")
+
+
+async def test_the_answer_leaves_the_workflow_bookkeeping_inside(api, office):
+    await api.post("/api/complaints", json=await an_intake(office, reference="API-OUT"))
+    body = (await api.get("/api/complaints/API-OUT")).json()
+    assert body["reference"] == "API-OUT" and body["status"] == "received"
+    assert not INTERNAL & set(body)
+    assert all("location" not in letter for letter in body["letters"])

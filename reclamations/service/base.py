@@ -19,6 +19,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from reclamations.db.engine import SessionFactory
 from reclamations.db.models import ComplaintRow, EventRow
 from reclamations.db.references import next_reference
+from reclamations.db.snapshot import complaint_from
 from reclamations.domain.actions import Action
 from reclamations.domain.complaint import Complaint, Event
 from reclamations.domain.entities import DEFAULT_ENTITIES, Entities
@@ -139,7 +140,7 @@ class DoorBase:
             row = await session.get(ComplaintRow, reference)
             if row is None:
                 return None
-            complaint = Complaint.model_validate(row.snapshot)
+            complaint = complaint_from(row.snapshot)
             complaint.events = await recorded_events(session, reference)
         return complaint
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from reclamations.db.models import ComplaintRow, LetterRow
 from reclamations.db.queue import QueueFilters, QueuePage, queue_page
 from reclamations.db.register import register_lines
+from reclamations.db.snapshot import complaint_from
 from reclamations.domain.access import (
     Principal,
     can_read_content,
@@ -18,7 +19,7 @@ from reclamations.domain.access import (
     may_read_register,
     sees_everything,
 )
-from reclamations.domain.complaint import Complaint, Event
+from reclamations.domain.complaint import Event
 from reclamations.domain.errors import FieldError, Forbidden, Invalid, NotFound
 from reclamations.domain.register import RegisterLine
 from reclamations.service.base import recorded_events
@@ -63,7 +64,7 @@ class ReadPart(Disclosure):
                 .order_by(LetterRow.sent_at)
             )
             letter_rows = list(letters)
-        reading = self._reading(principal, Complaint.model_validate(row.snapshot))
+        reading = self._reading(principal, complaint_from(row.snapshot))
         shown = [self._shown(principal, reading.complaint, event) for event in recorded]
         return Dossier(row=row, reading=reading, events=shown, letters=letter_rows)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from dataclasses import dataclass
 from datetime import date
@@ -9,7 +10,7 @@ from datetime import date
 from sqlalchemy import select
 
 from reclamations.db.models import ComplaintRow, LetterRow
-from reclamations.db.queue import QueueFilters, QueuePage, queue_page
+from reclamations.db.queue import QueueFilters, QueuePage, assignees, queue_page
 from reclamations.db.register import register_lines
 from reclamations.db.snapshot import complaint_from
 from reclamations.domain.access import (
@@ -111,6 +112,22 @@ class ReadPart(Disclosure):
                 )
             rows.append(row)
         return dataclasses.replace(result, rows=rows)
+
+    async def assignees(self, principal: Principal) -> list[str]:
+        """Those complaints are assigned to, for the queue's filter."""
+        if not may_read_complaints(principal.role):
+            raise Forbidden(FIGURES_ONLY_MESSAGE)
+        return await assignees(self._sessions)
+
+    async def recorded(self, reference: str, version: int) -> None:
+        """Until the record shows this version of the complaint (the worker writes it right
+        after the change), for a page that reads the record next; a few seconds at most."""
+        for _ in range(100):
+            async with self._sessions() as session:
+                row = await session.get(ComplaintRow, reference)
+            if row is not None and row.version >= version:
+                return
+            await asyncio.sleep(0.03)
 
     async def letter(
         self, principal: Principal, reference: str, kind: str, sequence: int

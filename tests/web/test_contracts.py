@@ -9,6 +9,7 @@ from reclamations.activities import planning
 from reclamations.domain.intake import parse_intake
 from reclamations.domain.planning import Plan, plan_complaint
 from reclamations.domain.policy import Policy
+from reclamations.web.schemas import Deadlines
 from reclamations.workflows.client import complaint_state
 from tests.web.test_api import an_intake
 
@@ -17,7 +18,7 @@ async def test_the_201_deadlines_are_those_the_workflow_froze(api, office, monke
     """The worker plans with a public holiday the web process does not know (another release
     of the calendars, rule 4): the intake's answer gives the workflow's deadlines, never
     deadlines planned a second time beside it."""
-    planned = planning.plan_complaint
+    planned = plan_complaint
 
     def with_a_new_holiday(intake: Any, policy: Policy) -> Plan:
         plan = planned(intake, policy)
@@ -34,11 +35,12 @@ async def test_the_201_deadlines_are_those_the_workflow_froze(api, office, monke
     state = await complaint_state(office.client, "API-FROZEN")
     assert state is not None
     deadlines = response.json()["deadlines"]
-    assert deadlines == {
-        "acknowledgement_due": state.plan.acknowledgement_due.isoformat(),
-        "quality_target_due": state.quality_target_due.isoformat(),
-        "final_due": state.plan.final_due.isoformat(),
-    }
+    frozen = Deadlines(
+        acknowledgement_due=state.plan.acknowledgement_due,
+        quality_target_due=state.quality_target_due,
+        final_due=state.plan.final_due,
+    )
+    assert deadlines == frozen.model_dump(mode="json")
     again = plan_complaint(parse_intake(data, today=await office.today()), Policy())
     assert again.acknowledgement_due != state.plan.acknowledgement_due, "planned again, it differs"
 

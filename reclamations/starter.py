@@ -34,10 +34,10 @@ from reclamations.domain.complaint import STATUS_LABELS
 from reclamations.domain.errors import Invalid, Refused, ServiceError
 from reclamations.domain.french import long_date
 from reclamations.domain.relative_days import dated
+from reclamations.service import ComplaintService
 from reclamations.settings import Settings
 from reclamations.wiring import complaint_service, connect_temporal, load_keyring
 from reclamations.workflows.messages import workflow_id
-from reclamations.workflows.service import ComplaintService
 
 EPILOG = """\
 actions : {actions}

@@ -29,6 +29,7 @@ from reclamations.domain.register import Lists
 from reclamations.domain.typology import DEFAULT_TYPOLOGY, Typology
 from reclamations.security.codec import data_converter
 from reclamations.security.keyring import Keyring
+from reclamations.service import ComplaintService, ReferenceAllocator
 from reclamations.settings import Settings
 from reclamations.storage.files import FileStore, FolderStore, S3Store
 from reclamations.workflows.complaint import ComplaintWorkflow
@@ -36,7 +37,6 @@ from reclamations.workflows.guard import ForeignMessages
 from reclamations.workflows.monthly_register import MonthlyRegisterWorkflow
 from reclamations.workflows.reconciliation import ReconcileWorkflow
 from reclamations.workflows.sandbox import workflow_runner
-from reclamations.workflows.service import ComplaintService, ReferenceAllocator
 
 
 def load_keyring(settings: Settings) -> Keyring:
@@ -101,7 +101,6 @@ def complaint_service(
         client,
         sessions,
         keyring,
-        settings.policy,
         settings.task_queue,
         files=file_store(settings),
         typology=typology(settings),

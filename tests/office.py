@@ -43,6 +43,7 @@ from reclamations.domain.complaint import Complaint
 from reclamations.domain.errors import ServiceError
 from reclamations.security.codec import data_converter
 from reclamations.security.keyring import Keyring
+from reclamations.service import ComplaintService
 from reclamations.settings import Settings
 from reclamations.wiring import complaint_service, complaint_worker
 from reclamations.workflows.client import ComplaintHandle
@@ -50,7 +51,6 @@ from reclamations.workflows.complaint import ComplaintWorkflow
 from reclamations.workflows.guard import ForeignMessages
 from reclamations.workflows.messages import WORKFLOW_ID_PREFIX, workflow_id
 from reclamations.workflows.sandbox import workflow_runner
-from reclamations.workflows.service import ComplaintService
 
 PARIS = "Europe/Paris"
 T = TypeVar("T")

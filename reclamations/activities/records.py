@@ -11,6 +11,7 @@ from temporalio import activity
 from reclamations.activities.failures import without_content
 from reclamations.db.engine import SessionFactory
 from reclamations.db.models import ComplaintRow, EventRow
+from reclamations.db.snapshot import snapshot_of
 from reclamations.db.upsert import insert_missing, upsert_newer
 from reclamations.domain.complaint import Complaint
 from reclamations.security.keyring import Keyring
@@ -59,7 +60,7 @@ def complaint_row(complaint: Complaint, updated_at: datetime, keyring: Keyring) 
         "registered_at": complaint.registered_at,
         "updated_at": updated_at,
         "version": complaint.version,
-        "snapshot": complaint.model_dump(mode="json", exclude={"events"}),
+        "snapshot": snapshot_of(complaint),
     }
 
 

@@ -18,7 +18,7 @@ from reclamations.activities.letters.delivery import (
 )
 from reclamations.db.engine import SessionFactory
 from reclamations.db.models import ComplaintRow, LetterRow
-from reclamations.domain.complaint import Complaint
+from reclamations.db.snapshot import complaint_from, snapshot_of
 from reclamations.domain.content import is_sealed
 from reclamations.domain.letters import Delivery
 from reclamations.security.envelopes import is_enveloped
@@ -42,10 +42,10 @@ async def seal_identities_at_rest(
     async with sessions.begin() as session:
         rows = await session.scalars(select(ComplaintRow).where(ComplaintRow.medical.is_(True)))
         for row in rows:
-            recorded = Complaint.model_validate(row.snapshot)
+            recorded = complaint_from(row.snapshot)
             sealed = seal_identity(keyring, row.reference, recorded)
             if sealed is not recorded or not is_sealed(row.complainant_name):
-                row.snapshot = sealed.model_dump(mode="json", exclude={"events"})
+                row.snapshot = snapshot_of(sealed)
                 row.complainant_name = sealed.intake.complainant.name
                 complaints += 1
         medical = select(ComplaintRow.reference).where(ComplaintRow.medical.is_(True))

@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, Select, func, or_, select
 
 from reclamations.db.engine import SessionFactory
 from reclamations.db.models import ComplaintRow
+from reclamations.db.snapshot import PROMISES
 from reclamations.domain.complaint import OPEN_STATUSES
 
 PAGE_SIZE = 50
@@ -90,7 +91,7 @@ COLUMNS = (
     ComplaintRow.final_due_on,
     ComplaintRow.acknowledged_at,
     ComplaintRow.first_answered_at,
-    ComplaintRow.snapshot["promises"].label("promises"),
+    ComplaintRow.snapshot[PROMISES].label("promises"),
 )
 
 

@@ -6,18 +6,15 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Protocol
 
-from pydantic import TypeAdapter
 from sqlalchemy import select
 
 from reclamations.db.engine import SessionFactory
 from reclamations.db.models import ComplaintRow
 from reclamations.db.queue import of_entity
+from reclamations.db.snapshot import DATES, classification_of, mediation_of, promises_of
 from reclamations.domain.calendar import timezone_of
 from reclamations.domain.clock import local_date
-from reclamations.domain.complaint import Classification, MediationRecord
 from reclamations.domain.register import RegisterLine
-
-DATES = TypeAdapter(list[date])
 
 
 def _day(instant: datetime | None, zone: str) -> date | None:
@@ -88,11 +85,10 @@ def last_promise(promises: object) -> date | None:
 def register_line(row: ComplaintRow) -> RegisterLine:
     # The typology and the promises live in the complaint's state, kept whole in the snapshot;
     # nothing of its content is read.
-    typed = Classification.model_validate(row.snapshot.get("classification") or {})
-    mediated = row.snapshot.get("mediation")
-    mediation = MediationRecord.model_validate(mediated) if mediated else None
+    typed, mediation = classification_of(row.snapshot), mediation_of(row.snapshot)
+    promises = promises_of(row.snapshot)
     return replace(
-        dated_line(row, last_promise(row.snapshot.get("promises"))),
+        dated_line(row, promises[-1] if promises else None),
         entity=row.entity,
         product_line=typed.product_line,
         reason=typed.reason,

@@ -7,7 +7,6 @@ the token's name is the actor on the record and its role decides what it may do 
 # No `from __future__ import annotations` here: FastAPI reads the action routes' body types
 # from their signatures, built in a loop below.
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import (
@@ -23,12 +22,11 @@ from fastapi import (
     UploadFile,
 )
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, Field, SkipValidation, create_model
+from pydantic import Field, SkipValidation, create_model
 
 from reclamations.db.accounts import token_principal
 from reclamations.domain.access import Principal
 from reclamations.domain.actions import ACTION_LABELS, ACTIONS, Action
-from reclamations.domain.complaint import Complaint
 from reclamations.domain.errors import (
     Forbidden,
     Invalid,
@@ -38,46 +36,22 @@ from reclamations.domain.errors import (
     Unavailable,
 )
 from reclamations.domain.intake import ComplaintIntake, DocumentKind
+from reclamations.service import Upload
 from reclamations.web.context import WebContext, context
 from reclamations.web.files import attachment
+from reclamations.web.schemas import (
+    ComplaintCreated,
+    ComplaintOut,
+    Deadlines,
+    Links,
+    Problem,
+    ValidationProblem,
+    complaint_out,
+)
 from reclamations.workflows.messages import workflow_id
-from reclamations.workflows.service import Upload
 
 router = APIRouter(prefix="/api", tags=["API des systèmes de gestion"])
 bearer = HTTPBearer(auto_error=False, description="Jeton créé par `complaints tokens create`")
-
-
-class ErrorDetail(BaseModel):
-    field: str
-    message: str
-
-
-class ValidationProblem(BaseModel):
-    detail: list[ErrorDetail]
-
-
-class Problem(BaseModel):
-    detail: str
-
-
-class Deadlines(BaseModel):
-    acknowledgement_due: date | None
-    quality_target_due: date | None
-    final_due: date | None
-
-
-class Links(BaseModel):
-    self: str
-    ui: str
-    history: str
-
-
-class ComplaintCreated(BaseModel):
-    reference: str
-    workflow_id: str
-    created: bool
-    deadlines: Deadlines
-    links: Links
 
 
 INTAKE_EXAMPLES: dict[str, Any] = {
@@ -243,33 +217,25 @@ async def create_complaint(
     )
 
 
-# Where a letter was written on the server is no caller's business.
-HIDDEN: dict[str, Any] = {"letters": {"__all__": {"location"}}, "pending_letters": True}
-
-
 @router.get(
     "/complaints/{reference}",
-    response_model=Complaint,
-    response_model_exclude=HIDDEN,
     summary="Lire une réclamation",
     responses=COMMON_PROBLEMS,
 )
 async def read_complaint(
     reference: str, caller: Principal = Depends(api_caller), ctx: WebContext = Depends(context)
-) -> Complaint:
+) -> ComplaintOut:
     """The complaint's full state: status, deadlines, suspensions, documents, letters, events.
     A medical complaint's content and its complainant's identity are for a `medical_advisor`
     token only: others read "[réservé au Médecin Conseil]" in their place."""
     try:
-        return (await ctx.service.read(caller, reference)).complaint
+        return complaint_out((await ctx.service.read(caller, reference)).complaint)
     except ServiceError as error:
         raise problem(error) from None
 
 
 @router.post(
     "/complaints/{reference}/documents",
-    response_model=Complaint,
-    response_model_exclude=HIDDEN,
     summary="Déposer un fichier",
     responses={
         **COMMON_PROBLEMS,
@@ -285,7 +251,7 @@ async def upload_document(
     on_behalf_of: str | None = Form(None, description="pour le compte de"),
     caller: Principal = Depends(api_caller),
     ctx: WebContext = Depends(context),
-) -> Complaint:
+) -> ComplaintOut:
     """A file joins the complaint as a document (rules 12 and 16), as multipart form
     data. Its checksum identifies it: the same file sent again is kept once. Sizes are bounded
     per file and per complaint (settings); a medical complaint's files are encrypted at rest."""
@@ -294,7 +260,7 @@ async def upload_document(
         reading = await ctx.service.add_file(caller, reference, upload, on_behalf_of)
     except ServiceError as error:
         raise problem(error) from None
-    return reading.complaint
+    return complaint_out(reading.complaint)
 
 
 @router.get(
@@ -337,10 +303,11 @@ def _action_route(name: str, model: type[Action]) -> None:
         action: body_model = Body(openapi_examples=examples),
         caller: Principal = Depends(api_caller),
         ctx: WebContext = Depends(context),
-    ) -> Complaint:
+    ) -> ComplaintOut:
         fields = action.model_dump(mode="json", exclude_unset=True)
         try:
-            return (await ctx.service.act(caller, reference, name, fields)).complaint
+            reading = await ctx.service.act(caller, reference, name, fields)
+            return complaint_out(reading.complaint)
         except ServiceError as error:
             raise problem(error) from None
 
@@ -349,8 +316,6 @@ def _action_route(name: str, model: type[Action]) -> None:
         f"/complaints/{{reference}}/actions/{name}",
         act,
         methods=["POST"],
-        response_model=Complaint,
-        response_model_exclude=HIDDEN,
         summary=ACTION_LABELS[name],
         description=(model.__doc__ or ACTION_LABELS[name])
         + "\n\nRefusée (409, avec la raison) quand l'état de la réclamation ne la permet pas ; "

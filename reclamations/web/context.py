@@ -14,9 +14,9 @@ from temporalio.client import Client
 from reclamations.db.engine import SessionFactory
 from reclamations.db.logins import SessionPolicy, Throttle
 from reclamations.security.keyring import Keyring
+from reclamations.service import ComplaintService
 from reclamations.settings import Settings
 from reclamations.wiring import complaint_service
-from reclamations.workflows.service import ComplaintService
 
 TEMPLATES = Path(__file__).parent / "templates"
 

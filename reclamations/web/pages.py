@@ -21,8 +21,7 @@ from reclamations.db.logins import (
     locked_until,
     open_session,
 )
-from reclamations.db.models import ComplaintRow
-from reclamations.db.queue import QueueFilters, assignees
+from reclamations.db.queue import QueueFilters
 from reclamations.db.register import dated_line, last_promise, register_line
 from reclamations.domain.access import may_read_complaints, may_register
 from reclamations.domain.actions import ACTION_LABELS
@@ -38,13 +37,13 @@ from reclamations.domain.errors import (
 )
 from reclamations.domain.intake import Category, Channel, DocumentKind
 from reclamations.domain.typology import COMPLAINANT_TYPE_LABELS
+from reclamations.service import Reading, Upload
 from reclamations.web.context import WebContext, context
 from reclamations.web.edges import FILE_POLICY
 from reclamations.web.files import attachment
 from reclamations.web.forms import DOCUMENT_ROWS, action_from_form, intake_from_form, on_form_rows
 from reclamations.web.sessions import COOKIE, LOGIN_COOKIE, client_address, logged_in, same_token
 from reclamations.web.views import TEMPLATE_GLOBALS, today
-from reclamations.workflows.service import Reading, Upload
 
 router = APIRouter(include_in_schema=False)
 
@@ -236,7 +235,8 @@ async def queue(
     )
     try:
         result, known_assignees = await asyncio.gather(
-            ctx.service.queue(agent.principal, filters, page), assignees(ctx.sessions)
+            ctx.service.queue(agent.principal, filters, page),
+            ctx.service.assignees(agent.principal),
         )
     except ServiceError as error:
         raise HTTPException(http_status(error), str(error)) from None
@@ -389,19 +389,9 @@ async def new_complaint(
         taken = FieldError("reference", f"La référence {reference} existe déjà.")
         values = _new_form_values(ctx, form, [taken], files)
         return render(ctx, request, "new.html", agent, status_code=409, **values)
-    await wait_recorded(ctx, reference, registered.version)
+    await ctx.service.recorded(reference, registered.version)
     pending = f"?fichiers_non_joints={registered.files_pending}" if registered.files_pending else ""
     return RedirectResponse(f"/complaints/{reference}{pending}", status_code=303)
-
-
-async def wait_recorded(ctx: WebContext, reference: str, version: int) -> None:
-    """Until the record shows this version (the worker writes it right after the change)."""
-    for _ in range(100):
-        async with ctx.sessions() as session:
-            row = await session.get(ComplaintRow, reference)
-        if row is not None and row.version >= version:
-            return
-        await asyncio.sleep(0.03)
 
 
 @router.get("/complaints/{reference}", response_class=HTMLResponse)
@@ -458,7 +448,7 @@ async def outcome(
         )
     except ServiceError as error:
         raise HTTPException(http_status(error), str(error)) from None
-    await wait_recorded(ctx, reference, reading.complaint.version)
+    await ctx.service.recorded(reference, reading.complaint.version)
     return RedirectResponse(f"/complaints/{reference}?fait={done}", status_code=303)
 
 

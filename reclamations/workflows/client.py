@@ -1,6 +1,6 @@
 """The Temporal side of the one door: starting a complaint's workflow and sending it messages.
 
-Only the application service (workflows/service.py) calls these, apart from set-up
+Only the application service (reclamations/service/) calls these, apart from set-up
 (`register_search_attributes`) and tests that need the raw workflow.
 """
 

@@ -21,13 +21,13 @@ from reclamations.domain.actions import Action
 from reclamations.domain.complaint import Complaint
 from reclamations.security.codec import data_converter
 from reclamations.security.keyring import Keyring
+from reclamations.service import ComplaintService
 from reclamations.settings import Settings
 from reclamations.web.views import today
 from reclamations.wiring import complaint_service
 from reclamations.workflows.client import ComplaintHandle, register_search_attributes
 from reclamations.workflows.complaint import ComplaintWorkflow
 from reclamations.workflows.messages import workflow_id
-from reclamations.workflows.service import ComplaintService
 from tests.conftest import DEV_SERVER, make_settings, process_env
 from tests.office import MAIL_ROOM, as_call, intake_data, until, worker_polls
 from tests.processes import free_port, kill, spawn, stop

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from reclamations.db.models import ComplaintRow
+from reclamations.db.snapshot import complaint_from
 from reclamations.domain.access import Role
-from reclamations.domain.complaint import Complaint
 from reclamations.web.app import create_app
 from tests.conftest import open_office
 from tests.web.conftest import login
@@ -50,7 +50,7 @@ def accepted_and_refused(answers, why):
 async def files_on_record(office, reference):
     async with office.sessions() as session:
         row = await session.scalar(select(ComplaintRow).where(ComplaintRow.reference == reference))
-    return [d.file for d in Complaint.model_validate(row.snapshot).documents if d.file]
+    return [d.file for d in complaint_from(row.snapshot).documents if d.file]
 
 
 async def test_parallel_uploads_stay_within_the_complaints_bytes(office, tokens):

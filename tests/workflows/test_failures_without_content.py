@@ -31,8 +31,8 @@ from reclamations.domain.access import Principal, Role
 from reclamations.domain.errors import Unavailable
 from reclamations.security.codec import data_converter
 from reclamations.security.keyring import Keyring
+from reclamations.service import Upload
 from reclamations.workflows.client import ComplaintHandle
-from reclamations.workflows.service import Upload
 from tests.activities.conftest import Mailbox, free_port
 from tests.conftest import make_settings, open_office
 from tests.office import AWAY, Office, action, at_rest, trouble, until

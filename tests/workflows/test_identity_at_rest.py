@@ -24,7 +24,7 @@ from reclamations.db.queue import QueueFilters
 from reclamations.domain.access import Principal, Role
 from reclamations.security.envelopes import is_enveloped
 from reclamations.security.sealing import open_sealed
-from reclamations.workflows.service import WITHHELD
+from reclamations.service import WITHHELD
 from tests.conftest import open_office
 from tests.office import Office, action
 

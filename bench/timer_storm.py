@@ -1,6 +1,8 @@
 """Timer storm: N complaints whose acknowledgement falls due at the same instant; the delay
-between that instant and each letter, and the drain rate, beside the raw shape's N timers
-falling due at one instant, on the same dev server in the same run.
+between that instant and each letter, and the drain rate, beside two raw shapes' N timers
+falling due at one instant, on the same dev server in the same run: the same-work shape
+(bench/same_work.py: the letter's work without the rules), the yardstick the targets are
+set against, and the no-op shape (bench/shape.py), the engine's ceiling.
 
     python -m bench.timer_storm [N]
 """
@@ -11,8 +13,10 @@ import asyncio
 import contextlib
 import json
 import os
+import statistics
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -37,6 +41,17 @@ from bench.common import (
     gather_limited,
     summary_ms,
     write_result,
+)
+from bench.same_work import (
+    SAME_WORK_TASK_QUEUE,
+    ComplaintFiring,
+    SameWork,
+    SameWorkInput,
+    SameWorkLetter,
+    complaint_firing,
+    create_tables,
+    payload_bytes,
+    sent_at,
 )
 from bench.shape import RAW_TASK_QUEUE, RawInput, RawShape
 from reclamations.db.models import ComplaintRow, LetterRow
@@ -87,25 +102,61 @@ async def raw_storm(
             task_queue=RAW_TASK_QUEUE,
         )
 
+    async def sent() -> list[float]:
+        lines = await asyncio.to_thread(read_lines, log)
+        return [json.loads(line)["sent"] for line in lines]
+
     await gather_limited(count, 50, one)
     assert time.time() < due - 2, "setting up took too long: the instant has passed"
-    await asyncio.sleep(due - time.time() - 1)
-    before = cpu(watched)  # as for the complaints: the storm only, not the starts
-    counters = await bench.server_counters()
-    while True:
-        await asyncio.sleep(1)
-        lines = await asyncio.to_thread(read_lines, log)
-        if len(lines) >= count:
-            break
-    sent = [json.loads(line)["sent"] for line in lines]
-    result: dict[str, Any] = figures([s - due for s in sent])
-    result["cpu_ms_per_workflow"] = cpu_ms_per(cpu_spent(before, cpu(watched)), count)
-    result["server_counters_per_workflow"] = counters_per(
-        counters, await bench.server_counters(), count
-    )
     ids = [f"raw-storm-{index:06d}" for index in sample(count)]
-    result["events_per_workflow"] = await events_per_workflow(bench.plain_client, ids)
-    return result
+    return await drain(bench, count, due, sent, watched, bench.plain_client, ids)
+
+
+def same_work_id(index: int) -> str:
+    # As long as a storm complaint's workflow id: the codec writes it into every payload.
+    return f"same-work-SWORK-{index:06d}"
+
+
+async def same_work_storm(
+    bench: Bench, count: int, firing: ComplaintFiring, watched: dict[str, psutil.Process | None]
+) -> dict[str, Any]:
+    """The same-work shape's storm, its payloads padded to a storm complaint's sizes."""
+    converter = bench.client.data_converter
+    complaint = workflow_id(firing.start.reference)
+    letter_fill = await payload_bytes(converter, complaint, firing.letter) - await payload_bytes(
+        converter, same_work_id(0), SameWorkLetter(f"SWORK-{0:06d}", "")
+    )
+    due = time.time() + 30 + count / 40
+
+    def data(index: int, padding: str = "") -> SameWorkInput:
+        return SameWorkInput(
+            reference=f"SWORK-{index:06d}",
+            due_at=due,
+            letter_fill=letter_fill,
+            indexed=firing.indexed,
+            indexed_when_due=firing.indexed_when_due,
+            padding=padding,
+        )
+
+    start_fill = await payload_bytes(converter, complaint, firing.start) - await payload_bytes(
+        converter, same_work_id(0), data(0)
+    )
+
+    async def one(index: int) -> None:
+        await bench.client.start_workflow(
+            SameWork.run,
+            data(index, "x" * start_fill),
+            id=same_work_id(index),
+            task_queue=SAME_WORK_TASK_QUEUE,
+        )
+
+    async def sent() -> list[float]:
+        return [moment.timestamp() for moment in await sent_at(bench.sessions)]
+
+    await gather_limited(count, 50, one)
+    assert time.time() < due - 2, "setting up took too long: the instant has passed"
+    ids = [same_work_id(index) for index in sample(count)]
+    return await drain(bench, count, due, sent, watched, bench.client, ids)
 
 
 async def complaint_storm(
@@ -122,33 +173,51 @@ async def complaint_storm(
         data = parse_intake(intake_data(sent_on, f"STORM-{index:06d}"), today)
         await start_complaint(bench.client, data.reference or "", data, "complaints")
 
+    query = select(LetterRow.sent_at).where(
+        LetterRow.kind == "acknowledgement", LetterRow.status == "sent"
+    )
+
+    async def sent() -> list[float]:
+        async with bench.sessions() as session:
+            moments = [s for s in await session.scalars(query) if s is not None]
+        return [s.replace(tzinfo=s.tzinfo or UTC).timestamp() for s in moments]
+
     await gather_limited(count, 50, one)
     while await recorded(bench) < count:  # noqa: ASYNC110 - every complaint on record
         await asyncio.sleep(0.5)
     ready = datetime.now(UTC)
     assert ready < due, f"setting up took too long: {ready} is past the instant {due}"
-    await asyncio.sleep((due - datetime.now(UTC)).total_seconds() - 1)
-    before = cpu(watched)
+    ids = [workflow_id(f"STORM-{index:06d}") for index in sample(count)]
+    return await drain(bench, count, due.timestamp(), sent, watched, bench.client, ids, profile)
+
+
+async def drain(
+    bench: Bench,
+    count: int,
+    due: float,
+    sent: Callable[[], Awaitable[list[float]]],
+    watched: dict[str, psutil.Process | None],
+    client: Client,
+    ids: list[str],
+    profile: Profile | None = None,
+) -> dict[str, Any]:
+    """Every shape's storm alike from its instant on: the delays of the letters `sent` says
+    went (epoch seconds), and what the processes and the server spent on them."""
+    await asyncio.sleep(due - time.time() - 1)
+    before = cpu(watched)  # the storm only, not the starts
     counters = await bench.server_counters()
-    query = select(LetterRow.sent_at).where(
-        LetterRow.kind == "acknowledgement", LetterRow.status == "sent"
-    )
     with profile or contextlib.nullcontext():
         while True:
             await asyncio.sleep(1)
-            async with bench.sessions() as session:
-                sent = [s for s in await session.scalars(query) if s is not None]
-            if len(sent) >= count:
+            moments = await sent()
+            if len(moments) >= count:
                 break
-    result: dict[str, Any] = figures(
-        [(s.replace(tzinfo=s.tzinfo or UTC) - due).total_seconds() for s in sent]
-    )
+    result: dict[str, Any] = figures([moment - due for moment in moments])
     result["cpu_ms_per_workflow"] = cpu_ms_per(cpu_spent(before, cpu(watched)), count)
     result["server_counters_per_workflow"] = counters_per(
         counters, await bench.server_counters(), count
     )
-    ids = [workflow_id(f"STORM-{index:06d}") for index in sample(count)]
-    result["events_per_workflow"] = await events_per_workflow(bench.client, ids)
+    result.update(await histories(client, ids))
     return result
 
 
@@ -161,17 +230,30 @@ def read_lines(path: str) -> list[str]:
     return Path(path).read_text().splitlines() if os.path.exists(path) else []
 
 
-async def events_per_workflow(client: Client, ids: list[str]) -> dict[str, float]:
+async def histories(client: Client, ids: list[str]) -> dict[str, dict[str, float]]:
     """What a sample of the storm's workflows wrote to their histories, per workflow and by
-    kind: the two shapes' firings side by side (activities, workflow tasks, timers; a
-    workflow task that timed out would show here too)."""
+    kind: the shapes' firings side by side (activities, workflow tasks, timers, upserts; a
+    workflow task that timed out would show here too); and the bytes of their inputs as the
+    server stores them (encrypted where the codec is used), the start's and each activity's."""
     counts: dict[str, int] = {}
+    started: list[int] = []
+    scheduled: list[int] = []
     for workflow in ids:
         history = await client.get_workflow_handle(workflow).fetch_history()
         for event in history.events:
             kind = EventType.Name(event.event_type).removeprefix("EVENT_TYPE_").lower()
             counts[kind] = counts.get(kind, 0) + 1
-    return {kind: round(n / len(ids), 2) for kind, n in sorted(counts.items())}
+            if event.HasField("workflow_execution_started_event_attributes"):
+                started.append(event.workflow_execution_started_event_attributes.input.ByteSize())
+            if event.HasField("activity_task_scheduled_event_attributes"):
+                scheduled.append(event.activity_task_scheduled_event_attributes.input.ByteSize())
+    return {
+        "events_per_workflow": {kind: round(n / len(ids), 2) for kind, n in sorted(counts.items())},
+        "input_bytes": {
+            "workflow": round(statistics.fmean(started)) if started else 0,
+            "activity": round(statistics.fmean(scheduled)) if scheduled else 0,
+        },
+    }
 
 
 def sample(count: int, size: int = 50) -> list[int]:
@@ -183,12 +265,32 @@ def figures(delays: list[float]) -> dict[str, float]:
     return {**summary_ms(delays), "drain_per_second": round(len(delays) / drain, 1)}
 
 
+def ratios(complaints: dict[str, Any], shape: dict[str, Any]) -> tuple[float, float]:
+    """(complaint drain / shape drain, complaint p99 / shape p99)."""
+    drain = complaints["drain_per_second"] / shape["drain_per_second"]
+    return round(drain, 2), round(complaints["p99_ms"] / shape["p99_ms"], 2)
+
+
 async def main(count: int) -> None:
     async with bench_system(os.environ.get("BENCH_POSTGRES_URL")) as bench:
         log = str(bench.folder / "raw-letters.jsonl")
         raw_worker = bench.spawn("bench.raw_worker", RAW_LETTER_LOG=log)
         watched = {"server": dev_server_process(), "raw worker": psutil.Process(raw_worker.pid)}
-        raw = await raw_storm(bench, count, log, watched)
+        noop = await raw_storm(bench, count, log, watched)
+        today = datetime.now(PARIS).date()
+        probe = parse_intake(
+            intake_data(sending_day_for_acknowledgement_today(today), "STORM-000000"), today
+        )
+        firing = complaint_firing(probe, datetime.now(UTC))
+        await create_tables(bench.sessions)
+        same_worker = bench.spawn(
+            "bench.same_work", SAME_WORK_LETTER=firing.letter.model_dump_json()
+        )
+        watched = {
+            "server": dev_server_process(),
+            "same-work worker": psutil.Process(same_worker.pid),
+        }
+        same = await same_work_storm(bench, count, firing, watched)
         due = (datetime.now(PARIS) + timedelta(seconds=LEAD_SECONDS)).replace(microsecond=0)
         workers = [
             bench.spawn(
@@ -204,6 +306,8 @@ async def main(count: int) -> None:
         name = f"timer-storm-{database_label(bench.database_url)}-{WORKERS}-worker"
         profile = Profile(workers[0].pid, RESULTS / f"{name}.profile") if PROFILING else None
         complaints = await complaint_storm(bench, count, due, processes, profile)
+        drain_same, p99_same = ratios(complaints, same)
+        drain_noop, p99_noop = ratios(complaints, noop)
         write_result(
             name,
             {
@@ -212,11 +316,16 @@ async def main(count: int) -> None:
                 "complaint_workers": WORKERS,
                 "database": database_label(bench.database_url),
                 "complaints_delay": complaints,
-                "raw_shape_delay": raw,
-                "drain_ratio": round(complaints["drain_per_second"] / raw["drain_per_second"], 2),
-                "target_ratio": 0.8,
-                "p99_ratio": round(complaints["p99_ms"] / raw["p99_ms"], 2),
-                "target_p99_ratio": 2.0,
+                "same_work_shape_delay": same,
+                "noop_shape_delay": noop,
+                # The targets, against the same work done without the rules.
+                "drain_ratio_same_work": drain_same,
+                "target_drain_ratio_same_work": 0.8,
+                "p99_ratio_same_work": p99_same,
+                "target_p99_ratio_same_work": 2.0,
+                # The engine's ceiling: against timers whose activities do nothing.
+                "drain_ratio_noop": drain_noop,
+                "p99_ratio_noop": p99_noop,
                 **({"worker_profile_percent": profile.parts()} if profile else {}),
             },
         )

@@ -2,7 +2,7 @@
 
 Every caller is a principal: a logged-in user or an API token, each with a role. The UI, the
 API, the codec endpoint, the starter and the simulator all ask these functions, through the
-application service (workflows/service.py).
+application service (reclamations/service/).
 """
 
 from __future__ import annotations

@@ -130,7 +130,7 @@ FIELD_LABELS = {
     "documents": "Documents",
     "documents.name": "Nom du document",
     "documents.kind": "Nature du document",
-    # The files that come with an intake (workflows.service names them "file", "fichier 2").
+    # The files that come with an intake (the service names them "file", "fichier 2").
     "file": "Fichier",
     "files": "Fichiers",
 }

@@ -15,15 +15,17 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict
 
 from reclamations.domain.complaint import (
-    AnswerRecord,
     Classification,
     Complaint,
     DocumentRecord,
     Event,
-    Incident,
     MediationRecord,
-    Stage,
     Status,
+)
+from reclamations.domain.complaint.records import (
+    AnswerRecord,
+    Incident,
+    Stage,
     SuspensionRecord,
 )
 from reclamations.domain.intake import ComplaintIntake

@@ -254,7 +254,7 @@ def test_the_information_letter_names_the_suspension_running():
 
 
 def test_the_information_letter_names_every_suspension_that_moved_the_date():
-    """Rule 6 (edition 5): each suspension run since the date was announced, once."""
+    """Rule 6: each suspension run since the date was announced, once."""
     c = qualified()
     c.apply(
         Suspend(actor="a", reason="medical_expertise", on=date(2027, 3, 2)), at(date(2027, 3, 3))
@@ -490,7 +490,7 @@ def test_a_missing_address_is_given_even_once_the_complaint_is_closed():
 
 
 def test_a_day_before_the_complaint_was_sent_is_refused():
-    """Rules edition 5: no action happened before the complaint was sent."""
+    """Rule 13: no action happened before the complaint was sent."""
     c = qualified()
     early = Suspend(actor="a", reason="legal_expertise", on=date(2027, 2, 28))
     assert refusal(c, early) == (

@@ -1,18 +1,18 @@
 """The read model's snapshot of a complaint (`complaints.snapshot`): a contract of its own.
 
-The workflow's state (`domain.Complaint`) may change with the workflow; the rows already in
-the database do not. So the snapshot is versioned: `snapshot_of` writes the current version
-from the domain model, `complaint_from` reads any version ever written, each older one brought
-forward by its step in `UPGRADES`. The queue and the register read a few of its parts without
-reading it whole (`PROMISES`, `promises_of`, `classification_of`, `mediation_of`): those parts
-are named here, once, for every version.
+The workflow's state (`domain.complaint.Complaint`) may change with the workflow; the rows
+already in the database do not. So the snapshot is versioned: `snapshot_of` writes the current
+version from the domain model, `complaint_from` reads any version ever written, each older one
+brought forward by its step in `UPGRADES`. The queue and the register read a few of its parts
+without reading it whole (`PROMISES`, `promises_of`, `classification_of`, `mediation_of`):
+those parts are named here, once, for every version.
 
 Version 1: the complaint's state as its workflow held it, without its events (the events table
 holds them), with no `schema_version` (rows written before issue 25). Version 2: the same, with
 `schema_version`.
 
 The two other contracts: the API's answers (`web/schemas.py`) and the workflow's own state
-(`domain.Complaint`, its query, updates and continue-as-new input).
+(`domain.complaint.Complaint`, its query, updates and continue-as-new input).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from reclamations.domain.complaint import Classification, Complaint, MediationRecord
+from reclamations.domain.complaint import AlarmKind, Classification, Complaint, MediationRecord
 
 SCHEMA_VERSION = 2
 VERSION_KEY = "schema_version"
@@ -34,7 +34,12 @@ DATES = TypeAdapter(list[date])
 
 
 def _from_1(snapshot: dict[str, Any]) -> dict[str, Any]:
-    return snapshot  # version 2 only names its version
+    """Version 2 names its version. Rows of version 1 may come from complaints of the rules
+    editions 1.0.0 removed: their edition goes, and so do the alarms only those editions
+    rang (the quality target's warning), which nothing reads any more."""
+    known = {kind.value for kind in AlarmKind}
+    rung = [kind for kind in snapshot.get("alarms_rung", []) if kind in known]
+    return {**{k: v for k, v in snapshot.items() if k != "rules"}, "alarms_rung": rung}
 
 
 # Each older version's step to the next one, walked in order up to SCHEMA_VERSION.

@@ -70,8 +70,8 @@ class EncryptionCodec(PayloadCodec, WithSerializationContext):
     The SDK hands the codec the workflow each payload belongs to (`with_context`): a start,
     signal, update or query of that workflow, or an activity it runs. What is encoded then is
     bound to that workflow; what is decoded must be bound to it too, else it is foreign. A
-    payload in the older, unbound format still opens (histories replay): for an activity as it
-    is, for a workflow's own messages as `Unbound`, which the door judges."""
+    payload in the unbound format (encrypted where no workflow was named) opens: for an
+    activity as it is, for a workflow's own messages as `Unbound`, which the door refuses."""
 
     def __init__(
         self,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -116,13 +117,13 @@ class DoorBase:
             raise Unavailable(f"La réclamation {reference} existe mais ne répond pas : réessayez.")
         return complaint
 
-    async def _stored(self, reference: str) -> Complaint | None:
+    async def _stored(self, reference: str, patience: timedelta | None = None) -> Complaint | None:
         """The complaint from its workflow (waiting a moment for one registered just now to
         plan its deadlines), or from the record once the workflow is gone or has no worker to
         answer."""
         for _ in range(100):
             try:
-                state = await complaint_state(self._client, reference)
+                state = await complaint_state(self._client, reference, patience)
             except WorkflowQueryFailedError:
                 return await self._recorded(reference)
             except RPCError as error:

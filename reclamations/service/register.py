@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
@@ -31,6 +31,9 @@ from reclamations.service.files import FilesPart, Upload
 from reclamations.workflows.client import start_complaint
 
 logger = logging.getLogger(__name__)
+# How long an intake waits for a worker to plan the complaint it started (milliseconds when one
+# runs): past it, the sender hears it was registered, its deadlines to come.
+PLANNING_PATIENCE = timedelta(seconds=5)
 
 
 @dataclass(frozen=True)
@@ -66,8 +69,8 @@ class RegisterPart(FilesPart):
         data, problems = self._with_entity(data)
         calendar = data.get("calendar", "national") if isinstance(data, dict) else "national"
         today = local_date(now, timezone_of(str(calendar)))
-        # Every problem at once, the entity's, the fields' and the files' (README, "the intake
-        # contract"): the sender mends them in one go.
+        # Every problem at once, the entity's, the fields' and the files' (docs/api.md, "The
+        # intake contract"): the sender mends them in one go.
         intake: ComplaintIntake | None = None
         try:
             intake = parse_intake(data, today=today)
@@ -99,7 +102,16 @@ class RegisterPart(FilesPart):
             if created:
                 # The deadlines the workflow planned and froze, never planned again here: the
                 # web process may know other public holidays than the worker did (rule 4).
-                complaint, pending = await self._frozen(reference), 0
+                try:
+                    complaint = await self._stored(reference, PLANNING_PATIENCE)
+                except Unavailable:
+                    complaint = None
+                if complaint is None:
+                    # Started, but no worker has planned it yet: registered all the same (a
+                    # sender told to try again would register it twice); its deadlines show
+                    # on its page once planned, and its stored files are joined from there.
+                    return Registered(reference, True, None, None, None, 0, len(checked))
+                pending = 0
                 for upload, facts in checked:
                     try:
                         complaint = await self._attach(

@@ -91,6 +91,8 @@ class ComplaintOut(BaseModel):
     stage: Stage
     intake: ComplaintIntake
     plan: Plan
+    # The quality target's day as it stands, moved by the suspensions (rule 5).
+    quality_target_due: date | None
     registered_at: datetime
     category: str | None
     assignee: str | None

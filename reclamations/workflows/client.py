@@ -6,6 +6,8 @@ Only the application service (reclamations/service/) calls these, apart from set
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import (
     AddSearchAttributesRequest,
@@ -107,8 +109,11 @@ async def register_search_attributes(client: Client, namespace: str) -> list[str
     return sorted(missing)
 
 
-async def complaint_state(client: Client, reference: str) -> Complaint | None:
+async def complaint_state(
+    client: Client, reference: str, patience: timedelta | None = None
+) -> Complaint | None:
+    """The running complaint's state; `patience` bounds the wait for a worker to answer."""
     handle: ComplaintHandle = client.get_workflow_handle_for(
         ComplaintWorkflow.run, workflow_id(reference)
     )
-    return await handle.query(ComplaintWorkflow.state)
+    return await handle.query(ComplaintWorkflow.state, rpc_timeout=patience)

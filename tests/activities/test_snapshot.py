@@ -42,6 +42,16 @@ async def test_a_snapshot_of_version_1_is_still_read(sessions, keyring):
     assert [r.promises for r in queue.rows] == [["2026-12-05"]]
 
 
+def test_a_snapshot_of_version_1_from_an_older_rules_edition_is_still_read():
+    """Rows written before 1.0.0 by complaints of an older edition: the edition and the
+    alarm only it rang (the quality target's warning) are left behind, the rest is read."""
+    stored = json.loads(VERSION_1.read_text(encoding="utf-8"))
+    older = {**stored, "rules": 2, "alarms_rung": ["quality_warning", "quality_target"]}
+    complaint = complaint_from(older)
+    assert [kind.value for kind in complaint.alarms_rung] == ["quality_target"]
+    assert complaint.assignee == "agent.martin"
+
+
 def test_a_snapshot_names_its_version_and_a_newer_one_is_refused():
     complaint = a_complaint()
     snapshot = snapshot_of(complaint)

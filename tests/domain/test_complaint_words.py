@@ -279,7 +279,7 @@ def test_a_date_announced_reached_on_the_last_day_announces_no_other():
         (
             "deadline_reached",
             SYSTEM,
-            "Date annoncée atteinte sans réponse, à la veille du délai de 2 mois : pas de "
+            "Date annoncée atteinte sans réponse au terme du délai de 2 mois : pas de "
             "nouvelle date à annoncer.",
         )
     ]

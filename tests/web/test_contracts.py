@@ -10,7 +10,11 @@ from reclamations.domain.intake import parse_intake
 from reclamations.domain.planning import Plan, plan_complaint
 from reclamations.domain.policy import Policy
 from reclamations.web.schemas import Deadlines
+from reclamations.wiring import complaint_service, complaint_worker
 from reclamations.workflows.client import complaint_state
+from reclamations.workflows.complaint import ComplaintWorkflow
+from reclamations.workflows.messages import workflow_id
+from tests.office import MAIL_ROOM, action, as_call, intake_data
 from tests.web.test_api import an_intake
 
 
@@ -54,7 +58,8 @@ async def test_the_openapi_document_shows_the_public_schemas_only(http):
     assert {"ComplaintOut", "ComplaintCreated", "LetterOut", "Deadlines", "Problem"} <= set(schemas)
     assert "Complaint" not in schemas and "LetterOrder" not in schemas  # the workflow's own
     complaint = schemas["ComplaintOut"]["properties"]
-    assert {"reference", "status", "plan", "documents", "letters", "mediation"} <= set(complaint)
+    public = {"reference", "status", "plan", "quality_target_due", "documents", "letters"}
+    assert public | {"mediation"} <= set(complaint)
     assert not INTERNAL & set(complaint)
     assert "location" not in schemas["LetterOut"]["properties"]  # where it was written
     paths = (await http.get("/openapi.json")).json()["paths"]
@@ -66,5 +71,30 @@ async def test_the_answer_leaves_the_workflow_bookkeeping_inside(api, office):
     await api.post("/api/complaints", json=await an_intake(office, reference="API-OUT"))
     body = (await api.get("/api/complaints/API-OUT")).json()
     assert body["reference"] == "API-OUT" and body["status"] == "received"
+    state = await complaint_state(office.client, "API-OUT")
+    assert state is not None and state.quality_target_due is not None
+    assert body["quality_target_due"] == state.quality_target_due.isoformat()  # rule 5
     assert not INTERNAL & set(body)
     assert all("location" not in letter for letter in body["letters"])
+
+
+async def test_an_intake_no_worker_has_planned_yet_is_registered_all_the_same(office):
+    """Nothing lost, nothing twice: the complaint has started, so the sender hears it was
+    registered even though no worker has planned its deadlines yet (told to try again, a
+    sender without a reference of its own would register it a second time); once a worker
+    plans it, the same intake answers with the deadlines frozen then."""
+    nobody = office.settings.model_copy(update={"task_queue": "no-worker-polls-here"})
+    service = complaint_service(office.client, nobody, office.sessions, office.keyring)
+    data = intake_data(await office.today(), reference="NO-WORKER-YET")
+    now = await office.env.get_current_time()
+    registered = await service.register(MAIL_ROOM, data, now=now)
+    assert registered.created
+    assert (registered.acknowledgement_due, registered.final_due) == (None, None)
+    ident = workflow_id("NO-WORKER-YET")
+    async with complaint_worker(office.client, nobody, office.sessions, office.keyring):
+        again = await service.register(MAIL_ROOM, data, now=now)
+        assert not again.created and again.acknowledgement_due and again.final_due
+        handle = office.client.get_workflow_handle_for(ComplaintWorkflow.run, ident)
+        await service.act(*as_call(handle, action("withdraw", actor="fin.du.test")))
+        await handle.result()
+    office.started_ids.discard(ident)  # ended by its own logic, with its worker

@@ -76,8 +76,8 @@ class Complaint(WithAlarms):
         now: datetime,
         registered_by: str | None = None,
     ) -> Complaint:
-        """`registered_by`: the principal who registered it (rule 15); complaints from
-        before that was kept say "système"."""
+        """`registered_by`: the principal who registered it (rule 15); without one, the
+        record says "système"."""
         complaint = cls(
             reference=reference,
             intake=intake,

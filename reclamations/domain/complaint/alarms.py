@@ -366,7 +366,7 @@ class WithAlarms(WithMediation):
                 now,
                 EventType.deadline_reached,
                 SYSTEM,
-                "Date annoncée atteinte sans réponse, à la veille du délai de 2 mois : pas de "
+                "Date annoncée atteinte sans réponse au terme du délai de 2 mois : pas de "
                 "nouvelle date à annoncer.",
             )
             return
@@ -377,17 +377,17 @@ class WithAlarms(WithMediation):
             f"Date annoncée au réclamant ({long_date(promise or expected)}) atteinte sans "
             f"réponse : courrier d'information, réponse annoncée au {long_date(expected)}.",
         )
-        running = self.open_suspension
-        reason = DelayReason(running.reason.value) if running else DelayReason.further_review
+        # A suspension running now moved the date too, so it is among those named; with none,
+        # the letter says the examination needs more time.
         moved = self._suspension_reasons_since_promise(self.today(now))
         phrase = (
             DELAY_REASON_PHRASES[DelayReason(moved[0].value)]
             if len(moved) == 1
             else _suspensions_phrase(moved)
             if moved
-            else DELAY_REASON_PHRASES[reason]
+            else None
         )
-        self._announce_delay(now, expected, reason, phrase=phrase)
+        self._announce_delay(now, expected, DelayReason.further_review, phrase=phrase)
 
     def _suspension_reasons_since_promise(self, today: date) -> list[SuspensionReason]:
         """rule 6: the suspensions that ran since the promise was announced moved it:

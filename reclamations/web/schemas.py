@@ -5,7 +5,10 @@ Three contracts, each in its place, so that one may change without the others:
 - `db/snapshot.py`: the read model's snapshot, versioned, written and read by its mapping;
 - `domain` (`Complaint`): the workflow's own state, its query and update results and its
   continue-as-new input, free to change with the workflow (replay permitting).
-A field of the workflow's state reaches a caller only once it is declared here.
+A field of the complaint's own state reaches a caller only once it is declared here. The parts
+it embeds whole (the intake, the plan, the records of events, documents, answers, incidents)
+are domain models: a field added to one of them reaches callers too, and
+tests/web/test_contracts.py lists what must never.
 """
 
 from __future__ import annotations

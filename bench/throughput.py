@@ -30,7 +30,7 @@ from bench.common import (
     write_result,
 )
 from bench.shape import RAW_TASK_QUEUE, RawInput, RawShape
-from reclamations.domain.actions import Answer, Qualify
+from reclamations.domain.actions import Answer, Qualify, Withdraw
 from reclamations.domain.intake import parse_intake
 from reclamations.workflows.client import signal_action, start_complaint
 
@@ -60,6 +60,10 @@ async def complaints(bench: Bench, count: int, limit: int, round_: int) -> float
         handle, _ = await start_complaint(bench.client, data.reference or "", data, "complaints")
         await signal_action(handle, Qualify(actor="banc"))
         await signal_action(handle, Answer(actor="banc", decision="upheld", reasons="Réglé."))
+        # An answer leaves the complaint open for the mediator's year (rule 18): after the
+        # raw shape's window, the complainant withdraws it, and it ends.
+        await asyncio.sleep(WINDOW_SECONDS)
+        await signal_action(handle, Withdraw(actor="banc"))
         await handle.result()
 
     started = time.perf_counter()

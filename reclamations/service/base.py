@@ -121,7 +121,8 @@ class DoorBase:
         """The complaint from its workflow (waiting a moment for one registered just now to
         plan its deadlines), or from the record once the workflow is gone or has no worker to
         answer."""
-        for _ in range(100):
+        # Polled every 10 ms, 5 s at most: an intake's answer waits for its plan (issue 25).
+        for _ in range(500):
             try:
                 state = await complaint_state(self._client, reference, patience)
             except WorkflowQueryFailedError:
@@ -133,7 +134,7 @@ class DoorBase:
                 return await self._recorded(reference)
             if state is not None:
                 return state
-            await asyncio.sleep(0.05)
+            await asyncio.sleep(0.01)
         return await self._recorded(reference)
 
     async def _recorded(self, reference: str) -> Complaint | None:

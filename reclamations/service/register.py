@@ -109,7 +109,8 @@ class RegisterPart(FilesPart):
                 if complaint is None:
                     # Started, but no worker has planned it yet: registered all the same (a
                     # sender told to try again would register it twice); its deadlines show
-                    # on its page once planned, and its stored files are joined from there.
+                    # on its page once planned, and the files that came with it are counted
+                    # as not joined, for the agent to join from there.
                     return Registered(reference, True, None, None, None, 0, len(checked))
                 pending = 0
                 for upload, facts in checked:

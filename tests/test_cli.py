@@ -1,6 +1,8 @@
 """`complaints deadlines` at its edges: every bad input gets one French line and exit 2."""
 
+import importlib.util
 import os
+import shlex
 import stat
 
 import pytest
@@ -9,6 +11,7 @@ from pydantic import SecretStr
 from reclamations.cli.main import main
 from reclamations.cli.run import (
     CODEC_KEY_FILE,
+    banner,
     local_codec_key,
     temporal_command,
     with_local_codec_key,
@@ -70,3 +73,11 @@ def test_make_run_gives_the_local_codec_a_key_only_while_everything_is_local(
     local = with_local_codec_key(make_settings(tmp_path))
     assert local.codec_local_key is not None
     assert os.environ["RECLAMATIONS_CODEC_LOCAL_KEY"] == local.codec_local_key.get_secret_value()
+
+
+def test_the_banner_of_make_run_names_a_starter_that_exists(tmp_path):
+    """What `make run` tells a new user to type next must run: the starter is a module of the
+    package (`python -m reclamations.starter`), not a file at the project's root."""
+    [line] = [line for line in banner(make_settings(tmp_path)).splitlines() if "python" in line]
+    words = shlex.split(line.split(".venv/bin/python", 1)[1])
+    assert words[0] == "-m" and importlib.util.find_spec(words[1]) is not None

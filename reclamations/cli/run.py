@@ -247,7 +247,7 @@ def banner(settings: Settings) -> str:
             "",
             f"Jeton de démonstration (superviseur) : {settings.data_dir / DEMO_TOKEN_FILE}",
             f"Essayer : export RECLAMATIONS_API_TOKEN=$(cat {settings.data_dir / DEMO_TOKEN_FILE})",
-            "          .venv/bin/python starter.py examples/email_benefits.json",
+            "          .venv/bin/python -m reclamations.starter examples/email_benefits.json",
             "Ctrl-C pour tout arrêter.",
             "",
         ]

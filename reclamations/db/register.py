@@ -86,9 +86,8 @@ def register_line(row: ComplaintRow) -> RegisterLine:
     # The typology and the promises live in the complaint's state, kept whole in the snapshot;
     # nothing of its content is read.
     typed, mediation = classification_of(row.snapshot), mediation_of(row.snapshot)
-    promises = promises_of(row.snapshot)
     return replace(
-        dated_line(row, promises[-1] if promises else None),
+        dated_line(row, last_promise(promises_of(row.snapshot))),
         entity=row.entity,
         product_line=typed.product_line,
         reason=typed.reason,

@@ -111,7 +111,15 @@ class RegisterPart(FilesPart):
                     # sender told to try again would register it twice); its deadlines show
                     # on its page once planned, and the files that came with it are counted
                     # as not joined, for the agent to join from there.
-                    return Registered(reference, True, None, None, None, 0, len(checked))
+                    return Registered(
+                        reference=reference,
+                        created=True,
+                        acknowledgement_due=None,
+                        quality_target_due=None,
+                        final_due=None,
+                        version=0,
+                        files_pending=len(checked),
+                    )
                 pending = 0
                 for upload, facts in checked:
                     try:

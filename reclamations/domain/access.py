@@ -18,6 +18,8 @@ class Role(StrEnum):
     operator = "operator"
     intake = "intake"
     compliance = "compliance"
+    # issue 26: whoever complained, following their own complaint through its private link.
+    complainant = "complainant"
 
 
 ROLE_LABELS = {
@@ -27,11 +29,13 @@ ROLE_LABELS = {
     Role.operator: "exploitation (lecture seule)",
     Role.intake: "système d'enregistrement",
     Role.compliance: "conformité (tableau de bord et registre)",
+    Role.complainant: "réclamant (page de suivi)",
 }
 
 # People log in with these; API tokens may carry any role, `intake` by default.
 USER_ROLES = (Role.agent, Role.supervisor, Role.medical_advisor, Role.operator, Role.compliance)
-TOKEN_ROLES = tuple(Role)
+# A complainant holds a private link to one complaint (web.public), never an account or a token.
+TOKEN_ROLES = tuple(role for role in Role if role is not Role.complainant)
 DEFAULT_TOKEN_ROLE = Role.intake
 
 # Actions that need a supervisor's authority.
@@ -44,6 +48,11 @@ MENDERS = frozenset({Role.operator, Role.supervisor, Role.medical_advisor})
 REGISTER_READERS = frozenset({Role.compliance, Role.supervisor})
 # Compliance reads figures only: no complaint, no queue, no history.
 FIGURES_ONLY = frozenset({Role.compliance})
+# What a complainant may do on their own complaint: add documents, ask for a second review
+# (rule 10), withdraw it; the workflow decides when each is open.
+COMPLAINANT_ACTIONS = frozenset({"add_document", "contest", "withdraw"})
+# The name a complainant acts under on the record (rule 13): who it is, without their identity.
+COMPLAINANT_ACTOR = "le réclamant (page de suivi)"
 # Who may read Temporal histories through the codec endpoint.
 HISTORY_READERS = frozenset({Role.operator, Role.supervisor, Role.medical_advisor})
 
@@ -54,6 +63,13 @@ class Principal:
 
     name: str
     role: Role
+    # A complainant's principal is bound to their own complaint, and reaches no other.
+    complaint: str | None = None
+
+
+def complainant_of(reference: str) -> Principal:
+    """The complainant of `reference`, once their private link is checked (web.public)."""
+    return Principal(COMPLAINANT_ACTOR, Role.complainant, complaint=reference)
 
 
 def can_read_content(role: Role, medical: bool) -> bool:
@@ -69,27 +85,37 @@ def may_read_complaints(role: Role) -> bool:
     return role not in FIGURES_ONLY
 
 
+def may_read_queue(role: Role) -> bool:
+    """The queue lists everyone's complaints: never for a complainant."""
+    return may_read_complaints(role) and role is not Role.complainant
+
+
 def may_read_register(role: Role) -> bool:
     return role in REGISTER_READERS
 
 
 def sees_everything(role: Role) -> bool:
-    """Agents see unassigned complaints and their own; the other roles see all."""
-    return role is not Role.agent
+    """Agents see unassigned complaints and their own; a complainant their own complaint
+    alone; the other roles see all."""
+    return role not in (Role.agent, Role.complainant)
 
 
-def may_see(principal: Principal, assignee: str | None) -> bool:
+def may_see(principal: Principal, assignee: str | None, reference: str) -> bool:
+    if principal.role is Role.complainant:
+        return principal.complaint is not None and principal.complaint == reference
     return sees_everything(principal.role) or assignee in (None, principal.name)
 
 
 def may_register(role: Role) -> bool:
-    return role is not Role.operator and role not in FIGURES_ONLY
+    return role not in (Role.operator, Role.complainant) and role not in FIGURES_ONLY
 
 
 def may(role: Role, action: str, medical: bool) -> bool:
     """Whether `role` may carry out `action` on a complaint (medical or not)."""
     if not can_read_content(role, medical):
         return False  # every action on a medical complaint is the Médecin Conseil's
+    if role is Role.complainant:
+        return action in COMPLAINANT_ACTIONS
     if action in MENDING_ACTIONS:
         return role in MENDERS
     if role in (Role.operator, Role.intake, *FIGURES_ONLY):

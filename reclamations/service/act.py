@@ -45,7 +45,7 @@ class ActPart(Disclosure):
     async def _allowed(self, principal: Principal, reference: str, name: str) -> bool:
         """Whether the complaint is medical, once `principal` may do `name` on it."""
         medical, assignee = await self._routing(reference)
-        self._check_visible(principal, assignee)
+        self._check_visible(principal, assignee, reference)
         if not may(principal.role, name, medical):
             raise Forbidden(
                 MEDICAL_ONLY

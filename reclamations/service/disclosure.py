@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from reclamations.domain.access import (
     Principal,
+    Role,
     can_read_content,
     may,
     may_read_complaints,
@@ -18,7 +19,7 @@ from reclamations.domain.access import (
 )
 from reclamations.domain.complaint import Complaint
 from reclamations.domain.content import is_sealed, map_content
-from reclamations.domain.errors import Forbidden
+from reclamations.domain.errors import Forbidden, NotFound
 from reclamations.domain.intake import Complainant
 from reclamations.security.sealing import UNREADABLE, Unreadable, open_content, open_sealed
 from reclamations.service.base import DoorBase
@@ -45,10 +46,13 @@ class Reading:
 
 
 class Disclosure(DoorBase):
-    def _check_visible(self, principal: Principal, assignee: str | None) -> None:
+    def _check_visible(self, principal: Principal, assignee: str | None, reference: str) -> None:
         if not may_read_complaints(principal.role):
             raise Forbidden(FIGURES_ONLY_MESSAGE)
-        if not may_see(principal, assignee):
+        if principal.role is Role.complainant and not may_see(principal, assignee, reference):
+            # Another complaint than their own: as if it did not exist (issue 26).
+            raise NotFound(f"Aucune réclamation {reference}.")
+        if not may_see(principal, assignee, reference):
             raise Forbidden(f"Cette réclamation est attribuée à {assignee}.")
 
     def _reading(self, principal: Principal, complaint: Complaint) -> Reading:

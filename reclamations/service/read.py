@@ -15,8 +15,9 @@ from reclamations.db.register import register_lines
 from reclamations.db.snapshot import complaint_from
 from reclamations.domain.access import (
     Principal,
+    Role,
     can_read_content,
-    may_read_complaints,
+    may_read_queue,
     may_read_register,
     sees_everything,
 )
@@ -48,7 +49,7 @@ class ReadPart(Disclosure):
         complaint = await self._stored(reference)
         if complaint is None:
             raise NotFound(f"Aucune réclamation {reference}.")
-        self._check_visible(principal, complaint.assignee)
+        self._check_visible(principal, complaint.assignee, reference)
         return self._reading(principal, complaint)
 
     async def dossier(self, principal: Principal, reference: str) -> Dossier:
@@ -57,7 +58,7 @@ class ReadPart(Disclosure):
             row = await session.get(ComplaintRow, reference)
             if row is None:
                 raise NotFound(f"Aucune réclamation {reference}.")
-            self._check_visible(principal, row.assignee)
+            self._check_visible(principal, row.assignee, reference)
             recorded = await recorded_events(session, reference)
             letters = await session.scalars(
                 select(LetterRow)
@@ -92,8 +93,7 @@ class ReadPart(Disclosure):
 
     async def queue(self, principal: Principal, filters: QueueFilters, page: int) -> QueuePage:
         """The queue this principal sees, each subject opened or withheld by the same rules."""
-        if not may_read_complaints(principal.role):
-            raise Forbidden(FIGURES_ONLY_MESSAGE)
+        _check_queue_reader(principal)
         if not sees_everything(principal.role):
             filters = dataclasses.replace(filters, only_for=principal.name)
         if filters.entity:
@@ -115,8 +115,7 @@ class ReadPart(Disclosure):
 
     async def assignees(self, principal: Principal) -> list[str]:
         """Those complaints are assigned to, for the queue's filter."""
-        if not may_read_complaints(principal.role):
-            raise Forbidden(FIGURES_ONLY_MESSAGE)
+        _check_queue_reader(principal)
         return await assignees(self._sessions)
 
     async def recorded(self, reference: str, version: int) -> None:
@@ -137,10 +136,17 @@ class ReadPart(Disclosure):
             letter = await session.get(LetterRow, (reference, kind, sequence))
         if row is None:
             raise NotFound(f"Aucune réclamation {reference}.")
-        self._check_visible(principal, row.assignee)
+        self._check_visible(principal, row.assignee, reference)
         if not can_read_content(principal.role, row.medical):
             raise Forbidden("Courrier médical : réservé au Médecin Conseil.")
         if letter is None:
             raise NotFound("Courrier introuvable.")
         body = self._open(reference, letter.body) if row.medical else letter.body
         return Letter(row=letter, body=body)
+
+
+def _check_queue_reader(principal: Principal) -> None:
+    if principal.role is Role.complainant:
+        raise Forbidden("La file d'attente est réservée aux équipes de l'assureur.")
+    if not may_read_queue(principal.role):
+        raise Forbidden(FIGURES_ONLY_MESSAGE)

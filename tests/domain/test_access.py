@@ -3,13 +3,18 @@
 import pytest
 
 from reclamations.domain.access import (
+    COMPLAINANT_ACTIONS,
+    TOKEN_ROLES,
+    USER_ROLES,
     Principal,
     Role,
     can_read_content,
+    complainant_of,
     may,
     may_assign_to,
     may_read_complaints,
     may_read_histories,
+    may_read_queue,
     may_read_register,
     may_register,
     may_see,
@@ -39,8 +44,8 @@ def test_intake_systems_register_and_read_what_is_not_medical():
 
 def test_agents_see_unassigned_complaints_and_their_own_and_take_them_for_themselves():
     camille = Principal("camille", Role.agent)
-    assert may_see(camille, None) and may_see(camille, "camille")
-    assert not may_see(camille, "hugo")
+    assert may_see(camille, None, "REC-1") and may_see(camille, "camille", "REC-1")
+    assert not may_see(camille, "hugo", "REC-1")
     assert may_assign_to(camille, "camille") and not may_assign_to(camille, "hugo")
     assert may_assign_to(Principal("louise", Role.supervisor), "hugo")
 
@@ -69,6 +74,7 @@ ROLE_TABLE = {
     Role.operator: (False, True, False, True, False, False, True),
     Role.intake: (True, True, False, True, False, False, False),
     Role.compliance: (False, False, True, True, False, False, False),
+    Role.complainant: (False, True, False, False, False, False, False),
 }
 
 
@@ -92,7 +98,29 @@ def test_only_the_medecin_conseil_reads_a_medical_complaint_and_compliance_reads
     assert can_read_content(role, medical=True) is (role is Role.medical_advisor)
 
 
-@pytest.mark.parametrize("role", [r for r in Role if r is not Role.agent])
+@pytest.mark.parametrize("role", [r for r in Role if r not in (Role.agent, Role.complainant)])
 def test_every_other_role_sees_complaints_whoever_holds_them(role):
-    assert may_see(Principal("louise", role), "hugo")
+    assert may_see(Principal("louise", role), "hugo", "REC-1")
     assert may_assign_to(Principal("louise", role), "hugo")
+
+
+def test_a_complainant_sees_their_own_complaint_and_no_other_whoever_holds_it():
+    zoe = complainant_of("REC-2026-000001")
+    assert may_see(zoe, None, "REC-2026-000001") and may_see(zoe, "hugo", "REC-2026-000001")
+    assert not may_see(zoe, None, "REC-2026-000002")
+    # A complainant principal bound to no complaint reaches none.
+    assert not may_see(Principal("x", Role.complainant), None, "REC-2026-000001")
+    assert not may_read_queue(Role.complainant)
+
+
+def test_a_complainant_adds_documents_contests_and_withdraws_and_nothing_else():
+    allowed = {name for name in ACTIONS if may(Role.complainant, name, medical=False)}
+    assert allowed == COMPLAINANT_ACTIONS == {"add_document", "contest", "withdraw"}
+    # rule 11: a medical complaint's page shows its status and dates, and takes no action.
+    assert not any(may(Role.complainant, name, medical=True) for name in ACTIONS)
+    assert not can_read_content(Role.complainant, medical=True)
+
+
+def test_a_complainant_never_logs_in_nor_holds_an_api_token():
+    assert Role.complainant not in USER_ROLES and Role.complainant not in TOKEN_ROLES
+    assert not may_register(Role.complainant) and not may_read_histories(Role.complainant)

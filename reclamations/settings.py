@@ -106,6 +106,16 @@ class Settings(BaseSettings):
     # Request bodies are refused beyond these sizes, while they are read (bytes).
     max_body_bytes: int = Field(256 * 1024, ge=1024)
     max_codec_body_bytes: int = Field(8 * 1024 * 1024, ge=1024)
+    # The complainant's own pages (issue 26, web.public): abuse limits and private links.
+    # Complaints filed online from one address, and from everyone, per hour; pages of the
+    # follow-up and new-link requests from one address, per hour.
+    public_filings_per_address_hour: int = Field(5, ge=1)
+    public_filings_per_hour: int = Field(200, ge=1)
+    public_requests_per_address_hour: int = Field(300, ge=1)
+    # A complaint's form sent back sooner than this after it was served is a robot's.
+    public_min_fill_seconds: float = Field(4.0, ge=0)
+    # How long a private link opens the follow-up page; a new one is asked for by email.
+    follow_link_days: int = Field(120, ge=1, le=3 * 366)
     # rule 17: the closed lists (products, reasons, root causes) as a TOML file;
     # unset: domain.typology.DEFAULT_TYPOLOGY.
     typology_file: Path | None = None

@@ -184,3 +184,44 @@ class AuditRow(Base):
     username: Mapped[str] = mapped_column(String(100), index=True)
     client: Mapped[str] = mapped_column(String(64), index=True)
     detail: Mapped[str] = mapped_column(String(200), default="")
+
+
+class FollowLinkRow(Base):
+    """A complainant's private link to follow their complaint (issue 26): only the SHA-256
+    of its random token is kept, with the day it stops opening. Several may be valid at once
+    (the one on the confirmation page, the one sent by email, those asked for again)."""
+
+    __tablename__ = "follow_links"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    reference: Mapped[str] = mapped_column(String(40), index=True)
+    created_at: Mapped[datetime] = mapped_column(Instant)
+    expires_at: Mapped[datetime] = mapped_column(Instant)
+
+
+class FollowAddressRow(Base):
+    """The email address a new link may be asked for from, as a SHA-256 only: "recevoir un
+    nouveau lien" finds the complaint by it, and nobody reads the address back from here."""
+
+    __tablename__ = "follow_addresses"
+
+    reference: Mapped[str] = mapped_column(String(40), primary_key=True)
+    address_hash: Mapped[str] = mapped_column(String(64), index=True)
+
+
+class FollowMailRow(Base):
+    """An email with a private link, owed to a complainant: kept until the mail server took
+    it, tried again later while it does not (never the token itself: each try makes a new
+    link, and a try that fails forgets its own)."""
+
+    __tablename__ = "follow_mails"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    reference: Mapped[str] = mapped_column(String(40), index=True)
+    reason: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(Instant)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(Instant, index=True)
+    # While one process sends it, no other does.
+    lease_until: Mapped[datetime | None] = mapped_column(Instant)
+    sent_at: Mapped[datetime | None] = mapped_column(Instant)

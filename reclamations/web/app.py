@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -19,13 +22,15 @@ from reclamations.db.engine import SessionFactory
 from reclamations.domain.errors import describe_error_list
 from reclamations.security.keyring import Keyring
 from reclamations.settings import Settings
-from reclamations.web import api, codec, dashboard, pages
+from reclamations.web import api, codec, dashboard, pages, public
 from reclamations.web.context import WebContext
-from reclamations.web.edges import DOCS_ASSETS, Edges
+from reclamations.web.edges import DOCS_ASSETS, PUBLIC_PAGES, Edges
 from reclamations.web.pages import LoginRequired
 from reclamations.wiring import connect_temporal
 
 STATIC = Path(__file__).parent / "static"
+# How often the web process tries again the emails of private links a mail server refused.
+FOLLOW_MAIL_EVERY = 30.0
 
 DESCRIPTION = """\
 Réclamations : l'API des systèmes de gestion (salle du courrier, formulaire web, passerelle
@@ -49,7 +54,12 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if ctx.client is None:
             ctx.client = await connect_temporal(settings, keyring)
+        mails = asyncio.create_task(_follow_mails(ctx))
         yield
+        mails.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await mails
+        await ctx.settle()
 
     # Swagger UI's assets come from the fastapi-offline package, served by the app itself:
     # /docs works offline and loads nothing from another site.
@@ -69,6 +79,7 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(codec.router)
     app.include_router(dashboard.router)
+    app.include_router(public.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(Edges, ctx=ctx, cors=lambda origin: codec.cors_for(ctx, origin))
     # Outermost: the client every other layer sees (throttling, the audit log) is the one the
@@ -89,6 +100,14 @@ def create_app(
             return JSONResponse(
                 {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
             )
+        if PUBLIC_PAGES.match(request.url.path):
+            # The complainant's pages answer in their own layout, and every 404 alike.
+            if exc.status_code == 404:
+                return public.not_found(ctx, request)
+            title = "Demande refusée" if exc.status_code < 500 else "Service indisponible"
+            return public.render(
+                ctx, request, "error.html", status_code=exc.status_code, title=title
+            )
         titles = {403: "Accès refusé", 404: "Introuvable"}
         return ctx.templates.TemplateResponse(
             request,
@@ -101,4 +120,23 @@ def create_app(
     async def to_login(request: Request, exc: LoginRequired) -> Response:
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
 
+    _redact_access_log()
     return app
+
+
+def _redact_access_log() -> None:
+    """A private link's token never goes into a log line (issue 26)."""
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, public.RedactFollowTokens) for f in access.filters):
+        access.addFilter(public.RedactFollowTokens())
+
+
+async def _follow_mails(ctx: WebContext) -> None:
+    """The private links' emails a mail server refused, tried again while the app runs."""
+    log = logging.getLogger(__name__)
+    while True:
+        await asyncio.sleep(FOLLOW_MAIL_EVERY)
+        try:
+            await ctx.follow_mailer.drain()
+        except Exception as error:  # the database may be down a while: next round
+            log.warning("Envoi des liens de suivi en attente : %s", type(error).__name__)

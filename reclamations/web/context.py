@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
@@ -16,7 +19,9 @@ from reclamations.db.logins import SessionPolicy, Throttle
 from reclamations.security.keyring import Keyring
 from reclamations.service import ComplaintService
 from reclamations.settings import Settings
-from reclamations.wiring import complaint_service
+from reclamations.web.follow_mail import FollowMailer
+from reclamations.web.guard import FormSigner, RateLimits
+from reclamations.wiring import complaint_service, email_sender
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -31,7 +36,11 @@ class WebContext:
         default_factory=lambda: Jinja2Templates(directory=str(TEMPLATES))
     )
     client: Client | None = None
+    # The public pages' limits (web.guard), counted in this process.
+    rate_limits: RateLimits = field(default_factory=RateLimits)
     _service: ComplaintService | None = field(default=None, init=False)
+    _follow_mailer: FollowMailer | None = field(default=None, init=False)
+    _background: set[asyncio.Task[Any]] = field(default_factory=set, init=False)
     _codec_threads: ThreadPoolExecutor | None = field(default=None, init=False)
 
     @property
@@ -44,6 +53,31 @@ class WebContext:
                 self.client, self.settings, self.sessions, self.keyring
             )
         return self._service
+
+    @property
+    def form_signer(self) -> FormSigner:
+        return FormSigner.from_keyring(self.keyring, self.settings.public_min_fill_seconds)
+
+    @property
+    def follow_mailer(self) -> FollowMailer:
+        """The emails with private links (web.follow_mail), through the letters' sender."""
+        if self._follow_mailer is None:
+            self._follow_mailer = FollowMailer(
+                self.settings, self.sessions, self.service, email_sender(self.settings)
+            )
+        return self._follow_mailer
+
+    def in_background(self, work: Coroutine[Any, Any, Any]) -> None:
+        """Work the answer does not wait for (an email tried at once; the outbox keeps it
+        if the try fails); kept referenced until done."""
+        task = asyncio.get_running_loop().create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def settle(self) -> None:
+        """Until the work in the background is done (tests, shutting down)."""
+        while self._background:
+            await asyncio.gather(*self._background, return_exceptions=True)
 
     @property
     def codec_threads(self) -> ThreadPoolExecutor:

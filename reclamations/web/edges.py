@@ -44,8 +44,12 @@ SECURITY_HEADERS = [
 # Pages, letters, API answers and decoded payloads may carry complaint content: never cached.
 NO_STORE = (b"cache-control", b"no-store")
 WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
-# The routes that take files (rule 16): the mail room's form, and documents added later.
-UPLOADS = re.compile(r"^(/api)?/complaints/(new|[^/]+/documents)$")
+# The routes that take files (rule 16): the mail room's form, documents added later, and
+# the complainant's own form and follow-up page (issue 26).
+UPLOADS = re.compile(r"^((/api)?/complaints/(new|[^/]+/documents)|/reclamation|/suivi/documents)$")
+# The complainant's pages (web.public): nobody logs in there; their forms carry their own
+# signed token, and their own limits (web.guard).
+PUBLIC_PAGES = re.compile(r"^/(reclamation|suivi)(/|$)")
 LOGIN_BODY_BYTES = 8 * 1024  # a name, a password and a token
 
 
@@ -112,7 +116,7 @@ class Edges:
     async def _someone(self, scope: Scope, path: str, headers: Headers) -> bool:
         """An authenticated caller, known before the body is read (the login form excepted).
         What is found is kept in the request's state, so that the route does not look again."""
-        if path == "/login":
+        if path == "/login" or PUBLIC_PAGES.match(path):
             return True
         state = scope.setdefault("state", {})
         if path.startswith(LOCAL_CODEC):

@@ -1,0 +1,372 @@
+"""The complainant's own door (issue 26), over HTTP: the online form, the private link, the
+follow-up page's actions through the one door as the complainant, and abuse kept out."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import func, select
+
+from reclamations.db.follow_links import issue_link, owe_mail
+from reclamations.db.models import ComplaintRow, EventRow, FollowLinkRow, FollowMailRow
+from reclamations.domain.access import COMPLAINANT_ACTOR, Principal, Role
+from reclamations.domain.clock import local_date
+from reclamations.domain.complaint import Status
+from reclamations.settings import Settings
+from reclamations.web.app import create_app
+from reclamations.web.public import COMPLAINANT_STATUS, RedactFollowTokens, redact
+from tests.activities.conftest import Mailbox, free_port, smtp_server  # noqa: F401 - a fixture
+from tests.office import Office, eml_text
+from tests.web.test_files import a_pdf
+
+SUPERVISOR = Principal("louise", Role.supervisor)
+
+
+def public_app(office: Office, **changes: Any) -> FastAPI:
+    """The app with the form's minimum fill time off (tests send at once), unless changed."""
+    settings = office.settings.model_copy(update={"public_min_fill_seconds": 0, **changes})
+    return create_app(settings, office.sessions, office.keyring, client=office.client)
+
+
+def client_of(app: FastAPI, address: str = "203.0.113.7") -> httpx.AsyncClient:
+    transport = httpx.ASGITransport(app=app, client=(address, 50000))
+    return httpx.AsyncClient(transport=transport, base_url="http://reclamations.test")
+
+
+@pytest.fixture
+async def web(office: Office) -> AsyncIterator[httpx.AsyncClient]:
+    async with client_of(public_app(office)) as client:
+        yield client
+
+
+FORM = {
+    "complainant.name": "Zoé Lefèvre",
+    "complainant.email": "zoe.lefevre@example.fr",
+    "subject": "Prélèvement en double",
+    "description": "Deux prélèvements de 48,20 € en octobre pour la même échéance.",
+    "category": "contributions",
+    "not_medical": "oui",
+}
+
+
+def token_of(page: str) -> str:
+    found = re.search(r'name="jeton" value="([^"]+)"', page)
+    assert found, page
+    return found.group(1)
+
+
+async def file(
+    client: httpx.AsyncClient, files: dict[str, Any] | None = None, **changes: str
+) -> httpx.Response:
+    page = await client.get("/reclamation")
+    form = {**FORM, "jeton": token_of(page.text), **changes}
+    return await client.post("/reclamation", data=form, files=files or {})
+
+
+async def filed(client: httpx.AsyncClient, **changes: str) -> str:
+    """A complaint filed online; its reference, read on the follow-up page it leads to."""
+    response = await file(client, **changes)
+    assert response.status_code == 303, response.text
+    assert response.headers["location"] == "/suivi?envoyee=1"
+    page = await client.get("/suivi?envoyee=1")
+    assert page.status_code == 200, page.text
+    found = re.search(r"Votre réclamation ([A-Z]+-\d{4}-\d{6})", page.text)
+    assert found, page.text
+    return found.group(1)
+
+
+async def complaints(office: Office) -> int:
+    async with office.sessions() as session:
+        return int(await session.scalar(select(func.count()).select_from(ComplaintRow)) or 0)
+
+
+def ctx_of(client: httpx.AsyncClient) -> Any:
+    transport = client._transport
+    assert isinstance(transport, httpx.ASGITransport)
+    return transport.app.state.context  # type: ignore[attr-defined]
+
+
+# -- filing -------------------------------------------------------------------------------
+
+
+async def test_a_complaint_filed_online_is_a_web_form_complaint_sent_today_with_its_files(
+    web: httpx.AsyncClient, office: Office
+) -> None:
+    form = await web.get("/reclamation")
+    assert form.status_code == 200
+    # The medical notice comes before the form, with the Médecin Conseil's postal address.
+    notice, fields = form.text.index("Informations médicales"), form.text.index("<form")
+    assert notice < fields and "Médecin Conseil de Mutex" in form.text[notice:fields]
+    assert "140 avenue de la République" in form.text[notice:fields]
+    for header in ("content-security-policy", "x-frame-options", "x-content-type-options"):
+        assert header in form.headers
+    assert form.headers["cache-control"] == "no-store"
+
+    files = {"previous_answers": ("reponse.pdf", a_pdf(), "application/pdf")}
+    response = await file(web, files=files)
+    assert response.status_code == 303, response.text
+    page = await web.get("/suivi?envoyee=1")
+    reference = re.search(r"Votre réclamation ([A-Z]+-\d{4}-\d{6})", page.text).group(1)  # type: ignore[union-attr]
+    assert "Votre réclamation est enregistrée" in page.text
+    assert "reponse.pdf" in page.text and "réponse écrite antérieure" in page.text
+
+    complaint = (await office.service.read(SUPERVISOR, reference)).complaint
+    assert complaint.intake.channel == "web_form"
+    assert complaint.plan.sent_on == local_date(datetime.now(UTC), "Europe/Paris")
+    assert complaint.intake.complainant.email == "zoe.lefevre@example.fr"
+    async with office.sessions() as session:
+        actors = set(
+            await session.scalars(select(EventRow.actor).where(EventRow.reference == reference))
+        )
+    assert "formulaire en ligne" in actors
+
+
+async def test_the_email_brings_a_link_that_opens_the_page_and_no_token_is_kept_in_clear(
+    web: httpx.AsyncClient, office: Office
+) -> None:
+    reference = await filed(web)
+    await ctx_of(web).settle()
+    [mail] = office.outbox(f"email/{reference}/lien-suivi-*.eml")
+    text = eml_text(mail)
+    assert reference in text and "accusé de réception" in text and "2 mois" in text
+    link = re.search(r"http://\S+/suivi/(\S+)", text)
+    assert link is not None
+    token = link.group(1)
+
+    async with client_of(web._transport.app) as other:  # type: ignore[attr-defined]
+        opened = await other.get(f"/suivi/{token}")
+        assert opened.status_code == 303 and opened.headers["location"] == "/suivi"
+        page = await other.get("/suivi")
+        assert reference in page.text and "Zoé" not in page.text  # status, dates, letters
+
+    database = office.settings.data_dir / "reclamations.db"
+    stored = b"".join(p.read_bytes() for p in database.parent.glob("reclamations.db*"))
+    assert token.encode() not in stored
+    async with office.sessions() as session:
+        hashes = list(await session.scalars(select(FollowLinkRow.token_hash)))
+    assert len(hashes) == 2 and all(len(h) == 64 for h in hashes)  # the page's and the mail's
+
+
+async def test_a_wrong_an_expired_and_another_complaints_token_get_the_same_404(
+    web: httpx.AsyncClient, office: Office
+) -> None:
+    reference = await filed(web)
+    expired = await issue_link(
+        office.sessions, reference, datetime.now(UTC) - timedelta(days=2), timedelta(days=1)
+    )
+    answers = []
+    async with client_of(web._transport.app, "198.51.100.9") as stranger:  # type: ignore[attr-defined]
+        for token in (expired, "x" * 43, "nimporte-quoi", reference, "%00"):
+            response = await stranger.get(f"/suivi/{token}")
+            answers.append((response.status_code, response.text))
+        nothing = await stranger.get("/suivi")
+    assert {status for status, _ in answers} == {404} and nothing.status_code == 404
+    assert len({text for _, text in answers} | {nothing.text}) == 1
+    assert "Page introuvable" in nothing.text
+
+
+async def test_the_complainant_adds_a_document_contests_the_answer_and_is_on_the_record(
+    web: httpx.AsyncClient, office: Office
+) -> None:
+    reference = await filed(web)
+    await office.service.act(SUPERVISOR, reference, "qualify", {})
+    page = await web.get("/suivi")
+    assert "Demander un réexamen" not in page.text
+
+    added = await web.post(
+        "/suivi/documents",
+        data={"jeton": token_of(page.text), "kind": "supporting_document"},
+        files={"files": ("releve.pdf", a_pdf("Relevé bancaire"), "application/pdf")},
+    )
+    assert added.status_code == 303, added.text
+    page = await web.get(added.headers["location"])
+    assert "releve.pdf" in page.text and "Vos documents ont été ajoutés" in page.text
+
+    reading = await office.service.act(
+        SUPERVISOR,
+        reference,
+        "answer",
+        {"decision": "rejected", "reasons": "Le second prélèvement correspond à octobre."},
+    )
+    await office.service.recorded(reference, reading.complaint.version)
+    page = await web.get("/suivi")
+    assert "Demander un réexamen" in page.text and "Saisir le Médiateur" in page.text
+    assert "La Médiation de l&#39;Assurance" in page.text
+    contested = await web.post(
+        "/suivi/contestation",
+        data={"jeton": token_of(page.text), "note": "Les deux prélèvements portent sur novembre."},
+    )
+    assert contested.status_code == 303, contested.text
+    complaint = (await office.service.read(SUPERVISOR, reference)).complaint
+    assert complaint.status is Status.contested
+    async with office.sessions() as session:
+        actors = list(
+            await session.scalars(select(EventRow.actor).where(EventRow.reference == reference))
+        )
+    assert actors.count(COMPLAINANT_ACTOR) >= 2  # the document and the contest
+
+
+async def test_the_complainant_reaches_no_other_complaint_and_no_agent_page(
+    web: httpx.AsyncClient, office: Office
+) -> None:
+    await filed(web)
+    other = await office.start()
+    assert (await web.get(f"/complaints/{other.id.removeprefix('complaint-')}")).status_code in (
+        303,
+        401,
+    )
+    assert (await web.get("/")).status_code == 303  # the login page, not the queue
+
+
+# -- abuse --------------------------------------------------------------------------------
+
+
+async def test_a_filled_honeypot_a_form_sent_too_fast_and_a_missing_cookie_register_nothing(
+    office: Office,
+) -> None:
+    before = await complaints(office)
+    async with client_of(public_app(office)) as client:
+        robot = await file(client, site_web="https://spam.example")
+        assert robot.status_code == 403
+    async with client_of(public_app(office, public_min_fill_seconds=60)) as client:
+        hasty = await file(client)
+        assert hasty.status_code == 422 and "trop vite" in hasty.text
+        assert hasty.text.count('value="Zoé Lefèvre"') == 1  # nothing typed is lost
+    async with client_of(public_app(office)) as client:
+        page = await client.get("/reclamation")
+        client.cookies.clear()  # another site's form: no cookie of ours comes with it
+        forged = await client.post("/reclamation", data={**FORM, "jeton": token_of(page.text)})
+        assert forged.status_code == 403 and "pas pu être vérifié" in forged.text
+    assert await complaints(office) == before
+
+
+async def test_a_flood_from_one_address_or_many_gets_a_french_429_and_never_reaches_the_queue(
+    office: Office,
+) -> None:
+    app = public_app(office, public_filings_per_address_hour=2, public_filings_per_hour=3)
+    async with client_of(app, "203.0.113.1") as one:
+        await filed(one)
+        await filed(one)
+        before = await complaints(office)
+        refused = await file(one)
+        assert refused.status_code == 429 and "Trop de demandes" in refused.text
+        assert int(refused.headers["retry-after"]) > 0
+        assert refused.headers["content-security-policy"]
+    async with client_of(app, "203.0.113.2") as two:
+        await filed(two)  # the third of the hour, from another address
+        before = await complaints(office)
+        refused = await file(two)
+        assert refused.status_code == 429
+    async with client_of(app, "203.0.113.3") as three:
+        assert (await file(three)).status_code == 429  # the site's limit, whoever asks
+    assert await complaints(office) == before
+
+
+async def test_a_form_beyond_the_size_limit_is_refused_before_it_is_read(
+    web: httpx.AsyncClient, office: Office
+) -> None:
+    limit = office.settings.max_complaint_files_bytes + office.settings.max_body_bytes
+    page = await web.get("/reclamation")
+    big = {"evidence": ("gros.pdf", b"%PDF-1.4\n" + b"0" * (limit + 10), "application/pdf")}
+    response = await web.post(
+        "/reclamation", data={**FORM, "jeton": token_of(page.text)}, files=big
+    )
+    assert response.status_code == 413
+
+
+# -- a new link, and the mail server down ---------------------------------------------------
+
+
+async def test_a_new_link_gets_the_same_answer_for_any_address_and_comes_by_email(
+    web: httpx.AsyncClient, office: Office
+) -> None:
+    reference = await filed(web)
+    await ctx_of(web).settle()
+    answers = []
+    for address in ("ZOE.lefevre@example.fr ", "personne@example.fr"):
+        page = await web.get("/suivi/nouveau-lien")
+        response = await web.post(
+            "/suivi/nouveau-lien", data={"jeton": token_of(page.text), "email": address}
+        )
+        answers.append(response.text)
+    assert answers[0] == answers[1] and "un courriel avec un nouveau lien" in answers[0]
+    await ctx_of(web).settle()
+    assert len(office.outbox(f"email/{reference}/lien-suivi-*.eml")) == 2
+
+
+async def test_a_link_email_refused_by_the_mail_server_is_sent_once_it_is_back(
+    office: Office,
+    smtp_server: tuple[Mailbox, int],  # noqa: F811 - the fixture
+) -> None:
+    mailbox, port = smtp_server
+    app = public_app(office, smtp_host="127.0.0.1", smtp_port=port)
+    async with client_of(app) as client:
+        mailbox.refuse_next = 1
+        reference = await filed(client)
+        ctx = ctx_of(client)
+        await ctx.settle()
+        assert mailbox.received == []
+        async with office.sessions() as session:
+            [owed] = list(await session.scalars(select(FollowMailRow)))
+            links = await session.scalar(select(func.count()).select_from(FollowLinkRow))
+        assert owed.sent_at is None and owed.attempts == 1
+        assert links == 1  # the page's; the failed try forgot its own
+        assert await ctx.follow_mailer.drain(owed.next_attempt_at) == 1
+    [message] = mailbox.received
+    assert reference in message.get_content()
+    assert await ctx.follow_mailer.drain(owed.next_attempt_at + timedelta(hours=1)) == 0
+
+
+async def test_a_link_mail_for_a_medical_complaint_is_never_sent(office: Office) -> None:
+    handle = await office.start(medical=True)
+    reference = handle.id.removeprefix("complaint-")
+    app = public_app(office)
+    ctx = app.state.context
+    mail = await owe_mail(office.sessions, reference, "renewed", datetime.now(UTC))
+    assert not await ctx.follow_mailer.deliver(mail)
+    assert office.outbox(f"email/{reference}/lien-suivi-*.eml") == []
+
+
+# -- what the pages say -------------------------------------------------------------------
+
+
+def test_every_status_reads_in_plain_words_for_the_complainant() -> None:
+    assert set(COMPLAINANT_STATUS) == set(Status)
+
+
+def test_the_access_log_never_shows_a_token() -> None:
+    assert redact("/suivi/AbC-12_xyz") == "/suivi/[lien]"
+    assert redact("/suivi/nouveau-lien") == "/suivi/nouveau-lien"
+    assert redact("/suivi/courriers/answer/1") == "/suivi/courriers/answer/1"
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        "",
+        0,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5", "GET", "/suivi/secret-token", "1.1", 303),
+        None,
+    )
+    RedactFollowTokens().filter(record)
+    assert "secret-token" not in record.getMessage()
+
+
+async def test_the_cover_sheet_gives_each_entitys_medecin_conseil(
+    web: httpx.AsyncClient,
+) -> None:
+    sheet = await web.get("/reclamation/medicale")
+    assert sheet.status_code == 200 and "Confidentiel – secret médical" in sheet.text
+    assert "Médecin Conseil de Mutex" in sheet.text
+    assert (await web.get("/reclamation/medicale?entite=inconnue")).status_code == 404
+
+
+def test_settings_bound_the_public_limits() -> None:
+    with pytest.raises(ValueError):
+        Settings(_env_file=None, public_filings_per_hour=0)  # type: ignore[call-arg]

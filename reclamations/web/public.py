@@ -20,6 +20,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
 from starlette.datastructures import UploadFile as StarletteUpload
 
 from reclamations.activities.letters.pdf import letter_pdf
@@ -36,8 +37,15 @@ from reclamations.db.follow_links import (
 from reclamations.domain.access import Principal, Role, complainant_of
 from reclamations.domain.actions import Decision
 from reclamations.domain.complaint import Status
-from reclamations.domain.errors import FieldError, Invalid, NotFound, Refused, ServiceError
-from reclamations.domain.intake import Category, DocumentKind
+from reclamations.domain.errors import (
+    FieldError,
+    Invalid,
+    NotFound,
+    Refused,
+    ServiceError,
+    describe_errors,
+)
+from reclamations.domain.intake import Category, DocumentKind, parse_intake
 from reclamations.service import Upload
 from reclamations.web.context import WebContext, context
 from reclamations.web.edges import FILE_POLICY
@@ -349,6 +357,15 @@ async def file_complaint(request: Request, ctx: WebContext = Depends(context)) -
         errors.append(
             FieldError("complainant.email", "indiquez l'adresse où recevoir votre lien de suivi")
         )
+    if errors:
+        # Every mistake at once (RGAA 11.10): the intake's own, checked without registering.
+        flagged = {e.field for e in errors}
+        errors += [
+            e
+            for e in intake_problems(ctx, intake_of(form, now()))
+            # "an address is needed" says again what the missing email already says.
+            if not (e.field == "complainant" and "complainant.email" in flagged)
+        ]
     try:
         if errors:
             raise Invalid(errors)
@@ -368,6 +385,16 @@ async def file_complaint(request: Request, ctx: WebContext = Depends(context)) -
     response = RedirectResponse("/suivi?envoyee=1", status_code=303)
     follow_cookie(ctx, response, token)
     return response
+
+
+def intake_problems(ctx: WebContext, data: dict[str, Any]) -> list[FieldError]:
+    entity = ctx.service.entities.get(data.get("entity"))
+    calendar = entity.calendar if entity else "national"
+    try:
+        parse_intake({**data, "calendar": calendar}, today(calendar))
+    except ValidationError as error:
+        return describe_errors(error)
+    return []
 
 
 def follow_cookie(ctx: WebContext, response: Response, token: str) -> None:

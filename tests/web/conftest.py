@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from reclamations.db.accounts import add_user, create_token
 from reclamations.domain.access import Role
 from reclamations.web.app import create_app
+from tests.activities.conftest import smtp_server  # noqa: F401 - the real SMTP server, here too
 from tests.conftest import IN_CI
 from tests.office import Office
 

@@ -22,7 +22,7 @@ from reclamations.domain.complaint import Status
 from reclamations.settings import Settings
 from reclamations.web.app import create_app
 from reclamations.web.public import COMPLAINANT_STATUS, RedactFollowTokens, redact
-from tests.activities.conftest import Mailbox, free_port, smtp_server  # noqa: F401 - a fixture
+from tests.activities.conftest import Mailbox
 from tests.office import Office, eml_text
 from tests.web.test_files import a_pdf
 
@@ -72,7 +72,7 @@ async def file(
 
 async def filed(client: httpx.AsyncClient, **changes: str) -> str:
     """A complaint filed online; its reference, read on the follow-up page it leads to."""
-    response = await file(client, **changes)
+    response = await file(client, {}, **changes)
     assert response.status_code == 303, response.text
     assert response.headers["location"] == "/suivi?envoyee=1"
     page = await client.get("/suivi?envoyee=1")
@@ -303,7 +303,7 @@ async def test_a_new_link_gets_the_same_answer_for_any_address_and_comes_by_emai
 
 async def test_a_link_email_refused_by_the_mail_server_is_sent_once_it_is_back(
     office: Office,
-    smtp_server: tuple[Mailbox, int],  # noqa: F811 - the fixture
+    smtp_server: tuple[Mailbox, int],
 ) -> None:
     mailbox, port = smtp_server
     app = public_app(office, smtp_host="127.0.0.1", smtp_port=port)
@@ -369,4 +369,4 @@ async def test_the_cover_sheet_gives_each_entitys_medecin_conseil(
 
 def test_settings_bound_the_public_limits() -> None:
     with pytest.raises(ValueError):
-        Settings(_env_file=None, public_filings_per_hour=0)  # type: ignore[call-arg]
+        Settings(_env_file=None, public_filings_per_hour=0)

@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from reclamations.db.accounts import add_user
 from reclamations.domain.access import Principal, Role
 from reclamations.web.app import create_app
-from tests.activities.conftest import Mailbox, free_port, smtp_server  # noqa: F401 - a fixture
+from tests.activities.conftest import Mailbox
 from tests.office import Office
 from tests.web.conftest import PASSWORD, USERS
 from tests.web.test_browser import logged_in
@@ -31,7 +31,7 @@ BLOCKING = ("serious", "critical")
 
 
 @pytest.fixture
-async def app(office: Office, smtp_server: tuple[Mailbox, int]) -> FastAPI:  # noqa: F811
+async def app(office: Office, smtp_server: tuple[Mailbox, int]) -> FastAPI:
     """The web app of these tests: the private links' emails through the real SMTP server,
     and no minimum fill time (a robot-fast test, not a robot)."""
     for username, (role, name) in USERS.items():
@@ -71,7 +71,7 @@ async def file_online(browser: Any, live_server: Any, tmp_path: Path) -> tuple[A
     pdf = tmp_path / "reponse-precedente.pdf"
     pdf.write_bytes(a_pdf("Notre réponse du 3 novembre"))
     await fill_form(page, pdf)
-    await page.click("text=Envoyer ma réclamation")
+    await page.click("button:has-text('Envoyer ma réclamation')")
     await page.wait_for_url(re.compile(r"/suivi\?envoyee=1$"))
     heading = await page.locator("h1").inner_text()
     return page, heading.rsplit(" ", 1)[-1]
@@ -94,7 +94,7 @@ async def test_a_complainant_files_receives_the_link_follows_adds_and_contests(
     live_server: Any,
     office: Office,
     smtp_server: tuple[Mailbox, int],
-    tmp_path: Path,  # noqa: F811
+    tmp_path: Path,
 ) -> None:
     mailbox, _ = smtp_server
     DOCS.mkdir(exist_ok=True)
@@ -124,7 +124,7 @@ async def test_a_complainant_files_receives_the_link_follows_adds_and_contests(
     evidence = tmp_path / "releve.pdf"
     evidence.write_bytes(a_pdf("Relevé bancaire d'octobre"))
     await page.set_input_files("#f-files", str(evidence))
-    await page.click("text=Ajouter à mon dossier")
+    await page.click("button:has-text('Ajouter à mon dossier')")
     await page.wait_for_selector("text=Vos documents ont été ajoutés")
     assert await page.locator("text=releve.pdf").count() == 1
 
@@ -138,7 +138,7 @@ async def test_a_complainant_files_receives_the_link_follows_adds_and_contests(
     await page.goto(f"{live_server.url}/suivi")
     await page.screenshot(path=str(DOCS / "public-follow.png"), full_page=True)
     await page.fill("#f-note", "Les deux prélèvements portent sur octobre.")
-    await page.click("text=Demander un réexamen")
+    await page.click("button:has-text('Demander un réexamen')")
     await page.wait_for_selector("text=Votre demande de réexamen est enregistrée")
     assert "réexamen est en cours" in await page.locator(".status-text").inner_text()
 
@@ -152,7 +152,7 @@ async def test_no_serious_or_critical_axe_violation_on_public_and_agents_pages(
         await page.goto(f"{live_server.url}{path}")
         found += await blocking_violations(page)
     await page.goto(f"{live_server.url}/reclamation")
-    await page.click("text=Envoyer ma réclamation")  # every mistake at once
+    await page.click("button:has-text('Envoyer ma réclamation')")  # every mistake at once
     assert await page.locator(".error-summary").count() == 1
     found += await blocking_violations(page)
 
@@ -213,7 +213,7 @@ async def test_errors_are_listed_at_the_top_with_focus_and_beside_each_field(
 ) -> None:
     page = await browser.new_page()
     await page.goto(f"{live_server.url}/reclamation")
-    await page.click("text=Envoyer ma réclamation")
+    await page.click("button:has-text('Envoyer ma réclamation')")
     assert await page.evaluate("document.activeElement.classList.contains('error-summary')")
     assert (await page.title()).startswith("Erreurs dans le formulaire")
     await page.click(".error-summary a[href='#f-complainant-name']")

@@ -16,9 +16,12 @@ from sqlalchemy import func, select
 
 from reclamations.db.follow_links import issue_link, owe_mail
 from reclamations.db.models import ComplaintRow, EventRow, FollowLinkRow, FollowMailRow
-from reclamations.domain.access import COMPLAINANT_ACTOR, Principal, Role
+from reclamations.db.queue import QueueFilters
+from reclamations.domain.access import COMPLAINANT_ACTOR, Principal, Role, complainant_of
 from reclamations.domain.clock import local_date
 from reclamations.domain.complaint import Status
+from reclamations.domain.errors import Forbidden, NotFound
+from reclamations.service import Upload
 from reclamations.settings import Settings
 from reclamations.web.app import create_app
 from reclamations.web.public import COMPLAINANT_STATUS, RedactFollowTokens, redact
@@ -213,16 +216,26 @@ async def test_the_complainant_adds_a_document_contests_the_answer_and_is_on_the
     assert actors.count(COMPLAINANT_ACTOR) >= 2  # the document and the contest
 
 
-async def test_the_complainant_reaches_no_other_complaint_and_no_agent_page(
+async def test_the_complainant_reaches_no_other_complaint_through_the_door(
     web: httpx.AsyncClient, office: Office
 ) -> None:
-    await filed(web)
-    other = await office.start()
-    assert (await web.get(f"/complaints/{other.id.removeprefix('complaint-')}")).status_code in (
-        303,
-        401,
-    )
-    assert (await web.get("/")).status_code == 303  # the login page, not the queue
+    mine = await filed(web)
+    other = (await office.start()).id.removeprefix("complaint-")
+    zoe = complainant_of(mine)
+    assert (await office.service.read(zoe, mine)).complaint.reference == mine
+    for attempt in (
+        office.service.read(zoe, other),
+        office.service.dossier(zoe, other),
+        office.service.act(zoe, other, "withdraw", {}),
+        office.service.add_files(zoe, other, [Upload("x.pdf", a_pdf())]),
+        office.service.letter(zoe, other, "acknowledgement", 1),
+    ):
+        with pytest.raises(NotFound):
+            await attempt
+    with pytest.raises(Forbidden):
+        await office.service.queue(zoe, QueueFilters(), 1)
+    with pytest.raises(Forbidden):  # on their own complaint, only what a complainant may do
+        await office.service.act(zoe, mine, "qualify", {})
 
 
 # -- abuse --------------------------------------------------------------------------------

@@ -160,8 +160,22 @@ async def test_no_serious_or_critical_axe_violation_on_public_and_agents_pages(
     found += await blocking_violations(follow)
     reading = await office.service.act(SUPERVISOR, reference, "qualify", {})
     await office.service.recorded(reference, reading.complaint.version)
-    await follow.goto(f"{live_server.url}/suivi")
+    for _ in range(200):  # the acknowledgement leaves (the worker's letters activity)
+        await follow.goto(f"{live_server.url}/suivi")
+        if await follow.locator("text=lire « Accusé de réception »").count():
+            break
+        await asyncio.sleep(0.1)
     found += await blocking_violations(follow)
+    await follow.click("text=lire « Accusé de réception »")
+    found += await blocking_violations(follow)
+
+    asking = await browser.new_page()
+    for _ in range(11):  # a new link is asked 10 times an hour from one address at most
+        await asking.goto(f"{live_server.url}/suivi/nouveau-lien")
+        await asking.fill("#f-email", "zoe.lefevre@example.fr")
+        await asking.click("button:has-text('Recevoir un nouveau lien')")
+    assert "Trop de demandes" in await asking.title()
+    found += await blocking_violations(asking)
 
     agent = await logged_in(browser, live_server, "louise")
     for path in ("/", f"/complaints/{reference}", "/complaints/new", "/conformite"):

@@ -581,14 +581,9 @@ async def follow_action(
         request.cookies.get(FORM_COOKIE), form.get("jeton"), FOLLOWING, timed=False
     )
     if problem is not None:
-        return await dossier_page(
-            ctx,
-            request,
-            link,
-            problem=FORM_PROBLEM_MESSAGES[problem],
-            failed=failed,
-            status_code=403,
-        )
+        # The page's own token: said at the top, whichever form was sent.
+        message = FORM_PROBLEM_MESSAGES[problem]
+        return await dossier_page(ctx, request, link, problem=message, status_code=403)
     try:
         reading = await act(link, form)
     except (Invalid, Refused) as error:
@@ -650,6 +645,16 @@ async def withdraw(request: Request, ctx: WebContext = Depends(context)) -> Resp
 @router.post("/suivi/quitter")
 async def leave(request: Request, ctx: WebContext = Depends(context)) -> Response:
     """Forget the link in this browser (a shared computer)."""
+    link = await opened(ctx, request)
+    if link is None:
+        return not_found(ctx, request)
+    form = await posted(request)
+    problem = ctx.form_signer.problem(
+        request.cookies.get(FORM_COOKIE), form.get("jeton"), FOLLOWING, timed=False
+    )
+    if problem is not None:
+        message = FORM_PROBLEM_MESSAGES[problem]
+        return await dossier_page(ctx, request, link, problem=message, status_code=403)
     response = RedirectResponse("/reclamation?quitte=1", status_code=303)
     response.delete_cookie(FOLLOW_COOKIE, path="/suivi")
     return response

@@ -27,6 +27,7 @@ from reclamations.web.app import create_app
 from reclamations.web.public import COMPLAINANT_STATUS, RedactFollowTokens, redact
 from tests.activities.conftest import Mailbox
 from tests.office import Office, eml_text
+from tests.web.posts.table import ROUTES, Post, footprint
 from tests.web.test_files import a_pdf
 
 SUPERVISOR = Principal("louise", Role.supervisor)
@@ -292,6 +293,28 @@ async def test_a_form_beyond_the_size_limit_is_refused_before_it_is_read(
         "/reclamation", data={**FORM, "jeton": token_of(page.text)}, files=big
     )
     assert response.status_code == 413
+
+
+PUBLIC_FORMS = [post for post in ROUTES if post.door == "public"]
+
+
+@pytest.mark.parametrize("post", PUBLIC_FORMS, ids=lambda post: post.id)
+async def test_a_public_form_without_its_token_or_with_anothers_is_refused_and_changes_nothing(
+    web: httpx.AsyncClient, office: Office, post: Post
+) -> None:
+    await filed(web)  # the private link's cookie, for the follow-up page's forms
+    await ctx_of(web).settle()
+    data = {**FORM, "email": FORM["complainant.email"], "note": "Non.", "confirm": "oui"}
+    files = {"files": ("piece.pdf", a_pdf(), "application/pdf")}
+    page = await web.get("/suivi")
+    other = ctx_of(web).form_signer.token("un-autre-nonce-que-le-mien", "suivi")
+    for token in (None, other, token_of(page.text) + "0"):
+        before = await footprint(office, None)
+        posted = {**data, "jeton": token} if token else data
+        response = await web.post(post.path, data=posted, files=files)
+        assert response.status_code == 403, (token, response.text[:300])
+        assert "pas pu être vérifié" in response.text
+        assert await footprint(office, None) == before
 
 
 # -- a new link, and the mail server down ---------------------------------------------------

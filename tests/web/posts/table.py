@@ -90,6 +90,20 @@ ROUTES: list[Post] = [
     # (tests/web/test_codec.py tests it with its key; posts/test_api.py without).
     Post("/codec/local/{key}/decode", "local-codec", frozenset()),
     Post("/codec/local/{key}/encode", "local-codec", frozenset()),
+    # The complainant's pages (issue 26): nobody logs in; each form carries its signed
+    # double-submit token, and those of the follow-up page need the private link's cookie
+    # (tests/web/test_public.py walks these without their token).
+    *(
+        Post(path, "public", frozenset())
+        for path in (
+            "/reclamation",
+            "/suivi/nouveau-lien",
+            "/suivi/documents",
+            "/suivi/contestation",
+            "/suivi/desistement",
+            "/suivi/quitter",
+        )
+    ),
 ]
 CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 

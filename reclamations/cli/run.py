@@ -236,6 +236,7 @@ def banner(settings: Settings) -> str:
             f"  Temporal Web UI        {settings.temporal_ui_url}",
             f"  interface des agents   {settings.web_public_url}",
             f"  API (OpenAPI)          {settings.web_public_url}/docs",
+            f"  formulaire public      {settings.web_public_url}/reclamation",
             f"  worker                 file de tâches « {settings.task_queue} »",
             f"  base de données        {settings.resolved_database_url}",
             f"  courriers              {settings.resolved_outbox_dir}/ (email/ et post/)",

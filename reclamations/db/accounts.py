@@ -10,7 +10,7 @@ from sqlalchemy import select
 from reclamations.db.engine import SessionFactory
 from reclamations.db.logins import AuditKind, end_sessions
 from reclamations.db.models import ApiTokenRow, AuditRow, UserRow, aware
-from reclamations.domain.access import DEFAULT_TOKEN_ROLE, USER_ROLES, Principal, Role
+from reclamations.domain.access import DEFAULT_TOKEN_ROLE, TOKEN_ROLES, USER_ROLES, Principal, Role
 from reclamations.security.passwords import (
     hash_password,
     new_token,
@@ -114,6 +114,9 @@ async def create_token(
     A name is the actor on the record: one live token per name."""
     if not NAME_PATTERN.match(name):
         raise AccountError("nom de jeton invalide (3 à 100 lettres, chiffres, « . », « _ », « - »)")
+    if role not in TOKEN_ROLES:
+        # A complainant holds a private link to one complaint (web.public), never a token.
+        raise AccountError(f"rôle impossible pour un jeton : {role}")
     now = datetime.now(UTC)
     if expires_at is not None and expires_at <= now:
         raise AccountError("la date d'expiration est déjà passée")

@@ -16,7 +16,7 @@ from reclamations.db.accounts import add_user, create_token
 from reclamations.db.engine import SessionFactory, create_engine, session_factory
 from reclamations.db.migrate import upgrade
 from reclamations.db.models import ReferenceCounterRow
-from reclamations.domain.access import Role
+from reclamations.domain.access import TOKEN_ROLES, Role
 from reclamations.security.keyring import Keyring
 from reclamations.web.app import create_app
 from tests.conftest import make_settings
@@ -63,7 +63,7 @@ async def app(office: Office) -> FastAPI:
 async def bearer(office: Office) -> dict[Role, dict[str, str]]:
     """An API token of each role, named after it ("jeton-agent")."""
     made: dict[Role, dict[str, str]] = {}
-    for role in Role:
+    for role in TOKEN_ROLES:
         token = await create_token(office.sessions, f"jeton-{role.value}", role)
         made[role] = {"Authorization": f"Bearer {token}"}
     return made

@@ -16,7 +16,7 @@ from reportlab.pdfgen.canvas import Canvas
 from sqlalchemy import func, select
 
 from reclamations.db.models import Base
-from reclamations.domain.access import Role
+from reclamations.domain.access import TOKEN_ROLES, Role
 from reclamations.workflows.client import ComplaintHandle
 from reclamations.workflows.messages import WORKFLOW_ID_PREFIX
 from tests.office import (
@@ -298,8 +298,9 @@ async def caller(
 
 
 def universe(post: Post) -> list[Role]:
-    """The roles that could try: API tokens may carry any role, people log in with theirs."""
-    return list(Role) if post.door == "api" else sorted(USER_OF)
+    """The roles that could try: API tokens may carry any role of TOKEN_ROLES (a complainant
+    holds a private link, never a token), people log in with theirs."""
+    return list(TOKEN_ROLES) if post.door == "api" else sorted(USER_OF)
 
 
 # -- the checks, for the tests of this folder ----------------------------------------------------

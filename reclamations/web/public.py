@@ -17,6 +17,7 @@ import re
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -68,6 +69,7 @@ FORM_COOKIE = "reclamations_formulaire"
 HONEYPOT = "site_web"
 FILING, FOLLOWING = "reclamation", "suivi"
 HOUR = 3600.0
+PARIS = ZoneInfo("Europe/Paris")
 
 # How a complainant reads each status: plain words, no jargon (declared for every status; a
 # test walks Status).
@@ -305,7 +307,8 @@ def intake_of(form: dict[str, str], sent: datetime) -> dict[str, Any]:
         description = f"{description}\n\n(Réclamation d'abord adressée à : {body}.)"
     data: dict[str, Any] = {
         "channel": "web_form",
-        "sent_on": sent.isoformat(),
+        # rule 3: the instant of sending, as the complainant's own (French) clock reads it.
+        "sent_on": sent.astimezone(PARIS).isoformat(),
         "complainant": complainant,
         "subject": form.get("subject", ""),
         "description": description,

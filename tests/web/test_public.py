@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -21,10 +21,11 @@ from reclamations.domain.access import COMPLAINANT_ACTOR, Principal, Role, compl
 from reclamations.domain.clock import local_date
 from reclamations.domain.complaint import Status
 from reclamations.domain.errors import Forbidden, NotFound
+from reclamations.domain.intake import parse_intake
 from reclamations.service import Upload
 from reclamations.settings import Settings
 from reclamations.web.app import create_app
-from reclamations.web.public import COMPLAINANT_STATUS, RedactFollowTokens, redact
+from reclamations.web.public import COMPLAINANT_STATUS, RedactFollowTokens, intake_of, redact
 from tests.activities.conftest import Mailbox
 from tests.office import Office, eml_text
 from tests.web.posts.table import ROUTES, Post, footprint
@@ -371,6 +372,13 @@ async def test_a_link_mail_for_a_medical_complaint_is_never_sent(office: Office)
 
 
 # -- what the pages say -------------------------------------------------------------------
+
+
+def test_a_complaint_sent_after_midnight_in_paris_is_dated_that_paris_day() -> None:
+    # 23:30 UTC on 5 December is 00:30 on the 6th in Paris: the complainant sent it on the 6th.
+    data = intake_of(FORM, datetime(2026, 12, 5, 23, 30, tzinfo=UTC))
+    assert parse_intake(data, date(2026, 12, 6)).sent_date == date(2026, 12, 6)
+    assert data["channel"] == "web_form"
 
 
 def test_every_status_reads_in_plain_words_for_the_complainant() -> None:

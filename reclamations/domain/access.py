@@ -125,6 +125,12 @@ def may(role: Role, action: str, medical: bool) -> bool:
     return True
 
 
+def may_offer_follow_link(role: Role, medical: bool) -> bool:
+    """issue 26: sending a complainant their private link by email is acting for them: for
+    whoever acts on the complaint, never for a medical one (rule 11: nothing of it by email)."""
+    return not medical and role is not Role.complainant and may(role, "add_document", medical)
+
+
 def may_assign_to(principal: Principal, assignee: str) -> bool:
     """An agent takes a complaint for themselves; supervisors assign to anyone."""
     return principal.role is not Role.agent or assignee == principal.name

@@ -11,9 +11,11 @@ the token must never be in a workflow's payloads.
 from __future__ import annotations
 
 import logging
+from collections.abc import Coroutine
 from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, parseaddr
+from typing import Any, Protocol
 
 from reclamations.activities.letters.delivery import EmailSender
 from reclamations.db.engine import SessionFactory
@@ -27,6 +29,8 @@ from reclamations.db.follow_links import (
     mail_dropped,
     mail_failed,
     mail_sent,
+    owe_mail,
+    remember_address,
 )
 from reclamations.domain.access import complainant_of
 from reclamations.domain.complaint import Complaint
@@ -37,7 +41,27 @@ from reclamations.settings import Settings
 
 logger = logging.getLogger(__name__)
 
+
+class WebContextLike(Protocol):
+    """What `offer_link` needs of web.context.WebContext (which imports this module)."""
+
+    sessions: SessionFactory
+
+    @property
+    def follow_mailer(self) -> FollowMailer: ...
+
+    def in_background(self, work: Coroutine[Any, Any, Any]) -> None: ...
+
+
 NEW_LINK_PATH = "/suivi/nouveau-lien"
+
+
+async def offer_link(ctx: WebContextLike, reference: str, address: str) -> None:
+    """A link owed to `address` for `reference` (kept until a mail server takes it), tried at
+    once; the address may ask for a new link from then on."""
+    await remember_address(ctx.sessions, reference, address)
+    mail_id = await owe_mail(ctx.sessions, reference, MailReason.renewed, datetime.now(UTC))
+    ctx.in_background(ctx.follow_mailer.deliver(mail_id))
 
 
 def follow_url(settings: Settings, token: str) -> str:

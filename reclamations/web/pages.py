@@ -23,7 +23,7 @@ from reclamations.db.logins import (
 )
 from reclamations.db.queue import QueueFilters
 from reclamations.db.register import dated_line, last_promise, register_line
-from reclamations.domain.access import may_read_complaints, may_register
+from reclamations.domain.access import may_offer_follow_link, may_read_complaints, may_register
 from reclamations.domain.actions import ACTION_LABELS
 from reclamations.domain.complaint import OPEN_STATUSES
 from reclamations.domain.errors import (
@@ -41,6 +41,7 @@ from reclamations.service import Reading, Upload
 from reclamations.web.context import WebContext, context
 from reclamations.web.edges import FILE_POLICY
 from reclamations.web.files import attachment
+from reclamations.web.follow_mail import offer_link
 from reclamations.web.forms import DOCUMENT_ROWS, action_from_form, intake_from_form, on_form_rows
 from reclamations.web.sessions import COOKIE, LOGIN_COOKIE, client_address, logged_in, same_token
 from reclamations.web.views import TEMPLATE_GLOBALS, today
@@ -320,6 +321,10 @@ async def complaint_page(
         complainant_types=COMPLAINANT_TYPE_LABELS,
         done=ACTION_LABELS.get(request.query_params.get("fait", "")),
         files_pending=request.query_params.get("fichiers_non_joints", "").isdigit(),
+        # issue 26: the complainant's private link, offered by email from this page.
+        may_offer_link=may_offer_follow_link(agent.role, complaint.medical)
+        and bool(dossier.reading.readable and complaint.intake.complainant.email),
+        link_sent=request.query_params.get("lien") == "envoye",
         **extra,
     )
 
@@ -528,3 +533,28 @@ async def show_letter(
         letter=letter.row,
         body=letter.body,
     )
+
+
+@router.post("/complaints/{reference}/lien-de-suivi")
+async def offer_follow_link(
+    reference: str,
+    request: Request,
+    agent: Agent = Depends(current_agent),
+    ctx: WebContext = Depends(context),
+) -> Response:
+    """issue 26: email the complainant a private link to their follow-up page (a complaint
+    that came by email or post, say), as `recevoir un nouveau lien` would; the address is the
+    one the complaint holds, and it may ask for a new link from then on."""
+    await checked_form(request, agent)
+    try:
+        reading = await ctx.service.read(agent.principal, reference)
+    except ServiceError as error:
+        raise HTTPException(http_status(error), str(error)) from None
+    complaint = reading.complaint
+    address = complaint.intake.complainant.email if reading.readable else None
+    if not may_offer_follow_link(agent.role, complaint.medical):
+        raise HTTPException(403, "Votre rôle ne permet pas d'envoyer un lien de suivi.")
+    if not address:
+        raise HTTPException(409, "Cette réclamation n'a pas d'adresse électronique.")
+    await offer_link(ctx, reference, address)
+    return RedirectResponse(f"/complaints/{reference}?lien=envoye", status_code=303)

@@ -12,6 +12,7 @@ from reclamations.domain.access import (
     complainant_of,
     may,
     may_assign_to,
+    may_offer_follow_link,
     may_read_complaints,
     may_read_histories,
     may_read_queue,
@@ -124,3 +125,9 @@ def test_a_complainant_adds_documents_contests_and_withdraws_and_nothing_else():
 def test_a_complainant_never_logs_in_nor_holds_an_api_token():
     assert Role.complainant not in USER_ROLES and Role.complainant not in TOKEN_ROLES
     assert not may_register(Role.complainant) and not may_read_histories(Role.complainant)
+
+
+def test_whoever_acts_on_a_complaint_may_send_its_complainant_the_link_never_for_a_medical_one():
+    senders = {role for role in Role if may_offer_follow_link(role, medical=False)}
+    assert senders == {Role.agent, Role.supervisor, Role.medical_advisor}
+    assert not any(may_offer_follow_link(role, medical=True) for role in Role)

@@ -14,6 +14,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
+from reclamations.db.accounts import add_user
 from reclamations.db.follow_links import issue_link, owe_mail
 from reclamations.db.models import ComplaintRow, EventRow, FollowLinkRow, FollowMailRow
 from reclamations.db.queue import QueueFilters
@@ -28,6 +29,7 @@ from reclamations.web.app import create_app
 from reclamations.web.public import COMPLAINANT_STATUS, RedactFollowTokens, intake_of, redact
 from tests.activities.conftest import Mailbox
 from tests.office import Office, eml_text
+from tests.web.conftest import PASSWORD, USERS, login
 from tests.web.posts.table import ROUTES, Post, footprint
 from tests.web.test_files import a_pdf
 
@@ -336,6 +338,28 @@ async def test_a_new_link_gets_the_same_answer_for_any_address_and_comes_by_emai
     assert answers[0] == answers[1] and "un courriel avec un nouveau lien" in answers[0]
     await ctx_of(web).settle()
     assert len(office.outbox(f"email/{reference}/lien-suivi-*.eml")) == 2
+
+
+async def test_an_agent_sends_the_link_to_a_complainant_who_wrote_by_email(
+    web: httpx.AsyncClient, office: Office
+) -> None:
+    reference = (await office.start()).id.removeprefix("complaint-")  # by email, not online
+    for username in USERS:
+        await add_user(office.sessions, username, PASSWORD, *USERS[username])
+    csrf = await login(web, "camille")
+    sent = await web.post(f"/complaints/{reference}/lien-de-suivi", data={"csrf_token": csrf})
+    assert sent.status_code == 303 and sent.headers["location"].endswith("?lien=envoye")
+    await ctx_of(web).settle()
+    [mail] = office.outbox(f"email/{reference}/lien-suivi-*.eml")
+    token = re.search(r"/suivi/(\S+)", eml_text(mail)).group(1)  # type: ignore[union-attr]
+    async with client_of(web._transport.app, "198.51.100.20") as complainant:  # type: ignore[attr-defined]
+        assert (await complainant.get(f"/suivi/{token}")).status_code == 303
+        assert reference in (await complainant.get("/suivi")).text
+    # An operator reads the complaint but sends nothing for the complainant.
+    web.cookies.clear()
+    csrf = await login(web, "sami")
+    refused = await web.post(f"/complaints/{reference}/lien-de-suivi", data={"csrf_token": csrf})
+    assert refused.status_code == 403
 
 
 async def test_a_link_email_refused_by_the_mail_server_is_sent_once_it_is_back(

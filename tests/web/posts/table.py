@@ -77,6 +77,7 @@ ROUTES: list[Post] = [
     Post("/logout", "form", EVERY_USER),
     Post("/complaints/new", "form", HANDLERS),
     Post("/complaints/{reference}/documents", "form", HANDLERS),
+    Post("/complaints/{reference}/lien-de-suivi", "form", HANDLERS),
     *(Post(UI_ACTIONS, "form", roles, name) for name, roles in ACTION_ROLES.items()),
     Post("/api/complaints", "api", HANDLERS | {Role.intake}),
     Post("/api/complaints/{reference}/documents", "api", HANDLERS),

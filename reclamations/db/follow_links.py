@@ -44,6 +44,8 @@ async def issue_link(
     """A new private link's token for `reference`; only its hash is stored."""
     token = secrets.token_urlsafe(TOKEN_BYTES)
     async with sessions.begin() as session:
+        # Expired links open nothing: forgotten on the way.
+        await session.execute(delete(FollowLinkRow).where(FollowLinkRow.expires_at <= now))
         session.add(
             FollowLinkRow(
                 token_hash=token_digest(token),

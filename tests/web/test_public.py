@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from reclamations.db.accounts import add_user
 from reclamations.db.follow_links import issue_link, owe_mail
-from reclamations.db.models import ComplaintRow, EventRow, FollowLinkRow, FollowMailRow
+from reclamations.db.models import ComplaintRow, EventRow, FollowLinkRow, FollowMailRow, aware
 from reclamations.db.queue import QueueFilters
 from reclamations.domain.access import COMPLAINANT_ACTOR, Principal, Role, complainant_of
 from reclamations.domain.clock import local_date
@@ -177,6 +177,11 @@ async def test_a_wrong_an_expired_and_another_complaints_token_get_the_same_404(
     assert {status for status, _ in answers} == {404} and nothing.status_code == 404
     assert len({text for _, text in answers} | {nothing.text}) == 1
     assert "Page introuvable" in nothing.text
+    # The next link issued forgets the expired ones.
+    await issue_link(office.sessions, reference, datetime.now(UTC), timedelta(days=1))
+    async with office.sessions() as session:
+        left = list(await session.scalars(select(FollowLinkRow.expires_at)))
+    assert all(aware(moment) > datetime.now(UTC) for moment in left)
 
 
 async def test_the_complainant_adds_a_document_contests_the_answer_and_is_on_the_record(

@@ -247,6 +247,40 @@ async def test_the_complainant_reaches_no_other_complaint_through_the_door(
         await office.service.act(zoe, mine, "qualify", {})
 
 
+async def test_a_medical_complaints_page_shows_its_status_and_dates_only(
+    web: httpx.AsyncClient, office: Office
+) -> None:
+    reference = (await office.start(medical=True)).id.removeprefix("complaint-")
+    token = await issue_link(office.sessions, reference, datetime.now(UTC), timedelta(days=1))
+    await web.get(f"/suivi/{token}")
+    page = await web.get("/suivi")
+    assert "Réclamation médicale" in page.text and "Délai maximal de réponse" in page.text
+    for hidden in ("Hélène", "Remboursement d", "Nos courriers", "Ajouter", "Clore ma"):
+        assert hidden not in page.text, hidden
+
+
+async def test_a_requalified_complaint_says_so_and_a_complainant_may_withdraw(
+    web: httpx.AsyncClient, office: Office
+) -> None:
+    first = await filed(web)
+    page = await web.get("/suivi")
+    withdrawn = await web.post(
+        "/suivi/desistement", data={"jeton": token_of(page.text), "confirm": "oui"}
+    )
+    assert withdrawn.status_code == 303, withdrawn.text
+    page = await web.get(withdrawn.headers["location"])
+    assert "Close à votre demande" in page.text and "Clore ma réclamation" not in page.text
+    assert (await office.service.read(SUPERVISOR, first)).complaint.status is Status.withdrawn
+
+    second = await filed(web)
+    reading = await office.service.act(
+        SUPERVISOR, second, "requalify_as_request", {"note": "Demande d'attestation."}
+    )
+    await office.service.recorded(second, reading.complaint.version)
+    page = await web.get("/suivi")
+    assert "Traitée comme une demande" in page.text and "Saisir le Médiateur" not in page.text
+
+
 # -- abuse --------------------------------------------------------------------------------
 
 

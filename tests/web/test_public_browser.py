@@ -222,6 +222,23 @@ async def test_the_form_is_filled_and_sent_by_keyboard_alone(
     assert "Votre réclamation est enregistrée" in await page.content()
 
 
+async def test_a_complaint_is_filed_and_followed_with_javascript_off(
+    browser: Any, live_server: Any, tmp_path: Path
+) -> None:
+    context = await browser.new_context(java_script_enabled=False)
+    page = await context.new_page()
+    await page.goto(f"{live_server.url}/reclamation")
+    pdf = tmp_path / "reponse.pdf"
+    pdf.write_bytes(a_pdf())
+    await fill_form(page, pdf)
+    await page.click("button:has-text('Envoyer ma réclamation')")
+    await page.wait_for_url(re.compile(r"/suivi\?envoyee=1$"))
+    assert "Votre réclamation est enregistrée" in await page.content()
+    await page.click("summary:has-text('Pourquoi cette date ?') >> nth=0")  # details, no script
+    assert await page.locator("details[open]").count() == 1
+    await context.close()
+
+
 async def test_errors_are_listed_at_the_top_with_focus_and_beside_each_field(
     browser: Any, live_server: Any
 ) -> None:

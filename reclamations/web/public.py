@@ -89,7 +89,7 @@ COMPLAINANT_STATUS = {
     Status.answered: "Nous vous avons répondu.",
     Status.requalified: (
         "Traitée comme une demande (de service ou d'information), pas comme une réclamation : "
-        "un courrier vous l'a expliqué."
+        "un courrier vous l'explique."
     ),
     Status.withdrawn: "Close à votre demande.",
     Status.closed: "Close.",
@@ -102,7 +102,11 @@ DONE_MESSAGES = {
     "desistement": "Votre réclamation est close, comme vous l'avez demandé.",
 }
 
-TOKEN_IN_PATH = re.compile(r"^(/suivi/)(?!nouveau-lien\b|courriers/|documents\b)[^/?\s]+")
+# /suivi/<token>, not the follow-up page's own routes.
+TOKEN_IN_PATH = re.compile(
+    r"^(/suivi/)(?!(?:nouveau-lien|documents|contestation|desistement|quitter|courriers)(?:[/?]|$))"
+    r"[^/?\s]+"
+)
 
 
 def redact(path: str) -> str:

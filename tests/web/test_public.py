@@ -450,6 +450,8 @@ def test_every_status_reads_in_plain_words_for_the_complainant() -> None:
 
 def test_the_access_log_never_shows_a_token() -> None:
     assert redact("/suivi/AbC-12_xyz") == "/suivi/[lien]"
+    assert redact("/suivi/documents-Xy9?x=1") == "/suivi/[lien]?x=1"
+    assert redact("/suivi/documents/" + "a" * 64) == "/suivi/documents/" + "a" * 64
     assert redact("/suivi/nouveau-lien") == "/suivi/nouveau-lien"
     assert redact("/suivi/courriers/answer/1") == "/suivi/courriers/answer/1"
     record = logging.LogRecord(

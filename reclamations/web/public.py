@@ -205,6 +205,9 @@ async def files_of(request: Request, field: str, kind: str) -> list[Upload]:
 
 # -- the form -----------------------------------------------------------------------------
 
+# The files' problems (the door names them "file", "files", "fichier 2") go to the first file
+# field, which the list of errors links to.
+FILES_FIELD = "previous_answers"
 # The form's fields as the complainant reads them; errors on the intake's fields come back
 # under these names (the intake's own labels are for agents).
 FORM_LABELS = {
@@ -220,19 +223,24 @@ FORM_LABELS = {
     "managing_body": "Organisme gestionnaire",
     "first_written_on": "Date de votre première réclamation écrite",
     "not_medical": "Pas d'information médicale",
-    "file": "Documents",
-    "files": "Documents",
+    FILES_FIELD: "Documents",
     "sent_on": "Date d'envoi",
 }
 # A field the form does not show is reported on the closest one it does.
 FIELD_FOR = {"sent_on": "description", "channel": "description", "calendar": "entity"}
 
 
+def shown_field(field: str) -> str:
+    if field in ("file", "files") or field.startswith("fichier"):
+        return FILES_FIELD
+    return FIELD_FOR.get(field, field)
+
+
 def form_values(
     ctx: WebContext, request: Request, values: dict[str, str], errors: list[FieldError]
 ) -> dict[str, Any]:
     nonce = form_nonce(ctx, request)
-    shown = [FieldError(FIELD_FOR.get(e.field, e.field), e.message) for e in errors]
+    shown = [FieldError(shown_field(e.field), e.message) for e in errors]
     return {
         "nonce": nonce,
         "form_token": ctx.form_signer.token(nonce, FILING),

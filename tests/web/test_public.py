@@ -135,6 +135,19 @@ async def test_a_complaint_filed_online_is_a_web_form_complaint_sent_today_with_
     assert "formulaire en ligne" in actors
 
 
+async def test_a_file_refused_is_listed_and_linked_to_the_file_field_and_nothing_is_filed(
+    web: httpx.AsyncClient, office: Office
+) -> None:
+    before = await complaints(office)
+    files = {"evidence": ("notes.txt", b"juste du texte", "text/plain")}
+    refused = await file(web, files=files)
+    assert refused.status_code == 422
+    assert 'href="#f-previous-answers"' in refused.text
+    assert 'aria-describedby="f-previous-answers-erreur"' in refused.text
+    assert "choisissez-les de nouveau" in refused.text
+    assert await complaints(office) == before
+
+
 async def test_the_email_brings_a_link_that_opens_the_page_and_no_token_is_kept_in_clear(
     web: httpx.AsyncClient, office: Office
 ) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from starlette.datastructures import Headers
-from starlette.requests import cookie_parser
+from starlette.requests import Request, cookie_parser
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -158,7 +158,12 @@ class Edges:
         self, scope: Scope, receive: Receive, send: Send, status: int, message: str
     ) -> None:
         response: Response
-        if scope["path"].startswith(("/api", "/codec")) or status != 401:
+        if PUBLIC_PAGES.match(scope["path"]) and status == 413:
+            # The complainant's pages answer in French, in their own layout (issue 26).
+            from reclamations.web import public  # imports this module: here, not at the top
+
+            response = public.too_large(self.ctx, Request(scope), self._limit(scope["path"]))
+        elif scope["path"].startswith(("/api", "/codec")) or status != 401:
             challenge = {"WWW-Authenticate": "Bearer"} if scope["path"].startswith("/api") else {}
             headers = challenge if status == 401 else {}
             response = JSONResponse({"detail": message}, status_code=status, headers=headers)

@@ -163,6 +163,19 @@ def too_many(ctx: WebContext, request: Request, wait: float) -> HTMLResponse:
     return response
 
 
+def too_large(ctx: WebContext, request: Request, limit: int) -> HTMLResponse:
+    """A form too big to be read (web.edges refuses it while it comes): what the limits are."""
+    return render(
+        ctx,
+        request,
+        "too_large.html",
+        status_code=413,
+        title="Envoi trop volumineux",
+        limit_mb=max(1, limit // (1024 * 1024)),
+        max_file_mb=ctx.settings.max_file_bytes // (1024 * 1024),
+    )
+
+
 def limited(
     ctx: WebContext, request: Request, kind: str, per_address: int, overall: int | None = None
 ) -> float | None:

@@ -348,6 +348,7 @@ async def test_a_form_beyond_the_size_limit_is_refused_before_it_is_read(
         "/reclamation", data={**FORM, "jeton": token_of(page.text)}, files=big
     )
     assert response.status_code == 413
+    assert "Envoi trop volumineux" in response.text and 'lang="fr"' in response.text
 
 
 PUBLIC_FORMS = [post for post in ROUTES if post.door == "public"]

@@ -181,6 +181,31 @@ def sending_time(
     return min(date_header, receipt), notes
 
 
+# Elements that begin a line of their own (the rest flows within one).
+BLOCKS = [
+    "p",
+    "div",
+    "li",
+    "tr",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "pre",
+    "table",
+    "ul",
+    "ol",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "hr",
+]
+
+
 def html_text(html: str) -> str:
     """The text a reader sees in an HTML part: scripts, styles and the head dropped, each
     block on its line, links followed by their address (a reader must see where it went)."""
@@ -191,7 +216,12 @@ def html_text(html: str) -> str:
         href = link.get("href")
         if isinstance(href, str) and href.strip() and href.strip() != link.get_text().strip():
             link.append(f" <{href.strip()}>")
-    text = soup.get_text("\n")
+    for br in soup.find_all("br"):
+        br.replace_with("\n")
+    for block in soup.find_all(BLOCKS):
+        block.insert_before("\n")
+        block.insert_after("\n")
+    text = soup.get_text()
     lines = [" ".join(line.split()) for line in text.splitlines()]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 

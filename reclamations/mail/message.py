@@ -285,6 +285,17 @@ def _attachments(message: EmailMessage) -> tuple[Attachment, ...]:
     return tuple(found)
 
 
+# What a text field refuses (domain.content): a message's text is a reader's, not a terminal's.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
+
+
+def plain(text: str) -> str:
+    """Line ends made "\n", other control characters (and broken UTF-16 halves) turned to
+    spaces: the text reads the same, and the intake takes it. The message kept as evidence
+    holds the bytes as they came."""
+    return _CONTROLS.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
 def _clipped(text: str, limit: int, cut: str) -> str:
     return text if len(text) <= limit else text[: limit - len(cut)] + cut
 
@@ -318,8 +329,8 @@ def read_mail(
         )
     except (TypeError, ValueError, IndexError):
         recipients = ()
-    subject = " ".join(str(message.get("Subject", "")).split())
-    text = _text_of(message)
+    subject = " ".join(plain(str(message.get("Subject", ""))).split())
+    text = plain(_text_of(message)).strip()
     message_id = normalised_id(str(message.get("Message-ID", "")))
     if message_id:
         key = hashlib.sha256(f"message-id:{message_id}".encode()).hexdigest()
@@ -347,7 +358,7 @@ def read_mail(
         key=key,
         key_source=key_source,
         message_id=message_id,
-        sender_name=" ".join(name.split()) or (sender_email or ""),
+        sender_name=" ".join(plain(name).split()) or (sender_email or ""),
         sender_email=sender_email,
         recipients=recipients,
         subject=_clipped(subject, MAX_SUBJECT, "…") or NO_SUBJECT,

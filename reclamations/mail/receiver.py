@@ -39,7 +39,8 @@ class Handler:
             status = TAKEN
             logger.info("Courriel reçu par SMTP : %s", taken.disposition.value)
         except ServiceError as error:
-            logger.warning("Courriel reçu par SMTP non enregistré (%s)", type(error).__name__)
+            # The door's messages never carry complainant content (reclamations/service).
+            logger.warning("Courriel reçu par SMTP non enregistré : %s", error)
             status = LATER
         except Exception:  # rule 14: whatever failed, the sender keeps it and retries
             logger.exception("Courriel reçu par SMTP non enregistré")

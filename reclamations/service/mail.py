@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from temporalio.service import RPCError
+
 from reclamations.db.models import MailMessageRow
 from reclamations.domain.access import Principal, may_take_mail
 from reclamations.domain.calendar import timezone_of
@@ -19,6 +21,7 @@ from reclamations.domain.errors import (
     Invalid,
     NotFound,
     Refused,
+    Unavailable,
 )
 from reclamations.domain.files import FileFacts, MediaType
 from reclamations.domain.intake import DocumentKind
@@ -26,6 +29,7 @@ from reclamations.mail import ledger
 from reclamations.mail.ledger import Disposition
 from reclamations.mail.message import Mail, our_references, sending_time
 from reclamations.security.envelopes import seal_file
+from reclamations.service.base import UNAVAILABLE
 from reclamations.service.files import Upload
 from reclamations.service.register import RegisterPart
 from reclamations.storage.files import StoreUnavailable
@@ -144,7 +148,7 @@ class MailPart(RegisterPart):
         entity = self.entities.get(None)
         calendar = entity.calendar if entity is not None else "national"
         reference = entry.reference or await ledger.set_reference(
-            self._sessions, entry.key, await self._allocate(local_date(arrived_at, "UTC").year)
+            self._sessions, entry.key, await self._free_reference(arrived_at)
         )
         data: dict[str, Any] = {
             "reference": reference,
@@ -168,6 +172,18 @@ class MailPart(RegisterPart):
         refused = await self._file_mail(principal, reference, mail, arrived_at, first=True)
         await ledger.settle(self._sessions, entry.key, Disposition.complaint)
         return Taken(Disposition.complaint, reference, again=not fresh, files_refused=refused)
+
+    async def _free_reference(self, arrived_at: datetime) -> str:
+        """A new reference Temporal has never seen (a database restored from an older backup
+        would give one again): written to the ledger, it is taken for this message's own."""
+        for _ in range(20):
+            reference = await self._allocate(local_date(arrived_at, "UTC").year)
+            try:
+                if not await self._taken(reference):
+                    return reference
+            except RPCError as error:
+                raise Unavailable(UNAVAILABLE) from error
+        raise Unavailable("Aucune référence libre après 20 essais : rien n'a été enregistré.")
 
     async def _file_mail(
         self,

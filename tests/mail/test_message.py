@@ -199,3 +199,11 @@ def test_a_message_id_of_another_domain_names_nothing():
     message["Subject"] = "Re: bonjour"
     mail = read_mail(bytes(message), [OWN_DOMAIN], [], "autre.example")
     assert our_references(mail, "autre.example") == []
+
+
+def test_line_ends_and_control_characters_never_reach_the_intake():
+    message = complaint_mail()
+    message.clear_content()
+    message.set_content("Ligne 1\r\nLigne\x0c 2\x00\n")
+    mail = read(bytes(message).replace(b"\n", b"\r\n"))
+    assert mail.text == "Ligne 1\nLigne  2"

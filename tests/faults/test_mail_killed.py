@@ -6,6 +6,7 @@ mailbox (issue 27, once and only once)."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from sqlalchemy import func, select
 
@@ -20,6 +21,8 @@ from tests.processes import kill, spawn, stop
 
 MESSAGES = 8
 KILLS = 4
+# The unsettled messages' keys, complaints started, messages settled.
+State = tuple[list[str], int, int]
 READER = Principal("Dr Paul Lemoine", Role.medical_advisor)
 
 
@@ -65,11 +68,19 @@ async def test_a_mail_intake_killed_mid_message_registers_each_message_once(
         )
         return found.count
 
-    async def state() -> tuple[list[str], int, int]:
+    async def state() -> State:
         return await unsettled(office), await started(), await settled(office)
 
     # Two moments, each met twice: a message just claimed (nothing registered for it yet),
     # and a complaint started for a message not yet settled (its files still to come).
+    def just_claimed(left: set[str]) -> Callable[[State], bool]:
+        return lambda s: bool(s[0]) and not set(s[0]) & left
+
+    def started_unsettled(left: set[str]) -> Callable[[State], bool]:
+        # Those left halfway before are settled first (the mailbox's order); after them,
+        # more complaints than settled messages: one is in flight.
+        return lambda s: not set(s[0]) & left and s[1] > s[2]
+
     for round_ in range(KILLS):
         left = set(await unsettled(office))  # by the run killed before
         process = spawn(env, "-m", "reclamations.mail")
@@ -77,16 +88,14 @@ async def test_a_mail_intake_killed_mid_message_registers_each_message_once(
             if round_ % 2 == 0:
                 caught, _, _ = await until(
                     state,
-                    lambda s, left=left: bool(s[0]) and not set(s[0]) & left,
+                    just_claimed(left),
                     what="a message just claimed",
                     every=0.002,
                 )
             else:
                 caught, _, _ = await until(
                     state,
-                    # Those left halfway before are settled first (the mailbox's order);
-                    # after them, more complaints than settled messages: one in flight.
-                    lambda s, left=left: not set(s[0]) & left and s[1] > s[2],
+                    started_unsettled(left),
                     what="a complaint started for a message not yet settled",
                     every=0.002,
                 )

@@ -19,7 +19,8 @@ def main() -> int:
     parser.add_argument("--host", default=settings.mail_receiver_host)
     parser.add_argument("--port", type=int, default=settings.mail_receiver_port)
     args = parser.parse_args()
-    raw = args.message.read_bytes()
+    # On the wire, lines end in CRLF (RFC 5321); a file saved on Unix ends them in LF.
+    raw = args.message.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
     message = message_from_bytes(raw, policy=policy.default)
     sender = next((a for _, a in getaddresses([str(message.get("From", ""))]) if a), "")
     recipients = [a for _, a in getaddresses([str(v) for v in message.get_all("To") or []]) if a]

@@ -53,6 +53,10 @@ class Taken:
     files_refused: int = 0
 
 
+def utc(moment: datetime | None) -> datetime | None:
+    return None if moment is None else moment.astimezone(UTC)
+
+
 def aside_key(sha256: str) -> str:
     return f"{ASIDE_PREFIX}/{sha256}"
 
@@ -87,10 +91,11 @@ class MailPart(RegisterPart):
                 done=False,
                 medical=medical,
                 source=source[:100],
-                date_header=mail.date_header,
-                first_received=mail.first_received,
-                arrived_at=arrived_at,
-                sent_at=sent_at,
+                # In UTC: SQLite keeps no zone, and the ledger reads its times back as UTC.
+                date_header=utc(mail.date_header),
+                first_received=utc(mail.first_received),
+                arrived_at=arrived_at.astimezone(UTC),
+                sent_at=sent_at.astimezone(UTC),
                 recorded_at=datetime.now(UTC),
             ),
         )

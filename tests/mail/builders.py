@@ -8,11 +8,13 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "email_complaint.eml"
 OWN_DOMAIN = "mutex.example"
 ID_DOMAIN = "reclamations.local"
 MEDICAL_ADDRESS = "medecin-conseil@mutex.example"
+PARIS = ZoneInfo("Europe/Paris")
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
@@ -32,7 +34,8 @@ def complaint_mail(
     ("fresh"), none (None) or the one given, and our server's Received: at `received`."""
     message = example()
     sent = sent or datetime.now(UTC) - timedelta(hours=1)
-    message.replace_header("Date", format_datetime(sent))
+    # As a French mail client writes it, in Paris time (+0100 or +0200).
+    message.replace_header("Date", format_datetime(sent.astimezone(PARIS)))
     del message["Message-ID"]
     if message_id == "fresh":
         message["Message-ID"] = f"<{uuid.uuid4().hex}@messagerie.example.fr>"

@@ -53,9 +53,15 @@ def complaint_mail(
     return message
 
 
-def reply_to(reference: str, kind: str = "acknowledgement", quoted: bool = False) -> EmailMessage:
-    """The complainant's answer to one of our letters (In-Reply-To its Message-ID), with a
-    PDF; or, `quoted`, a new message that only names the reference in its subject."""
+def reply_to(
+    reference: str,
+    kind: str = "acknowledgement",
+    quoted: bool = False,
+    letter: EmailMessage | None = None,
+) -> EmailMessage:
+    """The complainant's answer to one of our letters (In-Reply-To its Message-ID: the
+    `letter`'s as it was sent, or one of that `kind`), with a PDF; or, `quoted`, a new
+    message that only names the reference in its subject."""
     message = EmailMessage()
     message["From"] = "Hélène Garnier <helene.garnier@example.fr>"
     message["To"] = f"reclamations@{OWN_DOMAIN}"
@@ -64,8 +70,9 @@ def reply_to(reference: str, kind: str = "acknowledgement", quoted: bool = False
     if quoted:
         message["Subject"] = f"Ma réclamation {reference} : pièce complémentaire"
     else:
-        our_id = f"<{reference}.{kind}.1@{ID_DOMAIN}>"
-        message["Subject"] = f"Re: Accusé de réception – votre réclamation {reference}"
+        our_id = letter["Message-ID"] if letter else f"<{reference}.{kind}.1@{ID_DOMAIN}>"
+        subject = letter["Subject"] if letter else f"votre réclamation {reference}"
+        message["Subject"] = f"Re: {subject}"
         message["In-Reply-To"] = our_id
         message["References"] = our_id
     message.set_content("Voici le justificatif demandé.\n")

@@ -33,7 +33,7 @@ from tests.mail.builders import (
     complaint_mail,
     reply_to,
 )
-from tests.office import Office, until
+from tests.office import Office, read_eml, until
 
 AGENT = Principal("Camille Martin", Role.agent)
 DOCTOR = Principal("Dr Paul Lemoine", Role.medical_advisor)
@@ -200,8 +200,13 @@ async def test_a_reply_joins_its_complaint_and_is_new_for_its_agent(office, rece
     await send(receiver, complaint_mail())
     _, reference = await only_complaint(office)
     await office.service.act(DOCTOR, reference, "assign", {"assignee": AGENT.name})
+    await office.service.act(AGENT, reference, "qualify", {})
+    # The acknowledgement as it left (the outbox of .eml files), answered by the complainant.
+    [sent] = await until(lambda: asyncio.to_thread(office.outbox, "email/**/*.eml"))
+    letter = read_eml(sent)
+    assert letter["Auto-Submitted"] == "auto-generated"
     before = await office.service.read(AGENT, reference)
-    await send(receiver, reply_to(reference))
+    await send(receiver, reply_to(reference, letter=letter))
     rows = {row.disposition: row for row in await ledger_rows(office)}
     assert rows[Disposition.correspondence].reference == reference
     after = await office.service.read(AGENT, reference)

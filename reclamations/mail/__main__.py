@@ -68,4 +68,6 @@ async def main() -> None:
 if __name__ == "__main__":
     private_files()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # aiosmtpd says every command it hears at INFO: its warnings only.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
     asyncio.run(main())

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
-from datetime import UTC, datetime
 
 import aiosmtplib
 from sqlalchemy import func, select
@@ -71,7 +70,6 @@ async def main(count: int, limit: int) -> None:
             taken = await session.scalar(select(func.count()).select_from(MailMessageRow))
             complaints = await session.scalar(select(func.count()).select_from(ComplaintRow))
         figures = {
-            "at": datetime.now(UTC).isoformat(timespec="seconds"),
             "database": database_label(bench.database_url),
             "messages": count,
             "concurrency": limit,

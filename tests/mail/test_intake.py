@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import smtplib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from email import policy
 from email.message import EmailMessage
 
 import aiosmtplib
@@ -17,10 +19,12 @@ from sqlalchemy import func, select
 from reclamations.db.models import ComplaintRow, MailMessageRow
 from reclamations.db.queue import QueueFilters
 from reclamations.domain.access import Principal, Role
+from reclamations.domain.errors import Forbidden
 from reclamations.domain.files import MediaType
 from reclamations.mail.imap import KEYWORD, MailboxReader
 from reclamations.mail.intake import MailGateway
 from reclamations.mail.ledger import Disposition, times
+from reclamations.mail.message import read_mail
 from reclamations.mail.receiver import serve
 from reclamations.security.envelopes import is_enveloped
 from reclamations.service.mail import aside_key
@@ -267,3 +271,72 @@ async def test_a_message_taken_again_does_nothing_new(office, gateway):
     again = await gateway.take(raw, arrived, "test")
     assert (taken.again, again.again) == (False, True)
     assert again.reference == taken.reference
+
+
+async def test_lmtp_answers_once_per_recipient(office, gateway):
+    port = free_port()
+    server = await serve(gateway, "127.0.0.1", port, lmtp=True)
+
+    recipients = [f"reclamations@{OWN_DOMAIN}", f"service-client@{OWN_DOMAIN}"]
+
+    def deliver() -> list[int]:
+        # By hand: the standard library's LMTP client reads one answer to DATA, as SMTP has.
+        with smtplib.LMTP("127.0.0.1", port, timeout=30) as client:
+            client.ehlo_or_helo_if_needed()
+            client.mail("helene.garnier@example.fr")
+            for recipient in recipients:
+                client.rcpt(recipient)
+            # CRLF, as on the wire.
+            first, _ = client.data(complaint_mail().as_bytes(policy=policy.SMTP))
+            return [first, *(client.getreply()[0] for _ in recipients[1:])]
+
+    try:
+        answers = await asyncio.to_thread(deliver)
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert answers == [250, 250]
+    assert await complaints(office) == 1
+
+
+async def test_a_message_not_taken_is_refused_for_later_then_taken_once(office, gateway, receiver):
+    """rule 14: the store away, the mail server hears 451 and keeps the message; sent again
+    once the store is back, it is one complaint with its files, under the reference written
+    before the first try."""
+    files = office.settings.resolved_files_dir
+    files.parent.mkdir(parents=True, exist_ok=True)
+    files.write_text("pas un dossier")  # the store cannot write under a file
+    message = complaint_mail()
+    with pytest.raises(aiosmtplib.SMTPDataError) as refused:
+        await send(receiver, message)
+    assert refused.value.code == 451
+    [row] = await ledger_rows(office)
+    assert not row.done and row.reference
+    files.unlink()
+    await send(receiver, message)
+    row, reference = await only_complaint(office)
+    assert row.done and row.reference == reference
+    reading = await office.service.read(AGENT, reference)
+    assert len([d for d in reading.complaint.documents if d.file]) == 2
+    assert await complaints(office) == 1
+
+
+async def test_only_the_mail_gateway_takes_mail(office, gateway):
+    mail = read_mail(bytes(complaint_mail()))
+    with pytest.raises(Forbidden):
+        await office.service.take_mail(AGENT, mail, datetime.now(UTC), "test")
+    assert await ledger_rows(office) == []
+
+
+async def test_what_cannot_be_registered_is_set_aside_with_why(office, gateway):
+    # Arrived four years ago (an old mailbox read at last): past the intake's 3 years.
+    old = datetime.now(UTC) - timedelta(days=4 * 365)
+    taken = await gateway.take(bytes(complaint_mail(sent=old)), old, "imap:INBOX")
+    nobody = complaint_mail()
+    del nobody["From"]
+    nobody["From"] = "Expéditeur inconnu"
+    unanswerable = await gateway.take(bytes(nobody), datetime.now(UTC), "imap:INBOX")
+    assert (taken.disposition, unanswerable.disposition) == (Disposition.aside,) * 2
+    assert taken.reason == "non enregistrable (sent_on) : à saisir à la main"
+    assert unanswerable.reason == "expéditeur sans adresse : personne à qui répondre"
+    assert await complaints(office) == 0

@@ -130,7 +130,14 @@ class MailboxReader:
                 try:
                     result = await self._gateway.take(fetched.raw, fetched.arrived_at, source)
                 except ServiceError as error:
-                    logger.warning("Courriel IMAP %s non enregistré (%s)", uid, error)
+                    # The door's messages never carry complainant content.
+                    logger.warning("Courriel IMAP %s non enregistré : %s", uid, error)
+                    left += 1
+                    continue
+                except Exception as error:
+                    # rule 14: one message that fails never holds up those after it; it stays
+                    # unmarked in the mailbox and is tried again next round.
+                    logger.error("Courriel IMAP %s non enregistré (%s)", uid, type(error).__name__)
                     left += 1
                     continue
                 await asyncio.to_thread(self._mark, uid, result)

@@ -166,18 +166,22 @@ def imap_settings(office: Office, server: ImapServer, folder: str, after: str):
     )
 
 
-async def test_imap_moves_each_message_once_taken(office, gateway, imap_server):
-    folder = f"boite-{office.settings.task_queue}"
+@pytest.mark.parametrize("after", ["move", "copy"])
+async def test_imap_moves_or_copies_each_message_once_taken(office, gateway, imap_server, after):
+    folder = f"boite-{after}-{office.settings.task_queue}"
     imap_server.connect().create(folder)
     arrived = datetime.now(UTC) - timedelta(hours=2)
     imap_server.append(bytes(complaint_mail(sent=arrived)), folder, arrived.timestamp())
     imap_server.append(bytes(complaint_mail(Auto_Submitted="auto-replied")), folder)
-    reader = MailboxReader(gateway, imap_settings(office, imap_server, folder, "move"))
+    reader = MailboxReader(gateway, imap_settings(office, imap_server, folder, after))
     first = await reader.read_once()
     second = await reader.read_once()
     await reader.close()
     assert (first.taken, second.taken, second.again) == (2, 0, 0)
-    assert imap_server.count(folder) == 0
+    # Moved away, or left there marked (read, and our keyword) with a copy in each folder.
+    kept = {"move": 0, "copy": 2}[after]
+    assert imap_server.count(folder) == kept
+    assert imap_server.count(folder, f"KEYWORD {KEYWORD} SEEN") == kept
     assert imap_server.count(f"{folder}-traites") == 1
     assert imap_server.count(f"{folder}-de-cote") == 1
     dispositions = sorted(row.disposition for row in await ledger_rows(office))

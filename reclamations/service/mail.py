@@ -4,7 +4,6 @@ whichever mailbox or protocol brought it, however often (reclamations/mail/ledge
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -33,8 +32,6 @@ from reclamations.service.base import UNAVAILABLE
 from reclamations.service.files import Upload
 from reclamations.service.register import RegisterPart
 from reclamations.storage.files import StoreUnavailable
-
-logger = logging.getLogger(__name__)
 
 # Messages set aside are kept whole, sealed (an auto-reply may quote a medical complaint), in
 # the files' store under this prefix: reviewable by an operator, never a complaint's document.
@@ -76,6 +73,9 @@ class MailPart(RegisterPart):
         correspondence, or set aside. Taken again, it does only what was left undone."""
         if not may_take_mail(principal.role):
             raise Forbidden("Seule la passerelle courriel dépose des courriels.")
+        known = await ledger.entry(self._sessions, mail.key)
+        if known is not None and known.done:
+            return Taken(known.disposition, known.reference, again=True, reason=known.reason)
         sent_at, _ = sending_time(mail.date_header, mail.first_received, arrived_at)
         disposition, reference, reason = await self._sorted(mail, own_id_domain)
         entry, fresh = await ledger.claim(
@@ -236,8 +236,7 @@ class MailPart(RegisterPart):
             try:
                 await self._files.put(key, seal_file(self._keyring, mail.raw, key))
             except StoreUnavailable as error:
-                logger.warning("Courriel mis de côté non stocké (%s)", type(error).__name__)
-                raise
+                raise Unavailable(f"Stockage des fichiers indisponible : {error}.") from None
         key_of_entry = mail.key
         await ledger.settle(self._sessions, key_of_entry, Disposition.aside, reason=reason)
         return Taken(Disposition.aside, None, again=again, reason=reason)

@@ -188,8 +188,8 @@ async def test_imap_moves_or_copies_each_message_once_taken(office, gateway, ima
     assert dispositions == [Disposition.aside, Disposition.complaint]
     [row] = [r for r in await ledger_rows(office) if r.disposition == Disposition.complaint]
     # The mailbox's arrival time (INTERNALDATE) is the one kept.
-    kept = (await times(office.sessions, row.key))["arrived_at"]
-    assert kept is not None and abs(kept - arrived) < timedelta(seconds=1)
+    arrival = (await times(office.sessions, row.key))["arrived_at"]
+    assert arrival is not None and abs(arrival - arrived) < timedelta(seconds=1)
 
 
 async def test_an_auto_reply_is_set_aside_never_answered(office, receiver):

@@ -344,3 +344,41 @@ async def test_what_cannot_be_registered_is_set_aside_with_why(office, gateway):
     assert taken.reason == "non enregistrable (sent_on) : à saisir à la main"
     assert unanswerable.reason == "expéditeur sans adresse : personne à qui répondre"
     assert await complaints(office) == 0
+
+
+async def test_a_reply_to_a_closed_complaint_is_a_new_one(office, receiver):
+    await send(receiver, complaint_mail())
+    _, reference = await only_complaint(office)
+    await office.service.act(DOCTOR, reference, "withdraw", {"note": "Désistement"})
+    await until(
+        lambda: office.service.read(DOCTOR, reference),
+        lambda reading: reading.complaint.closed_at is not None,
+        what="the complaint closed",
+    )
+    await send(receiver, reply_to(reference))
+    new = [row for row in await ledger_rows(office) if row.reference != reference]
+    assert [row.disposition for row in new] == [Disposition.complaint]
+    assert await complaints(office) == 2
+
+
+async def test_an_attachment_of_another_type_stays_inside_the_message_kept(office, gateway):
+    message = complaint_mail()
+    message.add_attachment(
+        b"PK\x03\x04 un document Word",
+        maintype="application",
+        subtype="vnd.openxmlformats-officedocument.wordprocessingml.document",
+        filename="courrier.docx",
+    )
+    taken = await gateway.take(bytes(message), datetime.now(UTC), "smtp")
+    assert (taken.disposition, taken.files_refused) == (Disposition.complaint, 1)
+    assert taken.reference is not None
+    reading = await office.service.read(AGENT, taken.reference)
+    kinds = sorted(d.file.media_type for d in reading.complaint.documents if d.file)
+    assert kinds == [MediaType.pdf, MediaType.email]
+    [evidence] = [
+        d.file
+        for d in reading.complaint.documents
+        if d.file and d.file.media_type == MediaType.email
+    ]
+    kept = await office.service.document_file(AGENT, taken.reference, evidence.sha256)
+    assert b"courrier.docx" in kept.content

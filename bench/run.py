@@ -20,6 +20,7 @@ RUNS: list[tuple[str, list[str], bool, dict[str, str]]] = [
     ("bench.web_latency", ["10000"], True, {}),
     *(("bench.timer_storm", ["1000"], True, {"BENCH_WORKERS": str(n)}) for n in (1, 2, 4)),
     ("bench.memory", ["10000"], False, {}),
+    ("bench.mail_intake", ["200", "8"], False, {}),
 ]
 
 

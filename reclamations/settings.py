@@ -49,6 +49,38 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     smtp_timeout_seconds: float = 30.0
     mail_from: str = "MUTEX - Réclamations <reclamations@mutex.example>"
+    # Our letters' Message-IDs end with this domain: a reply naming one joins its complaint.
+    mail_message_id_domain: str = "reclamations.local"
+
+    # Complaints by email (reclamations/mail/, README "Réclamations par courriel").
+    # The SMTP (or LMTP) receiver the insurer's mail server hands messages to; port 0: none.
+    mail_receiver_host: str = "127.0.0.1"
+    mail_receiver_port: int = Field(2525, ge=0, le=65535)
+    mail_receiver_lmtp: bool = False
+    # The largest message taken (bytes); a larger one is refused at the door (552).
+    mail_max_message_bytes: int = Field(40 * 1024 * 1024, ge=1024)
+    # A mailbox read over IMAP, every `mail_imap_every_seconds`; no host: none.
+    mail_imap_host: str | None = None
+    mail_imap_port: int = 993
+    mail_imap_ssl: bool = True
+    mail_imap_starttls: bool = False
+    mail_imap_username: str | None = None
+    mail_imap_password: SecretStr | None = None
+    mail_imap_folder: str = "INBOX"
+    # What becomes of a message once it is taken: "flag" (marked read and flagged, left
+    # there), "move" (to `mail_imap_done_folder`) or "copy" (copied there, left marked).
+    mail_imap_after: str = Field("flag", pattern=r"^(flag|move|copy)$")
+    mail_imap_done_folder: str = "Reclamations-traitees"
+    # Mail set aside (auto-replies, bounces, loops) goes to this folder with "move" and "copy".
+    mail_imap_aside_folder: str = "Reclamations-de-cote"
+    mail_imap_every_seconds: float = Field(30.0, gt=0)
+    # rule 3: our own mail servers' domains; their first Received: header is a sending
+    # time we trust.
+    mail_own_domains: list[str] = []
+    # rule 11: messages to these addresses (the Médecin Conseil's mailbox) are medical.
+    mail_medical_addresses: list[str] = []
+    # The name the mail gateway acts under, on the record (rule 15).
+    mail_gateway_name: str = "passerelle courriel"
 
     # Keys for payload and field encryption: "id:base64key,id2:base64key"; the first one
     # encrypts, all of them decrypt. Or a key file, created on first use by `make run`.

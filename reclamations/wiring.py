@@ -80,6 +80,7 @@ def activities(
         post=PostOutbox(settings.resolved_outbox_dir, keyring),
         keyring=keyring,
         mail_from=settings.mail_from,
+        message_id_domain=settings.mail_message_id_domain,
     )
     return [
         PlanningActivities(settings.policy).plan,

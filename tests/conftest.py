@@ -26,6 +26,7 @@ from reclamations.security.codec import data_converter
 from reclamations.security.keyring import Keyring
 from reclamations.settings import Settings
 from reclamations.workflows.client import register_search_attributes
+from tests.imap_server import DOVECOT, ImapServer, start_dovecot
 from tests.office import Office
 
 BIN = Path(sys.executable).parent
@@ -220,3 +221,16 @@ async def dev_office(
         )
     async with open_office(dev_env, settings, sqlite_sessions, keyring) as office:
         yield office
+
+
+@pytest.fixture(scope="session")
+def imap_server() -> Iterator[ImapServer]:
+    """A real IMAP server (Dovecot) for the whole run. In CI a missing Dovecot is a failure
+    (.ci/run installs dovecot-imapd); elsewhere these tests are skipped and say why."""
+    if DOVECOT is None:
+        if IN_CI:
+            pytest.fail("CI=true but Dovecot is not installed (apt-get install dovecot-imapd)")
+        pytest.skip("IMAP: install Debian's dovecot-imapd to run these (docs/test-suite.md)")
+    server = start_dovecot()
+    yield server
+    server.stop()

@@ -4,6 +4,7 @@ import importlib.util
 import os
 import shlex
 import stat
+from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
@@ -77,7 +78,24 @@ def test_make_run_gives_the_local_codec_a_key_only_while_everything_is_local(
 
 def test_the_banner_of_make_run_names_a_starter_that_exists(tmp_path):
     """What `make run` tells a new user to type next must run: the starter is a module of the
-    package (`python -m reclamations.starter`), not a file at the project's root."""
-    [line] = [line for line in banner(make_settings(tmp_path)).splitlines() if "python" in line]
-    words = shlex.split(line.split(".venv/bin/python", 1)[1])
-    assert words[0] == "-m" and importlib.util.find_spec(words[1]) is not None
+        package (`python -m reclamations.starter`), not a file at the project's root; so is the mail
+    sender, and the example files they name exist."""
+    lines = [line for line in banner(make_settings(tmp_path)).splitlines() if "python" in line]
+    assert len(lines) == 2  # the starter, and the message sent to the mail receiver
+    for line in lines:
+        words = shlex.split(line.split(".venv/bin/python", 1)[1])
+        assert words[0] == "-m" and importlib.util.find_spec(words[1]) is not None
+        assert all((Path(__file__).parents[1] / word).exists() for word in words[2:])
+
+
+def test_the_banner_says_where_mail_comes_in(tmp_path):
+    """issue 27: `make run` receives complaints by SMTP on 127.0.0.1:2525 and says so."""
+    text = banner(make_settings(tmp_path))
+    assert "réception SMTP" in text and "127.0.0.1:2525" in text
+    assert "boîte IMAP" not in text
+    with_mailbox = make_settings(
+        tmp_path, mail_imap_host="imap.mutex.example", mail_imap_username="reclamations"
+    )
+    assert "boîte IMAP lue         reclamations@imap.mutex.example, dossier INBOX" in banner(
+        with_mailbox
+    )

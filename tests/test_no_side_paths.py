@@ -9,7 +9,17 @@ import pytest
 import reclamations
 
 PACKAGE = Path(reclamations.__file__).parent
-ENTRY_POINTS = ["web/pages.py", "web/api.py", "web/dashboard.py", "cli/simulate.py", "starter.py"]
+ENTRY_POINTS = [
+    "web/pages.py",
+    "web/api.py",
+    "web/dashboard.py",
+    "cli/simulate.py",
+    "starter.py",
+    "mail/intake.py",
+    "mail/receiver.py",
+    "mail/imap.py",
+    "mail/__main__.py",
+]
 # What only the door uses: the record's rows and readers, the workflow and its messages.
 BEHIND_THE_DOOR = {
     "ComplaintRow",

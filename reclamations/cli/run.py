@@ -183,6 +183,11 @@ async def supervise(settings: Settings) -> int:
             sys.executable, "-m", "reclamations.web", start_new_session=True
         )
         children.append(("web", web))
+        # Complaints by email: the SMTP receiver (and the IMAP reader once a mailbox is set).
+        mail = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "reclamations.mail", start_new_session=True
+        )
+        children.append(("courriel", mail))
         print(banner(settings), flush=True)
 
         stopping = asyncio.Event()
@@ -227,6 +232,19 @@ def listening(settings: Settings) -> str:
     return f"Attention : à l'écoute sur {listed}, joignable depuis le réseau (voir SECURITY.md)."
 
 
+def mail_lines(settings: Settings) -> list[str]:
+    """How complaints come in by email (README, "Réclamations par courriel")."""
+    lines = []
+    if settings.mail_receiver_port:
+        protocol = "LMTP" if settings.mail_receiver_lmtp else "SMTP"
+        where = f"{settings.mail_receiver_host}:{settings.mail_receiver_port}"
+        lines.append(f"  réception {protocol:<13}{where} (une réclamation par courriel envoyé ici)")
+    if settings.mail_imap_host:
+        mailbox = f"{settings.mail_imap_username}@{settings.mail_imap_host}"
+        lines.append(f"  boîte IMAP lue         {mailbox}, dossier {settings.mail_imap_folder}")
+    return lines
+
+
 def banner(settings: Settings) -> str:
     return "\n".join(
         [
@@ -240,6 +258,7 @@ def banner(settings: Settings) -> str:
             f"  worker                 file de tâches « {settings.task_queue} »",
             f"  base de données        {settings.resolved_database_url}",
             f"  courriers              {settings.resolved_outbox_dir}/ (email/ et post/)",
+            *mail_lines(settings),
             "",
             listening(settings),
             "",
@@ -249,6 +268,16 @@ def banner(settings: Settings) -> str:
             f"Jeton de démonstration (superviseur) : {settings.data_dir / DEMO_TOKEN_FILE}",
             f"Essayer : export RECLAMATIONS_API_TOKEN=$(cat {settings.data_dir / DEMO_TOKEN_FILE})",
             "          .venv/bin/python -m reclamations.starter examples/email_benefits.json",
+            *(
+                [
+                    "Par courriel : tout client de messagerie vers "
+                    f"{settings.mail_receiver_host}:{settings.mail_receiver_port}, ou",
+                    "          .venv/bin/python -m reclamations.mail.send"
+                    " examples/email_complaint.eml",
+                ]
+                if settings.mail_receiver_port
+                else []
+            ),
             "Ctrl-C pour tout arrêter.",
             "",
         ]

@@ -225,3 +225,32 @@ class FollowMailRow(Base):
     # While one process sends it, no other does.
     lease_until: Mapped[datetime | None] = mapped_column(Instant)
     sent_at: Mapped[datetime | None] = mapped_column(Instant)
+
+
+class MailMessageRow(Base):
+    """Each message the mail intake took (reclamations/mail/): once and only once, by its
+    business key, whichever mailbox or protocol brought it (rule 13). What became of it, the
+    complaint it made or joined, and its three times (rule 3). Never its content: a medical
+    complainant's address or subject has no place here (rule 11)."""
+
+    __tablename__ = "mail_messages"
+
+    # SHA-256 of the normalised Message-ID, or of the message without its trace headers.
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key_source: Mapped[str] = mapped_column(String(20))
+    sha256: Mapped[str] = mapped_column(String(64))  # of the raw message as it came
+    size: Mapped[int] = mapped_column(Integer)
+    disposition: Mapped[str] = mapped_column(String(20), index=True)
+    reason: Mapped[str | None] = mapped_column(String(200))
+    # Chosen (or derived) before the complaint is registered: a run after a crash finds it.
+    reference: Mapped[str | None] = mapped_column(String(40), index=True)
+    done: Mapped[bool] = mapped_column(Boolean, default=False)
+    medical: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[str] = mapped_column(String(100))
+    date_header: Mapped[datetime | None] = mapped_column(Instant)
+    first_received: Mapped[datetime | None] = mapped_column(Instant)
+    arrived_at: Mapped[datetime] = mapped_column(Instant)
+    sent_at: Mapped[datetime | None] = mapped_column(Instant)
+    recorded_at: Mapped[datetime] = mapped_column(Instant)
+    # A reply filed on a complaint, not yet opened by an agent: "nouveau message".
+    seen_at: Mapped[datetime | None] = mapped_column(Instant)

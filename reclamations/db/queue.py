@@ -59,6 +59,8 @@ class QueueRow:
     first_answered_at: datetime | None
     # The dates announced to the complainant, kept in the snapshot (rule 6).
     promises: list[str] | None
+    # Replies by email filed on it that no agent has opened yet (issue 27): "nouveau message".
+    new_messages: int = 0
 
 
 @dataclass(frozen=True)

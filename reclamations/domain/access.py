@@ -110,6 +110,13 @@ def may_register(role: Role) -> bool:
     return role not in (Role.operator, Role.complainant) and role not in FIGURES_ONLY
 
 
+def may_take_mail(role: Role) -> bool:
+    """The mail intake (issue 27): a message makes a complaint, or joins the one it answers
+    as correspondence, medical or not, without anyone reading it on the way (rule 11). Only
+    the mail gateway's principal does so; people add documents as `may` says."""
+    return role is Role.intake
+
+
 def may(role: Role, action: str, medical: bool) -> bool:
     """Whether `role` may carry out `action` on a complaint (medical or not)."""
     if not can_read_content(role, medical):

@@ -19,19 +19,27 @@ class MediaType(StrEnum):
     jpeg = "image/jpeg"
     png = "image/png"
     tiff = "image/tiff"
+    # An email as it came (issue 27): written by the mail intake itself, never uploaded, so
+    # never sniffed (a message has no signature to recognise it by).
+    email = "message/rfc822"
 
+
+# What a person may upload: recognised by its content (`sniff`).
+UPLOADABLE = (MediaType.pdf, MediaType.jpeg, MediaType.png, MediaType.tiff)
 
 MEDIA_TYPE_LABELS = {
     MediaType.pdf: "PDF",
     MediaType.jpeg: "image JPEG",
     MediaType.png: "image PNG",
     MediaType.tiff: "image TIFF (scan)",
+    MediaType.email: "courriel (message d'origine)",
 }
 EXTENSIONS = {
     MediaType.pdf: "pdf",
     MediaType.jpeg: "jpg",
     MediaType.png: "png",
     MediaType.tiff: "tif",
+    MediaType.email: "eml",
 }
 
 # The first bytes each format begins with; four formats, four signatures: no library needed.

@@ -11,8 +11,9 @@ and present results; `ComplaintService` does the rest, the same way for all of t
   Forbidden, Refused, Invalid, Unavailable), whose messages never carry complainant content.
 
 The door is one class made of parts, one module each, by what callers do: `register`,
-`read`, `act`, `files`; `disclosure` (what a principal may see) and `base` (the wiring, the
-complaint from its workflow or its record) serve them all. The door is not a workflow: it runs
+`read`, `act`, `files`, `mail` (messages from the mail intake), `scans` (a scan's text);
+`disclosure` (what a principal may see) and `base` (the wiring, the complaint from its
+workflow or its record) serve them all. The door is not a workflow: it runs
 in the web process, the starter and the simulation, never in a worker.
 """
 
@@ -22,11 +23,13 @@ from reclamations.service.act import ActPart
 from reclamations.service.base import ReferenceAllocator
 from reclamations.service.disclosure import WITHHELD, Reading
 from reclamations.service.files import DocumentFile, FilesPart, Upload
+from reclamations.service.mail import MailPart, Taken
 from reclamations.service.read import Dossier, Letter, ReadPart
 from reclamations.service.register import Registered, RegisterPart
+from reclamations.service.scans import ScansPart
 
 
-class ComplaintService(RegisterPart, FilesPart, ReadPart, ActPart):
+class ComplaintService(MailPart, ScansPart, RegisterPart, FilesPart, ReadPart, ActPart):
     """The one door (see the module): each part brings what one kind of caller does."""
 
 
@@ -39,5 +42,6 @@ __all__ = [
     "Reading",
     "ReferenceAllocator",
     "Registered",
+    "Taken",
     "Upload",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
@@ -24,6 +24,7 @@ from reclamations.domain.access import (
 from reclamations.domain.complaint import Event
 from reclamations.domain.errors import FieldError, Forbidden, Invalid, NotFound
 from reclamations.domain.register import RegisterLine
+from reclamations.mail import ledger as mail_ledger
 from reclamations.service.base import recorded_events
 from reclamations.service.disclosure import FIGURES_ONLY_MESSAGE, Disclosure, Reading
 
@@ -67,6 +68,9 @@ class ReadPart(Disclosure):
             )
             letter_rows = list(letters)
         reading = self._reading(principal, complaint_from(row.snapshot))
+        if principal.name == row.assignee:
+            # Opened by its agent: its replies by email are no longer new (issue 27).
+            await mail_ledger.mark_seen(self._sessions, reference, datetime.now(UTC))
         shown = [self._shown(principal, reading.complaint, event) for event in recorded]
         return Dossier(row=row, reading=reading, events=shown, letters=letter_rows)
 
@@ -111,6 +115,9 @@ class ReadPart(Disclosure):
                     complainant_name=self._open(row.reference, row.complainant_name or ""),
                 )
             rows.append(row)
+        # Replies by email the assigned agent has not opened (issue 27): no content, a count.
+        unread = await mail_ledger.unread(self._sessions, [row.reference for row in rows])
+        rows = [dataclasses.replace(r, new_messages=unread.get(r.reference, 0)) for r in rows]
         return dataclasses.replace(result, rows=rows)
 
     async def assignees(self, principal: Principal) -> list[str]:

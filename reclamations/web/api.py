@@ -21,6 +21,7 @@ from fastapi import (
     Response,
     UploadFile,
 )
+from fastapi.responses import PlainTextResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import Field, SkipValidation, create_model
 
@@ -286,6 +287,28 @@ async def read_document(
         media_type=found.media_type.value,
         headers={"Content-Disposition": attachment(found.name)},
     )
+
+
+@router.get(
+    "/complaints/{reference}/documents/{sha256}/text",
+    summary="Lire le texte d'un scan",
+    response_class=PlainTextResponse,
+    responses={**COMMON_PROBLEMS, 200: {"description": "Le texte reconnu (OCR), en UTF-8"}},
+)
+async def read_document_text(
+    reference: str,
+    sha256: str = Path(pattern=r"^[0-9a-f]{64}$", description="empreinte SHA-256 du fichier"),
+    caller: Principal = Depends(api_caller),
+    ctx: WebContext = Depends(context),
+) -> PlainTextResponse:
+    """A scanned document's text, read by OCR (Tesseract, French) the first time and kept
+    beside the scan; for whoever may read the scan. 404 when OCR is not installed or the
+    file is not an image."""
+    try:
+        text = await ctx.service.document_text(caller, reference, sha256)
+    except ServiceError as error:
+        raise problem(error) from None
+    return PlainTextResponse(text)
 
 
 def _action_route(name: str, model: type[Action]) -> None:

@@ -17,7 +17,7 @@ from reclamations.domain.calendar import CALENDAR_NAMES, timezone_of
 from reclamations.domain.clock import local_date
 from reclamations.domain.complaint import STATUS_LABELS, Status
 from reclamations.domain.deadlines import DEADLINE_LABELS, SUSPENSION_LABELS, DeadlineKind
-from reclamations.domain.files import MEDIA_TYPE_LABELS, MediaType
+from reclamations.domain.files import MEDIA_TYPE_LABELS, UPLOADABLE
 from reclamations.domain.french import long_date, percent
 from reclamations.domain.intake import (
     CATEGORY_LABELS,
@@ -116,7 +116,7 @@ TEMPLATE_GLOBALS = {
     "SUSPENSION_LABELS": {k.value: v for k, v in SUSPENSION_LABELS.items()},
     "REASON_CHOICE": REASON_CHOICE,
     "MEDIATION_STEP_LABELS": {k.value: v for k, v in MEDIATION_STEP_LABELS.items()},
-    "ACCEPTED_FILES": ",".join(media.value for media in MediaType),
+    "ACCEPTED_FILES": ",".join(media.value for media in UPLOADABLE),
     "DROPPED_FILES": DROPPED_FILES,
     "field_label": field_label,
     "file_size": file_size,

@@ -70,6 +70,7 @@ async def test_email_goes_through_smtp_once_even_when_retried(
     assert message["To"] == "helene.garnier@example.fr"
     assert message["Subject"] == "Accusé de réception – votre réclamation REC-2026-000042"
     assert message["Message-ID"] == "<REC-2026-000042.acknowledgement.1@reclamations.local>"
+    assert message["Auto-Submitted"] == "auto-generated"
     body = message.get_body(("plain",)).get_content()
     assert "Nous avons bien reçu votre réclamation du 20 novembre 2026" in body
     assert "au plus tard le 20 janvier 2027" in body

@@ -183,10 +183,13 @@ class LetterActivities:
         message["To"] = row.recipient
         message["Subject"] = Header(row.subject, "utf-8")  # type: ignore[assignment]
         message["Date"] = format_datetime(at)
-        # The same id on every attempt: mail systems can recognise a repeat delivery.
+        # The same id on every attempt: mail systems can recognise a repeat delivery; and a
+        # reply naming it (In-Reply-To) joins its complaint (reclamations/mail, issue 27).
         message["Message-ID"] = (
             f"<{row.reference}.{row.kind}.{row.sequence}@{self._message_id_domain}>"
         )
+        # RFC 3834: sent by the system, so that no vacation responder answers it (a loop).
+        message["Auto-Submitted"] = "auto-generated"
         return message
 
 

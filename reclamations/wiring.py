@@ -28,6 +28,7 @@ from reclamations.domain.letters import identity_gaps
 from reclamations.domain.register import Lists
 from reclamations.domain.typology import DEFAULT_TYPOLOGY, Typology
 from reclamations.security.codec import data_converter
+from reclamations.security.complaint_keys import ComplaintKeys
 from reclamations.security.keyring import Keyring
 from reclamations.service import ComplaintService, ReferenceAllocator
 from reclamations.settings import Settings
@@ -45,11 +46,17 @@ def load_keyring(settings: Settings) -> Keyring:
     return Keyring.load_or_create(settings.resolved_key_file)
 
 
-async def connect_temporal(settings: Settings, keyring: Keyring) -> Client:
+async def connect_temporal(
+    settings: Settings, keyring: Keyring, sessions: SessionFactory | None = None
+) -> Client:
+    """With `sessions`, each complaint's payloads are sealed with its own key (issue 28):
+    what every process that starts or runs complaints passes. Without, the keyring alone
+    (processes that only make Schedules or deploy)."""
+    keys = ComplaintKeys(sessions, keyring) if sessions is not None else None
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
-        data_converter=data_converter(keyring),
+        data_converter=data_converter(keyring, keys),
     )
 
 

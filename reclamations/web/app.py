@@ -48,7 +48,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if ctx.client is None:
-            ctx.client = await connect_temporal(settings, keyring)
+            ctx.client = await connect_temporal(settings, keyring, sessions)
         yield
 
     # Swagger UI's assets come from the fastapi-offline package, served by the app itself:

@@ -118,6 +118,9 @@ def complaint_service(
             files=settings.max_complaint_files,
         ),
         allocate_reference=allocate_reference,
+        keys=ComplaintKeys(sessions, keyring),
+        outbox=settings.resolved_outbox_dir,
+        retention=settings.retention,
     )
 
 

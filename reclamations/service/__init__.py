@@ -11,9 +11,10 @@ and present results; `ComplaintService` does the rest, the same way for all of t
   Forbidden, Refused, Invalid, Unavailable), whose messages never carry complainant content.
 
 The door is one class made of parts, one module each, by what callers do: `register`,
-`read`, `act`, `files`; `disclosure` (what a principal may see) and `base` (the wiring, the
-complaint from its workflow or its record) serve them all. The door is not a workflow: it runs
-in the web process, the starter and the simulation, never in a worker.
+`read`, `act`, `files`, `erasure` (issue 28); `disclosure` (what a principal may see) and
+`base` (the wiring, the complaint from its workflow or its record) serve them all. The door
+is not a workflow: it runs in the web process, the starter and the simulation, never in a
+worker.
 """
 
 from __future__ import annotations
@@ -21,12 +22,13 @@ from __future__ import annotations
 from reclamations.service.act import ActPart
 from reclamations.service.base import ReferenceAllocator
 from reclamations.service.disclosure import WITHHELD, Reading
+from reclamations.service.erasure import Erasure, ErasurePart
 from reclamations.service.files import DocumentFile, FilesPart, Upload
 from reclamations.service.read import Dossier, Letter, ReadPart
 from reclamations.service.register import Registered, RegisterPart
 
 
-class ComplaintService(RegisterPart, FilesPart, ReadPart, ActPart):
+class ComplaintService(RegisterPart, FilesPart, ReadPart, ActPart, ErasurePart):
     """The one door (see the module): each part brings what one kind of caller does."""
 
 
@@ -35,6 +37,7 @@ __all__ = [
     "ComplaintService",
     "DocumentFile",
     "Dossier",
+    "Erasure",
     "Letter",
     "Reading",
     "ReferenceAllocator",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,7 +27,9 @@ from reclamations.domain.complaint import Complaint, Event
 from reclamations.domain.entities import DEFAULT_ENTITIES, Entities
 from reclamations.domain.errors import Closed, NotFound, Refused, Unavailable
 from reclamations.domain.files import DEFAULT_FILE_LIMITS, FileLimits
+from reclamations.domain.retention import RetentionPolicy
 from reclamations.domain.typology import DEFAULT_TYPOLOGY, Typology
+from reclamations.security.complaint_keys import ComplaintKeys
 from reclamations.security.keyring import Keyring
 from reclamations.storage.files import FileStore
 from reclamations.workflows.client import (
@@ -62,6 +65,9 @@ class DoorBase:
         file_limits: FileLimits = DEFAULT_FILE_LIMITS,
         typology: Typology = DEFAULT_TYPOLOGY,
         entities: Entities | None = None,
+        keys: ComplaintKeys | None = None,
+        outbox: Path | None = None,
+        retention: RetentionPolicy | None = None,
     ) -> None:
         self.typology = typology
         self.entities = entities or DEFAULT_ENTITIES
@@ -71,6 +77,11 @@ class DoorBase:
         self._sessions = sessions
         self._keyring = keyring
         self._task_queue = task_queue
+        # Issue 28: each complaint's key, the letters' outbox and the retention periods, for
+        # its erasure (service/erasure.py).
+        self._keys = keys
+        self._outbox = outbox
+        self.retention = retention or RetentionPolicy()
         self._allocate = allocate_reference or (lambda year: next_reference(sessions, year))
 
     def _handle(self, reference: str) -> ComplaintHandle:

@@ -20,6 +20,7 @@ from reclamations.domain.complaint import Complaint
 from reclamations.domain.content import is_sealed, map_content
 from reclamations.domain.errors import Forbidden
 from reclamations.domain.intake import Complainant
+from reclamations.domain.retention import shown_erased
 from reclamations.security.sealing import UNREADABLE, Unreadable, open_content, open_sealed
 from reclamations.service.base import DoorBase
 
@@ -66,6 +67,7 @@ class Disclosure(DoorBase):
         """`model` (the complaint or a part of it) as `principal` may see it: nothing about a
         non-medical complaint is ever opened; a medical one is opened for the Médecin Conseil,
         withheld (with its complainant's identity) for everyone else."""
+        model = shown_erased(model)  # issue 28: what was erased reads "[effacé]" for all
         if not complaint.medical:
             return model
         if not can_read_content(principal.role, True):

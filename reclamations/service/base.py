@@ -19,7 +19,7 @@ from temporalio.client import (
 from temporalio.service import RPCError, RPCStatusCode
 
 from reclamations.db.engine import SessionFactory
-from reclamations.db.models import ComplaintRow, EventRow
+from reclamations.db.models import ComplaintRow, ErasureRow, EventRow
 from reclamations.db.references import next_reference
 from reclamations.db.snapshot import complaint_from
 from reclamations.domain.actions import Action
@@ -147,6 +147,10 @@ class DoorBase:
                 return state
             await asyncio.sleep(0.01)
         return await self._recorded(reference)
+
+    async def _erasure_begun(self, reference: str) -> bool:
+        async with self._sessions() as session:
+            return await session.get(ErasureRow, reference) is not None
 
     async def _recorded(self, reference: str) -> Complaint | None:
         async with self._sessions() as session:

@@ -45,7 +45,10 @@ class Letter:
 
 class ReadPart(Disclosure):
     async def read(self, principal: Principal, reference: str) -> Reading:
-        complaint = await self._stored(reference)
+        # An erased complaint is read from its reduced record: its workflow's history no longer
+        # opens (a worker that cached its key a moment ago would still replay it).
+        erased = await self._erasure_begun(reference)
+        complaint = await (self._recorded(reference) if erased else self._stored(reference))
         if complaint is None:
             raise NotFound(f"Aucune réclamation {reference}.")
         self._check_visible(principal, complaint.assignee)

@@ -9,6 +9,8 @@ find them would prove nothing."""
 
 from __future__ import annotations
 
+import asyncio
+import base64
 import io
 import logging
 import zipfile
@@ -22,11 +24,15 @@ import pytest
 from google.protobuf.message import Message
 from moto.server import ThreadedMotoServer
 from reportlab.pdfgen.canvas import Canvas
+from sqlalchemy import select
 from temporalio.api.common.v1 import Payload
 from temporalio.testing import WorkflowEnvironment
 
 from reclamations.activities.exports import register_csv, register_xlsx
+from reclamations.cli.main import main
+from reclamations.db.accounts import add_user
 from reclamations.db.engine import SessionFactory
+from reclamations.db.models import AuditRow
 from reclamations.db.register import register_lines
 from reclamations.domain.access import Principal, Role
 from reclamations.domain.errors import Forbidden, Refused
@@ -284,3 +290,44 @@ async def test_an_erasure_is_refused_while_the_law_keeps_the_complaint(
     with pytest.raises(Refused, match="délai minimal"):
         await strict.erase(COMPLIANCE, reference, now + timedelta(days=300))
     assert (await strict.erase(COMPLIANCE, reference, now + timedelta(days=400))).completed
+
+
+async def test_complaints_erase_and_hold_on_the_command_line(
+    keyed_office: Office, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    office = keyed_office
+    reference = await closed(office, complainant=ORDINARY, channel="email")
+    await add_user(office.sessions, "dpo", "Registre-Conformite-2026!", Role.compliance)
+    await add_user(office.sessions, "louise", "Superviseuse-Lyon-2026!", Role.supervisor)
+    keys = ",".join(f"{k}:{base64.b64encode(v).decode()}" for k, v in office.keyring.keys.items())
+    monkeypatch.setenv("RECLAMATIONS_DATA_DIR", str(office.settings.data_dir))
+    monkeypatch.setenv("RECLAMATIONS_ENCRYPTION_KEYS", keys)
+    monkeypatch.setenv("RECLAMATIONS_ERASURE_MINIMUM_DAYS", "0")
+    monkeypatch.setenv(
+        "RECLAMATIONS_TEMPORAL_ADDRESS", office.client.service_client.config.target_host
+    )
+    for name, value in office.settings.model_dump().items():
+        if name.startswith("files_s3") and value:
+            monkeypatch.setenv(f"RECLAMATIONS_{name.upper()}", str(value))
+
+    def complaints(*arguments: str) -> int:
+        return main(list(arguments))
+
+    assert await asyncio.to_thread(complaints, "erase", reference, "--by", "louise") == 2
+    assert "conformité" in capsys.readouterr().err
+    assert (
+        await asyncio.to_thread(
+            complaints, "hold", reference, "--reason", "mediation", "--by", "dpo"
+        )
+        == 0
+    )
+    assert await asyncio.to_thread(complaints, "erase", reference, "--by", "dpo") == 1
+    assert "saisine du Médiateur en cours" in capsys.readouterr().err
+    assert await asyncio.to_thread(complaints, "hold", reference, "--lift", "--by", "dpo") == 0
+    assert await asyncio.to_thread(complaints, "erase", reference, "--by", "dpo") == 0
+    assert f"{reference} : effacée" in capsys.readouterr().out
+    assert found(MARKERS, database_contents(office)) == []
+    async with office.sessions() as session:
+        logged = list(await session.scalars(select(AuditRow).where(AuditRow.username == "dpo")))
+    assert [row.kind for row in logged] == ["erasure_started", "erasure_done"]
+    assert all(reference in row.detail and "Quincampoix" not in row.detail for row in logged)

@@ -20,6 +20,7 @@ from reclamations.activities.monthly_register import MonthlyRegisterActivities
 from reclamations.activities.planning import PlanningActivities
 from reclamations.activities.reconcile import ReconcileActivities
 from reclamations.activities.records import RecordActivities
+from reclamations.activities.retention import RetentionActivities
 from reclamations.db.engine import SessionFactory
 from reclamations.domain.entities import Entities
 from reclamations.domain.errors import FieldError, describe_errors
@@ -37,6 +38,7 @@ from reclamations.workflows.complaint import ComplaintWorkflow
 from reclamations.workflows.guard import ForeignMessages
 from reclamations.workflows.monthly_register import MonthlyRegisterWorkflow
 from reclamations.workflows.reconciliation import ReconcileWorkflow
+from reclamations.workflows.retention import RetentionWorkflow
 from reclamations.workflows.sandbox import workflow_runner
 
 
@@ -223,7 +225,12 @@ def complaint_worker(
     return Worker(
         client,
         task_queue=settings.task_queue,
-        workflows=[ComplaintWorkflow, ReconcileWorkflow, MonthlyRegisterWorkflow],
+        workflows=[
+            ComplaintWorkflow,
+            ReconcileWorkflow,
+            MonthlyRegisterWorkflow,
+            RetentionWorkflow,
+        ],
         activities=[
             *(with_activities or activities(settings, sessions, keyring)),
             ReconcileActivities(client, sessions).reconcile,
@@ -232,6 +239,9 @@ def complaint_worker(
                 settings.resolved_register_dir,
                 Lists(typology(settings), entities(settings)),
             ).write_month,
+            RetentionActivities(
+                sessions, complaint_service(client, settings, sessions, keyring)
+            ).apply,
         ],
         workflow_runner=workflow_runner(settings.workflow_sandbox),
         interceptors=[ForeignMessages()],

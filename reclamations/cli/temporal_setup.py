@@ -15,6 +15,7 @@ from reclamations.workflows.monthly_register import (
     schedule_monthly_register,
 )
 from reclamations.workflows.reconciliation import RECONCILE_SCHEDULE, schedule_reconciliation
+from reclamations.workflows.retention import RETENTION_SCHEDULE, schedule_retention
 from reclamations.workflows.search import KEYS
 
 
@@ -38,6 +39,9 @@ async def setup(settings: Settings) -> tuple[list[str], dict[str, bool]]:
         ),
         f"{MONTHLY_REGISTER_SCHEDULE} (registre du mois, le 1er à 6 h)": (
             await schedule_monthly_register(client, settings.task_queue)
+        ),
+        f"{RETENTION_SCHEDULE} (durées de conservation, chaque jour à 3 h)": (
+            await schedule_retention(client, settings.task_queue)
         ),
     }
     return added, schedules

@@ -13,8 +13,8 @@ and present results; `ComplaintService` does the rest, the same way for all of t
 The door is one class made of parts, one module each, by what callers do: `register`,
 `read`, `act`, `files`, `erasure` (issue 28); `disclosure` (what a principal may see) and
 `base` (the wiring, the complaint from its workflow or its record) serve them all. The door
-is not a workflow: it runs in the web process, the starter and the simulation, never in a
-worker.
+is not a workflow: it runs in the web process, the starter and the simulation; in a worker
+only for the daily retention run's activity (activities/retention.py), never in a workflow.
 """
 
 from __future__ import annotations

@@ -1,6 +1,8 @@
 """Each complaint its own data key (issue 28): payloads sealed with it, destroyed at erasure,
 rewrapped (never re-encrypted) at a keyring rotation."""
 
+import asyncio
+import base64
 from datetime import UTC, datetime
 
 import pytest
@@ -8,7 +10,9 @@ from sqlalchemy import select
 from temporalio.api.common.v1 import Payload
 from temporalio.converter import WorkflowSerializationContext
 
-from reclamations.db.engine import SessionFactory
+from reclamations.cli.main import main
+from reclamations.db.engine import SessionFactory, create_engine, session_factory
+from reclamations.db.migrate import upgrade
 from reclamations.db.models import ComplaintKeyRow
 from reclamations.security.codec import KEY_ID, EncryptionCodec
 from reclamations.security.complaint_keys import ComplaintKeys
@@ -99,3 +103,26 @@ async def test_rotating_the_keyring_rewraps_complaint_keys_and_touches_no_payloa
     alone = ComplaintKeys(sqlite_sessions, new)
     [decoded] = await bound(EncryptionCodec(new, keys=alone), "REC-2026-000003").decode([encoded])
     assert decoded.data == '"Zoé"'.encode()
+
+
+async def test_complaints_db_rewrap_keys_after_a_rotation(
+    tmp_path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'reclamations.db'}")
+    await upgrade(engine)
+    sessions = session_factory(engine)
+    await ComplaintKeys(sessions, MASTER).keyring_for("REC-2026-000004")
+    new = Keyring.generate("2027-a")
+    rotated = f"2027-a:{b64(new.keys['2027-a'])},2026-a:{b64(MASTER.keys['2026-a'])}"
+    monkeypatch.setenv("RECLAMATIONS_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("RECLAMATIONS_ENCRYPTION_KEYS", rotated)
+    assert await asyncio.to_thread(main, ["db", "rewrap-keys"]) == 0
+    assert "rechiffrées avec la clé courante : 1" in capsys.readouterr().out
+    async with sessions() as session:
+        row = await session.get(ComplaintKeyRow, "REC-2026-000004")
+    assert row is not None and row.wrapped_by == "2027-a"
+    await engine.dispose()
+
+
+def b64(key: bytes) -> str:
+    return base64.b64encode(key).decode()

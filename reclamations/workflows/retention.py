@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from temporalio import workflow
+from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
 from temporalio.client import Client, ScheduleCalendarSpec, ScheduleRange, ScheduleSpec
 from temporalio.common import RetryPolicy
 
@@ -50,3 +51,25 @@ async def schedule_retention(client: Client, task_queue: str) -> bool:
         time_zone_name=RETENTION_TIMEZONE,
     )
     return await ensure_schedule(client, RETENTION_SCHEDULE, "RetentionWorkflow", task_queue, spec)
+
+
+async def namespace_retention(client: Client, namespace: str) -> timedelta:
+    """How long the namespace keeps a closed workflow's history."""
+    described = await client.workflow_service.describe_namespace(
+        DescribeNamespaceRequest(namespace=namespace)
+    )
+    kept: timedelta = described.config.workflow_execution_retention_ttl.ToTimedelta()
+    return kept
+
+
+def retention_mismatch(kept: timedelta, shortest_days: int) -> str | None:
+    """Why the namespace keeps closed histories too long (issue 28): longer than the shortest
+    retention period, a history (sealed with its complaint's key, but whole) would outlive
+    the period. None when it matches."""
+    if kept <= timedelta(days=shortest_days):
+        return None
+    return (
+        f"le namespace garde les historiques clos {kept.days} jours, plus que la durée de "
+        f"conservation la plus courte ({shortest_days} jours) : réduisez-la "
+        "(temporal operator namespace update --retention)"
+    )

@@ -11,8 +11,9 @@ and present results; `ComplaintService` does the rest, the same way for all of t
   Forbidden, Refused, Invalid, Unavailable), whose messages never carry complainant content.
 
 The door is one class made of parts, one module each, by what callers do: `register`,
-`read`, `act`, `files`, `erasure` (issue 28); `disclosure` (what a principal may see) and
-`base` (the wiring, the complaint from its workflow or its record) serve them all. The door
+`read`, `act`, `files`, `erasure` and `person` (issue 28); `disclosure` (what a principal
+may see) and `base` (the wiring, the complaint from its workflow or its record) serve them
+all. The door
 is not a workflow: it runs in the web process, the starter and the simulation; in a worker
 only for the daily retention run's activity (activities/retention.py), never in a workflow.
 """
@@ -24,11 +25,12 @@ from reclamations.service.base import ReferenceAllocator
 from reclamations.service.disclosure import WITHHELD, Reading
 from reclamations.service.erasure import Erasure, ErasurePart
 from reclamations.service.files import DocumentFile, FilesPart, Upload
+from reclamations.service.person import PersonData, PersonPart
 from reclamations.service.read import Dossier, Letter, ReadPart
 from reclamations.service.register import Registered, RegisterPart
 
 
-class ComplaintService(RegisterPart, FilesPart, ReadPart, ActPart, ErasurePart):
+class ComplaintService(RegisterPart, FilesPart, ReadPart, ActPart, ErasurePart, PersonPart):
     """The one door (see the module): each part brings what one kind of caller does."""
 
 
@@ -39,6 +41,7 @@ __all__ = [
     "Dossier",
     "Erasure",
     "Letter",
+    "PersonData",
     "Reading",
     "ReferenceAllocator",
     "Registered",

@@ -5,6 +5,7 @@ searches of every store for them."""
 from __future__ import annotations
 
 import io
+import subprocess
 import zipfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -104,6 +105,18 @@ def store_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
+async def keyed_office_any_database(
+    temporal_env: WorkflowEnvironment,
+    store_settings: Settings,
+    sessions: SessionFactory,
+    keyring: Keyring,
+) -> AsyncIterator[Office]:
+    """The same, its record on SQLite and on PostgreSQL."""
+    async with open_office(temporal_env, store_settings, sessions, keyring, own_keys=True) as o:
+        yield o
+
+
+@pytest.fixture
 async def keyed_office(
     temporal_env: WorkflowEnvironment,
     store_settings: Settings,
@@ -153,9 +166,16 @@ def folder_contents(root: Path) -> bytes:
 
 
 def database_contents(office: Office) -> bytes:
-    """The SQLite file and its write-ahead log, byte for byte: more than a dump shows."""
-    root = office.settings.data_dir
-    return b"".join(p.read_bytes() for p in sorted(root.glob("reclamations.db*")))
+    """SQLite: the file and its write-ahead log, byte for byte (more than a dump shows).
+    PostgreSQL: `pg_dump` of the test's database, every table's rows."""
+    url = office.sessions.kw["bind"].url
+    if url.get_backend_name() == "sqlite":
+        root = office.settings.data_dir
+        return b"".join(p.read_bytes() for p in sorted(root.glob("reclamations.db*")))
+    dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    return subprocess.run(
+        ["pg_dump", "--data-only", dsn], check=True, capture_output=True, timeout=60
+    ).stdout
 
 
 def payloads_in(message: Message) -> Iterator[Payload]:

@@ -41,19 +41,25 @@ from tests.erasure import (
     folder_contents,
     found,
     keyed_office,
+    keyed_office_any_database,
     s3_server,
     store_contents,
     store_settings,
 )
 from tests.office import Office, until
 
-__all__ = ["keyed_office", "s3_server", "store_settings"]  # fixtures, used by name
+__all__ = [
+    "keyed_office",
+    "keyed_office_any_database",
+    "s3_server",
+    "store_settings",
+]  # fixtures, used by name
 
 
 async def test_an_erased_complaint_leaves_nothing_readable_anywhere(
-    keyed_office: Office, caplog: pytest.LogCaptureFixture
+    keyed_office_any_database: Office, caplog: pytest.LogCaptureFixture
 ) -> None:
-    office = keyed_office
+    office = keyed_office_any_database
     caplog.set_level(logging.INFO)
     ordinary = await closed(office, complainant=ORDINARY, channel="email")
     medical = await closed(office, complainant=MEDICAL, channel="post", medical=True)

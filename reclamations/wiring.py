@@ -82,6 +82,7 @@ def letter_renderer(settings: Settings) -> LetterRenderer:
 def activities(
     settings: Settings, sessions: SessionFactory, keyring: Keyring
 ) -> list[Callable[..., Any]]:
+    keys = ComplaintKeys(sessions, keyring)
     letters = LetterActivities(
         sessions=sessions,
         renderer=letter_renderer(settings),
@@ -89,10 +90,11 @@ def activities(
         post=PostOutbox(settings.resolved_outbox_dir, keyring),
         keyring=keyring,
         mail_from=settings.mail_from,
+        keys=keys,
     )
     return [
         PlanningActivities(settings.policy).plan,
-        RecordActivities(sessions, keyring).record,
+        RecordActivities(sessions, keyring, keys).record,
         letters.send_letter,
     ]
 

@@ -8,6 +8,7 @@ import io
 import subprocess
 import zipfile
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +17,13 @@ import pytest
 from google.protobuf.message import Message
 from moto.server import ThreadedMotoServer
 from reportlab.pdfgen.canvas import Canvas
+from sqlalchemy import update
 from temporalio.api.common.v1 import Payload
 from temporalio.testing import WorkflowEnvironment
 
 from reclamations.activities.exports import register_csv, register_xlsx
 from reclamations.db.engine import SessionFactory
+from reclamations.db.models import ComplaintRow
 from reclamations.db.register import register_lines
 from reclamations.domain.access import Principal, Role
 from reclamations.domain.register import Lists
@@ -224,3 +227,15 @@ async def exports(office: Office) -> bytes:
 def found(markers: list[str], where: bytes) -> list[str]:
     lowered = where.lower()
     return [m for m in markers if m.lower().encode() in lowered]
+
+
+async def closed_on_the_real_clock(office: Office, reference: str) -> None:
+    """The complaint's closure dated yesterday on the machine's clock, for a command run as
+    a process (it reads that clock): the shared test server's clock runs ahead of it once
+    other tests let time pass there."""
+    async with office.sessions.begin() as session:
+        await session.execute(
+            update(ComplaintRow)
+            .where(ComplaintRow.reference == reference)
+            .values(closed_at=datetime.now(UTC) - timedelta(days=1))
+        )

@@ -42,7 +42,7 @@ from reclamations.domain.clock import local_date
 from reclamations.domain.complaint import Complaint
 from reclamations.domain.errors import ServiceError
 from reclamations.security.codec import data_converter
-from reclamations.security.complaint_keys import ComplaintKeys
+from reclamations.security.complaint_keys import ComplaintKeys, keyring_of
 from reclamations.security.keyring import Keyring
 from reclamations.service import ComplaintService
 from reclamations.settings import Settings
@@ -162,6 +162,13 @@ class Office:
             keys = ComplaintKeys(self.sessions, self.keyring)
             config["data_converter"] = data_converter(self.keyring, keys)
         self.client = Client(**config)
+
+    async def keyring_of(self, reference: str) -> Keyring:
+        """What a medical complaint's sealed values, files and paper letters open with: its
+        own key (issue 28) beside the keyring."""
+        return await keyring_of(
+            ComplaintKeys(self.sessions, self.keyring), self.keyring, reference, create=False
+        )
 
     def worker(self, **options: Any) -> Worker:
         return complaint_worker(self.client, self.settings, self.sessions, self.keyring, **options)

@@ -30,7 +30,7 @@ from temporalio.converter import (
     WorkflowSerializationContext,
 )
 
-from reclamations.security.keyring import Erased, Keyring, KeyringError, is_complaint_key
+from reclamations.security.keyring import Erased, Keyring, KeyringError
 from reclamations.workflows.messages import WORKFLOW_ID_PREFIX
 
 if TYPE_CHECKING:
@@ -134,20 +134,24 @@ class EncryptionCodec(PayloadCodec, WithSerializationContext):
         return Payload(metadata=metadata, data=blob)
 
     async def keyrings(self, payloads: Sequence[Payload]) -> dict[str, Keyring | None]:
-        """The keyring of each complaint whose own key sealed one of `payloads`, by workflow;
-        None for one whose key was destroyed (an erased complaint)."""
+        """The keyring of each complaint that has its own key, by workflow, for the payloads
+        bound to it (and the values sealed inside them); None for one whose key was destroyed
+        (an erased complaint)."""
         found: dict[str, Keyring | None] = {}
+        asked: set[str] = set()
         for payload in payloads:
-            key_id = payload.metadata.get(KEY_ID, b"").decode(errors="replace")
             bound = payload.metadata.get(BOUND_TO, b"").decode(errors="replace")
             reference = complaint_reference(bound)
-            if self._keys is None or not is_complaint_key(key_id) or reference is None:
+            if self._keys is None or reference is None or bound in asked:
                 continue
-            if bound not in found:
-                try:
-                    found[bound] = await self._keys.find(reference)
-                except Erased:
-                    found[bound] = None
+            asked.add(bound)
+            try:
+                keyring = await self._keys.find(reference)
+            except Erased:
+                found[bound] = None
+                continue
+            if keyring is not None:  # none: a complaint from before keys, the keyring's
+                found[bound] = keyring
         return found
 
     async def decode(self, payloads: Sequence[Payload]) -> list[Payload]:
@@ -187,11 +191,11 @@ class EncryptionCodec(PayloadCodec, WithSerializationContext):
         workflow_id = bound_to.decode()
         if self._workflow_id is not None and workflow_id != self._workflow_id:
             raise ValueError("payload bound to another workflow")
-        keyring = self._keyring
-        if is_complaint_key(key_id):
-            if workflow_id in keyrings and keyrings[workflow_id] is None:
-                raise Erased("réclamation effacée")
-            keyring = keyrings.get(workflow_id) or self._keyring
+        if workflow_id in keyrings and keyrings[workflow_id] is None:
+            # An erased complaint: what its key sealed never opens again, and what was sealed
+            # with the keyring before it had one is not opened either.
+            raise Erased("réclamation effacée")
+        keyring = keyrings.get(workflow_id) or self._keyring
         return Payload.FromString(
             keyring.decrypt(key_id, payload.data, associated_data(workflow_id))
         )

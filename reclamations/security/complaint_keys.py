@@ -34,6 +34,23 @@ from reclamations.security.keyring import COMPLAINT_KEY_PREFIX, Erased, Keyring
 CACHE_SECONDS = 30.0
 
 
+async def keyring_of(
+    keys: ComplaintKeys | None, keyring: Keyring, reference: str, create: bool
+) -> Keyring:
+    """The keyring to seal (`create`: the complaint's key made if it has none) or to open the
+    complaint `reference` with: the keyring alone where complaints have no keys (`keys` None),
+    or to open one that has none, or whose key was destroyed (what it sealed stays unreadable;
+    its record holds "[effacé]" by then). Sealing for an erased complaint raises `Erased`."""
+    if keys is None:
+        return keyring
+    if create:
+        return await keys.keyring_for(reference)
+    try:
+        return await keys.find(reference) or keyring
+    except Erased:
+        return keyring
+
+
 def _wrapping_context(reference: str, key_id: str) -> bytes:
     return f"complaint-key:{reference}:{key_id}".encode()
 
@@ -122,6 +139,25 @@ class ComplaintKeys:
             )
         self._remember(reference, None)
         return bool(getattr(result, "rowcount", 0))
+
+    async def find_many(self, references: list[str]) -> dict[str, Keyring]:
+        """The keyrings of those complaints that have a live key, in one query (a page of the
+        queue); the others are left out."""
+        now = time.monotonic()
+        wanted = [r for r in set(references) if r not in self._cache or self._cache[r].until < now]
+        if wanted:
+            async with self._sessions() as session:
+                rows = await session.scalars(
+                    select(ComplaintKeyRow).where(ComplaintKeyRow.reference.in_(wanted))
+                )
+                for row in rows:
+                    self._remember(row.reference, self._unwrap(row))
+        found: dict[str, Keyring] = {}
+        for reference in references:
+            cached = self._cache.get(reference)
+            if cached is not None and cached.keyring is not None:
+                found[reference] = cached.keyring
+        return found
 
     async def rewrap(self) -> int:
         """Every live complaint key wrapped again by the keyring's current key (after a

@@ -29,7 +29,7 @@ from reclamations.domain.errors import Closed, NotFound, Refused, Unavailable
 from reclamations.domain.files import DEFAULT_FILE_LIMITS, FileLimits
 from reclamations.domain.retention import RetentionPolicy
 from reclamations.domain.typology import DEFAULT_TYPOLOGY, Typology
-from reclamations.security.complaint_keys import ComplaintKeys
+from reclamations.security.complaint_keys import ComplaintKeys, keyring_of
 from reclamations.security.keyring import Keyring
 from reclamations.storage.files import FileStore
 from reclamations.workflows.client import (
@@ -83,6 +83,13 @@ class DoorBase:
         self._outbox = outbox
         self.retention = retention or RetentionPolicy()
         self._allocate = allocate_reference or (lambda year: next_reference(sessions, year))
+
+    async def _keyring_of(self, reference: str, medical: bool, create: bool = False) -> Keyring:
+        """What a medical complaint's sealed values and files are sealed (`create`) or opened
+        with: its own key (issue 28); nothing of another complaint is ever sealed or opened."""
+        if not medical:
+            return self._keyring
+        return await keyring_of(self._keys, self._keyring, reference, create)
 
     def _handle(self, reference: str) -> ComplaintHandle:
         handle: ComplaintHandle = self._client.get_workflow_handle_for(

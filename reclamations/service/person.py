@@ -18,6 +18,7 @@ from reclamations.domain.access import Principal, Role, can_read_content
 from reclamations.domain.complaint import Complaint
 from reclamations.domain.errors import FieldError, Forbidden, Invalid
 from reclamations.security.envelopes import UnreadableFile, is_enveloped, open_file
+from reclamations.security.keyring import Keyring
 from reclamations.service.disclosure import Disclosure
 from reclamations.storage.files import FileMissing, StoreUnavailable, file_key
 
@@ -82,9 +83,12 @@ class PersonPart(Disclosure):
                 continue
             complaint = complaint_from(row.snapshot)
             held = complaint.intake.complainant
+            keyring = await self._keyring_of(row.reference, row.medical)
             if not (
-                _same(email, self._open(row.reference, held.email or ""))
-                or _same(member_number, self._open(row.reference, held.member_number or ""))
+                _same(email, self._open(row.reference, held.email or "", keyring))
+                or _same(
+                    member_number, self._open(row.reference, held.member_number or "", keyring)
+                )
             ):
                 continue
             found.append(await self._held(principal, row.reference))
@@ -101,7 +105,8 @@ class PersonPart(Disclosure):
     async def _held(self, principal: Principal, reference: str) -> HeldComplaint:
         recorded = await self._recorded(reference)
         assert recorded is not None
-        complaint = self._shown(principal, recorded, recorded)
+        keyring = await self._keyring_of(reference, recorded.medical)
+        complaint = self._shown(principal, recorded, recorded, keyring)
         async with self._sessions() as session:
             rows = await session.scalars(
                 select(LetterRow)
@@ -114,23 +119,23 @@ class PersonPart(Disclosure):
                     row.sequence,
                     row.delivery,
                     row.letter_on.strftime("%d/%m/%Y"),
-                    self._open(reference, row.body) if complaint.medical else row.body,
+                    self._open(reference, row.body, keyring) if complaint.medical else row.body,
                 )
                 for row in rows
             ]
         files = [
-            HeldFile(document.name, await self._file(reference, document.file.sha256))
+            HeldFile(document.name, await self._file(reference, document.file.sha256, keyring))
             for document in complaint.documents
             if document.file is not None
         ]
         return HeldComplaint(complaint, letters, files)
 
-    async def _file(self, reference: str, sha256: str) -> bytes | None:
+    async def _file(self, reference: str, sha256: str, keyring: Keyring) -> bytes | None:
         if self._files is None:
             return None
         key = file_key(reference, sha256)
         try:
             stored = await self._files.get(key)
-            return open_file(self._keyring, stored, key) if is_enveloped(stored) else stored
+            return open_file(keyring, stored, key) if is_enveloped(stored) else stored
         except (FileMissing, StoreUnavailable, UnreadableFile):
             return None

@@ -28,7 +28,7 @@ from google.protobuf.message import DecodeError
 from temporalio.api.common.v1 import Payload, Payloads
 
 from reclamations.domain.access import Role, can_read_content, may_read_histories
-from reclamations.security.codec import EncryptionCodec
+from reclamations.security.codec import BOUND_TO, EncryptionCodec
 from reclamations.security.keyring import Erased, Keyring, KeyringError
 from reclamations.security.sealing import contains_sealed, open_all
 from reclamations.web.context import WebContext, context
@@ -112,9 +112,12 @@ def decode_one(
         return opened
     if not can_read_content(role, medical=True):
         return payload  # stays encrypted: medical content is for the Médecin Conseil only
+    # Sealed with the complaint's own key (issue 28), or, before it had one, with the keyring.
+    bound = payload.metadata.get(BOUND_TO, b"").decode(errors="replace")
+    keyring = keyrings.get(bound) or ctx.keyring
     return Payload(
         metadata=opened.metadata,
-        data=open_all(ctx.keyring, opened.data.decode("utf-8", "replace")).encode("utf-8"),
+        data=open_all(keyring, opened.data.decode("utf-8", "replace")).encode("utf-8"),
     )
 
 

@@ -15,6 +15,7 @@ from tests.erasure import (
     MARKERS,
     ORDINARY,
     closed,
+    closed_on_the_real_clock,
     database_contents,
     found,
     keyed_office,
@@ -33,6 +34,7 @@ async def test_an_erasure_killed_halfway_is_finished_later(
 ) -> None:
     office = keyed_office
     reference = await closed(office, complainant=ORDINARY, channel="email")
+    await closed_on_the_real_clock(office, reference)
     await add_user(office.sessions, "dpo", "Registre-Conformite-2026!", Role.compliance)
     address = office.client.service_client.config.target_host
     env = {

@@ -19,11 +19,13 @@ from sqlalchemy import select
 
 from reclamations.cli.main import main
 from reclamations.db.accounts import add_user
-from reclamations.db.models import AuditRow
+from reclamations.db.models import AuditRow, ComplaintRow
 from reclamations.db.register import register_lines
 from reclamations.domain.access import Role
 from reclamations.domain.errors import Forbidden, Refused
 from reclamations.domain.retention import ERASED, HoldReason
+from reclamations.security.envelopes import UnreadableFile, open_file
+from reclamations.security.sealing import Unreadable, open_sealed
 from reclamations.settings import Settings
 from tests.erasure import (
     COMPLIANCE,
@@ -35,6 +37,7 @@ from tests.erasure import (
     ORDINARY,
     TEXTS,
     closed,
+    closed_on_the_real_clock,
     database_contents,
     decoded_history,
     exports,
@@ -73,6 +76,19 @@ async def test_an_erased_complaint_leaves_nothing_readable_anywhere(
     assert "Quincampoix" in found(MARKERS, folder_contents(office.settings.resolved_outbox_dir))
     history_before, _ = await decoded_history(office, ordinary)
     assert TEXTS["ordinary"] in found(MARKERS, history_before)
+    # A backup taken now: the medical complaint's sealed subject and paper letter, sealed with
+    # its own key (they open with it now, and never with the keyring alone).
+    async with office.sessions() as session:
+        backed_up = (await session.get(ComplaintRow, medical)).subject  # type: ignore[union-attr]
+    paper = office.outbox(f"post/{medical}/*.pdf")[0]
+    paper_copy = office.settings.data_dir / "backup.pdf.enc"
+    paper_copy.write_bytes(paper.read_bytes())
+    assert backed_up.startswith("sealed:v2:ck-")
+    assert open_sealed(await office.keyring_of(medical), medical, backed_up)
+    identity = f"outbox-post:{medical}/{paper.stem}"
+    assert open_file(await office.keyring_of(medical), paper_copy.read_bytes(), identity)
+    with pytest.raises(Unreadable):
+        open_sealed(office.keyring, medical, backed_up)
 
     with pytest.raises(Forbidden):
         await office.service.erase(DOCTOR, ordinary, await office.env.get_current_time())
@@ -91,6 +107,15 @@ async def test_an_erased_complaint_leaves_nothing_readable_anywhere(
         history, erased = await decoded_history(office, reference)
         assert found(MARKERS, history) == []
         assert erased > 0  # the history is still there (this server keeps it), sealed for good
+    # The backup's copies never open again: the key they name is gone.
+    with pytest.raises(Unreadable):
+        open_sealed(await office.keyring_of(medical), medical, backed_up)
+    with pytest.raises(UnreadableFile):
+        open_file(
+            await office.keyring_of(medical),
+            paper_copy.read_bytes(),
+            f"outbox-post:{medical}/{paper.stem}",
+        )
 
     # The register's figures are those of before; the erased complaints read "[effacé]".
     assert await register_lines(office.sessions) == figures_before
@@ -132,6 +157,7 @@ async def test_complaints_erase_and_hold_on_the_command_line(
 ) -> None:
     office = keyed_office
     reference = await closed(office, complainant=ORDINARY, channel="email")
+    await closed_on_the_real_clock(office, reference)
     await add_user(office.sessions, "dpo", "Registre-Conformite-2026!", Role.compliance)
     await add_user(office.sessions, "louise", "Superviseuse-Lyon-2026!", Role.supervisor)
     keys = ",".join(f"{k}:{base64.b64encode(v).decode()}" for k, v in office.keyring.keys.items())

@@ -6,17 +6,18 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from temporalio.testing import WorkflowEnvironment
+from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
 
+from reclamations.activities.retention import RetentionActivities
 from reclamations.db.engine import SessionFactory
-from reclamations.db.models import ComplaintRow
+from reclamations.db.models import ComplaintRow, aware
 from reclamations.domain.retention import ERASED, HoldReason
 from reclamations.security.keyring import Keyring
-from reclamations.workflows.messages import RetentionResult
+from reclamations.workflows.messages import RetentionInput, RetentionResult
 from reclamations.workflows.retention import (
     RETENTION_SCHEDULE,
     RetentionWorkflow,
@@ -55,19 +56,37 @@ async def test_the_daily_run_erases_what_its_period_no_longer_keeps(short_office
     held = await closed(office, complainant=KEPT, channel="email")
     now = await office.env.get_current_time()
     await office.service.place_hold(COMPLIANCE, held, HoldReason.litigation, now)
+    async with office.sessions() as session:
+        row = await session.get(ComplaintRow, expiring)
+        assert row is not None and row.closed_at is not None
+        closed_at = aware(row.closed_at)
 
-    assert await daily_run(office) == RetentionResult(erased=[], resumed=[], failed=[])
-    await office.skip(timedelta(days=29))
-    assert (await daily_run(office)).erased == []
-    await office.skip(timedelta(days=2))
-    assert await daily_run(office) == RetentionResult(erased=[expiring], resumed=[], failed=[])
-    assert await daily_run(office) == RetentionResult(erased=[], resumed=[], failed=[])
+    # The activity on given days (the test server's clock may skip ahead while a workflow runs).
+    retention = RetentionActivities(office.sessions, office.service)
+    run = ActivityEnvironment().run
 
+    async def on(day: datetime) -> RetentionResult:
+        return await run(retention.apply, RetentionInput(now=day))
+
+    assert await on(closed_at + timedelta(days=29)) == RetentionResult(
+        erased=[], resumed=[], failed=[]
+    )
+    assert await on(closed_at + timedelta(days=31)) == RetentionResult(
+        erased=[expiring], resumed=[], failed=[]
+    )
+    assert await on(closed_at + timedelta(days=32)) == RetentionResult(
+        erased=[], resumed=[], failed=[]
+    )
     async with office.sessions() as session:
         gone = await session.get(ComplaintRow, expiring)
         kept = await session.get(ComplaintRow, held)
     assert gone is not None and gone.complainant_name == ERASED
     assert kept is not None and kept.complainant_name == KEPT["name"]
+
+    # The workflow the Schedule starts runs the same, a month after another closure.
+    later = await closed(office, complainant=ORDINARY, channel="email")
+    await office.skip(timedelta(days=31))
+    assert await daily_run(office) == RetentionResult(erased=[later], resumed=[], failed=[])
 
 
 async def test_the_retention_schedule_runs_daily_at_three_paris_time(

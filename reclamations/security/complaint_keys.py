@@ -129,7 +129,9 @@ class ComplaintKeys:
         return keyring
 
     async def destroy(self, reference: str, now: datetime) -> bool:
-        """The complaint's key gone for good (crypto-shredding); True when it was there."""
+        """The complaint's key gone for good (crypto-shredding); True when it was there. A
+        complaint that never had one (registered before keys) is marked erased all the same, so
+        that no process opens what the keyring sealed for it either."""
         async with self._sessions.begin() as session:
             result = await session.execute(
                 update(ComplaintKeyRow)
@@ -137,8 +139,18 @@ class ComplaintKeys:
                 .where(ComplaintKeyRow.destroyed_at.is_(None))
                 .values(wrapped=None, wrapped_by=None, destroyed_at=now)
             )
+            destroyed = bool(getattr(result, "rowcount", 0))
+            if not destroyed and await session.get(ComplaintKeyRow, reference) is None:
+                session.add(
+                    ComplaintKeyRow(
+                        reference=reference,
+                        key_id=COMPLAINT_KEY_PREFIX + secrets.token_hex(12),
+                        created_at=now,
+                        destroyed_at=now,
+                    )
+                )
         self._remember(reference, None)
-        return bool(getattr(result, "rowcount", 0))
+        return destroyed
 
     async def find_many(self, references: list[str]) -> dict[str, Keyring]:
         """The keyrings of those complaints that have a live key, in one query (a page of the

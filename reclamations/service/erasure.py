@@ -247,7 +247,6 @@ class ErasurePart(DoorBase):
             row.snapshot = snapshot_of(erased(complaint_from(row.snapshot)))
             row.complainant_name = ERASED
             row.subject = ERASED
-            row.assignee = None
             await session.execute(
                 update(EventRow)
                 .where(EventRow.reference == reference, EventRow.note.is_not(None))

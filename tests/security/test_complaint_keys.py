@@ -126,3 +126,17 @@ async def test_complaints_db_rewrap_keys_after_a_rotation(
 
 def b64(key: bytes) -> str:
     return base64.b64encode(key).decode()
+
+
+async def test_a_complaint_from_before_keys_is_marked_erased_all_the_same(
+    sqlite_sessions: SessionFactory,
+) -> None:
+    """Its payloads were sealed with the keyring: no process may open them once it is erased."""
+    [older] = await bound(EncryptionCodec(MASTER), "REC-2026-000005").encode([plain("ancien")])
+    keys = ComplaintKeys(sqlite_sessions, MASTER)
+    assert not await keys.destroy("REC-2026-000005", NOW)  # no key to destroy
+    other_process = EncryptionCodec(
+        MASTER, refuse_plain=False, keys=ComplaintKeys(sqlite_sessions, MASTER)
+    )
+    with pytest.raises(Erased):
+        other_process.decode_one(older, await other_process.keyrings([older]))

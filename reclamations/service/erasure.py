@@ -225,8 +225,8 @@ class ErasurePart(DoorBase):
             await self._keys.destroy(reference, now)
 
     async def _delete_history(self, reference: str, now: datetime) -> None:
-        """Its (closed) workflow deleted from Temporal: what the archives keep of it stays
-        sealed with the destroyed key."""
+        """Its (closed) workflow's deletion asked of Temporal, which does it in the background;
+        until then, and in any archive, its history stays sealed with the destroyed key."""
         request = DeleteWorkflowExecutionRequest(
             namespace=self._client.namespace,
             workflow_execution=WorkflowExecution(workflow_id=workflow_id(reference)),

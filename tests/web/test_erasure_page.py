@@ -26,38 +26,33 @@ async def test_compliance_erases_a_closed_complaint_from_its_page(
 
     await login(http, "camille")
     assert (await http.get("/conformite/effacement")).status_code == 403
+
     http.cookies.clear()
     csrf = await login(http, "ines")
-    page = await http.get("/conformite/effacement")
-    assert page.status_code == 200 and "Effacements interrompus" in page.text
-
-    refused = await http.post(
-        "/conformite/effacement", data={"csrf_token": csrf, "reference": reference}
+    page = await http.get("/conformite/effacement", params={"reference": reference})
+    assert page.status_code == 200 and f"Effacer définitivement {reference}" in page.text
+    erase, hold = (
+        f"/conformite/effacement/{reference}",
+        f"/conformite/effacement/{reference}/conservation",
     )
+
+    refused = await http.post(erase, data={"csrf_token": csrf})
     assert refused.status_code == 409 and "pas close" in refused.text
 
     await office.service.act(DOCTOR, reference, "withdraw", {})
     await handle.result()
     office.started_ids.discard(handle.id)
 
-    held = await http.post(
-        "/conformite/effacement/conservation",
-        data={"csrf_token": csrf, "reference": reference, "reason": "litigation"},
-    )
-    assert held.status_code == 200 and "litige en cours" in held.text
-    refused = await http.post(
-        "/conformite/effacement", data={"csrf_token": csrf, "reference": reference}
-    )
+    held = await http.post(hold, data={"csrf_token": csrf, "reason": "litigation"})
+    assert held.status_code == 303
+    assert "Conservation imposée enregistrée" in (await http.get(held.headers["location"])).text
+    refused = await http.post(erase, data={"csrf_token": csrf})
     assert refused.status_code == 409 and "conservation imposée (litige en cours)" in refused.text
-    lifted = await http.post(
-        "/conformite/effacement/conservation",
-        data={"csrf_token": csrf, "reference": reference, "reason": "lift"},
-    )
-    assert lifted.status_code == 200
-    erased = await http.post(
-        "/conformite/effacement", data={"csrf_token": csrf, "reference": reference}
-    )
-    assert erased.status_code == 200 and f"Réclamation {reference} effacée." in erased.text
+    lifted = await http.post(hold, data={"csrf_token": csrf, "reason": "lift"})
+    assert lifted.status_code == 303
+    erased = await http.post(erase, data={"csrf_token": csrf})
+    assert erased.status_code == 303
+    assert "Réclamation effacée." in (await http.get(erased.headers["location"])).text
 
     http.cookies.clear()
     await login(http, "louise")

@@ -13,6 +13,7 @@ from temporalio import activity
 from reclamations.db.engine import SessionFactory
 from reclamations.db.models import ComplaintRow, ErasureRow, LegalHoldRow
 from reclamations.domain.access import Principal, Role
+from reclamations.domain.calendar import timezone_of
 from reclamations.domain.clock import local_date
 from reclamations.domain.errors import ServiceError
 from reclamations.domain.retention import CLOSED_STAGES, ErasureReason
@@ -22,8 +23,6 @@ from reclamations.workflows.messages import RETENTION_ACTIVITY, RetentionInput, 
 logger = logging.getLogger(__name__)
 
 RETENTION_RULE = Principal("durée-de-conservation", Role.compliance)
-# Periods are counted in days of the team (the register's time zone).
-ZONE = "Europe/Paris"
 
 
 class RetentionActivities:
@@ -35,10 +34,14 @@ class RetentionActivities:
         """Closed complaints whose retention period ended, under no legal hold and not being
         erased already."""
         policy = self._service.retention
-        today = local_date(day.now, ZONE)
         async with self._sessions() as session:
             rows = await session.execute(
-                select(ComplaintRow.reference, ComplaintRow.stage, ComplaintRow.closed_at)
+                select(
+                    ComplaintRow.reference,
+                    ComplaintRow.stage,
+                    ComplaintRow.closed_at,
+                    ComplaintRow.calendar,
+                )
                 .where(
                     ComplaintRow.stage.in_(CLOSED_STAGES),
                     ComplaintRow.closed_at.is_not(None),
@@ -47,10 +50,13 @@ class RetentionActivities:
                 )
                 .order_by(ComplaintRow.closed_at)
             )
+            # Days of each complaint's own team, as its deadlines were counted.
             return [
                 reference
-                for reference, stage, closed_at in rows
-                if closed_at and today > policy.kept_until(local_date(closed_at, ZONE), stage)
+                for reference, stage, closed_at, calendar in rows
+                if closed_at
+                and local_date(day.now, timezone_of(calendar))
+                > policy.kept_until(local_date(closed_at, timezone_of(calendar)), stage)
             ]
 
     @activity.defn(name=RETENTION_ACTIVITY)

@@ -38,6 +38,7 @@ from reclamations.db.models import (
 )
 from reclamations.db.snapshot import complaint_from, snapshot_of
 from reclamations.domain.access import Principal, may_erase
+from reclamations.domain.calendar import timezone_of
 from reclamations.domain.clock import local_date
 from reclamations.domain.errors import Forbidden, NotFound, Refused, Unavailable
 from reclamations.domain.retention import (
@@ -52,8 +53,6 @@ from reclamations.storage.files import StoreUnavailable
 from reclamations.workflows.messages import workflow_id
 
 logger = logging.getLogger(__name__)
-
-ZONE = "Europe/Paris"
 
 
 @dataclass(frozen=True)
@@ -86,14 +85,18 @@ class ErasurePart(DoorBase):
             )
         if row is None:
             raise NotFound(f"Aucune réclamation {reference}.")
+        if begun is not None and begun.completed_at is not None:
+            raise Refused(f"La réclamation {reference} est déjà effacée.")
         if begun is None:
-            closed_on = local_date(row.closed_at, ZONE) if row.closed_at else None
+            # Days of the complaint's own team, as its deadlines were counted.
+            zone = timezone_of(row.calendar)
+            closed_on = local_date(row.closed_at, zone) if row.closed_at else None
             refusal = erasure_refusal(
                 self.retention,
                 row.stage,
                 closed_on,
                 [HoldReason(hold) for hold in holds],
-                local_date(now, ZONE),
+                local_date(now, zone),
                 reason,
             )
             if refusal is None and await self._running(reference):

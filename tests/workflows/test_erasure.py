@@ -150,6 +150,8 @@ async def test_an_erasure_is_refused_while_the_law_keeps_the_complaint(
     with pytest.raises(Refused, match="délai minimal"):
         await strict.erase(COMPLIANCE, reference, now + timedelta(days=300))
     assert (await strict.erase(COMPLIANCE, reference, now + timedelta(days=400))).completed
+    with pytest.raises(Refused, match="déjà effacée"):
+        await strict.erase(COMPLIANCE, reference, now + timedelta(days=401))
 
 
 async def test_complaints_erase_and_hold_on_the_command_line(

@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from reclamations.domain.files import DEFAULT_FILE_LIMITS
 from reclamations.domain.letters import DEMO_IDENTITY, INSURANCE_MEDIATOR, InsurerIdentity, Mediator
 from reclamations.domain.policy import Policy
+from reclamations.domain.retention import RetentionPolicy
 
 
 class Settings(BaseSettings):
@@ -135,6 +136,12 @@ class Settings(BaseSettings):
     session_lifetime_hours: int = Field(10, ge=1, le=24 * 7)
     # The audit log and ended sessions are kept this long, then forgotten (SECURITY.md).
     audit_retention_days: int = Field(365, ge=30, le=10 * 365)
+    # Issue 28: how long a complaint's personal data is kept after its closure, in days
+    # (domain/retention.py; the defaults' sources in docs/operations.md), and how long an
+    # erasure on request waits after it.
+    retention_complaint_days: int = Field(5 * 365 + 1, ge=30, le=30 * 365)
+    retention_request_days: int = Field(2 * 365, ge=30, le=30 * 365)
+    erasure_minimum_days: int = Field(365, ge=0, le=30 * 365)
     # Request bodies are refused beyond these sizes, while they are read (bytes).
     max_body_bytes: int = Field(256 * 1024, ge=1024)
     max_codec_body_bytes: int = Field(8 * 1024 * 1024, ge=1024)
@@ -190,6 +197,14 @@ class Settings(BaseSettings):
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'reclamations.db'}"
+
+    @property
+    def retention(self) -> RetentionPolicy:
+        return RetentionPolicy(
+            complaint_days=self.retention_complaint_days,
+            request_days=self.retention_request_days,
+            erasure_minimum_days=self.erasure_minimum_days,
+        )
 
     @property
     def resolved_register_dir(self) -> Path:

@@ -180,7 +180,7 @@ async def main(argv: list[str] | None = None) -> None:
     sessions = session_factory(engine)
     try:
         caller = await authenticated(sessions, args.token or os.environ.get(TOKEN_VARIABLE))
-        client = await connect_temporal(settings, keyring)
+        client = await connect_temporal(settings, keyring, sessions)
         service = complaint_service(client, settings, sessions, keyring)
         if args.intake:
             await start(args.intake, service, caller)

@@ -20,6 +20,7 @@ from reclamations.activities.monthly_register import MonthlyRegisterActivities
 from reclamations.activities.planning import PlanningActivities
 from reclamations.activities.reconcile import ReconcileActivities
 from reclamations.activities.records import RecordActivities
+from reclamations.activities.retention import RetentionActivities
 from reclamations.db.engine import SessionFactory
 from reclamations.domain.entities import Entities
 from reclamations.domain.errors import FieldError, describe_errors
@@ -28,6 +29,7 @@ from reclamations.domain.letters import identity_gaps
 from reclamations.domain.register import Lists
 from reclamations.domain.typology import DEFAULT_TYPOLOGY, Typology
 from reclamations.security.codec import data_converter
+from reclamations.security.complaint_keys import ComplaintKeys
 from reclamations.security.keyring import Keyring
 from reclamations.service import ComplaintService, ReferenceAllocator
 from reclamations.settings import Settings
@@ -36,6 +38,7 @@ from reclamations.workflows.complaint import ComplaintWorkflow
 from reclamations.workflows.guard import ForeignMessages
 from reclamations.workflows.monthly_register import MonthlyRegisterWorkflow
 from reclamations.workflows.reconciliation import ReconcileWorkflow
+from reclamations.workflows.retention import RetentionWorkflow
 from reclamations.workflows.sandbox import workflow_runner
 
 
@@ -45,11 +48,17 @@ def load_keyring(settings: Settings) -> Keyring:
     return Keyring.load_or_create(settings.resolved_key_file)
 
 
-async def connect_temporal(settings: Settings, keyring: Keyring) -> Client:
+async def connect_temporal(
+    settings: Settings, keyring: Keyring, sessions: SessionFactory | None = None
+) -> Client:
+    """With `sessions`, each complaint's payloads are sealed with its own key (issue 28):
+    what every process that starts or runs complaints passes. Without, the keyring alone
+    (processes that only make Schedules or deploy)."""
+    keys = ComplaintKeys(sessions, keyring) if sessions is not None else None
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
-        data_converter=data_converter(keyring),
+        data_converter=data_converter(keyring, keys),
     )
 
 
@@ -73,6 +82,7 @@ def letter_renderer(settings: Settings) -> LetterRenderer:
 def activities(
     settings: Settings, sessions: SessionFactory, keyring: Keyring
 ) -> list[Callable[..., Any]]:
+    keys = ComplaintKeys(sessions, keyring)
     letters = LetterActivities(
         sessions=sessions,
         renderer=letter_renderer(settings),
@@ -81,10 +91,11 @@ def activities(
         keyring=keyring,
         mail_from=settings.mail_from,
         message_id_domain=settings.mail_message_id_domain,
+        keys=keys,
     )
     return [
         PlanningActivities(settings.policy).plan,
-        RecordActivities(sessions, keyring).record,
+        RecordActivities(sessions, keyring, keys).record,
         letters.send_letter,
     ]
 
@@ -112,6 +123,9 @@ def complaint_service(
             files=settings.max_complaint_files,
         ),
         allocate_reference=allocate_reference,
+        keys=ComplaintKeys(sessions, keyring),
+        outbox=settings.resolved_outbox_dir,
+        retention=settings.retention,
     )
 
 
@@ -214,7 +228,12 @@ def complaint_worker(
     return Worker(
         client,
         task_queue=settings.task_queue,
-        workflows=[ComplaintWorkflow, ReconcileWorkflow, MonthlyRegisterWorkflow],
+        workflows=[
+            ComplaintWorkflow,
+            ReconcileWorkflow,
+            MonthlyRegisterWorkflow,
+            RetentionWorkflow,
+        ],
         activities=[
             *(with_activities or activities(settings, sessions, keyring)),
             ReconcileActivities(client, sessions).reconcile,
@@ -223,6 +242,9 @@ def complaint_worker(
                 settings.resolved_register_dir,
                 Lists(typology(settings), entities(settings)),
             ).write_month,
+            RetentionActivities(
+                sessions, complaint_service(client, settings, sessions, keyring)
+            ).apply,
         ],
         workflow_runner=workflow_runner(settings.workflow_sandbox),
         interceptors=[ForeignMessages()],

@@ -22,11 +22,12 @@ async def main() -> None:
     settings = Settings()
     keyring = load_keyring(settings)
     engine = create_engine(settings.resolved_database_url)
-    client = await connect_temporal(settings, keyring)
+    sessions = session_factory(engine)
+    client = await connect_temporal(settings, keyring, sessions)
     worker = complaint_worker(
         client,
         settings,
-        session_factory(engine),
+        sessions,
         keyring,
         deployment_config=deployment_config(settings),
     )

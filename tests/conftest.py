@@ -183,9 +183,13 @@ async def sessions(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncItera
 
 @asynccontextmanager
 async def open_office(
-    env: WorkflowEnvironment, settings: Settings, sessions: SessionFactory, keyring: Keyring
+    env: WorkflowEnvironment,
+    settings: Settings,
+    sessions: SessionFactory,
+    keyring: Keyring,
+    own_keys: bool = False,
 ) -> AsyncIterator[Office]:
-    office = Office(env, settings, sessions, keyring)
+    office = Office(env, settings, sessions, keyring, own_keys=own_keys)
     async with office.worker():
         yield office
         await office.close()

@@ -42,6 +42,7 @@ from reclamations.domain.clock import local_date
 from reclamations.domain.complaint import Complaint
 from reclamations.domain.errors import ServiceError
 from reclamations.security.codec import data_converter
+from reclamations.security.complaint_keys import ComplaintKeys, keyring_of
 from reclamations.security.keyring import Keyring
 from reclamations.service import ComplaintService
 from reclamations.settings import Settings
@@ -149,12 +150,25 @@ class Office:
     keyring: Keyring
     started: list[ComplaintHandle] = field(default_factory=list)
     started_ids: set[str] = field(default_factory=set)
+    # Each complaint's payloads sealed with its own key, as every process of the application
+    # does (issue 28); the shared environment's client has the keyring alone.
+    own_keys: bool = False
     client: Client = field(init=False)
 
     def __post_init__(self) -> None:
         config = self.env.client.config()
         config["interceptors"] = [*config["interceptors"], RememberStarts(self.started_ids)]
+        if self.own_keys:
+            keys = ComplaintKeys(self.sessions, self.keyring)
+            config["data_converter"] = data_converter(self.keyring, keys)
         self.client = Client(**config)
+
+    async def keyring_of(self, reference: str) -> Keyring:
+        """What a medical complaint's sealed values, files and paper letters open with: its
+        own key (issue 28) beside the keyring."""
+        return await keyring_of(
+            ComplaintKeys(self.sessions, self.keyring), self.keyring, reference, create=False
+        )
 
     def worker(self, **options: Any) -> Worker:
         return complaint_worker(self.client, self.settings, self.sessions, self.keyring, **options)

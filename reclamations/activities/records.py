@@ -14,6 +14,7 @@ from reclamations.db.models import ComplaintRow, EventRow
 from reclamations.db.snapshot import snapshot_of
 from reclamations.db.upsert import insert_missing, upsert_newer
 from reclamations.domain.complaint import Complaint
+from reclamations.security.complaint_keys import ComplaintKeys, keyring_of
 from reclamations.security.keyring import Keyring
 from reclamations.security.sealing import seal_identity
 from reclamations.workflows.messages import RECORD_ACTIVITY, RecordInput, workflow_id
@@ -90,12 +91,21 @@ async def write_record(session: AsyncSession, data: RecordInput, keyring: Keyrin
 
 
 class RecordActivities:
-    def __init__(self, sessions: SessionFactory, keyring: Keyring) -> None:
+    def __init__(
+        self, sessions: SessionFactory, keyring: Keyring, keys: ComplaintKeys | None = None
+    ) -> None:
         self._sessions = sessions
         self._keyring = keyring
+        self._keys = keys  # issue 28: a medical identity sealed with its complaint's own key
 
     @activity.defn(name=RECORD_ACTIVITY)
     @without_content
     async def record(self, data: RecordInput) -> None:
+        reference, medical = data.complaint.reference, data.complaint.intake.medical
+        keyring = (
+            await keyring_of(self._keys, self._keyring, reference, create=True)
+            if medical
+            else self._keyring
+        )
         async with self._sessions.begin() as session:
-            await write_record(session, data, self._keyring)
+            await write_record(session, data, keyring)

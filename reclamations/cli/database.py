@@ -1,6 +1,8 @@
 """`complaints db upgrade`: bring the database schema up to date (Alembic).
 `complaints db seal-identities`: seal what was kept in clear before a medical complainant's
-identity was sealed at rest (once, after the upgrade to 0007; again changes nothing)."""
+identity was sealed at rest (once, after the upgrade to 0007; again changes nothing).
+`complaints db rewrap-keys`: after a keyring rotation, every complaint's own key wrapped by
+the new current key (issue 28), so the old one can be dropped; no data is rewritten."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from typing import Any
 from reclamations.activities.sealing_at_rest import SealedAtRest, seal_identities_at_rest
 from reclamations.db.engine import create_engine, session_factory
 from reclamations.db.migrate import upgrade
+from reclamations.security.complaint_keys import ComplaintKeys
 from reclamations.settings import Settings
 from reclamations.wiring import load_keyring
 
@@ -25,6 +28,11 @@ def add_parser(commands: Any) -> None:
         help="sceller l'identité des réclamants médicaux enregistrée en clair avant la 0007",
     )
     seal_parser.set_defaults(handler=run_seal_identities)
+    rewrap_parser = actions.add_parser(
+        "rewrap-keys",
+        help="rechiffrer les clés des réclamations avec la clé courante (après rotation)",
+    )
+    rewrap_parser.set_defaults(handler=run_rewrap_keys)
 
 
 async def _upgrade(url: str) -> None:
@@ -58,4 +66,18 @@ def run_seal_identities(args: argparse.Namespace) -> int:
         f"Identités scellées : {done.complaints} réclamation(s), {done.letters} courrier(s) "
         f"en base, {done.files} courrier(s) papier en attente d'impression."
     )
+    return 0
+
+
+async def _rewrap_keys(settings: Settings) -> int:
+    engine = create_engine(settings.resolved_database_url)
+    try:
+        return await ComplaintKeys(session_factory(engine), load_keyring(settings)).rewrap()
+    finally:
+        await engine.dispose()
+
+
+def run_rewrap_keys(args: argparse.Namespace) -> int:
+    changed = asyncio.run(_rewrap_keys(Settings()))
+    print(f"Clés de réclamation rechiffrées avec la clé courante : {changed}.")
     return 0

@@ -5,6 +5,7 @@ outbox (a medical complaint's waits there encrypted: rule 11)."""
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -14,10 +15,13 @@ from reclamations.activities.letters.delivery import open_posted
 from reclamations.activities.letters.pdf import letter_pdf
 from reclamations.activities.letters.rendering import LetterRenderer
 from reclamations.activities.letters.specimens import missing_clauses, render_specimen
+from reclamations.db.engine import create_engine, session_factory
 from reclamations.domain.calendar import timezone_of
 from reclamations.domain.clock import local_date
 from reclamations.domain.letters import LETTER_LABELS, LetterKind
+from reclamations.security.complaint_keys import ComplaintKeys, keyring_of
 from reclamations.security.envelopes import UnreadableFile
+from reclamations.security.keyring import Keyring
 from reclamations.settings import Settings
 from reclamations.wiring import ConfigurationError, letter_renderer, load_keyring
 
@@ -96,9 +100,21 @@ def run_preview(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _posted_keyring(settings: Settings, path: Path) -> Keyring:
+    """The keyring a posted letter opens with: its complaint's own key (issue 28), the
+    complaint named by the letter's folder; the keyring alone for a letter from before."""
+    keyring = load_keyring(settings)
+    engine = create_engine(settings.resolved_database_url)
+    try:
+        keys = ComplaintKeys(session_factory(engine), keyring)
+        return await keyring_of(keys, keyring, path.parent.name, create=False)
+    finally:
+        await engine.dispose()
+
+
 def run_print(args: argparse.Namespace) -> int:
     try:
-        pdf = open_posted(load_keyring(Settings()), args.file)
+        pdf = open_posted(asyncio.run(_posted_keyring(Settings(), args.file)), args.file)
     except (OSError, UnreadableFile) as error:
         print(f"illisible : {args.file} ({type(error).__name__})", file=sys.stderr)
         return 1

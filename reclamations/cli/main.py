@@ -13,6 +13,7 @@ from reclamations.cli import (
     database,
     deadlines,
     deploy,
+    erasure,
     letters,
     register,
     run,
@@ -62,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     temporal_setup.add_parser(commands)
     database.add_parser(commands)
     deploy.add_parser(commands)
+    erasure.add_parsers(commands)
     return parser
 
 

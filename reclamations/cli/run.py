@@ -28,6 +28,7 @@ from reclamations.settings import Settings
 from reclamations.wiring import connect_temporal, load_keyring
 from reclamations.workflows.monthly_register import schedule_monthly_register
 from reclamations.workflows.reconciliation import schedule_reconciliation
+from reclamations.workflows.retention import schedule_retention
 from reclamations.workflows.search import KEYS, SEARCH_TYPES
 
 BIN = Path(sys.executable).parent
@@ -169,6 +170,7 @@ async def supervise(settings: Settings) -> int:
         client = await connect_temporal(settings, load_keyring(settings))
         await schedule_reconciliation(client, settings.task_queue)
         await schedule_monthly_register(client, settings.task_queue)
+        await schedule_retention(client, settings.task_queue)
         # One machine, one worker: the build started now replaces whatever build ran before
         # (its complaints follow it, docs/versioning.md); nobody is there to promote it.
         worker = await asyncio.create_subprocess_exec(

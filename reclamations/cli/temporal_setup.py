@@ -15,6 +15,12 @@ from reclamations.workflows.monthly_register import (
     schedule_monthly_register,
 )
 from reclamations.workflows.reconciliation import RECONCILE_SCHEDULE, schedule_reconciliation
+from reclamations.workflows.retention import (
+    RETENTION_SCHEDULE,
+    namespace_retention,
+    retention_mismatch,
+    schedule_retention,
+)
 from reclamations.workflows.search import KEYS
 
 
@@ -28,8 +34,9 @@ def add_parser(commands: Any) -> None:
     parser.set_defaults(handler=run)
 
 
-async def setup(settings: Settings) -> tuple[list[str], dict[str, bool]]:
-    """The search attributes added, and which Schedules were created (True) or there."""
+async def setup(settings: Settings) -> tuple[list[str], dict[str, bool], str | None]:
+    """The search attributes added, which Schedules were created (True) or there, and what
+    is wrong with the namespace's retention of closed histories, if anything."""
     client = await connect_temporal(settings, load_keyring(settings))
     added = await register_search_attributes(client, settings.temporal_namespace)
     schedules = {
@@ -39,13 +46,19 @@ async def setup(settings: Settings) -> tuple[list[str], dict[str, bool]]:
         f"{MONTHLY_REGISTER_SCHEDULE} (registre du mois, le 1er à 6 h)": (
             await schedule_monthly_register(client, settings.task_queue)
         ),
+        f"{RETENTION_SCHEDULE} (durées de conservation, chaque jour à 3 h)": (
+            await schedule_retention(client, settings.task_queue)
+        ),
     }
-    return added, schedules
+    policy = settings.retention
+    kept = await namespace_retention(client, settings.temporal_namespace)
+    mismatch = retention_mismatch(kept, min(policy.complaint_days, policy.request_days))
+    return added, schedules, mismatch
 
 
 def run(args: argparse.Namespace) -> int:
     settings = Settings()
-    added, schedules = asyncio.run(setup(settings))
+    added, schedules, mismatch = asyncio.run(setup(settings))
     where = f"{settings.temporal_address}, namespace {settings.temporal_namespace}"
     if added:
         print(f"Attributs de recherche ajoutés ({where}) : {', '.join(added)}")
@@ -55,4 +68,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {key.name:<20} {key.indexed_value_type.name}")
     for schedule, created in schedules.items():
         print(f"Planning « {schedule} » : {'créé' if created else 'déjà présent'}.")
+    if mismatch:
+        print(f"Attention : {mismatch}.")
     return 0

@@ -38,6 +38,9 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    # An erased complaint's rows and destroyed key are overwritten, not left in free pages
+    # where a copy of the file would still show them (issue 28).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 

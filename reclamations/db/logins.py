@@ -26,6 +26,10 @@ class AuditKind(StrEnum):
     login_locked = "login_locked"
     logout = "logout"
     disabled = "disabled"
+    # Issue 28: the reference and the reason only, never who the complainant is.
+    erasure_started = "erasure_started"
+    erasure_done = "erasure_done"
+    person_exported = "person_exported"
 
 
 @dataclass(frozen=True)

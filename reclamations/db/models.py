@@ -254,3 +254,46 @@ class MailMessageRow(Base):
     recorded_at: Mapped[datetime] = mapped_column(Instant)
     # A reply filed on a complaint, not yet opened by an agent: "nouveau message".
     seen_at: Mapped[datetime | None] = mapped_column(Instant)
+
+
+class ComplaintKeyRow(Base):
+    """A complaint's own data key (issue 28), wrapped by the keyring's current key: everything
+    personal the complaint leaves anywhere is sealed with it, so destroying it (`wrapped` gone,
+    `destroyed_at` set) makes every copy unreadable at once, Temporal's histories included."""
+
+    __tablename__ = "complaint_keys"
+
+    reference: Mapped[str] = mapped_column(String(40), primary_key=True)
+    key_id: Mapped[str] = mapped_column(String(32), unique=True)
+    # The keyring key that wraps it: a rotation rewraps the row, never the data.
+    wrapped_by: Mapped[str | None] = mapped_column(String(32))
+    wrapped: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(Instant)
+    destroyed_at: Mapped[datetime | None] = mapped_column(Instant)
+
+
+class ErasureRow(Base):
+    """A complaint's erasure (on request or at the end of its retention), a list of steps done
+    one by one: one interrupted is found here and finished, never left half-done in silence.
+    Holds no personal data: the reference, who asked, why, and the last step done."""
+
+    __tablename__ = "erasures"
+
+    reference: Mapped[str] = mapped_column(String(40), primary_key=True)
+    requested_by: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(String(20))  # "request" or "retention"
+    requested_at: Mapped[datetime] = mapped_column(Instant)
+    steps_done: Mapped[int] = mapped_column(Integer, default=0)
+    completed_at: Mapped[datetime | None] = mapped_column(Instant, index=True)
+
+
+class LegalHoldRow(Base):
+    """A legal duty to keep a complaint (litigation, a mediator's referral under way): while one
+    is in force, neither a request nor the retention schedule erases it (RGPD art. 17(3)(e))."""
+
+    __tablename__ = "legal_holds"
+
+    reference: Mapped[str] = mapped_column(String(40), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(20))
+    placed_by: Mapped[str] = mapped_column(String(100))
+    placed_at: Mapped[datetime] = mapped_column(Instant)

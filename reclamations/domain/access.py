@@ -145,3 +145,9 @@ def may_assign_to(principal: Principal, assignee: str) -> bool:
 
 def may_read_histories(role: Role) -> bool:
     return role in HISTORY_READERS
+
+
+def may_erase(role: Role) -> bool:
+    """Issue 28: erasure on request, legal holds and a person's data export are for the
+    compliance team, who answer the data protection requests (RGPD art. 15 and 17)."""
+    return role is Role.compliance

@@ -11,9 +11,9 @@ another complaint's history: each payload is bound to its workflow (AES-GCM asso
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.exceptions import InvalidTag
 from google.protobuf.message import DecodeError
@@ -30,7 +30,11 @@ from temporalio.converter import (
     WorkflowSerializationContext,
 )
 
-from reclamations.security.keyring import Keyring, KeyringError
+from reclamations.security.keyring import Erased, Keyring, KeyringError
+from reclamations.workflows.messages import WORKFLOW_ID_PREFIX
+
+if TYPE_CHECKING:
+    from reclamations.security.complaint_keys import ComplaintKeys
 
 ENCODING = b"binary/encrypted"
 KEY_ID = "encryption-key-id"
@@ -59,6 +63,14 @@ class Unbound:
     value: Any
 
 
+def complaint_reference(workflow_id: str | None) -> str | None:
+    """The complaint a workflow is, if it is one (the register and the reconciliation are
+    not: their payloads stay with the keyring)."""
+    if workflow_id is None or not workflow_id.startswith(WORKFLOW_ID_PREFIX):
+        return None
+    return workflow_id.removeprefix(WORKFLOW_ID_PREFIX)
+
+
 def associated_data(workflow_id: str) -> bytes:
     return b"temporal-workflow:" + workflow_id.encode()
 
@@ -79,49 +91,92 @@ class EncryptionCodec(PayloadCodec, WithSerializationContext):
         refuse_plain: bool = True,
         workflow_id: str | None = None,
         to_workflow: bool = False,
+        keys: ComplaintKeys | None = None,
     ) -> None:
         self._keyring = keyring
         self._refuse_plain = refuse_plain
         self._workflow_id = workflow_id
         self._to_workflow = to_workflow
+        self._keys = keys
 
     def with_context(self, context: SerializationContext) -> EncryptionCodec:
         if isinstance(context, WorkflowSerializationContext):
-            return EncryptionCodec(self._keyring, self._refuse_plain, context.workflow_id, True)
+            return EncryptionCodec(
+                self._keyring, self._refuse_plain, context.workflow_id, True, self._keys
+            )
         if isinstance(context, ActivitySerializationContext) and context.workflow_id:
-            return EncryptionCodec(self._keyring, self._refuse_plain, context.workflow_id)
+            return EncryptionCodec(
+                self._keyring, self._refuse_plain, context.workflow_id, keys=self._keys
+            )
         return self  # no workflow to bind to (an activity started on its own, say)
 
-    async def encode(self, payloads: Sequence[Payload]) -> list[Payload]:
-        return [self.encode_one(payload) for payload in payloads]
+    async def _encoding_keyring(self) -> Keyring:
+        """A complaint's payloads are sealed with its own key (issue 28): made the first time,
+        for a complaint registered before complaints had keys too."""
+        reference = complaint_reference(self._workflow_id)
+        if self._keys is None or reference is None:
+            return self._keyring
+        return await self._keys.keyring_for(reference)
 
-    def encode_one(self, payload: Payload) -> Payload:
+    async def encode(self, payloads: Sequence[Payload]) -> list[Payload]:
+        keyring = await self._encoding_keyring()
+        return [self.encode_one(payload, keyring) for payload in payloads]
+
+    def encode_one(self, payload: Payload, keyring: Keyring | None = None) -> Payload:
+        keyring = keyring or self._keyring
         metadata = {"encoding": ENCODING}
         context = b""
         if self._workflow_id is not None:
             metadata[BOUND_TO] = self._workflow_id.encode()
             context = associated_data(self._workflow_id)
-        key_id, blob = self._keyring.encrypt(payload.SerializeToString(), context)
+        key_id, blob = keyring.encrypt(payload.SerializeToString(), context)
         metadata[KEY_ID] = key_id.encode()
         return Payload(metadata=metadata, data=blob)
 
-    async def decode(self, payloads: Sequence[Payload]) -> list[Payload]:
-        return [self.decode_one(payload) for payload in payloads]
+    async def keyrings(self, payloads: Sequence[Payload]) -> dict[str, Keyring | None]:
+        """The keyring of each complaint that has its own key, by workflow, for the payloads
+        bound to it (and the values sealed inside them); None for one whose key was destroyed
+        (an erased complaint)."""
+        found: dict[str, Keyring | None] = {}
+        asked: set[str] = set()
+        for payload in payloads:
+            bound = payload.metadata.get(BOUND_TO, b"").decode(errors="replace")
+            reference = complaint_reference(bound)
+            if self._keys is None or reference is None or bound in asked:
+                continue
+            asked.add(bound)
+            try:
+                keyring = await self._keys.find(reference)
+            except Erased:
+                found[bound] = None
+                continue
+            if keyring is not None:  # none: a complaint from before keys, the keyring's
+                found[bound] = keyring
+        return found
 
-    def decode_one(self, payload: Payload) -> Payload:
+    async def decode(self, payloads: Sequence[Payload]) -> list[Payload]:
+        keyrings = await self.keyrings(payloads)
+        return [self.decode_one(payload, keyrings) for payload in payloads]
+
+    def decode_one(
+        self, payload: Payload, keyrings: Mapping[str, Keyring | None] | None = None
+    ) -> Payload:
+        """`keyrings`: from `keyrings`, for payloads sealed with a complaint's own key; an
+        erased complaint's raise `Erased` where plain payloads are shown (the codec endpoint)."""
         if payload.metadata.get("encoding") == ENCODING:
             try:
-                return self._open(payload)
+                return self._open(payload, keyrings or {})
             except (KeyError, KeyringError, InvalidTag, ValueError, DecodeError):
                 if not self._refuse_plain:
                     raise
         elif not self._refuse_plain:
             return payload
         # Not ours, labelled ours but does not open (forged, or from another install), or ours
-        # but bound to another workflow (copied from another complaint's history).
+        # but bound to another workflow (copied from another complaint's history), or sealed
+        # with an erased complaint's key.
         return Payload(metadata={"encoding": FOREIGN_ENCODING.encode()})
 
-    def _open(self, payload: Payload) -> Payload:
+    def _open(self, payload: Payload, keyrings: Mapping[str, Keyring | None]) -> Payload:
         key_id = payload.metadata[KEY_ID].decode()
         bound_to = payload.metadata.get(BOUND_TO)
         if bound_to is None:
@@ -136,8 +191,13 @@ class EncryptionCodec(PayloadCodec, WithSerializationContext):
         workflow_id = bound_to.decode()
         if self._workflow_id is not None and workflow_id != self._workflow_id:
             raise ValueError("payload bound to another workflow")
+        if workflow_id in keyrings and keyrings[workflow_id] is None:
+            # An erased complaint: what its key sealed never opens again, and what was sealed
+            # with the keyring before it had one is not opened either.
+            raise Erased("réclamation effacée")
+        keyring = keyrings.get(workflow_id) or self._keyring
         return Payload.FromString(
-            self._keyring.decrypt(key_id, payload.data, associated_data(workflow_id))
+            keyring.decrypt(key_id, payload.data, associated_data(workflow_id))
         )
 
 
@@ -186,10 +246,11 @@ class CheckedPayloadConverter(PydanticPayloadConverter):
         )
 
 
-def data_converter(keyring: Keyring) -> DataConverter:
-    """Pydantic models in, encrypted payloads out: used by every client and worker."""
+def data_converter(keyring: Keyring, keys: ComplaintKeys | None = None) -> DataConverter:
+    """Pydantic models in, encrypted payloads out: used by every client and worker; with
+    `keys`, each complaint's payloads sealed with its own key (issue 28)."""
     return dataclasses.replace(
         pydantic_data_converter,
         payload_converter_class=CheckedPayloadConverter,
-        payload_codec=EncryptionCodec(keyring),
+        payload_codec=EncryptionCodec(keyring, keys=keys),
     )

@@ -23,6 +23,18 @@ class KeyringError(Exception):
     pass
 
 
+# A complaint's own data key (security/complaint_keys.py) is named apart from the keyring's.
+COMPLAINT_KEY_PREFIX = "ck-"
+
+
+class Erased(KeyringError):
+    """The complaint's key was destroyed (issue 28): what was sealed with it never opens again."""
+
+
+def is_complaint_key(key_id: str) -> bool:
+    return key_id.startswith(COMPLAINT_KEY_PREFIX)
+
+
 @dataclass(frozen=True)
 class Keyring:
     current_id: str

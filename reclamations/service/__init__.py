@@ -11,10 +11,12 @@ and present results; `ComplaintService` does the rest, the same way for all of t
   Forbidden, Refused, Invalid, Unavailable), whose messages never carry complainant content.
 
 The door is one class made of parts, one module each, by what callers do: `register`,
-`read`, `act`, `files`, `mail` (messages from the mail intake), `scans` (a scan's text);
-`disclosure` (what a principal may see) and `base` (the wiring, the complaint from its
-workflow or its record) serve them all. The door is not a workflow: it runs
-in the web process, the starter and the simulation, never in a worker.
+`read`, `act`, `files`, `mail` (messages from the mail intake), `scans` (a scan's text),
+`erasure` and `person` (issue 28); `disclosure` (what a principal may see) and `base` (the
+wiring, the complaint from its workflow or its record) serve them all. The door is not a
+workflow: it runs in the web process, the starter, the mail intake and the simulation; in a
+worker only for the daily retention run's activity (activities/retention.py), never in a
+workflow.
 """
 
 from __future__ import annotations
@@ -22,14 +24,18 @@ from __future__ import annotations
 from reclamations.service.act import ActPart
 from reclamations.service.base import ReferenceAllocator
 from reclamations.service.disclosure import WITHHELD, Reading
+from reclamations.service.erasure import Erasure, ErasurePart
 from reclamations.service.files import DocumentFile, FilesPart, Upload
 from reclamations.service.mail import MailPart, Taken
+from reclamations.service.person import PersonData, PersonPart
 from reclamations.service.read import Dossier, Letter, ReadPart
 from reclamations.service.register import Registered, RegisterPart
 from reclamations.service.scans import ScansPart
 
 
-class ComplaintService(MailPart, ScansPart, RegisterPart, FilesPart, ReadPart, ActPart):
+class ComplaintService(
+    MailPart, ScansPart, RegisterPart, FilesPart, ReadPart, ActPart, ErasurePart, PersonPart
+):
     """The one door (see the module): each part brings what one kind of caller does."""
 
 
@@ -38,7 +44,9 @@ __all__ = [
     "ComplaintService",
     "DocumentFile",
     "Dossier",
+    "Erasure",
     "Letter",
+    "PersonData",
     "Reading",
     "ReferenceAllocator",
     "Registered",

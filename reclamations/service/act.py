@@ -29,7 +29,8 @@ class ActPart(Disclosure):
         """Carry out an action as a validated update: the new state as the principal may see
         it, or Refused with the complaint's own reason."""
         handle, action = await self._prepared(principal, reference, name, fields)
-        return self._reading(principal, await self._execute(reference, handle, action))
+        state = await self._execute(reference, handle, action)
+        return self._reading(principal, state, await self._keyring_of(reference, state.medical))
 
     async def signal(
         self, principal: Principal, reference: str, name: str, fields: dict[str, Any]
@@ -68,7 +69,8 @@ class ActPart(Disclosure):
                 "Un chargé de clientèle ne peut attribuer une réclamation qu'à lui-même."
             )
         if medical:
-            action = seal_content(self._keyring, reference, action)
+            keyring = await self._keyring_of(reference, medical, create=True)
+            action = seal_content(keyring, reference, action)
         return self._handle(reference), action
 
     def _check_codes(self, action: Action) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,7 +19,7 @@ from temporalio.client import (
 from temporalio.service import RPCError, RPCStatusCode
 
 from reclamations.db.engine import SessionFactory
-from reclamations.db.models import ComplaintRow, EventRow
+from reclamations.db.models import ComplaintRow, ErasureRow, EventRow
 from reclamations.db.references import next_reference
 from reclamations.db.snapshot import complaint_from
 from reclamations.domain.actions import Action
@@ -26,7 +27,9 @@ from reclamations.domain.complaint import Complaint, Event
 from reclamations.domain.entities import DEFAULT_ENTITIES, Entities
 from reclamations.domain.errors import Closed, NotFound, Refused, Unavailable
 from reclamations.domain.files import DEFAULT_FILE_LIMITS, FileLimits
+from reclamations.domain.retention import RetentionPolicy
 from reclamations.domain.typology import DEFAULT_TYPOLOGY, Typology
+from reclamations.security.complaint_keys import ComplaintKeys, keyring_of
 from reclamations.security.keyring import Keyring
 from reclamations.storage.files import FileStore
 from reclamations.workflows.client import (
@@ -62,6 +65,9 @@ class DoorBase:
         file_limits: FileLimits = DEFAULT_FILE_LIMITS,
         typology: Typology = DEFAULT_TYPOLOGY,
         entities: Entities | None = None,
+        keys: ComplaintKeys | None = None,
+        outbox: Path | None = None,
+        retention: RetentionPolicy | None = None,
     ) -> None:
         self.typology = typology
         self.entities = entities or DEFAULT_ENTITIES
@@ -71,7 +77,19 @@ class DoorBase:
         self._sessions = sessions
         self._keyring = keyring
         self._task_queue = task_queue
+        # Issue 28: each complaint's key, the letters' outbox and the retention periods, for
+        # its erasure (service/erasure.py).
+        self._keys = keys
+        self._outbox = outbox
+        self.retention = retention or RetentionPolicy()
         self._allocate = allocate_reference or (lambda year: next_reference(sessions, year))
+
+    async def _keyring_of(self, reference: str, medical: bool, create: bool = False) -> Keyring:
+        """What a medical complaint's sealed values and files are sealed (`create`) or opened
+        with: its own key (issue 28); nothing of another complaint is ever sealed or opened."""
+        if not medical:
+            return self._keyring
+        return await keyring_of(self._keys, self._keyring, reference, create)
 
     def _handle(self, reference: str) -> ComplaintHandle:
         handle: ComplaintHandle = self._client.get_workflow_handle_for(
@@ -136,6 +154,10 @@ class DoorBase:
                 return state
             await asyncio.sleep(0.01)
         return await self._recorded(reference)
+
+    async def _erasure_begun(self, reference: str) -> bool:
+        async with self._sessions() as session:
+            return await session.get(ErasureRow, reference) is not None
 
     async def _recorded(self, reference: str) -> Complaint | None:
         async with self._sessions() as session:

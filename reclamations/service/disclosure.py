@@ -21,6 +21,8 @@ from reclamations.domain.complaint import Complaint
 from reclamations.domain.content import is_sealed, map_content
 from reclamations.domain.errors import Forbidden, NotFound
 from reclamations.domain.intake import Complainant
+from reclamations.domain.retention import shown_erased
+from reclamations.security.keyring import Keyring
 from reclamations.security.sealing import UNREADABLE, Unreadable, open_content, open_sealed
 from reclamations.service.base import DoorBase
 
@@ -55,26 +57,27 @@ class Disclosure(DoorBase):
         if not may_see(principal, assignee, reference):
             raise Forbidden(f"Cette réclamation est attribuée à {assignee}.")
 
-    def _reading(self, principal: Principal, complaint: Complaint) -> Reading:
+    def _reading(self, principal: Principal, complaint: Complaint, keyring: Keyring) -> Reading:
         readable = can_read_content(principal.role, complaint.medical)
         actions = [
             a for a in complaint.allowed_actions() if may(principal.role, a, complaint.medical)
         ]
         return Reading(
-            complaint=self._shown(principal, complaint, complaint),
+            complaint=self._shown(principal, complaint, complaint, keyring),
             readable=readable,
             actions=actions,
         )
 
-    def _shown(self, principal: Principal, complaint: Complaint, model: M) -> M:
+    def _shown(self, principal: Principal, complaint: Complaint, model: M, keyring: Keyring) -> M:
         """`model` (the complaint or a part of it) as `principal` may see it: nothing about a
         non-medical complaint is ever opened; a medical one is opened for the Médecin Conseil,
         withheld (with its complainant's identity) for everyone else."""
+        model = shown_erased(model)  # issue 28: what was erased reads "[effacé]" for all
         if not complaint.medical:
             return model
         if not can_read_content(principal.role, True):
             return _withheld(model)
-        opened, unreadable = open_content(self._keyring, complaint.reference, model)
+        opened, unreadable = open_content(keyring, complaint.reference, model)
         if unreadable:
             # Recorded without the values (rule 14): the page still shows.
             logger.warning(
@@ -82,11 +85,11 @@ class Disclosure(DoorBase):
             )
         return opened
 
-    def _open(self, reference: str, text: str) -> str:
+    def _open(self, reference: str, text: str, keyring: Keyring) -> str:
         if not is_sealed(text):
             return text  # recorded before it was sealed at rest (a complainant's name)
         try:
-            return open_sealed(self._keyring, reference, text)
+            return open_sealed(keyring, reference, text)
         except Unreadable as error:
             logger.warning("Contenu scellé illisible dans %s (%s)", reference, error)
             return UNREADABLE

@@ -90,7 +90,7 @@ class FilesPart(ReadPart, ActPart):
         for checked, facts in self._checked_uploads(new, [file.size for file in files]):
             await self._store(reference, medical, checked, facts)
             state = await self._attach(principal, reference, medical, checked, facts, on_behalf_of)
-        return self._reading(principal, state)
+        return self._reading(principal, state, await self._keyring_of(reference, state.medical))
 
     def _checked_uploads(
         self, uploads: Sequence[Upload], held: list[int]
@@ -129,7 +129,8 @@ class FilesPart(ReadPart, ActPart):
         """The file in the store, encrypted for a medical complaint (rule 16)."""
         assert self._files is not None  # _checked_uploads made sure
         key = file_key(reference, facts.sha256)
-        content = seal_file(self._keyring, upload.content, key) if medical else upload.content
+        keyring = await self._keyring_of(reference, medical, create=True)
+        content = seal_file(keyring, upload.content, key) if medical else upload.content
         try:
             await self._files.put(key, content)
         except StoreUnavailable as error:
@@ -153,7 +154,8 @@ class FilesPart(ReadPart, ActPart):
             update={"file": facts, "limits": self._file_limits}
         )
         if medical:
-            action = seal_content(self._keyring, reference, action)
+            keyring = await self._keyring_of(reference, medical, create=True)
+            action = seal_content(keyring, reference, action)
         return await self._execute(reference, self._handle(reference), action)
 
     async def document_file(
@@ -174,7 +176,8 @@ class FilesPart(ReadPart, ActPart):
             stored = await self._files.get(key)
             if reading.complaint.medical and not is_enveloped(stored):
                 raise UnreadableFile("fichier médical stocké en clair")
-            content = open_file(self._keyring, stored, key) if is_enveloped(stored) else stored
+            keyring = await self._keyring_of(reference, reading.complaint.medical)
+            content = open_file(keyring, stored, key) if is_enveloped(stored) else stored
         except (FileMissing, UnreadableFile, StoreUnavailable):
             raise Unavailable("Le fichier de ce document est introuvable ou illisible.") from None
         if hashlib.sha256(content).hexdigest() != sha256:

@@ -47,11 +47,16 @@ class Letter:
 
 class ReadPart(Disclosure):
     async def read(self, principal: Principal, reference: str) -> Reading:
-        complaint = await self._stored(reference)
+        # An erased complaint is read from its reduced record: its workflow's history no longer
+        # opens (a worker that cached its key a moment ago would still replay it).
+        erased = await self._erasure_begun(reference)
+        complaint = await (self._recorded(reference) if erased else self._stored(reference))
         if complaint is None:
             raise NotFound(f"Aucune réclamation {reference}.")
         self._check_visible(principal, complaint.assignee, reference)
-        return self._reading(principal, complaint)
+        return self._reading(
+            principal, complaint, await self._keyring_of(reference, complaint.medical)
+        )
 
     async def dossier(self, principal: Principal, reference: str) -> Dossier:
         """A complaint's page, from the record the worker keeps."""
@@ -67,11 +72,12 @@ class ReadPart(Disclosure):
                 .order_by(LetterRow.sent_at)
             )
             letter_rows = list(letters)
-        reading = self._reading(principal, complaint_from(row.snapshot))
+        keyring = await self._keyring_of(reference, row.medical)
+        reading = self._reading(principal, complaint_from(row.snapshot), keyring)
         if principal.name == row.assignee:
             # Opened by its agent: its replies by email are no longer new (issue 27).
             await mail_ledger.mark_seen(self._sessions, reference, datetime.now(UTC))
-        shown = [self._shown(principal, reading.complaint, event) for event in recorded]
+        shown = [self._shown(principal, reading.complaint, event, keyring) for event in recorded]
         return Dossier(row=row, reading=reading, events=shown, letters=letter_rows)
 
     async def figures(
@@ -104,15 +110,21 @@ class ReadPart(Disclosure):
             _, is_default = self.entity_filter(filters.entity) or ("", False)
             filters = dataclasses.replace(filters, entity_is_default=is_default)
         result = await queue_page(self._sessions, filters, page)
+        # The medical rows this principal reads: their complaints' keys in one query.
+        opened = [
+            r.reference for r in result.rows if r.medical and can_read_content(principal.role, True)
+        ]
+        keyrings = await self._keys.find_many(opened) if self._keys and opened else {}
         rows = []
         for row in result.rows:
             if not can_read_content(principal.role, row.medical):
                 row = dataclasses.replace(row, complainant_name=None, subject=None)
             elif row.medical:
+                keyring = keyrings.get(row.reference, self._keyring)
                 row = dataclasses.replace(
                     row,
-                    subject=self._open(row.reference, row.subject or ""),
-                    complainant_name=self._open(row.reference, row.complainant_name or ""),
+                    subject=self._open(row.reference, row.subject or "", keyring),
+                    complainant_name=self._open(row.reference, row.complainant_name or "", keyring),
                 )
             rows.append(row)
         # Replies by email the assigned agent has not opened (issue 27): no content, a count.
@@ -148,7 +160,8 @@ class ReadPart(Disclosure):
             raise Forbidden("Courrier médical : réservé au Médecin Conseil.")
         if letter is None:
             raise NotFound("Courrier introuvable.")
-        body = self._open(reference, letter.body) if row.medical else letter.body
+        keyring = await self._keyring_of(reference, row.medical)
+        body = self._open(reference, letter.body, keyring) if row.medical else letter.body
         return Letter(row=letter, body=body)
 
 

@@ -86,7 +86,8 @@ class RegisterPart(FilesPart):
         # A generated reference that Temporal already knows (a database restored from an
         # older backup, say) is skipped for the next number.
         for _ in range(20):
-            sealed = seal_content(self._keyring, reference, intake) if intake.medical else intake
+            keyring = await self._keyring_of(reference, intake.medical, create=True)
+            sealed = seal_content(keyring, reference, intake) if intake.medical else intake
             try:
                 # Files are stored before the complaint starts (once it has started, nothing
                 # may make the mail room register it twice), under a reference still free.

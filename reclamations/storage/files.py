@@ -25,6 +25,11 @@ class FileStore(Protocol):
 
     async def get(self, key: str) -> bytes: ...
 
+    async def delete_complaint(self, reference: str) -> int:
+        """Every file of the complaint `reference` removed (an erasure, issue 28): how many.
+        Removing none (already gone) is not an error."""
+        ...
+
 
 def file_key(reference: str, sha256: str) -> str:
     return f"{reference}/{sha256}"
@@ -66,6 +71,27 @@ class FolderStore:
             raise FileMissing(key) from None
         except OSError as error:
             raise StoreUnavailable(f"lecture impossible ({type(error).__name__})") from None
+
+    async def delete_complaint(self, reference: str) -> int:
+        folder = self._path(reference)
+
+        def remove() -> int:
+            if not folder.is_dir():
+                return 0
+            removed = 0
+            for path in sorted(folder.rglob("*"), reverse=True):
+                if path.is_dir():
+                    path.rmdir()
+                else:
+                    path.unlink()
+                    removed += 1
+            folder.rmdir()
+            return removed
+
+        try:
+            return await asyncio.to_thread(remove)
+        except OSError as error:
+            raise StoreUnavailable(f"suppression impossible ({type(error).__name__})") from None
 
 
 class S3Store:
@@ -111,3 +137,19 @@ class S3Store:
             raise FileMissing(key) from None
         except (BotoCoreError, ClientError) as error:
             raise StoreUnavailable(f"lecture impossible ({type(error).__name__})") from None
+
+    async def delete_complaint(self, reference: str) -> int:
+        def remove() -> int:
+            removed = 0
+            pages = self._client.get_paginator("list_objects_v2")
+            for page in pages.paginate(Bucket=self._bucket, Prefix=f"{reference}/"):
+                keys = [{"Key": item["Key"]} for item in page.get("Contents", [])]
+                if keys:
+                    self._client.delete_objects(Bucket=self._bucket, Delete={"Objects": keys})
+                    removed += len(keys)
+            return removed
+
+        try:
+            return await asyncio.to_thread(remove)
+        except (BotoCoreError, ClientError) as error:
+            raise StoreUnavailable(f"suppression impossible ({type(error).__name__})") from None

@@ -22,7 +22,7 @@ from reclamations.db.engine import SessionFactory
 from reclamations.domain.errors import describe_error_list
 from reclamations.security.keyring import Keyring
 from reclamations.settings import Settings
-from reclamations.web import api, codec, dashboard, pages, public
+from reclamations.web import api, codec, dashboard, erasure, pages, public
 from reclamations.web.context import WebContext
 from reclamations.web.edges import DOCS_ASSETS, PUBLIC_PAGES, Edges
 from reclamations.web.pages import LoginRequired
@@ -53,7 +53,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if ctx.client is None:
-            ctx.client = await connect_temporal(settings, keyring)
+            ctx.client = await connect_temporal(settings, keyring, sessions)
         mails = asyncio.create_task(_follow_mails(ctx))
         yield
         mails.cancel()
@@ -80,6 +80,7 @@ def create_app(
     app.include_router(codec.router)
     app.include_router(dashboard.router)
     app.include_router(public.router)
+    app.include_router(erasure.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(Edges, ctx=ctx, cors=lambda origin: codec.cors_for(ctx, origin))
     # Outermost: the client every other layer sees (throttling, the audit log) is the one the

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
@@ -28,8 +28,8 @@ from google.protobuf.message import DecodeError
 from temporalio.api.common.v1 import Payload, Payloads
 
 from reclamations.domain.access import Role, can_read_content, may_read_histories
-from reclamations.security.codec import EncryptionCodec
-from reclamations.security.keyring import KeyringError
+from reclamations.security.codec import BOUND_TO, EncryptionCodec
+from reclamations.security.keyring import Erased, Keyring, KeyringError
 from reclamations.security.sealing import contains_sealed, open_all
 from reclamations.web.context import WebContext, context
 from reclamations.web.local_codec import LOCAL_CODEC, local_codec_principal
@@ -90,18 +90,34 @@ def is_medical(payload: Payload) -> bool:
     return contains_sealed(text) or '"medical":true' in text.replace(" ", "")
 
 
-def decode_one(codec: EncryptionCodec, ctx: WebContext, payload: Payload, role: Role) -> Payload:
+# What an erased complaint's payloads read as (issue 28): its key is destroyed, so nothing of
+# them opens again, and the Web UI says so rather than showing ciphertext or failing.
+ERASED = Payload(metadata={"encoding": b"json/plain"}, data=json.dumps("[effacé]").encode())
+
+
+def decode_one(
+    codec: EncryptionCodec,
+    ctx: WebContext,
+    payload: Payload,
+    role: Role,
+    keyrings: Mapping[str, Keyring | None],
+) -> Payload:
     try:
-        opened = codec.decode_one(payload)
+        opened = codec.decode_one(payload, keyrings)
+    except Erased:
+        return ERASED
     except (InvalidTag, KeyringError, DecodeError, KeyError, ValueError):
         return payload  # tampered or from another install: shown as it is, the rest still opens
     if not is_medical(opened):
         return opened
     if not can_read_content(role, medical=True):
         return payload  # stays encrypted: medical content is for the Médecin Conseil only
+    # Sealed with the complaint's own key (issue 28), or, before it had one, with the keyring.
+    bound = payload.metadata.get(BOUND_TO, b"").decode(errors="replace")
+    keyring = keyrings.get(bound) or ctx.keyring
     return Payload(
         metadata=opened.metadata,
-        data=open_all(ctx.keyring, opened.data.decode("utf-8", "replace")).encode("utf-8"),
+        data=open_all(keyring, opened.data.decode("utf-8", "replace")).encode("utf-8"),
     )
 
 
@@ -145,9 +161,18 @@ async def preflight(
 async def decode(request: Request, ctx: WebContext = Depends(context)) -> Response:
     checked_origin(request, ctx)
     role = await decoding_role(request, ctx)
-    codec = EncryptionCodec(ctx.keyring, refuse_plain=False)
+    codec = EncryptionCodec(ctx.keyring, refuse_plain=False, keys=ctx.complaint_keys)
+    # The complaints' own keys are looked up on the loop (the database is async); parsing
+    # and decryption run in the endpoint's threads.
+    body = await request.body()
+    parsed = await asyncio.get_running_loop().run_in_executor(
+        ctx.codec_threads, read_payloads, body
+    )
+    keyrings = await codec.keyrings(parsed)
     return await answer(
-        request, ctx, lambda payloads: [decode_one(codec, ctx, p, role) for p in payloads]
+        request,
+        ctx,
+        lambda payloads: [decode_one(codec, ctx, p, role, keyrings) for p in payloads],
     )
 
 

@@ -16,6 +16,7 @@ from temporalio.client import Client
 
 from reclamations.db.engine import SessionFactory
 from reclamations.db.logins import SessionPolicy, Throttle
+from reclamations.security.complaint_keys import ComplaintKeys
 from reclamations.security.keyring import Keyring
 from reclamations.service import ComplaintService
 from reclamations.settings import Settings
@@ -42,6 +43,14 @@ class WebContext:
     _follow_mailer: FollowMailer | None = field(default=None, init=False)
     _background: set[asyncio.Task[Any]] = field(default_factory=set, init=False)
     _codec_threads: ThreadPoolExecutor | None = field(default=None, init=False)
+    _complaint_keys: ComplaintKeys | None = field(default=None, init=False)
+
+    @property
+    def complaint_keys(self) -> ComplaintKeys:
+        """Each complaint's own key (issue 28), for the codec endpoint: one cache per app."""
+        if self._complaint_keys is None:
+            self._complaint_keys = ComplaintKeys(self.sessions, self.keyring)
+        return self._complaint_keys
 
     @property
     def service(self) -> ComplaintService:

@@ -18,6 +18,7 @@ RECORD_ACTIVITY = "record_complaint"
 SEND_LETTER_ACTIVITY = "send_letter"
 RECONCILE_ACTIVITY = "reconcile_complaints"
 MONTHLY_REGISTER_ACTIVITY = "write_monthly_register"
+RETENTION_ACTIVITY = "apply_retention"
 
 
 def workflow_id(reference: str) -> str:
@@ -73,3 +74,17 @@ class MonthlyRegisterInput(BaseModel):
 
     first: date
     last: date
+
+
+class RetentionInput(BaseModel):
+    """The day's run of the retention rule (issue 28), as of the workflow's time."""
+
+    now: datetime
+
+
+class RetentionResult(BaseModel):
+    """References only: an erased complaint's reference says nothing about its complainant."""
+
+    erased: list[str]
+    resumed: list[str]
+    failed: list[str]

@@ -96,8 +96,9 @@ def found_in(blob: bytes) -> list[str]:
     return [s for s in SECRETS if s.encode().lower() in lowered]
 
 
-def printed_text(office: Office, path: Path) -> str:
-    pages = PdfReader(io.BytesIO(open_posted(office.keyring, path))).pages
+async def printed_text(office: Office, path: Path) -> str:
+    keyring = await office.keyring_of(path.parent.name)
+    pages = PdfReader(io.BytesIO(open_posted(keyring, path))).pages
     return " ".join(" ".join(page.extract_text() for page in pages).split())
 
 
@@ -125,11 +126,11 @@ async def test_a_medical_complainants_identity_is_nowhere_in_clear_at_rest(offic
     # Opened to print, each says who it goes to: the address given after intake for one.
     assert office.outbox(f"post/{posted}/*.pdf") and office.outbox(f"post/{emailed}/*.pdf")
     for path in office.outbox(f"post/{posted}/*.pdf"):
-        assert "Anatole Vercingetorix" in printed_text(office, path)
-        assert "57000 METZ" in printed_text(office, path).upper()
+        assert "Anatole Vercingetorix" in (await printed_text(office, path))
+        assert "57000 METZ" in (await printed_text(office, path)).upper()
     for path in office.outbox(f"post/{emailed}/*.pdf"):
-        assert "Berenice Castafiore" in printed_text(office, path)
-        assert "8 rue des Ursulines" in printed_text(office, path)
+        assert "Berenice Castafiore" in (await printed_text(office, path))
+        assert "8 rue des Ursulines" in (await printed_text(office, path))
 
 
 async def test_the_medical_advisor_reads_who_complained_and_the_queue_still_works(office):
@@ -221,6 +222,7 @@ async def test_identities_kept_in_clear_before_still_read_and_are_sealed_once(of
 async def as_kept_before(office: Office, reference: str) -> None:
     """The complaint's row, letters and paper letters as they were kept before identities were
     sealed at rest: in clear."""
+    keyring = await office.keyring_of(reference)
     clear = await office.state(office.started[0])
     assert clear.reference == reference
     snapshot = json.loads(clear.model_dump_json(exclude={"events"}))
@@ -233,6 +235,6 @@ async def as_kept_before(office: Office, reference: str) -> None:
         for letter in await session.scalars(
             select(LetterRow).where(LetterRow.reference == reference)
         ):
-            letter.recipient = open_sealed(office.keyring, reference, letter.recipient)
+            letter.recipient = open_sealed(keyring, reference, letter.recipient)
     for path in office.outbox(f"post/{reference}/*.pdf"):
-        path.write_bytes(open_posted(office.keyring, path))
+        path.write_bytes(open_posted(keyring, path))

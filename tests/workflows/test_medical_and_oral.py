@@ -30,9 +30,10 @@ async def medical_complaint(office, channel="email"):
     )
 
 
-def pdf_text(office, path):
+async def pdf_text(office, path):
     """A paper letter's words as printed (a medical one waits encrypted, opened to print)."""
-    pages = PdfReader(io.BytesIO(open_posted(office.keyring, path))).pages
+    keyring = await office.keyring_of(path.parent.name)
+    pages = PdfReader(io.BytesIO(open_posted(keyring, path))).pages
     # Lines wrap on paper: compare words, not line breaks.
     return " ".join(" ".join(page.extract_text() for page in pages).split())
 
@@ -55,7 +56,7 @@ async def test_medical_complaint_by_email_gets_a_postal_invitation_and_never_an_
     assert {letter.delivery for letter in state.letters} == {"post"}
     assert office.outbox("email/**/*") == []
     assert len(office.outbox("post/**/*.pdf")) == 3
-    notice = pdf_text(office, office.outbox("post/**/medical_postal_notice-1.pdf")[0])
+    notice = await pdf_text(office, office.outbox("post/**/medical_postal_notice-1.pdf")[0])
     assert "Médecin Conseil" in notice and "courrier postal" in notice
 
 
@@ -81,7 +82,7 @@ async def test_medical_content_is_never_stored_in_clear(office):
     assert all(row.body.startswith("sealed:v2:") for row in letters)
     assert not any(SECRET in (e.note or "") + e.summary for e in events)
     # The paper answer itself, for its addressee, says it in full.
-    assert "dépression sévère" in pdf_text(office, office.outbox("post/**/answer-1.pdf")[0])
+    assert "dépression sévère" in await pdf_text(office, office.outbox("post/**/answer-1.pdf")[0])
 
 
 async def test_temporal_history_holds_no_plaintext_name_or_medical_text(office):
@@ -111,7 +112,7 @@ async def test_letters_keep_accents_and_the_euro_sign_on_paper(office):
         handle,
         action("answer", decision="partly_upheld", reasons="Remboursement de 42,50 € accordé."),
     )
-    text_ = pdf_text(office, office.outbox("post/**/answer-1.pdf")[0])
+    text_ = await pdf_text(office, office.outbox("post/**/answer-1.pdf")[0])
     assert "42,50 €" in text_ and "Zoé Lefèvre" in text_ and "Médiation de l'Assurance" in text_
 
 
@@ -127,7 +128,9 @@ async def test_oral_complaint_is_invited_to_confirm_in_writing_and_has_no_deadli
     assert kinds(state) == ["written_confirmation_invitation"]
     assert state.letters[0].delivery == "post"
     assert state.plan.acknowledgement_due is None and state.quality_target_due is None
-    letter = pdf_text(office, office.outbox("post/**/written_confirmation_invitation-1.pdf")[0])
+    letter = await pdf_text(
+        office, office.outbox("post/**/written_confirmation_invitation-1.pdf")[0]
+    )
     assert "confirmer par écrit" in letter
     await office.advance(handle, 31)
     assert (await handle.result()).status == "closed"

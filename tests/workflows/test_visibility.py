@@ -2,9 +2,12 @@
 
 from datetime import timedelta
 
+from google.protobuf.duration_pb2 import Duration
 from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.namespace.v1 import NamespaceConfig
 from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.api.sdk.v1 import WorkflowMetadata
+from temporalio.api.workflowservice.v1 import UpdateNamespaceRequest
 from temporalio.testing import WorkflowEnvironment
 
 from reclamations.cli.temporal_setup import setup
@@ -84,11 +87,22 @@ async def test_temporal_setup_registers_the_search_attributes_once(settings, key
     try:
         address = fresh.client.service_client.config.target_host
         configured = settings.model_copy(update={"temporal_address": address})
-        added, schedules = await setup(configured)
+        added, schedules, mismatch = await setup(configured)
         assert added == sorted(key.name for key in KEYS)
-        assert len(schedules) == 2 and all(schedules.values())
-        again, schedules = await setup(configured)
+        assert len(schedules) == 3 and all(schedules.values())
+        assert mismatch is None  # the dev server keeps closed histories a day
+        # Issue 28: a namespace that keeps closed histories longer than the retention is named.
+        await fresh.client.workflow_service.update_namespace(
+            UpdateNamespaceRequest(
+                namespace="default",
+                config=NamespaceConfig(
+                    workflow_execution_retention_ttl=Duration(seconds=3650 * 86400)
+                ),
+            )
+        )
+        again, schedules, mismatch = await setup(configured)
         assert again == [] and not any(schedules.values())  # once only: the Schedules too
+        assert mismatch is not None and "3650 jours" in mismatch
         monthly = await fresh.client.get_schedule_handle(MONTHLY_REGISTER_SCHEDULE).describe()
         [calendar] = monthly.schedule.spec.calendars
         assert [r.start for r in calendar.day_of_month] == [1] and calendar.hour[0].start == 6

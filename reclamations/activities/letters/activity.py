@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from datetime import UTC, datetime
 from email.header import Header
@@ -24,6 +25,7 @@ from reclamations.db.models import LetterRow
 from reclamations.db.upsert import insert_missing
 from reclamations.domain.content import is_sealed
 from reclamations.domain.letters import Delivery
+from reclamations.security.complaint_keys import ComplaintKeys, keyring_of
 from reclamations.security.keyring import Keyring
 from reclamations.security.sealing import UNREADABLE, Unreadable, open_sealed, seal
 from reclamations.workflows.messages import SEND_LETTER_ACTIVITY, LetterInput, LetterReceipt
@@ -44,6 +46,7 @@ class LetterActivities:
         keyring: Keyring,
         mail_from: str,
         message_id_domain: str = "reclamations.local",
+        keys: ComplaintKeys | None = None,
     ) -> None:
         self._sessions = sessions
         self._renderer = renderer
@@ -52,10 +55,24 @@ class LetterActivities:
         self._keyring = keyring
         self._mail_from = mail_from
         self._message_id_domain = message_id_domain
+        self._keys = keys  # issue 28: a medical letter sealed with its complaint's own key
 
     @activity.defn(name=SEND_LETTER_ACTIVITY)
     @without_content
     async def send_letter(self, letter: LetterInput) -> LetterReceipt:
+        if not letter.intake.medical or self._keys is None:
+            return await self._send(letter)
+        keyring = await keyring_of(self._keys, self._keyring, letter.reference, create=True)
+        return await self._sealing_with(keyring)._send(letter)
+
+    def _sealing_with(self, keyring: Keyring) -> LetterActivities:
+        """These activities, sealing and opening with `keyring` (one medical complaint's)."""
+        sealing = copy.copy(self)
+        sealing._keyring = keyring
+        sealing._post = self._post.sealing_with(keyring)
+        return sealing
+
+    async def _send(self, letter: LetterInput) -> LetterReceipt:
         key = (letter.reference, letter.order.kind.value, letter.order.sequence)
         row = await self._rendered(letter, key)
         if row.status == STATUS_SENT and row.location:

@@ -104,6 +104,10 @@ class PostOutbox:
         self._root = root
         self._keyring = keyring
 
+    def sealing_with(self, keyring: Keyring) -> PostOutbox:
+        """The same outbox, sealing with `keyring` (a medical complaint's own, issue 28)."""
+        return PostOutbox(self._root, keyring)
+
     async def send(
         self, layout: LetterLayout, title: str, reference: str, stem: str, sealed: bool
     ) -> str:

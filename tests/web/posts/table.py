@@ -7,15 +7,17 @@ from __future__ import annotations
 import io
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 from fastapi import FastAPI
 from reportlab.pdfgen.canvas import Canvas
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from temporalio.client import WorkflowExecutionStatus
+from temporalio.service import RPCError, RPCStatusCode
 
-from reclamations.db.models import Base
+from reclamations.db.models import Base, ComplaintRow
 from reclamations.domain.access import TOKEN_ROLES, Role
 from reclamations.workflows.client import ComplaintHandle
 from reclamations.workflows.messages import WORKFLOW_ID_PREFIX
@@ -85,6 +87,9 @@ ROUTES: list[Post] = [
         Post(f"/api/complaints/{{reference}}/actions/{name}", "api", roles, name)
         for name, roles in ACTION_ROLES.items()
     ),
+    # Issue 28: the compliance team's erasure page (a closed complaint readied for the erasure).
+    Post("/conformite/effacement/{reference}", "form", frozenset({Role.compliance})),
+    Post("/conformite/effacement/{reference}/conservation", "form", frozenset({Role.compliance})),
     Post("/codec/decode", "codec", HISTORY_READERS),
     Post("/codec/encode", "codec", HISTORY_READERS),
     # `make run`'s Web UI: the key in the address is the only way in, no role or session
@@ -159,7 +164,8 @@ async def footprint(office: Office, handle: ComplaintHandle | None) -> dict[str,
     found["files"] = sorted(str(p) for p in files.rglob("*")) if files.exists() else []
     found["started"] = sorted(office.started_ids)
     if handle is not None:
-        await at_rest(handle)
+        if await running(handle):  # an erasure's complaint has ended already
+            await at_rest(handle)
         found["history"] = len((await handle.fetch_history()).events)
     return found
 
@@ -224,6 +230,17 @@ async def ready(office: Office, name: str | None) -> ComplaintHandle:
     return handle
 
 
+async def running(handle: ComplaintHandle) -> bool:
+    """Whether the complaint's workflow runs (once erased, Temporal may have deleted it)."""
+    try:
+        described = await handle.describe()
+    except RPCError as error:
+        if error.status == RPCStatusCode.NOT_FOUND:
+            return False
+        raise
+    return described.status == WorkflowExecutionStatus.RUNNING
+
+
 def reference_of(handle: ComplaintHandle | None) -> str:
     return handle.id.removeprefix(WORKFLOW_ID_PREFIX) if handle else ""
 
@@ -260,6 +277,8 @@ async def request(
         file = {"files": ("releve.pdf", a_pdf(), "application/pdf")}
         form["kind"] = "supporting_document"
         return lambda http, headers: http.post(path, data=form, files=file, headers=headers)
+    if post.path.endswith("/conservation"):
+        form["reason"] = "litigation"
     if post.action:
         path = path.replace("{name}", post.action)
         form |= flattened(action_fields(post.action, actor))
@@ -267,7 +286,28 @@ async def request(
 
 
 async def complaint_for(office: Office, post: Post) -> ComplaintHandle | None:
+    if post.path == ERASURE:
+        return await closed_long_ago(office)
     return await ready(office, post.action) if "{reference}" in post.path else None
+
+
+ERASURE = "/conformite/effacement/{reference}"
+
+
+async def closed_long_ago(office: Office) -> ComplaintHandle:
+    """A complaint an erasure on request may take (issue 28): withdrawn, and closed longer ago
+    than the minimum period."""
+    handle = await ready(office, None)
+    await office.act(handle, action("withdraw"))
+    await handle.result()
+    office.started_ids.discard(handle.id)
+    async with office.sessions.begin() as session:
+        await session.execute(
+            update(ComplaintRow)
+            .where(ComplaintRow.reference == reference_of(handle))
+            .values(closed_at=datetime.now(UTC) - timedelta(days=400))
+        )
+    return handle
 
 
 def accepted(post: Post, response: httpx.Response) -> bool:
@@ -328,5 +368,5 @@ async def check_roles(
         response = await call(http, headers)
         assert accepted(post, response), (role, response.status_code, response.text[:300])
         await settle_what_was_started(office, started)
-        if handle is not None:
+        if handle is not None and await running(handle):
             await office.settled(handle)

@@ -43,6 +43,16 @@ def _upsert_newer(dialect: str, model: type[Base], key: str, version: str) -> An
     )
 
 
+@cache
+def _upsert_columns(dialect: str, model: type[Base], columns: tuple[str, ...]) -> Any:
+    table = _table(model)
+    statement = _insert(dialect, table)
+    return statement.on_conflict_do_update(
+        index_elements=list(table.primary_key.columns),
+        set_={name: statement.excluded[name] for name in columns},
+    )
+
+
 def _dialect(session: AsyncSession) -> str:
     return session.get_bind().dialect.name
 
@@ -61,3 +71,11 @@ async def upsert_newer(
     """Insert the row, or replace the stored one only if this one has a higher version, so a
     late retry never rolls the read model back. `row` gives every column."""
     await session.execute(_upsert_newer(_dialect(session), model, key, version), [row])
+
+
+async def upsert_columns(
+    session: AsyncSession, model: type[Base], row: dict[str, Any], columns: tuple[str, ...]
+) -> None:
+    """Insert the row, or, where its primary key is taken, set only `columns` of the stored
+    one from it. `row` gives every column."""
+    await session.execute(_upsert_columns(_dialect(session), model, columns), [row])

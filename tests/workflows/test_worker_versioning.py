@@ -5,7 +5,6 @@ import uuid
 from importlib.metadata import version
 
 import pytest
-
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHistory
 from temporalio.common import VersioningBehavior

@@ -12,9 +12,12 @@ from typing import Any
 
 from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from reclamations.db.models import Base
+
+# Where the statements run: an ORM session, or a bare connection (db.engine.statements).
+Executor = AsyncSession | AsyncConnection
 
 
 def _table(model: type[Base]) -> Table:
@@ -53,12 +56,14 @@ def _upsert_columns(dialect: str, model: type[Base], columns: tuple[str, ...]) -
     )
 
 
-def _dialect(session: AsyncSession) -> str:
+def _dialect(session: Executor) -> str:
+    if isinstance(session, AsyncConnection):
+        return session.dialect.name
     return session.get_bind().dialect.name
 
 
 async def insert_missing(
-    session: AsyncSession, model: type[Base], rows: Sequence[dict[str, Any]]
+    session: Executor, model: type[Base], rows: Sequence[dict[str, Any]]
 ) -> None:
     """Insert rows whose primary key is not there yet; leave existing ones untouched."""
     if rows:
@@ -66,7 +71,7 @@ async def insert_missing(
 
 
 async def upsert_newer(
-    session: AsyncSession, model: type[Base], row: dict[str, Any], key: str, version: str
+    session: Executor, model: type[Base], row: dict[str, Any], key: str, version: str
 ) -> None:
     """Insert the row, or replace the stored one only if this one has a higher version, so a
     late retry never rolls the read model back. `row` gives every column."""
@@ -74,7 +79,7 @@ async def upsert_newer(
 
 
 async def upsert_columns(
-    session: AsyncSession, model: type[Base], row: dict[str, Any], columns: tuple[str, ...]
+    session: Executor, model: type[Base], row: dict[str, Any], columns: tuple[str, ...]
 ) -> None:
     """Insert the row, or, where its primary key is taken, set only `columns` of the stored
     one from it. `row` gives every column."""

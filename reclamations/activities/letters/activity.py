@@ -21,7 +21,7 @@ from reclamations.activities.failures import without_content
 from reclamations.activities.letters.delivery import EmailSender, PostOutbox, letter_stem
 from reclamations.activities.letters.rendering import LetterLayout, LetterRenderer, letter_html
 from reclamations.activities.records import write_record
-from reclamations.db.engine import SessionFactory
+from reclamations.db.engine import SessionFactory, statements
 from reclamations.db.models import LetterRow
 from reclamations.db.upsert import insert_missing, upsert_columns
 from reclamations.domain.content import is_sealed
@@ -94,8 +94,8 @@ class LetterActivities:
 
     async def _status(self, key: tuple[str, str, int]) -> str | None:
         """The stored letter's status; none on a letter's first try (a storm's every letter)."""
-        async with self._sessions() as session:
-            return await session.scalar(
+        async with statements(self._sessions, write=False) as connection:
+            return await connection.scalar(
                 select(LetterRow.status).where(
                     LetterRow.reference == key[0],
                     LetterRow.kind == key[1],
@@ -113,23 +113,23 @@ class LetterActivities:
             location = await self._deliver(letter, letter.order.delivery, clear)
         except Exception:
             with contextlib.suppress(Exception):  # the send's failure is the one to report
-                async with self._sessions.begin() as session:
-                    await insert_missing(session, LetterRow, [rendering])
+                async with statements(self._sessions) as connection:
+                    await insert_missing(connection, LetterRow, [rendering])
                     if letter.record is not None:
-                        await write_record(session, letter.record, self._keyring)
+                        await write_record(connection, letter.record, self._keyring)
             raise
         sent = {**rendering, "status": STATUS_SENT, "location": location}
-        async with self._sessions.begin() as session:
+        async with statements(self._sessions) as connection:
             # Another try of the same letter that got there first keeps its text: this one
             # only marks the letter sent (both sent the same business key, and message id).
             await upsert_columns(
-                session,
+                connection,
                 LetterRow,
                 {**sent, "sent_at": datetime.now(UTC)},
                 ("status", "location", "sent_at"),
             )
             if letter.record is not None:
-                await write_record(session, letter.record, self._keyring)
+                await write_record(connection, letter.record, self._keyring)
         return LetterReceipt(location=location)
 
     async def _deliver(self, letter: LetterInput, delivery: Delivery, clear: Clear) -> str:

@@ -118,16 +118,16 @@ class LetterActivities:
                     if letter.record is not None:
                         await write_record(connection, letter.record, self._keyring)
             raise
-        sent = {**rendering, "status": STATUS_SENT, "location": location}
+        sent = {
+            **rendering,
+            "status": STATUS_SENT,
+            "location": location,
+            "sent_at": datetime.now(UTC),
+        }
         async with statements(self._sessions) as connection:
             # Another try of the same letter that got there first keeps its text: this one
             # only marks the letter sent (both sent the same business key, and message id).
-            await upsert_columns(
-                connection,
-                LetterRow,
-                {**sent, "sent_at": datetime.now(UTC)},
-                ("status", "location", "sent_at"),
-            )
+            await upsert_columns(connection, LetterRow, sent, ("status", "location", "sent_at"))
             if letter.record is not None:
                 await write_record(connection, letter.record, self._keyring)
         return LetterReceipt(location=location)

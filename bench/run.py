@@ -16,6 +16,7 @@ from bench.common import ROOT
 # shows how it scales out on one server.
 RUNS: list[tuple[str, list[str], bool, dict[str, str]]] = [
     ("bench.simulate_time", ["5"], False, {}),
+    ("bench.letter_path", ["600"], False, {}),
     ("bench.throughput", ["300", "50"], True, {}),
     ("bench.web_latency", ["10000"], True, {}),
     *(("bench.timer_storm", ["1000"], True, {"BENCH_WORKERS": str(n)}) for n in (1, 2, 4)),

@@ -36,6 +36,15 @@ BEHAVIOR = VersioningBehavior.AUTO_UPGRADE
 
 # The server learns of a build from its workers' polls: how often to look until it has.
 LOOK_EVERY = 0.2
+# How long to wait for the server to see a build's polls, or to route by a promotion, before
+# saying so: each takes seconds; a wait of minutes means something is wrong (the workers poll
+# another server or namespace, the server is stuck), which an operator must hear of.
+WAIT_AT_MOST = 300.0
+
+
+class DeploymentTimeout(Exception):
+    """A wait on the server that did not end in time: the message says what to check."""
+
 
 STATUS = {
     WorkerDeploymentVersionStatus.WORKER_DEPLOYMENT_VERSION_STATUS_CURRENT: "courante",
@@ -96,10 +105,15 @@ async def describe(client: Client, settings: Settings) -> Deployment | None:
 
 
 async def promote(
-    client: Client, settings: Settings, build_id: str, conflict_token: bytes = b""
+    client: Client,
+    settings: Settings,
+    build_id: str,
+    conflict_token: bytes = b"",
+    within: float = WAIT_AT_MOST,
 ) -> None:
     """Make `build_id` the current build: new work and every auto-upgrading complaint's next
-    task go to its workers, once this returns."""
+    task go to its workers, once this returns. DeploymentTimeout if the server has not routed
+    every queue by it `within` seconds."""
     await client.workflow_service.set_worker_deployment_current_version(
         SetWorkerDeploymentCurrentVersionRequest(
             namespace=settings.temporal_namespace,
@@ -111,16 +125,25 @@ async def promote(
     )
     # The server answers before its task queues route by the change: until they do, a
     # complaint's next task may still go to the build that was current.
-    while True:
-        deployment = await describe(client, settings)
-        if deployment is not None and deployment.current == build_id and deployment.routed:
-            return
-        await asyncio.sleep(LOOK_EVERY)
+    try:
+        async with asyncio.timeout(within):
+            while True:
+                deployment = await describe(client, settings)
+                if deployment is not None and deployment.current == build_id and deployment.routed:
+                    return
+                await asyncio.sleep(LOOK_EVERY)
+    except TimeoutError:
+        raise DeploymentTimeout(
+            f"Version {build_id} de « {settings.worker_deployment} » acceptée par le serveur, "
+            f"mais ses files ne lui envoient toujours pas le travail après {within:g} s : "
+            "voir `complaints deploy status`, et l'état du serveur Temporal."
+        ) from None
 
 
-async def polled(client: Client, settings: Settings) -> None:
+async def polled(client: Client, settings: Settings, within: float = WAIT_AT_MOST) -> None:
     """Until the server knows this worker's build on both of its queues: the server refuses
-    to make current a build that would leave a queue of the current one without workers."""
+    to make current a build that would leave a queue of the current one without workers.
+    DeploymentTimeout if it does not `within` seconds."""
     version = VersionMessage(
         deployment_name=settings.worker_deployment, build_id=settings.resolved_worker_build_id
     )
@@ -131,17 +154,36 @@ async def polled(client: Client, settings: Settings) -> None:
         (settings.task_queue, TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW),
         (settings.task_queue, TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY),
     }
-    while True:
-        try:
-            described = await client.workflow_service.describe_worker_deployment_version(request)
-        except RPCError as error:
-            if error.status != RPCStatusCode.NOT_FOUND:
-                raise
-        else:
-            info = described.worker_deployment_version_info
-            if wanted <= {(queue.name, queue.type) for queue in info.task_queue_infos}:
-                return
-        await asyncio.sleep(LOOK_EVERY)
+    try:
+        async with asyncio.timeout(within):
+            while True:
+                if await _serves(client, request, wanted):
+                    return
+                await asyncio.sleep(LOOK_EVERY)
+    except TimeoutError:
+        raise DeploymentTimeout(
+            f"Le serveur Temporal ({settings.temporal_address}, namespace "
+            f"{settings.temporal_namespace}) ne connaît toujours pas la version "
+            f"{settings.resolved_worker_build_id} de « {settings.worker_deployment} » sur la "
+            f"file « {settings.task_queue} » après {within:g} s : ses workers interrogent-ils "
+            "ce serveur et ce namespace ?"
+        ) from None
+
+
+async def _serves(
+    client: Client,
+    request: DescribeWorkerDeploymentVersionRequest,
+    wanted: set[tuple[str, TaskQueueType.ValueType]],
+) -> bool:
+    """Whether the server knows the build on every queue `wanted`."""
+    try:
+        described = await client.workflow_service.describe_worker_deployment_version(request)
+    except RPCError as error:
+        if error.status != RPCStatusCode.NOT_FOUND:
+            raise
+        return False
+    info = described.worker_deployment_version_info
+    return wanted <= {(queue.name, queue.type) for queue in info.task_queue_infos}
 
 
 async def take_over(client: Client, settings: Settings) -> str:

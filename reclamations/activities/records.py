@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio import activity
 
 from reclamations.activities.failures import without_content
-from reclamations.db.engine import SessionFactory
+from reclamations.db.engine import SessionFactory, statements
 from reclamations.db.models import ComplaintRow, EventRow
 from reclamations.db.snapshot import snapshot_of
-from reclamations.db.upsert import insert_missing, upsert_newer
+from reclamations.db.upsert import Executor, insert_missing, upsert_newer
 from reclamations.domain.complaint import Complaint
 from reclamations.security.complaint_keys import ComplaintKeys, keyring_of
 from reclamations.security.keyring import Keyring
@@ -65,7 +64,7 @@ def complaint_row(complaint: Complaint, updated_at: datetime, keyring: Keyring) 
     }
 
 
-async def write_record(session: AsyncSession, data: RecordInput, keyring: Keyring) -> None:
+async def write_record(session: Executor, data: RecordInput, keyring: Keyring) -> None:
     """Idempotent: the complaint row only moves forward (by version), events are keyed by
     (reference, seq); a retried call writes nothing new."""
     complaint = data.complaint
@@ -107,5 +106,5 @@ class RecordActivities:
             if medical
             else self._keyring
         )
-        async with self._sessions.begin() as session:
-            await write_record(session, data, keyring)
+        async with statements(self._sessions) as connection:
+            await write_record(connection, data, keyring)

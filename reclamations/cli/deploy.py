@@ -10,7 +10,7 @@ from typing import Any
 
 from temporalio.service import RPCError
 
-from reclamations.deployment import describe, promote
+from reclamations.deployment import DeploymentTimeout, describe, promote
 from reclamations.settings import Settings
 from reclamations.wiring import connect_temporal, load_keyring
 
@@ -79,5 +79,8 @@ def run_promote(args: argparse.Namespace) -> int:
     except RPCError as error:
         # The server refuses a build none of whose workers polls yet: start them first.
         print(f"Version {build_id} non promue : {error.message}")
+        return 1
+    except DeploymentTimeout as timeout:
+        print(timeout)
         return 1
     return 0

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -46,3 +49,21 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
 
 def session_factory(engine: AsyncEngine) -> SessionFactory:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def _engine(sessions: SessionFactory) -> AsyncEngine:
+    bind = sessions.kw["bind"]
+    assert isinstance(bind, AsyncEngine)
+    return bind
+
+
+@asynccontextmanager
+async def statements(
+    sessions: SessionFactory, write: bool = True
+) -> AsyncIterator[AsyncConnection]:
+    """A connection of the sessions' engine, in a transaction committed on leaving when
+    `write`: for SQL statements alone, without the ORM's session (about a third of a
+    statement's CPU on SQLite). The path every letter and record takes."""
+    engine = _engine(sessions)
+    async with engine.begin() if write else engine.connect() as connection:
+        yield connection

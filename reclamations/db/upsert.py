@@ -12,9 +12,12 @@ from typing import Any
 
 from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from reclamations.db.models import Base
+
+# Where the statements run: an ORM session, or a bare connection (db.engine.statements).
+Executor = AsyncSession | AsyncConnection
 
 
 def _table(model: type[Base]) -> Table:
@@ -43,12 +46,24 @@ def _upsert_newer(dialect: str, model: type[Base], key: str, version: str) -> An
     )
 
 
-def _dialect(session: AsyncSession) -> str:
+@cache
+def _upsert_columns(dialect: str, model: type[Base], columns: tuple[str, ...]) -> Any:
+    table = _table(model)
+    statement = _insert(dialect, table)
+    return statement.on_conflict_do_update(
+        index_elements=list(table.primary_key.columns),
+        set_={name: statement.excluded[name] for name in columns},
+    )
+
+
+def _dialect(session: Executor) -> str:
+    if isinstance(session, AsyncConnection):
+        return session.dialect.name
     return session.get_bind().dialect.name
 
 
 async def insert_missing(
-    session: AsyncSession, model: type[Base], rows: Sequence[dict[str, Any]]
+    session: Executor, model: type[Base], rows: Sequence[dict[str, Any]]
 ) -> None:
     """Insert rows whose primary key is not there yet; leave existing ones untouched."""
     if rows:
@@ -56,8 +71,16 @@ async def insert_missing(
 
 
 async def upsert_newer(
-    session: AsyncSession, model: type[Base], row: dict[str, Any], key: str, version: str
+    session: Executor, model: type[Base], row: dict[str, Any], key: str, version: str
 ) -> None:
     """Insert the row, or replace the stored one only if this one has a higher version, so a
     late retry never rolls the read model back. `row` gives every column."""
     await session.execute(_upsert_newer(_dialect(session), model, key, version), [row])
+
+
+async def upsert_columns(
+    session: Executor, model: type[Base], row: dict[str, Any], columns: tuple[str, ...]
+) -> None:
+    """Insert the row, or, where its primary key is taken, set only `columns` of the stored
+    one from it. `row` gives every column."""
+    await session.execute(_upsert_columns(_dialect(session), model, columns), [row])

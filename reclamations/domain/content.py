@@ -10,6 +10,7 @@ at the edge (`FromOutside`, the base of every input model).
 
 from __future__ import annotations
 
+import functools
 import re
 import types
 from collections.abc import Callable
@@ -172,7 +173,15 @@ Sealable = Annotated[str, CONTENT]
 
 def _email(value: str) -> str:
     """An email address in clear is checked (and normalised) as pydantic's EmailStr does."""
-    return value if is_sealed(value) else validate_email(value)[1]
+    return value if is_sealed(value) else _normalised_email(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _normalised_email(value: str) -> str:
+    # The same address is read again with every payload that carries the complaint (each
+    # letter, each record); its check is a pure function of it, and the dearest of the intake's.
+    # A refused address raises, and is not kept.
+    return validate_email(value)[1]
 
 
 # rule 11: who a complainant is, declared once (`IDENTITY`): sealed at rest for a

@@ -11,6 +11,7 @@ another complaint's history: each payload is bound to its workflow (AES-GCM asso
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,7 @@ from temporalio.api.common.v1 import Payload
 from temporalio.contrib.pydantic import PydanticPayloadConverter, pydantic_data_converter
 from temporalio.converter import (
     ActivitySerializationContext,
+    CompositePayloadConverter,
     DataConverter,
     EncodingPayloadConverter,
     PayloadCodec,
@@ -238,12 +240,19 @@ class CheckedPayloadConverter(PydanticPayloadConverter):
     """Pydantic models, plus the stand-ins for refused and unbound payloads."""
 
     def __init__(self) -> None:
-        super().__init__()
-        self._set_converters(
-            *self.converters.values(),
-            ForeignPayloadConverter(),
-            UnboundPayloadConverter(PydanticPayloadConverter()),
-        )
+        # The SDK builds one for every serialization context it switches to (each workflow
+        # task's completion, each activity: several a letter) and keeps the first one's
+        # converters: the parts are built once, and so is each type's pydantic adapter.
+        CompositePayloadConverter.__init__(self, *_checked_converters())
+
+
+@functools.cache
+def _checked_converters() -> tuple[EncodingPayloadConverter, ...]:
+    return (
+        *PydanticPayloadConverter().converters.values(),
+        ForeignPayloadConverter(),
+        UnboundPayloadConverter(PydanticPayloadConverter()),
+    )
 
 
 def data_converter(keyring: Keyring, keys: ComplaintKeys | None = None) -> DataConverter:

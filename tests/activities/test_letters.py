@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from reclamations.activities.letters.activity import LetterActivities
 from reclamations.activities.letters.delivery import EmlOutbox, PostOutbox, SmtpSender, open_posted
 from reclamations.activities.letters.rendering import LetterRenderer
-from reclamations.db.models import LetterRow
+from reclamations.db.models import ComplaintRow, EventRow, LetterRow
 from reclamations.domain.actions import Answer, Contest, Qualify, Resume, Suspend
 from reclamations.domain.clock import local_date
 from reclamations.domain.entities import DEFAULT_ENTITIES, Entities
@@ -20,7 +20,7 @@ from reclamations.domain.letters import DEMO_IDENTITY, INSURANCE_MEDIATOR, Lette
 from reclamations.security.envelopes import UnreadableFile, is_enveloped
 from reclamations.security.keyring import Keyring
 from reclamations.security.sealing import open_sealed, seal, seal_content
-from reclamations.workflows.messages import LetterInput
+from reclamations.workflows.messages import LetterInput, RecordInput
 from tests.activities.conftest import NOW, a_complaint
 
 
@@ -93,6 +93,46 @@ async def test_a_refused_email_is_retried_and_delivered_once(
     assert len(mailbox.received) == 1
     [row] = await stored(sessions)
     assert row.status == "sent"
+
+
+async def test_a_letter_that_does_not_leave_records_the_state_that_ordered_it_all_the_same(
+    sessions, tmp_path, keyring, smtp_server
+):
+    """The register shows the state that ordered a letter while the letter waits for a retry."""
+    mailbox, port = smtp_server
+    mailbox.refuse_next = 1
+    send = letters_activity(sessions, tmp_path, keyring, SmtpSender("127.0.0.1", port)).send_letter
+    complaint = a_complaint()
+    letter = first_letter(complaint)
+    ordering = RecordInput(complaint=complaint, events=complaint.events, at=NOW)
+    with pytest.raises(Exception, match="451"):
+        await send(letter.model_copy(update={"record": ordering}))
+    async with sessions() as session:
+        row = await session.get(ComplaintRow, complaint.reference)
+        recorded = (await session.scalars(select(EventRow.seq))).all()
+    assert row is not None and row.version == complaint.version
+    assert recorded == [event.seq for event in complaint.events]
+
+
+async def test_a_first_try_writes_its_letter_and_its_record_in_one_transaction(
+    sessions, tmp_path, keyring
+):
+    complaint = a_complaint()
+    letter = first_letter(complaint)
+    ordering = RecordInput(complaint=complaint, events=complaint.events, at=NOW)
+    commits: list[object] = []
+    engine, counted = sessions.kw["bind"].sync_engine, commits.append
+    event.listen(engine, "commit", counted)
+    try:
+        send = letters_activity(sessions, tmp_path, keyring).send_letter
+        receipt = await send(letter.model_copy(update={"record": ordering}))
+    finally:
+        event.remove(engine, "commit", counted)
+    assert len(commits) == 1
+    [row] = await stored(sessions)
+    assert (row.status, row.location) == ("sent", receipt.location)
+    async with sessions() as session:
+        assert await session.get(ComplaintRow, complaint.reference) is not None
 
 
 async def test_a_retry_sends_the_text_first_rendered(sessions, tmp_path, keyring, smtp_server):

@@ -4,12 +4,20 @@ running build, promoted, and a complaint begun on the old build carried on by th
 import uuid
 from importlib.metadata import version
 
+import pytest
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHistory
 from temporalio.common import VersioningBehavior
 
 from reclamations.cli.deploy import promoted
-from reclamations.deployment import deployment_config, describe, take_over
+from reclamations.deployment import (
+    DeploymentTimeout,
+    deployment_config,
+    describe,
+    polled,
+    promote,
+    take_over,
+)
 from tests.office import Office, action, at_rest
 
 TASK_DONE = EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED
@@ -97,3 +105,30 @@ def test_each_release_is_a_build_of_its_own_unless_versioning_is_off(settings):
     named = settings.model_copy(update={"worker_build_id": "2025.06.1"})
     assert deployment_config(named).version.build_id == "2025.06.1"  # type: ignore[union-attr]
     assert deployment_config(settings.model_copy(update={"worker_versioning": False})) is None
+
+
+async def test_a_build_the_server_never_sees_is_reported_not_waited_for_ever(dev_env, settings):
+    """A worker whose polls reach another server or namespace: the wait ends, and says so."""
+    unseen = settings.model_copy(
+        update={"worker_deployment": f"reclamations-{uuid.uuid4().hex[:8]}"}
+    )
+    with pytest.raises(DeploymentTimeout, match="ne connaît toujours pas la version") as raised:
+        await polled(dev_env.client, unseen, within=1)
+    assert unseen.worker_deployment in str(raised.value) and "après 1 s" in str(raised.value)
+
+
+async def test_a_promotion_the_server_does_not_route_in_time_is_reported(
+    dev_env, settings, sqlite_sessions, keyring
+):
+    deployment = f"reclamations-{uuid.uuid4().hex[:8]}"
+    first = settings.model_copy(update={"worker_deployment": deployment, "worker_build_id": "1"})
+    second = first.model_copy(update={"worker_build_id": "2"})
+    office = Office(dev_env, first, sqlite_sessions, keyring)
+    async with office.worker(deployment_config=deployment_config(first)):
+        await take_over(office.client, first)
+        async with office.worker(deployment_config=deployment_config(second)):
+            await polled(office.client, second)
+            # No time at all to route: the promotion is asked, and the wait says it is not seen.
+            with pytest.raises(DeploymentTimeout, match="Version 2 de") as raised:
+                await promote(office.client, second, "2", within=0)
+            assert "complaints deploy status" in str(raised.value)

@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.header import Header
 from email.message import Message
@@ -13,16 +15,16 @@ from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr, parseaddr
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from temporalio import activity
 
 from reclamations.activities.failures import without_content
 from reclamations.activities.letters.delivery import EmailSender, PostOutbox, letter_stem
 from reclamations.activities.letters.rendering import LetterLayout, LetterRenderer, letter_html
 from reclamations.activities.records import write_record
-from reclamations.db.engine import SessionFactory
+from reclamations.db.engine import SessionFactory, statements
 from reclamations.db.models import LetterRow
-from reclamations.db.upsert import insert_missing
+from reclamations.db.upsert import insert_missing, upsert_columns
 from reclamations.domain.content import is_sealed
 from reclamations.domain.letters import Delivery
 from reclamations.security.complaint_keys import ComplaintKeys, keyring_of
@@ -34,6 +36,16 @@ STATUS_RENDERED = "rendered"
 STATUS_SENT = "sent"
 # What a letter held by an incident renders again when it leaves on a later day.
 REDATED = ("recipient", "subject", "body", "layout", "letter_on")
+
+
+@dataclass(frozen=True)
+class Clear:
+    """A letter as it is sent: to whom, and its text, never sealed."""
+
+    recipient: str
+    subject: str
+    body: str
+    layout: LetterLayout
 
 
 class LetterActivities:
@@ -74,18 +86,16 @@ class LetterActivities:
 
     async def _send(self, letter: LetterInput) -> LetterReceipt:
         key = (letter.reference, letter.order.kind.value, letter.order.sequence)
+        if await self._status(key) is None:
+            return await self._send_first(letter)
+        # Tried before (a failed attempt, or a letter an incident held): the stored text goes.
         row = await self._rendered(letter, key)
         if row.status == STATUS_SENT and row.location:
             return LetterReceipt(location=row.location)
         body, layout = self._stored(row, letter.intake.medical)
-        stem = letter_stem(row.kind, row.sequence)
-        if row.delivery == Delivery.email:
-            message = self._email_message(row, body, layout, letter.at)
-            location = await self._email.send(message, letter.reference, stem)
-        else:
-            location = await self._post.send(
-                layout, row.subject, letter.reference, stem, sealed=letter.intake.medical
-            )
+        location = await self._deliver(
+            letter, Delivery(row.delivery), Clear(row.recipient, row.subject, body, layout)
+        )
         async with self._sessions.begin() as session:
             await session.execute(
                 update(LetterRow)
@@ -98,6 +108,56 @@ class LetterActivities:
                 .values(status=STATUS_SENT, location=location, sent_at=datetime.now(UTC))
             )
         return LetterReceipt(location=location)
+
+    async def _status(self, key: tuple[str, str, int]) -> str | None:
+        """The stored letter's status; none on a letter's first try (a storm's every letter)."""
+        async with statements(self._sessions, write=False) as connection:
+            return await connection.scalar(
+                select(LetterRow.status).where(
+                    LetterRow.reference == key[0],
+                    LetterRow.kind == key[1],
+                    LetterRow.sequence == key[2],
+                )
+            )
+
+    async def _send_first(self, letter: LetterInput) -> LetterReceipt:
+        """A letter's first try: rendered, sent, then its row, marked sent, and the record of
+        the state that ordered it, in one transaction. If it does not leave, the letter as
+        rendered and that record are written all the same before the failure goes up: the
+        register shows the state while the letter waits, and a retry sends this very text."""
+        rendering, clear = self._render(letter)
+        try:
+            location = await self._deliver(letter, letter.order.delivery, clear)
+        except Exception:
+            with contextlib.suppress(Exception):  # the send's failure is the one to report
+                async with statements(self._sessions) as connection:
+                    await insert_missing(connection, LetterRow, [rendering])
+                    if letter.record is not None:
+                        await write_record(connection, letter.record, self._keyring)
+            raise
+        sent = {
+            **rendering,
+            "status": STATUS_SENT,
+            "location": location,
+            "sent_at": datetime.now(UTC),
+        }
+        async with statements(self._sessions) as connection:
+            # Another try of the same letter that got there first keeps its text: this one
+            # only marks the letter sent (both sent the same business key, and message id).
+            await upsert_columns(connection, LetterRow, sent, ("status", "location", "sent_at"))
+            if letter.record is not None:
+                await write_record(connection, letter.record, self._keyring)
+        return LetterReceipt(location=location)
+
+    async def _deliver(self, letter: LetterInput, delivery: Delivery, clear: Clear) -> str:
+        """The letter on its way: by email, or to the print room; where it went."""
+        stem = letter_stem(letter.order.kind.value, letter.order.sequence)
+        if delivery == Delivery.email:
+            message = self._email_message(letter, clear)
+            return await self._email.send(message, letter.reference, stem)
+        return await self._post.send(
+            clear.layout, clear.subject, letter.reference, stem, sealed=letter.intake.medical
+        )
 
     def _stored(self, row: LetterRow, medical: bool) -> tuple[str, LetterLayout]:
         """The text and layout as first rendered, opened for sending (rule 11)."""
@@ -116,10 +176,9 @@ class LetterActivities:
     async def _rendered(self, letter: LetterInput, key: tuple[str, str, int]) -> LetterRow:
         """The letter as first rendered: a retry sends exactly the same text, the stored one
         (its own rendering is not inserted: the key is taken), unless the letter is dated
-        another day. Rendering again on a retry costs less than asking first on every letter.
-        The state that ordered the letter, when it comes along, is recorded in the same
-        transaction, before any attempt to send."""
-        rendered = self._render(letter)
+        another day. The state that ordered the letter, when it comes along, is recorded in the
+        same transaction (already, unless the earlier try's write failed too)."""
+        rendered, _clear = self._render(letter)
         async with self._sessions.begin() as session:
             await insert_missing(session, LetterRow, [rendered])
             if letter.record is not None:
@@ -133,7 +192,8 @@ class LetterActivities:
                     setattr(row, field, rendered[field])
         return row
 
-    def _render(self, letter: LetterInput) -> dict[str, Any]:
+    def _render(self, letter: LetterInput) -> tuple[dict[str, Any], Clear]:
+        """The letter's row as stored (sealed for a medical complaint), and in clear to send."""
         open_text = self._opener(letter)
         letter = _addressed(letter, open_text)
         rendered = self._renderer.render(letter, open_text)
@@ -149,7 +209,7 @@ class LetterActivities:
             # rule 11: a medical letter, and whom it goes to, are never stored in clear.
             return seal(self._keyring, letter.reference, text) if letter.intake.medical else text
 
-        return {
+        row = {
             "reference": letter.reference,
             "kind": letter.order.kind.value,
             "sequence": letter.order.sequence,
@@ -163,6 +223,7 @@ class LetterActivities:
             "location": None,
             "sent_at": None,
         }
+        return row, Clear(recipient, rendered.subject, body, rendered.layout)
 
     def _opener(self, letter: LetterInput) -> Callable[[str], str]:
         """How this letter reads its complaint's content: a medical complaint's sealed text is
@@ -185,25 +246,24 @@ class LetterActivities:
 
         return open_text
 
-    def _email_message(
-        self, row: LetterRow, body: str, layout: LetterLayout, at: datetime
-    ) -> Message:
+    def _email_message(self, letter: LetterInput, clear: Clear) -> Message:
         """The letter in HTML, and the same letter in plain text for mail readers without.
         It comes from the complaint's entity, by name (rule 19), through the install's
         mailbox; a letter from before layouts keeps the mailbox's own name."""
         message = MIMEMultipart("alternative")
-        message.attach(MIMEText(body, "plain", "utf-8"))
-        message.attach(MIMEText(letter_html(layout), "html", "utf-8"))
+        message.attach(MIMEText(clear.body, "plain", "utf-8"))
+        message.attach(MIMEText(letter_html(clear.layout), "html", "utf-8"))
         mailbox_name, address = parseaddr(self._mail_from)
-        name = layout.letterhead or mailbox_name
+        name = clear.layout.letterhead or mailbox_name
         message["From"] = formataddr((name, address), charset="utf-8")
-        message["To"] = row.recipient
-        message["Subject"] = Header(row.subject, "utf-8")  # type: ignore[assignment]
-        message["Date"] = format_datetime(at)
+        message["To"] = clear.recipient
+        message["Subject"] = Header(clear.subject, "utf-8")  # type: ignore[assignment]
+        message["Date"] = format_datetime(letter.at)
         # The same id on every attempt: mail systems can recognise a repeat delivery; and a
         # reply naming it (In-Reply-To) joins its complaint (reclamations/mail, issue 27).
+        order = letter.order
         message["Message-ID"] = (
-            f"<{row.reference}.{row.kind}.{row.sequence}@{self._message_id_domain}>"
+            f"<{letter.reference}.{order.kind.value}.{order.sequence}@{self._message_id_domain}>"
         )
         # RFC 3834: sent by the system, so that no vacation responder answers it (a loop).
         message["Auto-Submitted"] = "auto-generated"

@@ -26,7 +26,8 @@ from reclamations.domain.intake import parse_intake
 from reclamations.service import Upload
 from reclamations.settings import Settings
 from reclamations.web.app import create_app
-from reclamations.web.public import COMPLAINANT_STATUS, RedactFollowTokens, intake_of, redact
+from reclamations.web.public.common import COMPLAINANT_STATUS, RedactFollowTokens, redact
+from reclamations.web.public.filing import intake_of
 from tests.activities.conftest import Mailbox
 from tests.office import Office, eml_text
 from tests.web.conftest import PASSWORD, USERS, login

@@ -30,6 +30,9 @@ class AuditKind(StrEnum):
     erasure_started = "erasure_started"
     erasure_done = "erasure_done"
     person_exported = "person_exported"
+    # Issue 26: an agent emailed a complainant their private link (the reference only; the
+    # address and the token never).
+    follow_link_sent = "follow_link_sent"
 
 
 @dataclass(frozen=True)

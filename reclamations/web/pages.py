@@ -557,4 +557,14 @@ async def offer_follow_link(
     if not address:
         raise HTTPException(409, "Cette réclamation n'a pas d'adresse électronique.")
     await offer_link(ctx, reference, address)
+    # Who sent a complainant the key to act as them (rule 13): in the audit log, since the
+    # link is not a complaint's event but a credential, like a login.
+    await audit(
+        ctx.sessions,
+        AuditKind.follow_link_sent,
+        agent.username,
+        client_address(request),
+        datetime.now(UTC),
+        reference,
+    )
     return RedirectResponse(f"/complaints/{reference}?lien=envoye", status_code=303)

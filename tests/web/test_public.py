@@ -16,7 +16,15 @@ from sqlalchemy import func, select
 
 from reclamations.db.accounts import add_user
 from reclamations.db.follow_links import issue_link, owe_mail
-from reclamations.db.models import ComplaintRow, EventRow, FollowLinkRow, FollowMailRow, aware
+from reclamations.db.logins import AuditKind
+from reclamations.db.models import (
+    AuditRow,
+    ComplaintRow,
+    EventRow,
+    FollowLinkRow,
+    FollowMailRow,
+    aware,
+)
 from reclamations.db.queue import QueueFilters
 from reclamations.domain.access import COMPLAINANT_ACTOR, Principal, Role, complainant_of
 from reclamations.domain.clock import local_date
@@ -409,6 +417,11 @@ async def test_an_agent_sends_the_link_to_a_complainant_who_wrote_by_email(
     async with client_of(web._transport.app, "198.51.100.20") as complainant:  # type: ignore[attr-defined]
         assert (await complainant.get(f"/suivi/{token}")).status_code == 303
         assert reference in (await complainant.get("/suivi")).text
+    async with office.sessions() as session:
+        [line] = await session.scalars(
+            select(AuditRow).where(AuditRow.kind == AuditKind.follow_link_sent.value)
+        )
+    assert (line.username, line.detail) == ("camille", reference)
     # An operator reads the complaint but sends nothing for the complainant.
     web.cookies.clear()
     csrf = await login(web, "sami")

@@ -155,6 +155,10 @@ class Settings(BaseSettings):
     public_min_fill_seconds: float = Field(4.0, ge=0)
     # How long a private link opens the follow-up page; a new one is asked for by email.
     follow_link_days: int = Field(120, ge=1, le=3 * 366)
+    # Where the insurer enables it (issue 26, rule 20): every letter of a complaint that is not
+    # medical carries its complainant's private link, printed or in the email; the stored
+    # letter says where it was, never the link itself.
+    letters_follow_link: bool = False
     # rule 17: the closed lists (products, reasons, root causes) as a TOML file;
     # unset: domain.typology.DEFAULT_TYPOLOGY.
     typology_file: Path | None = None

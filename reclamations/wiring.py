@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -15,6 +16,7 @@ from temporalio.worker import Worker
 
 from reclamations.activities.letters.activity import LetterActivities
 from reclamations.activities.letters.delivery import EmailSender, EmlOutbox, PostOutbox, SmtpSender
+from reclamations.activities.letters.links import LetterLinks
 from reclamations.activities.letters.rendering import TEMPLATES, LetterRenderer
 from reclamations.activities.monthly_register import MonthlyRegisterActivities
 from reclamations.activities.planning import PlanningActivities
@@ -76,7 +78,11 @@ def email_sender(settings: Settings) -> EmailSender:
 
 
 def letter_renderer(settings: Settings) -> LetterRenderer:
-    return LetterRenderer(entities(settings), settings.letter_templates or TEMPLATES)
+    return LetterRenderer(
+        entities(settings),
+        settings.letter_templates or TEMPLATES,
+        follow_links=settings.letters_follow_link,
+    )
 
 
 def activities(
@@ -92,6 +98,11 @@ def activities(
         mail_from=settings.mail_from,
         message_id_domain=settings.mail_message_id_domain,
         keys=keys,
+        links=LetterLinks(
+            sessions, keyring, settings.web_public_url, timedelta(days=settings.follow_link_days)
+        )
+        if settings.letters_follow_link
+        else None,
     )
     return [
         PlanningActivities(settings.policy).plan,

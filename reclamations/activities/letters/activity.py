@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import copy
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.header import Header
 from email.message import Message
@@ -20,7 +20,13 @@ from temporalio import activity
 
 from reclamations.activities.failures import without_content
 from reclamations.activities.letters.delivery import EmailSender, PostOutbox, letter_stem
-from reclamations.activities.letters.rendering import LetterLayout, LetterRenderer, letter_html
+from reclamations.activities.letters.links import LetterLinks
+from reclamations.activities.letters.rendering import (
+    FOLLOW_LINK,
+    LetterLayout,
+    LetterRenderer,
+    letter_html,
+)
 from reclamations.activities.records import write_record
 from reclamations.db.engine import SessionFactory, statements
 from reclamations.db.models import LetterRow
@@ -59,6 +65,7 @@ class LetterActivities:
         mail_from: str,
         message_id_domain: str = "reclamations.local",
         keys: ComplaintKeys | None = None,
+        links: LetterLinks | None = None,
     ) -> None:
         self._sessions = sessions
         self._renderer = renderer
@@ -68,6 +75,7 @@ class LetterActivities:
         self._mail_from = mail_from
         self._message_id_domain = message_id_domain
         self._keys = keys  # issue 28: a medical letter sealed with its complaint's own key
+        self._links = links  # issue 26: the complainant's private link, where enabled
 
     @activity.defn(name=SEND_LETTER_ACTIVITY)
     @without_content
@@ -151,12 +159,27 @@ class LetterActivities:
 
     async def _deliver(self, letter: LetterInput, delivery: Delivery, clear: Clear) -> str:
         """The letter on its way: by email, or to the print room; where it went."""
+        clear = await self._with_link(letter, clear)
         stem = letter_stem(letter.order.kind.value, letter.order.sequence)
         if delivery == Delivery.email:
             message = self._email_message(letter, clear)
             return await self._email.send(message, letter.reference, stem)
         return await self._post.send(
             clear.layout, clear.subject, letter.reference, stem, sealed=letter.intake.medical
+        )
+
+    async def _with_link(self, letter: LetterInput, clear: Clear) -> Clear:
+        """The letter as it leaves, with the complainant's private link where the stored one
+        says it is (issue 26)."""
+        if self._links is None or FOLLOW_LINK not in clear.body:
+            return clear
+        order = letter.order
+        url = await self._links.issue(letter.reference, order.kind.value, order.sequence)
+        text = clear.layout.text.replace(FOLLOW_LINK, url)
+        return replace(
+            clear,
+            body=clear.body.replace(FOLLOW_LINK, url),
+            layout=clear.layout.model_copy(update={"text": text}),
         )
 
     def _stored(self, row: LetterRow, medical: bool) -> tuple[str, LetterLayout]:

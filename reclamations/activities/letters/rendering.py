@@ -26,6 +26,10 @@ from reclamations.domain.postal import address_lines, recipient_block
 from reclamations.workflows.messages import LetterInput
 
 TEMPLATES = Path(__file__).parent / "templates"
+# Where a letter carries its complainant's private link (issue 26): the stored letter, which
+# agents read, keeps these words; the letter as it leaves has the link in their place
+# (activities.letters.links), so that no one who reads the record can act as the complainant.
+FOLLOW_LINK = "[lien personnel de suivi, figurant sur le courrier envoyé]"
 
 # Opens a medical complaint's sealed content (security.sealing); the identity for any other.
 OpenText = Callable[[str], str]
@@ -105,8 +109,11 @@ class LetterRenderer:
     `open_text` opens sealed medical content: the letter itself is the one place
     where it is read in clear, on paper, by its addressee."""
 
-    def __init__(self, entities: Entities, templates: Path = TEMPLATES) -> None:
+    def __init__(
+        self, entities: Entities, templates: Path = TEMPLATES, follow_links: bool = False
+    ) -> None:
         self.entities = entities
+        self._follow_links = follow_links
         self._env = Environment(
             loader=FileSystemLoader(templates),
             undefined=StrictUndefined,
@@ -159,6 +166,8 @@ class LetterRenderer:
             promised_on=fr(facts.promised_on),
             decision_sentence=DECISION_SENTENCES[facts.decision] if facts.decision else "",
             facts=facts,
+            # rule 11: nothing of a medical complaint's is reached online but its status.
+            follow_link=FOLLOW_LINK if self._follow_links and not intake.medical else "",
         )
         complainant = intake.complainant
         posted = order.delivery is Delivery.post

@@ -11,11 +11,14 @@ from temporalio import activity
 from reclamations.activities.failures import without_content
 from reclamations.db.engine import SessionFactory
 from reclamations.db.models import ComplaintRow, EventRow
+from reclamations.db.search import token_rows, write_tokens
 from reclamations.db.snapshot import snapshot_of
 from reclamations.db.upsert import insert_missing, upsert_newer
 from reclamations.domain.complaint import Complaint
+from reclamations.domain.content import is_sealed
+from reclamations.security.blind_index import BlindIndex
 from reclamations.security.keyring import Keyring
-from reclamations.security.sealing import seal_identity
+from reclamations.security.sealing import open_sealed, seal_identity
 from reclamations.workflows.messages import RECORD_ACTIVITY, RecordInput, workflow_id
 
 
@@ -64,12 +67,31 @@ def complaint_row(complaint: Complaint, updated_at: datetime, keyring: Keyring) 
     }
 
 
+def search_tokens(complaint: Complaint, keyring: Keyring) -> list[dict[str, Any]]:
+    """The search index's rows for the complaint (issue 29), made from its identity in clear
+    (opened here if the workflow holds it sealed): only their keyed hashes are stored."""
+    reference, person = complaint.reference, complaint.intake.complainant
+
+    def clear(text: str | None) -> str | None:
+        return open_sealed(keyring, reference, text) if text and is_sealed(text) else text
+
+    return token_rows(
+        BlindIndex(keyring),
+        reference,
+        complaint.medical,
+        clear(person.name) or "",
+        clear(person.email),
+        clear(person.member_number),
+    )
+
+
 async def write_record(session: AsyncSession, data: RecordInput, keyring: Keyring) -> None:
     """Idempotent: the complaint row only moves forward (by version), events are keyed by
     (reference, seq); a retried call writes nothing new."""
     complaint = data.complaint
     row = complaint_row(complaint, updated_at=data.at, keyring=keyring)
     await upsert_newer(session, ComplaintRow, row, "reference", "version")
+    await write_tokens(session, search_tokens(complaint, keyring))
     await insert_missing(
         session,
         EventRow,

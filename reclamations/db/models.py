@@ -184,3 +184,21 @@ class AuditRow(Base):
     username: Mapped[str] = mapped_column(String(100), index=True)
     client: Mapped[str] = mapped_column(String(64), index=True)
     detail: Mapped[str] = mapped_column(String(200), default="")
+
+
+class SearchTokenRow(Base):
+    """The search index (issue 29): one row per keyed hash (HMAC) of a complaint's search key
+    (security.blind_index), nothing readable. Keyed by the complaint's reference with no
+    foreign key, so that erasing a complaint deletes its tokens with one statement. A token
+    of a medical complaint's identity is marked: only the Médecin Conseil's search matches
+    it (rule 11)."""
+
+    __tablename__ = "search_tokens"
+
+    reference: Mapped[str] = mapped_column(String(40), primary_key=True)
+    token: Mapped[str] = mapped_column(String(32), primary_key=True)
+    medical: Mapped[bool] = mapped_column(Boolean)
+    # The keyring key the HMAC key was derived from: a rotation leaves older tokens found.
+    key_id: Mapped[str] = mapped_column(String(32))
+
+    __table_args__ = (Index("ix_search_tokens_token", "token", "medical"),)

@@ -1,0 +1,154 @@
+"""The search index's table (`search_tokens`): written with the read model, read by searches
+(issue 29). The same SQL on SQLite and PostgreSQL: an `IN` on the token's index per word of
+the search, the complaints' registration index for the newest first.
+
+Erasing a complaint deletes its tokens: `erase_tokens(session, reference)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, delete, false, func, or_, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reclamations.db.engine import SessionFactory
+from reclamations.db.models import ComplaintRow, SearchTokenRow
+from reclamations.db.upsert import insert_missing
+from reclamations.domain.search import IDENTITY_KINDS, Key, MatchKind, Query, index_keys
+from reclamations.security.blind_index import BlindIndex
+
+# A search shows this many complaints at most, the newest first, and says when there were more.
+LIMIT = 20
+
+
+def token_rows(
+    index: BlindIndex,
+    reference: str,
+    medical: bool,
+    name: str,
+    email: str | None,
+    member_number: str | None,
+) -> list[dict[str, object]]:
+    """The rows that index one complaint, from its identity in clear (never stored)."""
+    return [
+        {
+            "reference": reference,
+            "token": index.token(key.plain),
+            # rule 11: a medical complainant's identity is found by the Médecin Conseil alone.
+            "medical": medical and key.kind in IDENTITY_KINDS,
+            "key_id": index.current_id,
+        }
+        for key in index_keys(reference, name, email, member_number)
+    ]
+
+
+async def write_tokens(session: AsyncSession, rows: list[dict[str, object]]) -> None:
+    """Idempotent: a complaint's identity never changes, so a retry finds its tokens there."""
+    await insert_missing(session, SearchTokenRow, rows)
+
+
+async def erase_tokens(session: AsyncSession, reference: str) -> None:
+    await session.execute(delete(SearchTokenRow).where(SearchTokenRow.reference == reference))
+
+
+@dataclass(frozen=True)
+class Hit:
+    reference: str
+    registered_at: datetime
+    # Which keys matched, to say why and to rank exact matches first.
+    matched: frozenset[Key]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the searcher may find: identities of medical complaints (the Médecin Conseil's),
+    and, for an agent, only the unassigned complaints and their own."""
+
+    medical_identities: bool
+    only_for: str | None
+
+
+class Lookups:
+    """Each plain key of a search as its tokens under every key of the keyring."""
+
+    def __init__(self, index: BlindIndex, query: Query) -> None:
+        self.by_token: dict[str, Key] = {}
+        for key in {*query.alone, *(k for group in query.words for k in group)}:
+            for token in index.lookups(key.plain):
+                self.by_token[token] = key
+        self._index = index
+
+    def tokens(self, keys: Iterable[Key]) -> list[str]:
+        return sorted(t for k in keys for t in self._index.lookups(k.plain))
+
+
+def _indexed(tokens: list[str], scope: Scope) -> ColumnElement[bool]:
+    found = select(SearchTokenRow.reference).where(SearchTokenRow.token.in_(tokens))
+    if not scope.medical_identities:
+        found = found.where(SearchTokenRow.medical.is_(False))
+    return ComplaintRow.reference.in_(found)
+
+
+def _criteria(query: Query, lookups: Lookups, scope: Scope, exact: bool) -> ColumnElement[bool]:
+    """Any reading of the search: its exact reference, a key that matches alone, or every word
+    of a name. `exact` leaves out the words' variants (the first, better pass)."""
+    readings: list[ColumnElement[bool]] = []
+    if query.reference:
+        readings.append(func.upper(ComplaintRow.reference) == query.reference.upper())
+    if query.alone:
+        readings.append(_indexed(lookups.tokens(query.alone), scope))
+    if query.words:
+        groups = [[k for k in group if k.exact or not exact] for group in query.words]
+        readings.append(and_(*(_indexed(lookups.tokens(g), scope) for g in groups)))
+    return or_(*readings) if readings else false()
+
+
+async def search(
+    sessions: SessionFactory, index: BlindIndex, query: Query, scope: Scope
+) -> tuple[list[Hit], bool]:
+    """The complaints found, the best first (exact matches, then those forgiven a typo), and
+    whether there were more than LIMIT."""
+    if query.empty:
+        return [], False
+    lookups = Lookups(index, query)
+    visible: ColumnElement[bool] = true()
+    if scope.only_for is not None:
+        visible = or_(ComplaintRow.assignee.is_(None), ComplaintRow.assignee == scope.only_for)
+    found: dict[str, datetime] = {}
+    more = False
+    async with sessions() as session:
+        for exact in (True, False):
+            if len(found) >= LIMIT or (not exact and not query.words):
+                break
+            rows = await session.execute(
+                select(ComplaintRow.reference, ComplaintRow.registered_at)
+                .where(_criteria(query, lookups, scope, exact), visible)
+                .where(ComplaintRow.reference.not_in(list(found)) if found else true())
+                .order_by(ComplaintRow.registered_at.desc(), ComplaintRow.reference)
+                .limit(LIMIT + 1 - len(found))
+            )
+            for reference, registered_at in rows.all():
+                if len(found) == LIMIT:
+                    more = True
+                    break
+                found[reference] = registered_at
+        matched: dict[str, set[Key]] = {reference: set() for reference in found}
+        if found and lookups.by_token:
+            tokens = select(SearchTokenRow.reference, SearchTokenRow.token).where(
+                SearchTokenRow.reference.in_(list(found)),
+                SearchTokenRow.token.in_(sorted(lookups.by_token)),
+            )
+            if not scope.medical_identities:
+                tokens = tokens.where(SearchTokenRow.medical.is_(False))
+            for reference, token in (await session.execute(tokens)).all():
+                matched[reference].add(lookups.by_token[token])
+    hits = []
+    for reference, registered_at in found.items():
+        keys = set(matched[reference])
+        if query.reference and reference.upper() == query.reference.upper():
+            keys.add(Key(MatchKind.reference, reference))
+        hits.append(Hit(reference, registered_at, frozenset(keys)))
+    return hits, more

@@ -1,0 +1,88 @@
+"""Searching complaints (issue 29): the same search for the agents' pages and the API, and
+only what the searcher may see (rules 11 and 15)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from reclamations.db.models import ComplaintRow
+from reclamations.db.search import Scope, search
+from reclamations.domain.access import Principal, Role, can_read_content, may_read_complaints
+from reclamations.domain.errors import Forbidden
+from reclamations.domain.search import MATCH_LABELS, MatchKind, parse_query
+from reclamations.security.blind_index import BlindIndex
+from reclamations.service.disclosure import FIGURES_ONLY_MESSAGE, Disclosure
+
+
+@dataclass(frozen=True)
+class Found:
+    """One complaint found, as the searcher may see it, and why it matched."""
+
+    reference: str
+    status: str
+    medical: bool
+    # None where the searcher may not read it (a medical complaint, but for the Médecin Conseil).
+    complainant_name: str | None
+    subject: str | None
+    assignee: str | None
+    next_deadline_on: date | None
+    registered_at: datetime
+    matched: list[MatchKind]
+    # A name found with a word forgiven a typo, rather than every word as typed.
+    approximate: bool
+
+    @property
+    def why(self) -> str:
+        labels = [MATCH_LABELS[kind] for kind in self.matched]
+        if self.approximate:
+            labels = [f"{label} (approché)" if label == "nom" else label for label in labels]
+        return ", ".join(labels)
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    text: str
+    found: list[Found]
+    more: bool  # more complaints matched than are shown: the searcher says more
+
+
+class SearchPart(Disclosure):
+    async def search(self, principal: Principal, text: str) -> SearchResult:
+        if not may_read_complaints(principal.role):
+            raise Forbidden(FIGURES_ONLY_MESSAGE)
+        query = parse_query(text)
+        scope = Scope(
+            medical_identities=principal.role is Role.medical_advisor,
+            only_for=None if principal.role is not Role.agent else principal.name,
+        )
+        hits, more = await search(self._sessions, BlindIndex(self._keyring), query, scope)
+        wanted = select(ComplaintRow).where(ComplaintRow.reference.in_([h.reference for h in hits]))
+        async with self._sessions() as session:
+            rows = {row.reference: row for row in await session.scalars(wanted)}
+        found = []
+        for hit in hits:
+            row = rows[hit.reference]
+            readable = can_read_content(principal.role, row.medical)
+            kinds = sorted({key.kind for key in hit.matched}, key=list(MatchKind).index)
+            names = [key for key in hit.matched if key.kind is MatchKind.name]
+            exact_words = {key.part for key in names if key.exact}
+            found.append(
+                Found(
+                    reference=row.reference,
+                    status=row.status,
+                    medical=row.medical,
+                    complainant_name=self._open(row.reference, row.complainant_name)
+                    if readable
+                    else None,
+                    subject=self._open(row.reference, row.subject) if readable else None,
+                    assignee=row.assignee,
+                    next_deadline_on=row.next_deadline_on,
+                    registered_at=hit.registered_at,
+                    matched=kinds,
+                    approximate=bool(names) and len(exact_words) < len(query.words),
+                )
+            )
+        return SearchResult(text=query.text, found=found, more=more)

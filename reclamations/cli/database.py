@@ -1,6 +1,8 @@
 """`complaints db upgrade`: bring the database schema up to date (Alembic).
 `complaints db seal-identities`: seal what was kept in clear before a medical complainant's
-identity was sealed at rest (once, after the upgrade to 0007; again changes nothing)."""
+identity was sealed at rest (once, after the upgrade to 0007; again changes nothing).
+`complaints db reindex-search`: write the search index of every complaint (after the upgrade
+to 0011, and after a key rotation)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import asyncio
 from typing import Any
 
 from reclamations.activities.sealing_at_rest import SealedAtRest, seal_identities_at_rest
+from reclamations.activities.search_index import reindex
 from reclamations.db.engine import create_engine, session_factory
 from reclamations.db.migrate import upgrade
 from reclamations.settings import Settings
@@ -25,6 +28,10 @@ def add_parser(commands: Any) -> None:
         help="sceller l'identité des réclamants médicaux enregistrée en clair avant la 0007",
     )
     seal_parser.set_defaults(handler=run_seal_identities)
+    reindex_parser = actions.add_parser(
+        "reindex-search", help="réécrire l'index de recherche de toutes les réclamations"
+    )
+    reindex_parser.set_defaults(handler=run_reindex_search)
 
 
 async def _upgrade(url: str) -> None:
@@ -58,4 +65,18 @@ def run_seal_identities(args: argparse.Namespace) -> int:
         f"Identités scellées : {done.complaints} réclamation(s), {done.letters} courrier(s) "
         f"en base, {done.files} courrier(s) papier en attente d'impression."
     )
+    return 0
+
+
+async def _reindex_search(settings: Settings) -> int:
+    engine = create_engine(settings.resolved_database_url)
+    try:
+        return await reindex(session_factory(engine), load_keyring(settings))
+    finally:
+        await engine.dispose()
+
+
+def run_reindex_search(args: argparse.Namespace) -> int:
+    done = asyncio.run(_reindex_search(Settings()))
+    print(f"Index de recherche réécrit : {done} réclamation(s).")
     return 0

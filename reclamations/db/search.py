@@ -10,8 +10,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, false, func, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Select,
+    delete,
+    intersect,
+    or_,
+    select,
+    true,
+    union,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reclamations.db.engine import SessionFactory
@@ -85,25 +96,31 @@ class Lookups:
         return sorted(t for k in keys for t in self._index.lookups(k.plain))
 
 
-def _indexed(tokens: list[str], scope: Scope) -> ColumnElement[bool]:
+def _indexed(tokens: list[str], scope: Scope) -> Select[Any]:
     found = select(SearchTokenRow.reference).where(SearchTokenRow.token.in_(tokens))
     if not scope.medical_identities:
         found = found.where(SearchTokenRow.medical.is_(False))
-    return ComplaintRow.reference.in_(found)
+    return found
 
 
-def _criteria(query: Query, lookups: Lookups, scope: Scope, exact: bool) -> ColumnElement[bool]:
-    """Any reading of the search: its exact reference, a key that matches alone, or every word
-    of a name. `exact` leaves out the words' variants (the first, better pass)."""
-    readings: list[ColumnElement[bool]] = []
+def _candidates(
+    query: Query, lookups: Lookups, scope: Scope, exact: bool
+) -> CompoundSelect[Any] | Select[Any]:
+    """The references of every reading of the search: its exact reference, a key that matches
+    alone, or every word of a name. Each reading is a lookup on an index, their union the
+    candidates: the complaints table is read for those alone. `exact` leaves out the words'
+    variants (the first, better pass)."""
+    readings: list[Select[Any]] = []
     if query.reference:
-        readings.append(func.upper(ComplaintRow.reference) == query.reference.upper())
+        typed = {query.reference, query.reference.upper()}
+        readings.append(select(ComplaintRow.reference).where(ComplaintRow.reference.in_(typed)))
     if query.alone:
         readings.append(_indexed(lookups.tokens(query.alone), scope))
     if query.words:
         groups = [[k for k in group if k.exact or not exact] for group in query.words]
-        readings.append(and_(*(_indexed(lookups.tokens(g), scope) for g in groups)))
-    return or_(*readings) if readings else false()
+        every = [_indexed(lookups.tokens(group), scope) for group in groups]
+        readings.append(every[0] if len(every) == 1 else intersect(*every).subquery().select())
+    return readings[0] if len(readings) == 1 else union(*readings)
 
 
 async def search(
@@ -125,7 +142,8 @@ async def search(
                 break
             rows = await session.execute(
                 select(ComplaintRow.reference, ComplaintRow.registered_at)
-                .where(_criteria(query, lookups, scope, exact), visible)
+                .where(ComplaintRow.reference.in_(_candidates(query, lookups, scope, exact)))
+                .where(visible)
                 .where(ComplaintRow.reference.not_in(list(found)) if found else true())
                 .order_by(ComplaintRow.registered_at.desc(), ComplaintRow.reference)
                 .limit(LIMIT + 1 - len(found))

@@ -16,6 +16,17 @@ from reclamations.domain.search import MATCH_LABELS, MatchKind, parse_query
 from reclamations.security.blind_index import BlindIndex
 from reclamations.service.disclosure import FIGURES_ONLY_MESSAGE, Disclosure
 
+# What a result shows: never the snapshot, which a search has no need to read.
+SHOWN = (
+    ComplaintRow.reference,
+    ComplaintRow.status,
+    ComplaintRow.medical,
+    ComplaintRow.complainant_name,
+    ComplaintRow.subject,
+    ComplaintRow.assignee,
+    ComplaintRow.next_deadline_on,
+)
+
 
 @dataclass(frozen=True)
 class Found:
@@ -59,9 +70,9 @@ class SearchPart(Disclosure):
             only_for=None if principal.role is not Role.agent else principal.name,
         )
         hits, more = await search(self._sessions, BlindIndex(self._keyring), query, scope)
-        wanted = select(ComplaintRow).where(ComplaintRow.reference.in_([h.reference for h in hits]))
+        wanted = select(*SHOWN).where(ComplaintRow.reference.in_([h.reference for h in hits]))
         async with self._sessions() as session:
-            rows = {row.reference: row for row in await session.scalars(wanted)}
+            rows = {row.reference: row for row in (await session.execute(wanted)).all()}
         found = []
         for hit in hits:
             row = rows[hit.reference]

@@ -1,9 +1,10 @@
 """The search index on SQLite and PostgreSQL (issue 29): written with the record, nothing
 readable stored, a medical complainant's identity found by the Médecin Conseil's search only."""
 
-from sqlalchemy import select, text
+from sqlalchemy import delete, select, text
 
 from reclamations.activities.records import RecordActivities
+from reclamations.activities.search_index import reindex
 from reclamations.db.models import SearchTokenRow
 from reclamations.db.search import LIMIT, Scope, erase_tokens, search
 from reclamations.domain.actions import Assign
@@ -135,3 +136,19 @@ async def test_erasing_a_complaint_removes_its_tokens(sessions, keyring):
     async with sessions.begin() as session:
         await erase_tokens(session, "REC-2026-000042")
     assert await find(sessions, keyring, "Garnier") == {}
+
+
+async def test_reindexing_finds_complaints_recorded_before_the_index(sessions, keyring):
+    medical = a_complaint("REC-2026-000050", medical=True)
+    for complaint in (a_complaint(), medical):
+        await record(sessions, keyring, complaint)
+    async with sessions.begin() as session:
+        await session.execute(delete(SearchTokenRow))  # as before the upgrade to 0011
+    assert await find(sessions, keyring, "Garnier", DOCTOR) == {}
+    assert await reindex(sessions, keyring) == 2
+    assert await reindex(sessions, keyring) == 2  # again: the same index
+    assert set(await find(sessions, keyring, "Garnier", DOCTOR)) == {
+        "REC-2026-000042",
+        "REC-2026-000050",
+    }
+    assert set(await find(sessions, keyring, "Garnier")) == {"REC-2026-000042"}

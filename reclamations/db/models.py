@@ -202,3 +202,15 @@ class SearchTokenRow(Base):
     key_id: Mapped[str] = mapped_column(String(32))
 
     __table_args__ = (Index("ix_search_tokens_token", "token", "medical"),)
+
+
+class SavedFilterRow(Base):
+    """A queue filter an agent saved under a name (issue 29): the queue's address as its
+    query string, so that a saved filter and a shared link are the same thing."""
+
+    __tablename__ = "saved_filters"
+
+    username: Mapped[str] = mapped_column(String(100), primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    query: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(Instant)

@@ -10,7 +10,7 @@ from datetime import date
 from sqlalchemy import select
 
 from reclamations.db.models import ComplaintRow, LetterRow
-from reclamations.db.queue import QueueFilters, QueuePage, assignees, queue_page
+from reclamations.db.queue import QueueFilters, QueuePage, Sort, assignees, queue_page
 from reclamations.db.register import register_lines
 from reclamations.db.snapshot import complaint_from
 from reclamations.domain.access import (
@@ -90,7 +90,9 @@ class ReadPart(Disclosure):
             raise Invalid([FieldError("entity", "entité inconnue")])
         return code, code == self.entities.default.code
 
-    async def queue(self, principal: Principal, filters: QueueFilters, page: int) -> QueuePage:
+    async def queue(
+        self, principal: Principal, filters: QueueFilters, page: int, sort: Sort | None = None
+    ) -> QueuePage:
         """The queue this principal sees, each subject opened or withheld by the same rules."""
         if not may_read_complaints(principal.role):
             raise Forbidden(FIGURES_ONLY_MESSAGE)
@@ -99,7 +101,7 @@ class ReadPart(Disclosure):
         if filters.entity:
             _, is_default = self.entity_filter(filters.entity) or ("", False)
             filters = dataclasses.replace(filters, entity_is_default=is_default)
-        result = await queue_page(self._sessions, filters, page)
+        result = await queue_page(self._sessions, filters, page, sort=sort or Sort())
         rows = []
         for row in result.rows:
             if not can_read_content(principal.role, row.medical):

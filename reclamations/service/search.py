@@ -1,17 +1,18 @@
-"""Searching complaints (issue 29): the same search for the agents' pages and the API, and
-only what the searcher may see (rules 11 and 15)."""
+"""Finding complaints (issue 29): the same search for the agents' pages and the API, only
+what the searcher may see (rules 11 and 15); and each agent's saved queue filters."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
-from reclamations.db.models import ComplaintRow
+from reclamations.db.models import ComplaintRow, SavedFilterRow
+from reclamations.db.saved_filters import delete_filter, save_filter, saved_filters
 from reclamations.db.search import Scope, search
 from reclamations.domain.access import Principal, Role, can_read_content, may_read_complaints
-from reclamations.domain.errors import Forbidden
+from reclamations.domain.errors import FieldError, Forbidden, Invalid
 from reclamations.domain.search import MATCH_LABELS, MatchKind, parse_query
 from reclamations.security.blind_index import BlindIndex
 from reclamations.service.disclosure import FIGURES_ONLY_MESSAGE, Disclosure
@@ -97,3 +98,27 @@ class SearchPart(Disclosure):
                 )
             )
         return SearchResult(text=query.text, found=found, more=more)
+
+    async def saved_filters(self, principal: Principal) -> list[SavedFilterRow]:
+        if not may_read_complaints(principal.role):
+            raise Forbidden(FIGURES_ONLY_MESSAGE)
+        return await saved_filters(self._sessions, principal.name)
+
+    async def save_filter(self, principal: Principal, name: str, query: str) -> None:
+        """The queue's address (`query`, its filters and sort) kept under `name`."""
+        if not may_read_complaints(principal.role):
+            raise Forbidden(FIGURES_ONLY_MESSAGE)
+        name = " ".join(name.split())
+        if not 1 <= len(name) <= 60:
+            raise Invalid([FieldError("name", "nom du filtre : de 1 à 60 caractères")])
+        if len(query) > 500:
+            raise Invalid([FieldError("query", "filtre trop long")])
+        if not await save_filter(self._sessions, principal.name, name, query, datetime.now(UTC)):
+            raise Invalid(
+                [FieldError("name", "20 filtres enregistrés au plus : supprimez-en un d'abord")]
+            )
+
+    async def delete_filter(self, principal: Principal, name: str) -> None:
+        if not may_read_complaints(principal.role):
+            raise Forbidden(FIGURES_ONLY_MESSAGE)
+        await delete_filter(self._sessions, principal.name, name)

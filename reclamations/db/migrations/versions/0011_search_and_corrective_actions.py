@@ -1,4 +1,5 @@
-"""The search index: keyed hashes of each complaint's search keys (issue 29)
+"""The search index: keyed hashes of each complaint's search keys; the agents' saved queue
+filters (issue 29)
 
 Complaints registered before are indexed by `complaints db reindex-search` (it needs the
 keyring, which a migration does not have). Numbered 0011 while other work adds 0008 to 0010:
@@ -30,8 +31,16 @@ def upgrade() -> None:
         sa.Column('key_id', sa.String(32), nullable=False),
     )
     op.create_index('ix_search_tokens_token', 'search_tokens', ['token', 'medical'])
+    op.create_table(
+        'saved_filters',
+        sa.Column('username', sa.String(100), primary_key=True),
+        sa.Column('name', sa.String(60), primary_key=True),
+        sa.Column('query', sa.String(500), nullable=False),
+        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('saved_filters')
     op.drop_index('ix_search_tokens_token', table_name='search_tokens')
     op.drop_table('search_tokens')

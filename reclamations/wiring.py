@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from reclamations.activities.corrective import CorrectiveActivities
 from reclamations.activities.letters.activity import LetterActivities
 from reclamations.activities.letters.delivery import EmailSender, EmlOutbox, PostOutbox, SmtpSender
 from reclamations.activities.letters.rendering import TEMPLATES, LetterRenderer
@@ -33,6 +34,7 @@ from reclamations.service import ComplaintService, ReferenceAllocator
 from reclamations.settings import Settings
 from reclamations.storage.files import FileStore, FolderStore, S3Store
 from reclamations.workflows.complaint import ComplaintWorkflow
+from reclamations.workflows.corrective import CorrectiveActionWorkflow
 from reclamations.workflows.guard import ForeignMessages
 from reclamations.workflows.monthly_register import MonthlyRegisterWorkflow
 from reclamations.workflows.reconciliation import ReconcileWorkflow
@@ -213,7 +215,12 @@ def complaint_worker(
     return Worker(
         client,
         task_queue=settings.task_queue,
-        workflows=[ComplaintWorkflow, ReconcileWorkflow, MonthlyRegisterWorkflow],
+        workflows=[
+            ComplaintWorkflow,
+            ReconcileWorkflow,
+            MonthlyRegisterWorkflow,
+            CorrectiveActionWorkflow,
+        ],
         activities=[
             *(with_activities or activities(settings, sessions, keyring)),
             ReconcileActivities(client, sessions).reconcile,
@@ -222,6 +229,9 @@ def complaint_worker(
                 settings.resolved_register_dir,
                 Lists(typology(settings), entities(settings)),
             ).write_month,
+            # issue 29: each corrective action's record and its effectiveness check.
+            CorrectiveActivities(sessions).record,
+            CorrectiveActivities(sessions).count,
         ],
         workflow_runner=workflow_runner(settings.workflow_sandbox),
         interceptors=[ForeignMessages()],

@@ -214,3 +214,45 @@ class SavedFilterRow(Base):
     name: Mapped[str] = mapped_column(String(60), primary_key=True)
     query: Mapped[str] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(Instant)
+
+
+class CorrectiveActionRow(Base):
+    """A corrective action as its workflow last recorded it (issue 29): the columns lists and
+    the dashboard read, and its state whole (`snapshot`)."""
+
+    __tablename__ = "corrective_actions"
+
+    ident: Mapped[str] = mapped_column(String(40), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    root_cause: Mapped[str] = mapped_column(String(40), index=True)
+    owner: Mapped[str] = mapped_column(String(100))
+    due_on: Mapped[date] = mapped_column(Date)
+    check_on: Mapped[date] = mapped_column(Date)
+    done_on: Mapped[date | None] = mapped_column(Date)
+    opened_at: Mapped[datetime] = mapped_column(Instant)
+    version: Mapped[int] = mapped_column(Integer)
+    snapshot: Mapped[dict[str, object]] = mapped_column(JSON)
+
+
+class CorrectiveEventRow(Base):
+    """Append-only: what happened to a corrective action, and who did it."""
+
+    __tablename__ = "corrective_events"
+
+    ident: Mapped[str] = mapped_column(String(40), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    type: Mapped[str] = mapped_column(String(20))
+    actor: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(Instant)
+    summary: Mapped[str] = mapped_column(Text)
+
+
+class CorrectiveLinkRow(Base):
+    """A complaint a corrective action concerns, keyed by the complaint's reference (no
+    foreign key: erasing a complaint deletes its links with one statement)."""
+
+    __tablename__ = "corrective_links"
+
+    reference: Mapped[str] = mapped_column(String(40), primary_key=True)
+    ident: Mapped[str] = mapped_column(String(40), primary_key=True)

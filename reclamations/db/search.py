@@ -126,8 +126,8 @@ def _candidates(
 async def search(
     sessions: SessionFactory, index: BlindIndex, query: Query, scope: Scope
 ) -> tuple[list[Hit], bool]:
-    """The complaints found, the best first (exact matches, then those forgiven a typo), and
-    whether there were more than LIMIT."""
+    """The complaints found, the newest first: those matching exactly, or else those matching
+    with a typo forgiven; and whether there were more than LIMIT."""
     if query.empty:
         return [], False
     lookups = Lookups(index, query)
@@ -137,16 +137,24 @@ async def search(
     found: dict[str, datetime] = {}
     more = False
     async with sessions() as session:
+        # The exact words first; the words forgiven a typo only when nothing matched exactly
+        # (a name typed right finds its complaints, not its neighbours').
         for exact in (True, False):
-            if len(found) >= LIMIT or (not exact and not query.words):
+            if found or (not exact and not query.words):
                 break
+            # Materialized: the candidates are looked up by their indexes first, then their
+            # complaints by reference; never the complaints scanned in registration order.
+            candidates = (
+                _candidates(query, lookups, scope, exact)
+                .cte("candidates")
+                .prefix_with("MATERIALIZED")
+            )
             rows = await session.execute(
                 select(ComplaintRow.reference, ComplaintRow.registered_at)
-                .where(ComplaintRow.reference.in_(_candidates(query, lookups, scope, exact)))
+                .join(candidates, candidates.c.reference == ComplaintRow.reference)
                 .where(visible)
-                .where(ComplaintRow.reference.not_in(list(found)) if found else true())
                 .order_by(ComplaintRow.registered_at.desc(), ComplaintRow.reference)
-                .limit(LIMIT + 1 - len(found))
+                .limit(LIMIT + 1)
             )
             for reference, registered_at in rows.all():
                 if len(found) == LIMIT:

@@ -44,6 +44,9 @@ MENDERS = frozenset({Role.operator, Role.supervisor, Role.medical_advisor})
 REGISTER_READERS = frozenset({Role.compliance, Role.supervisor})
 # Compliance reads figures only: no complaint, no queue, no history.
 FIGURES_ONLY = frozenset({Role.compliance})
+# issue 29: corrective actions, opened and followed by supervisors and compliance; an action
+# names root causes and complaints' references, never their content.
+CORRECTIVE_MANAGERS = frozenset({Role.supervisor, Role.compliance})
 # Who may read Temporal histories through the codec endpoint.
 HISTORY_READERS = frozenset({Role.operator, Role.supervisor, Role.medical_advisor})
 
@@ -106,3 +109,7 @@ def may_assign_to(principal: Principal, assignee: str) -> bool:
 
 def may_read_histories(role: Role) -> bool:
     return role in HISTORY_READERS
+
+
+def may_manage_corrective(role: Role) -> bool:
+    return role in CORRECTIVE_MANAGERS

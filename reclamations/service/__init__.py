@@ -11,15 +11,17 @@ and present results; `ComplaintService` does the rest, the same way for all of t
   Forbidden, Refused, Invalid, Unavailable), whose messages never carry complainant content.
 
 The door is one class made of parts, one module each, by what callers do: `register`,
-`read`, `act`, `files`, `search`; `disclosure` (what a principal may see) and `base` (the
-wiring, the complaint from its workflow or its record) serve them all. The door is not a
-workflow: it runs in the web process, the starter and the simulation, never in a worker.
+`read`, `act`, `files`, `search`, `corrective`; `disclosure` (what a principal may see) and
+`base` (the wiring, the complaint from its workflow or its record) serve them all. The door
+is not a workflow: it runs in the web process, the starter and the simulation, never in a
+worker.
 """
 
 from __future__ import annotations
 
 from reclamations.service.act import ActPart
 from reclamations.service.base import ReferenceAllocator
+from reclamations.service.corrective import ActionPage, CorrectivePart
 from reclamations.service.disclosure import WITHHELD, Reading
 from reclamations.service.files import DocumentFile, FilesPart, Upload
 from reclamations.service.read import Dossier, Letter, ReadPart
@@ -27,12 +29,13 @@ from reclamations.service.register import Registered, RegisterPart
 from reclamations.service.search import Found, SearchPart, SearchResult
 
 
-class ComplaintService(RegisterPart, FilesPart, ReadPart, ActPart, SearchPart):
+class ComplaintService(RegisterPart, FilesPart, ReadPart, ActPart, SearchPart, CorrectivePart):
     """The one door (see the module): each part brings what one kind of caller does."""
 
 
 __all__ = [
     "WITHHELD",
+    "ActionPage",
     "ComplaintService",
     "DocumentFile",
     "Dossier",

@@ -5,7 +5,12 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from pydantic import ValidationError
 
-from reclamations.domain.corrective import ActionDraft, ActionStatus, CorrectiveAction
+from reclamations.domain.corrective import (
+    ActionDraft,
+    ActionStatus,
+    CorrectiveAction,
+    Effectiveness,
+)
 
 OPENED = datetime(2026, 12, 1, 9, tzinfo=UTC)
 DUE = date(2026, 12, 20)
@@ -51,7 +56,8 @@ def test_effective_when_fewer_complaints_than_before_or_within_the_target():
     fewer = an_action()
     fewer.complete("louise", "fait", DUE, OPENED)
     fewer.checked(before=6, after=2, at=OPENED)
-    assert fewer.status is ActionStatus.effective and fewer.effectiveness.effective
+    assert fewer.status is ActionStatus.effective
+    assert fewer.effectiveness == Effectiveness(before=6, after=2, effective=True)
     same = an_action()
     same.complete("louise", "fait", DUE, OPENED)
     same.checked(before=3, after=3, at=OPENED)

@@ -11,6 +11,7 @@ content, so that compliance may read it whole.
 
 from __future__ import annotations
 
+import calendar
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated
@@ -203,13 +204,13 @@ class CorrectiveAction(BaseModel):
 
     @property
     def window_before(self) -> tuple[date, date]:
-        last = self.opened_at.date() - timedelta(days=1)
-        return _months_back(last, self.draft.window_months), last
+        opened = self.opened_at.date()
+        return add_months(opened, -self.draft.window_months), opened - timedelta(days=1)
 
     @property
     def window_after(self) -> tuple[date, date]:
         first = self.done_on or self.draft.due_on
-        return first, _months_forward(first, self.draft.window_months) - timedelta(days=1)
+        return first, add_months(first, self.draft.window_months) - timedelta(days=1)
 
     def checked(self, before: int, after: int, at: datetime) -> None:
         target = self.draft.target
@@ -226,11 +227,8 @@ class CorrectiveAction(BaseModel):
         )
 
 
-def _months_forward(day: date, months: int) -> date:
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later (earlier if negative), the month's last day at most."""
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1
-    return date(year, month, min(day.day, 28))
-
-
-def _months_back(day: date, months: int) -> date:
-    return _months_forward(day, -months) + timedelta(days=1)
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

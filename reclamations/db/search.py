@@ -123,6 +123,32 @@ def _candidates(
     return readings[0] if len(readings) == 1 else union(*readings)
 
 
+# Up to this many candidates, they are read first and their complaints looked up by
+# reference; beyond, the complaints are read newest first until enough are candidates (as
+# many are, that stops soon). Either way, no plan reads all the complaints of a rare name.
+NARROW = 500
+
+
+async def _narrowed(
+    session: AsyncSession, query: Query, lookups: Lookups, scope: Scope, exact: bool
+) -> list[str] | Select[Any] | CompoundSelect[Any]:
+    """The candidates' references when there are few, else the query that gives them."""
+    candidates = _candidates(query, lookups, scope, exact)
+    few = list(await session.scalars(candidates.limit(NARROW + 1)))
+    return few if len(few) <= NARROW else candidates
+
+
+def _newest(
+    candidates: list[str] | Select[Any] | CompoundSelect[Any], visible: ColumnElement[bool]
+) -> Select[str, datetime]:
+    return (
+        select(ComplaintRow.reference, ComplaintRow.registered_at)
+        .where(ComplaintRow.reference.in_(candidates), visible)
+        .order_by(ComplaintRow.registered_at.desc(), ComplaintRow.reference)
+        .limit(LIMIT + 1)
+    )
+
+
 async def search(
     sessions: SessionFactory, index: BlindIndex, query: Query, scope: Scope
 ) -> tuple[list[Hit], bool]:
@@ -142,19 +168,8 @@ async def search(
         for exact in (True, False):
             if found or (not exact and not query.words):
                 break
-            # Materialized: the candidates are looked up by their indexes first, then their
-            # complaints by reference; never the complaints scanned in registration order.
-            candidates = (
-                _candidates(query, lookups, scope, exact)
-                .cte("candidates")
-                .prefix_with("MATERIALIZED")
-            )
             rows = await session.execute(
-                select(ComplaintRow.reference, ComplaintRow.registered_at)
-                .join(candidates, candidates.c.reference == ComplaintRow.reference)
-                .where(visible)
-                .order_by(ComplaintRow.registered_at.desc(), ComplaintRow.reference)
-                .limit(LIMIT + 1)
+                _newest(await _narrowed(session, query, lookups, scope, exact), visible)
             )
             for reference, registered_at in rows.all():
                 if len(found) == LIMIT:

@@ -232,3 +232,108 @@ def add_months(day: date, months: int) -> date:
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+# -- reporting: the dashboard's groups of complaints and its actions' figures ---------------
+
+
+class GroupBy(StrEnum):
+    root_cause = "root_cause"
+    reason = "reason"
+    product_line = "product_line"
+    entity = "entity"
+
+
+GROUP_BY_LABELS = {
+    GroupBy.root_cause: "cause racine",
+    GroupBy.reason: "motif",
+    GroupBy.product_line: "gamme",
+    GroupBy.entity: "entité",
+}
+
+
+class Trend(StrEnum):
+    rising = "rising"
+    falling = "falling"
+    steady = "steady"
+
+
+TREND_LABELS = {Trend.rising: "en hausse", Trend.falling: "en baisse", Trend.steady: "stable"}
+
+
+class Grouped(BaseModel):
+    """Complaints of one root cause (or reason, product line, entity) in the period."""
+
+    code: str
+    label: str
+    references: list[str]
+    # Complaints sent each month of the period, oldest first.
+    per_month: list[int]
+    trend: Trend
+    # The actions opened on this root cause, by status (root causes only).
+    actions: dict[ActionStatus, int] = {}
+
+
+def trend_of(per_month: list[int]) -> Trend:
+    """The last three months against the three before (fewer months: halves)."""
+    half = min(3, len(per_month) // 2)
+    if half == 0:
+        return Trend.steady
+    recent, before = sum(per_month[-half:]), sum(per_month[-2 * half : -half])
+    if recent > before:
+        return Trend.rising
+    if recent < before:
+        return Trend.falling
+    return Trend.steady
+
+
+def group_complaints(
+    items: list[tuple[str, date, str | None]],
+    months: list[date],
+    labels: dict[str, str],
+    actions: list[tuple[str, ActionStatus]],
+) -> list[Grouped]:
+    """Complaints given as (reference, sent on, code) grouped by their code, the largest group
+    first; those without a code are left out (not classified yet). `months` are the first
+    days of the period's months; `actions` the (root cause, status) of every action."""
+    by_code: dict[str, list[tuple[str, date]]] = {}
+    for reference, sent_on, code in items:
+        if code:
+            by_code.setdefault(code, []).append((reference, sent_on))
+    groups = []
+    for code, found in by_code.items():
+        per_month = [
+            sum(1 for _, sent in found if (sent.year, sent.month) == (m.year, m.month))
+            for m in months
+        ]
+        statuses: dict[ActionStatus, int] = {}
+        for cause, status in actions:
+            if cause == code:
+                statuses[status] = statuses.get(status, 0) + 1
+        groups.append(
+            Grouped(
+                code=code,
+                label=labels.get(code, code),
+                references=[reference for reference, _ in found],
+                per_month=per_month,
+                trend=trend_of(per_month),
+                actions=statuses,
+            )
+        )
+    return sorted(groups, key=lambda g: (-len(g.references), g.label))
+
+
+class ActionFigures(BaseModel):
+    open: int
+    late: int
+    done: int  # carried out, waiting for their check
+    effective: int
+    ineffective: int
+    cancelled: int
+
+
+def action_figures(statuses: list[ActionStatus]) -> ActionFigures:
+    def count(status: ActionStatus) -> int:
+        return sum(1 for s in statuses if s is status)
+
+    return ActionFigures(**{status.value: count(status) for status in ActionStatus})

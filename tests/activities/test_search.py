@@ -1,12 +1,16 @@
 """The search index on SQLite and PostgreSQL (issue 29): written with the record, nothing
 readable stored, a medical complainant's identity found by the Médecin Conseil's search only."""
 
+from datetime import timedelta
+
+import pytest
 from sqlalchemy import delete, select, text
 
 from reclamations.activities.records import RecordActivities
 from reclamations.activities.search_index import reindex
+from reclamations.db import search as db_search
 from reclamations.db.models import SearchTokenRow
-from reclamations.db.search import LIMIT, Scope, erase_tokens, search
+from reclamations.db.search import LIMIT, NARROW, Scope, erase_tokens, search
 from reclamations.domain.actions import Assign
 from reclamations.domain.search import MatchKind, parse_query
 from reclamations.security.blind_index import BlindIndex
@@ -124,11 +128,19 @@ async def test_a_rotated_keyring_still_finds_older_tokens(sessions, keyring):
     assert set(await find(sessions, rotated, "Garnier")) == {"REC-2026-000042"}
 
 
-async def test_many_matches_show_the_newest_and_say_there_are_more(sessions, keyring):
+@pytest.mark.parametrize("narrow", [NARROW, 2])
+async def test_many_matches_show_the_newest_and_say_there_are_more(
+    sessions, keyring, narrow, monkeypatch
+):
+    """Read first when few, or by the complaints newest first when many: the same answer."""
+    monkeypatch.setattr(db_search, "NARROW", narrow)
     for n in range(LIMIT + 3):
-        await record(sessions, keyring, a_complaint(f"REC-2026-{n:06d}"))
+        complaint = a_complaint(f"REC-2026-{n:06d}")
+        complaint.registered_at = NOW + timedelta(minutes=n)
+        await record(sessions, keyring, complaint)
     hits, more = await search(sessions, BlindIndex(keyring), parse_query("Garnier"), EVERYONE)
     assert len(hits) == LIMIT and more
+    assert [hit.reference for hit in hits] == [f"REC-2026-{n:06d}" for n in range(LIMIT + 2, 2, -1)]
 
 
 async def test_erasing_a_complaint_removes_its_tokens(sessions, keyring):

@@ -10,6 +10,9 @@ from reclamations.domain.corrective import (
     ActionStatus,
     CorrectiveAction,
     Effectiveness,
+    Trend,
+    action_figures,
+    group_complaints,
 )
 
 OPENED = datetime(2026, 12, 1, 9, tzinfo=UTC)
@@ -86,3 +89,24 @@ def test_every_step_has_its_actor_and_a_finished_action_refuses_more():
 def test_the_check_comes_after_the_due_date():
     with pytest.raises(ValidationError, match="après l'échéance"):
         an_action(check_on=DUE)
+
+
+def test_complaints_are_grouped_by_cause_with_their_trend_and_actions():
+    months = [date(2026, m, 1) for m in range(7, 13)]
+    items = [
+        # Two groups of two: the same size, in the order of their labels.
+        ("A", date(2026, 7, 3), "delai_traitement"),
+        ("B", date(2026, 8, 3), "delai_traitement"),
+        ("C", date(2026, 12, 3), "erreur_gestion"),
+        ("D", date(2026, 11, 3), "erreur_gestion"),
+        ("E", date(2026, 12, 9), None),  # not classified yet: left out
+    ]
+    actions = [("delai_traitement", ActionStatus.late), ("delai_traitement", ActionStatus.done)]
+    groups = group_complaints(items, months, {"erreur_gestion": "Erreur de gestion"}, actions)
+    assert [(g.code, g.label, g.references, g.per_month, g.trend) for g in groups] == [
+        ("erreur_gestion", "Erreur de gestion", ["C", "D"], [0, 0, 0, 0, 1, 1], Trend.rising),
+        ("delai_traitement", "delai_traitement", ["A", "B"], [1, 1, 0, 0, 0, 0], Trend.falling),
+    ]
+    assert groups[1].actions == {ActionStatus.late: 1, ActionStatus.done: 1}
+    figures = action_figures([ActionStatus.late, ActionStatus.done, ActionStatus.late])
+    assert (figures.open, figures.late, figures.done) == (0, 2, 1)

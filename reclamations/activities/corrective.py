@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from pydantic import BaseModel
+from sqlalchemy import select
 from temporalio import activity
 
 from reclamations.db.engine import SessionFactory
@@ -40,6 +41,17 @@ def action_row(action: CorrectiveAction) -> dict[str, object]:
         "version": action.version,
         "snapshot": action.model_dump(mode="json", exclude={"events"}),
     }
+
+
+async def recorded_actions(sessions: SessionFactory) -> list[CorrectiveAction]:
+    """Every corrective action as last recorded, the oldest first (the register's sheet)."""
+    async with sessions() as session:
+        rows = await session.scalars(
+            select(CorrectiveActionRow).order_by(
+                CorrectiveActionRow.opened_at, CorrectiveActionRow.ident
+            )
+        )
+        return [CorrectiveAction.model_validate(row.snapshot) for row in rows]
 
 
 class CorrectiveActivities:

@@ -16,11 +16,13 @@ from sqlalchemy import select
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
+from reclamations.activities.corrective import recorded_actions
 from reclamations.db.models import (
     ComplaintRow,
     CorrectiveActionRow,
     CorrectiveEventRow,
     CorrectiveLinkRow,
+    aware,
 )
 from reclamations.domain.access import Principal, may_manage_corrective, may_read_complaints
 from reclamations.domain.corrective import ActionDraft, CorrectiveAction
@@ -135,6 +137,11 @@ class CorrectivePart(Disclosure):
             )
             return list(rows)
 
+    async def register_actions(self, principal: Principal) -> list[CorrectiveAction]:
+        """Every action whole, for the register's sheet."""
+        self._check_manager(principal)
+        return await recorded_actions(self._sessions)
+
     async def action_page(self, principal: Principal, ident: str) -> ActionPage:
         self._check_manager(principal)
         row = await self._action_row(ident)
@@ -147,6 +154,8 @@ class CorrectivePart(Disclosure):
                 .order_by(CorrectiveEventRow.seq)
             )
             shown = list(events)
+        for event in shown:
+            event.at = aware(event.at)  # SQLite drops the zone
         return ActionPage(
             row=row, action=CorrectiveAction.model_validate(row.snapshot), events=shown
         )

@@ -19,7 +19,7 @@ from reclamations.db.engine import SessionFactory
 from reclamations.domain.errors import describe_error_list
 from reclamations.security.keyring import Keyring
 from reclamations.settings import Settings
-from reclamations.web import api, codec, dashboard, pages, search
+from reclamations.web import api, codec, corrective, dashboard, pages, search
 from reclamations.web.context import WebContext
 from reclamations.web.edges import DOCS_ASSETS, Edges
 from reclamations.web.pages import LoginRequired
@@ -70,6 +70,7 @@ def create_app(
     app.include_router(codec.router)
     app.include_router(dashboard.router)
     app.include_router(search.router)
+    app.include_router(corrective.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(Edges, ctx=ctx, cors=lambda origin: codec.cors_for(ctx, origin))
     # Outermost: the client every other layer sees (throttling, the audit log) is the one the

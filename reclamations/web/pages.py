@@ -353,6 +353,8 @@ async def complaint_page(
     **extra: Any,
 ) -> HTMLResponse:
     dossier = await ctx.service.dossier(agent.principal, reference)
+    # issue 29: the corrective actions this complaint is linked to.
+    corrective = await ctx.service.actions_of_complaint(agent.principal, reference)
     actions = dossier.reading.actions
     users = await list_users(ctx.sessions) if "assign" in actions else []
     complaint = dossier.reading.complaint
@@ -370,6 +372,7 @@ async def complaint_page(
         events=dossier.events,
         letters=dossier.letters,
         actions=actions,
+        corrective=corrective,
         users=users,
         today=on,
         # Each promise kept, missed or kept late, as the register judges it (rule 13).

@@ -2,6 +2,7 @@
 
 from reclamations.activities.records import RecordActivities
 from reclamations.domain.access import Role
+from reclamations.domain.actions import Assign
 from reclamations.workflows.messages import RecordInput
 from tests.activities.conftest import NOW, a_complaint
 from tests.web.conftest import login
@@ -36,6 +37,21 @@ async def test_an_agent_finds_by_name_with_why_but_no_medical_identity(http, off
     )
     typo = await http.get("/recherche", params={"q": "Granier"})
     assert '<td class="why">nom (approché)</td>' in typo.text
+
+
+async def test_an_agent_does_not_find_a_complaint_assigned_to_another(http, office, tokens):
+    record = RecordActivities(office.sessions, office.keyring).record
+    theirs = a_complaint("REC-2026-000779")
+    theirs.apply(Assign(actor="louise", assignee="hugo"), NOW)
+    await record(RecordInput(complaint=theirs, events=theirs.events, at=NOW))
+    await login(http, "camille")
+    assert "REC-2026-000779" not in (await http.get("/recherche", params={"q": "garnier"})).text
+    agent = await http.get("/api/search", params={"q": "779"}, headers=await tokens(Role.agent))
+    assert agent.json()["found"] == []
+    supervisor = await http.get(
+        "/api/search", params={"q": "779"}, headers=await tokens(Role.supervisor)
+    )
+    assert [f["reference"] for f in supervisor.json()["found"]] == ["REC-2026-000779"]
 
 
 async def test_the_medecin_conseil_finds_the_medical_complainant_by_name(http, office):

@@ -1,6 +1,7 @@
 """The search index's table (`search_tokens`): written with the read model, read by searches
-(issue 29). The same SQL on SQLite and PostgreSQL: an `IN` on the token's index per word of
-the search, the complaints' registration index for the newest first.
+(issue 29). The same SQL on SQLite and PostgreSQL: the candidates from the token's index (an
+`INTERSECT` of one lookup per word of a name, a `UNION` of the readings of the text), then
+their complaints, the newest first (docs/architecture.md, "Search").
 
 Erasing a complaint deletes its tokens: `erase_tokens(session, reference)`.
 """
@@ -69,7 +70,7 @@ async def erase_tokens(session: AsyncSession, reference: str) -> None:
 class Hit:
     reference: str
     registered_at: datetime
-    # Which keys matched, to say why and to rank exact matches first.
+    # Which keys matched: to say why, and whether each word of a name matched as typed.
     matched: frozenset[Key]
 
 

@@ -191,16 +191,21 @@ class CorrectiveAction(BaseModel):
                 f"échéance du {self.draft.due_on:%d/%m/%Y} dépassée : signalée aux superviseurs",
             )
             return
-        for days in REMINDER_DAYS:
-            if days not in self.reminded and today >= self.draft.due_on - timedelta(days=days):
-                self.reminded.append(days)
-                if today <= self.draft.due_on:
-                    self._event(
-                        at,
-                        ActionEventType.reminder,
-                        "système",
-                        f"échéance le {self.draft.due_on:%d/%m/%Y} ({self.draft.owner})",
-                    )
+        due = [
+            days
+            for days in REMINDER_DAYS
+            if days not in self.reminded and today >= self.draft.due_on - timedelta(days=days)
+        ]
+        self.reminded.extend(due)
+        # One reminder however many fell due together (an action opened a day before its due
+        # date has missed the 7 days' one).
+        if due and today <= self.draft.due_on:
+            self._event(
+                at,
+                ActionEventType.reminder,
+                "système",
+                f"échéance le {self.draft.due_on:%d/%m/%Y} ({self.draft.owner})",
+            )
 
     @property
     def window_before(self) -> tuple[date, date]:

@@ -110,3 +110,10 @@ def test_complaints_are_grouped_by_cause_with_their_trend_and_actions():
     assert groups[1].actions == {ActionStatus.late: 1, ActionStatus.done: 1}
     figures = action_figures([ActionStatus.late, ActionStatus.done, ActionStatus.late])
     assert (figures.open, figures.late, figures.done) == (0, 2, 1)
+
+
+def test_an_action_opened_a_day_before_its_due_date_is_reminded_once():
+    action = an_action()
+    action.ring(DUE - timedelta(days=1), OPENED)
+    assert [e.type for e in action.events] == ["opened", "reminder"]
+    assert action.next_alarm() == DUE + timedelta(days=1)

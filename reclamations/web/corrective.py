@@ -19,6 +19,7 @@ from reclamations.service.corrective import MANAGERS_ONLY
 from reclamations.web.context import WebContext, context
 from reclamations.web.pages import Agent, checked_form, current_agent, http_status, render
 from reclamations.web.views import today
+from reclamations.workflows.corrective import action_workflow_id
 
 router = APIRouter(prefix="/actions", include_in_schema=False)
 
@@ -153,6 +154,7 @@ async def action_page(
         typology=ctx.service.typology,
         # Compliance reads figures and actions, never a complaint: references without links.
         complaint_links=may_read_complaints(agent.role),
+        history_url=ctx.history_url(action_workflow_id(ident)),
         done=request.query_params.get("fait", ""),
     )
 

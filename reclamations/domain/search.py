@@ -19,6 +19,8 @@ import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
+from reclamations.domain.intake import REFERENCE_PATTERN
+
 
 class MatchKind(StrEnum):
     """Why a complaint matched: one per kind of thing searched."""
@@ -52,6 +54,8 @@ MAX_WORDS = 6
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
 _DIGITS = re.compile(r"^0*(\d+)$")
 _TRAILING_NUMBER = re.compile(r"(\d+)$")
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+_REFERENCE = re.compile(REFERENCE_PATTERN)
 
 
 def fold(text: str) -> str:
@@ -141,7 +145,9 @@ class Query:
 def parse_query(text: str) -> Query:
     """The keys a searcher's text stands for. One text may be read several ways (digits are a
     reference's number and maybe a member number): each reading is tried."""
-    text = text.strip()[:MAX_QUERY]
+    # Whatever was typed or sent: lone surrogates and control characters dropped, never an
+    # error (they match nothing anyway).
+    text = _CONTROL.sub("", text.encode("utf-8", "ignore").decode("utf-8")).strip()[:MAX_QUERY]
     folded = words(text)
     if len("".join(folded)) < MIN_QUERY:
         return Query(text, None, frozenset(), ())
@@ -161,4 +167,5 @@ def parse_query(text: str) -> Query:
             group = {Key(MatchKind.name, word, part=part)}
             group |= {Key(MatchKind.name, v, exact=False, part=part) for v in variants(word)}
             groups.append(frozenset(group))
-    return Query(text, text if single else None, frozenset(alone), tuple(groups))
+    reference = text if single and _REFERENCE.match(text) else None
+    return Query(text, reference, frozenset(alone), tuple(groups))

@@ -231,7 +231,13 @@ async def fill(url: str, keyring: Keyring, count: int) -> tuple[list[Person], fl
             )
             rows.append(complaint_row(complaint, now, keyring))
             tokens += token_rows(
-                index, person.reference, person.medical, person.name, person.email, person.member
+                index,
+                person.reference,
+                person.medical,
+                person.name,
+                person.email,
+                person.member,
+                complaint.registered_at,
             )
         async with sessions.begin() as session:
             await session.execute(insert(ComplaintRow), rows)

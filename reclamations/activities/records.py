@@ -82,6 +82,7 @@ def search_tokens(complaint: Complaint, keyring: Keyring) -> list[dict[str, Any]
         clear(person.name) or "",
         clear(person.email),
         clear(person.member_number),
+        complaint.registered_at,
     )
 
 

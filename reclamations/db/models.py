@@ -200,8 +200,12 @@ class SearchTokenRow(Base):
     medical: Mapped[bool] = mapped_column(Boolean)
     # The keyring key the HMAC key was derived from: a rotation leaves older tokens found.
     key_id: Mapped[str] = mapped_column(String(32))
+    # The complaint's (it never changes): the newest candidates are read from the index alone.
+    registered_at: Mapped[datetime] = mapped_column(Instant)
 
-    __table_args__ = (Index("ix_search_tokens_token", "token", "medical"),)
+    __table_args__ = (
+        Index("ix_search_tokens_token", "token", "medical", "registered_at", "reference"),
+    )
 
 
 class SavedFilterRow(Base):

@@ -43,6 +43,7 @@ def token_rows(
     name: str,
     email: str | None,
     member_number: str | None,
+    registered_at: datetime,
 ) -> list[dict[str, object]]:
     """The rows that index one complaint, from its identity in clear (never stored)."""
     return [
@@ -52,6 +53,7 @@ def token_rows(
             # rule 11: a medical complainant's identity is found by the Médecin Conseil alone.
             "medical": medical and key.kind in IDENTITY_KINDS,
             "key_id": index.current_id,
+            "registered_at": registered_at,
         }
         for key in index_keys(reference, name, email, member_number)
     ]
@@ -97,8 +99,10 @@ class Lookups:
         return sorted(t for k in keys for t in self._index.lookups(k.plain))
 
 
-def _indexed(tokens: list[str], scope: Scope) -> Select[Any]:
-    found = select(SearchTokenRow.reference).where(SearchTokenRow.token.in_(tokens))
+def _indexed(tokens: list[str], scope: Scope) -> Select[*tuple[Any, ...]]:
+    found = select(SearchTokenRow.reference, SearchTokenRow.registered_at).where(
+        SearchTokenRow.token.in_(tokens)
+    )
     if not scope.medical_identities:
         found = found.where(SearchTokenRow.medical.is_(False))
     return found
@@ -106,15 +110,19 @@ def _indexed(tokens: list[str], scope: Scope) -> Select[Any]:
 
 def _candidates(
     query: Query, lookups: Lookups, scope: Scope, exact: bool
-) -> CompoundSelect[Any] | Select[Any]:
+) -> CompoundSelect[*tuple[Any, ...]] | Select[*tuple[Any, ...]]:
     """The references of every reading of the search: its exact reference, a key that matches
     alone, or every word of a name. Each reading is a lookup on an index, their union the
     candidates: the complaints table is read for those alone. `exact` leaves out the words'
     variants (the first, better pass)."""
-    readings: list[Select[Any]] = []
+    readings: list[Select[*tuple[Any, ...]]] = []
     if query.reference:
         typed = {query.reference, query.reference.upper()}
-        readings.append(select(ComplaintRow.reference).where(ComplaintRow.reference.in_(typed)))
+        readings.append(
+            select(ComplaintRow.reference, ComplaintRow.registered_at).where(
+                ComplaintRow.reference.in_(typed)
+            )
+        )
     if query.alone:
         readings.append(_indexed(lookups.tokens(query.alone), scope))
     if query.words:
@@ -124,24 +132,27 @@ def _candidates(
     return readings[0] if len(readings) == 1 else union(*readings)
 
 
-# Up to this many candidates, they are read first and their complaints looked up by
-# reference; beyond, the complaints are read newest first until enough are candidates (as
-# many are, that stops soon). Either way, no plan reads all the complaints of a rare name.
+# The newest this many candidates are read (from the token's index alone: each token carries
+# its complaint's registration), then their complaints. A search that matches more is too
+# broad to read through: it shows the newest and says there are more.
 NARROW = 500
 
 
-async def _narrowed(
+async def _newest_candidates(
     session: AsyncSession, query: Query, lookups: Lookups, scope: Scope, exact: bool
-) -> list[str] | Select[Any] | CompoundSelect[Any]:
-    """The candidates' references when there are few, else the query that gives them."""
-    candidates = _candidates(query, lookups, scope, exact)
-    few = list(await session.scalars(candidates.limit(NARROW + 1)))
-    return few if len(few) <= NARROW else candidates
+) -> list[str]:
+    """The newest NARROW + 1 candidates' references (one more: whether there are others)."""
+    candidates = _candidates(query, lookups, scope, exact).subquery()
+    newest = (
+        select(candidates.c.reference, candidates.c.registered_at)
+        .distinct()
+        .order_by(candidates.c.registered_at.desc(), candidates.c.reference)
+        .limit(NARROW + 1)
+    )
+    return [reference for reference, _ in await session.execute(newest)]
 
 
-def _newest(
-    candidates: list[str] | Select[Any] | CompoundSelect[Any], visible: ColumnElement[bool]
-) -> Select[str, datetime]:
+def _newest(candidates: list[str], visible: ColumnElement[bool]) -> Select[str, datetime]:
     return (
         select(ComplaintRow.reference, ComplaintRow.registered_at)
         .where(ComplaintRow.reference.in_(candidates), visible)
@@ -169,9 +180,10 @@ async def search(
         for exact in (True, False):
             if found or (not exact and not query.words):
                 break
-            rows = await session.execute(
-                _newest(await _narrowed(session, query, lookups, scope, exact), visible)
-            )
+            candidates = await _newest_candidates(session, query, lookups, scope, exact)
+            # Beyond the newest NARROW, there may be more the searcher may see.
+            more = len(candidates) > NARROW
+            rows = await session.execute(_newest(candidates[:NARROW], visible))
             for reference, registered_at in rows.all():
                 if len(found) == LIMIT:
                     more = True

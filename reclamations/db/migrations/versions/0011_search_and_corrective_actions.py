@@ -29,8 +29,13 @@ def upgrade() -> None:
         sa.Column('token', sa.String(32), primary_key=True),
         sa.Column('medical', sa.Boolean(), nullable=False),
         sa.Column('key_id', sa.String(32), nullable=False),
+        sa.Column('registered_at', sa.DateTime(timezone=True), nullable=False),
     )
-    op.create_index('ix_search_tokens_token', 'search_tokens', ['token', 'medical'])
+    op.create_index(
+        'ix_search_tokens_token',
+        'search_tokens',
+        ['token', 'medical', 'registered_at', 'reference'],
+    )
     op.create_table(
         'saved_filters',
         sa.Column('username', sa.String(100), primary_key=True),

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from reclamations.activities.corrective import CorrectiveActivities
 from reclamations.activities.letters.activity import LetterActivities
 from reclamations.activities.letters.delivery import EmailSender, EmlOutbox, PostOutbox, SmtpSender
 from reclamations.activities.letters.links import LetterLinks
@@ -37,6 +38,7 @@ from reclamations.service import ComplaintService, ReferenceAllocator
 from reclamations.settings import Settings
 from reclamations.storage.files import FileStore, FolderStore, S3Store
 from reclamations.workflows.complaint import ComplaintWorkflow
+from reclamations.workflows.corrective import CorrectiveActionWorkflow
 from reclamations.workflows.guard import ForeignMessages
 from reclamations.workflows.monthly_register import MonthlyRegisterWorkflow
 from reclamations.workflows.reconciliation import ReconcileWorkflow
@@ -244,6 +246,7 @@ def complaint_worker(
             ReconcileWorkflow,
             MonthlyRegisterWorkflow,
             RetentionWorkflow,
+            CorrectiveActionWorkflow,
         ],
         activities=[
             *(with_activities or activities(settings, sessions, keyring)),
@@ -256,6 +259,9 @@ def complaint_worker(
             RetentionActivities(
                 sessions, complaint_service(client, settings, sessions, keyring)
             ).apply,
+            # issue 29: each corrective action's record and its effectiveness check.
+            CorrectiveActivities(sessions).record,
+            CorrectiveActivities(sessions).count,
         ],
         workflow_runner=workflow_runner(settings.workflow_sandbox),
         interceptors=[ForeignMessages()],

@@ -49,6 +49,7 @@ from reclamations.settings import Settings
 from reclamations.wiring import complaint_service, complaint_worker
 from reclamations.workflows.client import ComplaintHandle
 from reclamations.workflows.complaint import ComplaintWorkflow
+from reclamations.workflows.corrective import ACTION_WORKFLOW_PREFIX, CorrectiveActionWorkflow
 from reclamations.workflows.guard import ForeignMessages
 from reclamations.workflows.messages import WORKFLOW_ID_PREFIX, workflow_id
 from reclamations.workflows.sandbox import workflow_runner
@@ -253,6 +254,9 @@ class Office:
         is in flight, sometimes leaves the shared test server unable to skip time."""
         stuck = []
         for ident in self.started_ids:
+            if ident.startswith(ACTION_WORKFLOW_PREFIX):
+                await self._close_action(ident)
+                continue
             handle: ComplaintHandle = self.client.get_workflow_handle_for(
                 ComplaintWorkflow.run, ident
             )
@@ -271,6 +275,18 @@ class Office:
                 await handle.terminate(reason="fin du test : bloquée")
                 stuck.append(ident)
         assert not stuck, f"not ended by their own logic: {stuck}"
+
+    async def _close_action(self, ident: str) -> None:
+        """A corrective action left open by its test, cancelled through the door (issue 29)."""
+        with contextlib.suppress(ServiceError):
+            await self.service.act_on_action(
+                Principal("fin.du.test", Role.supervisor),
+                ident.removeprefix(ACTION_WORKFLOW_PREFIX),
+                "cancel",
+                "fin du test",
+            )
+        handle = self.client.get_workflow_handle_for(CorrectiveActionWorkflow.run, ident)
+        await asyncio.wait_for(handle.result(), PATIENCE)
 
     def outbox(self, pattern: str = "**/*") -> list[Path]:
         root = self.settings.resolved_outbox_dir

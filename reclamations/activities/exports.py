@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from reclamations.domain.corrective import ACTION_STATUS_LABELS, CorrectiveAction
 from reclamations.domain.french import decimal, percent
 from reclamations.domain.register import (
     BAND_LABELS,
@@ -151,9 +152,36 @@ def _sheet(sheet: Worksheet, title: str, header: list[str], rows: list[list[obje
         sheet.column_dimensions[get_column_letter(index + 1)].width = min(WIDEST, longest + 2)
 
 
-def register_xlsx(lines: list[RegisterLine], as_of: date, lists: Lists, period: str) -> bytes:
+# issue 29: the corrective actions' sheet, one line per action (never a complaint's content).
+ACTION_COLUMNS: list[tuple[str, Callable[[CorrectiveAction, Lists], object]]] = [
+    ("identifiant", lambda a, _l: a.ident),
+    ("intitulé", lambda a, _l: a.draft.title),
+    ("cause racine", lambda a, lists: lists.typology.root_causes.get(a.draft.root_cause)),
+    ("responsable", lambda a, _l: a.draft.owner),
+    ("ouverte le", lambda a, _l: a.opened_at.date()),
+    ("ouverte par", lambda a, _l: a.opened_by),
+    ("échéance", lambda a, _l: a.draft.due_on),
+    ("statut", lambda a, _l: ACTION_STATUS_LABELS[a.status]),
+    ("réalisée le", lambda a, _l: a.done_on),
+    ("vérification le", lambda a, _l: a.check_day),
+    ("mois comparés", lambda a, _l: a.draft.window_months),
+    ("objectif (au plus)", lambda a, _l: a.draft.target),
+    ("réclamations avant", lambda a, _l: a.effectiveness.before if a.effectiveness else None),
+    ("réclamations après", lambda a, _l: a.effectiveness.after if a.effectiveness else None),
+    ("réclamations liées", lambda a, _l: " ".join(a.draft.complaints)),
+]
+
+
+def register_xlsx(
+    lines: list[RegisterLine],
+    as_of: date,
+    lists: Lists,
+    period: str,
+    actions: Sequence[CorrectiveAction] = (),
+) -> bytes:
     """One workbook: the register (one line per complaint, never content), its statistics by
-    category, and the ACPR cross-tab (product × reason × outcome × delay band).
+    category, the ACPR cross-tab (product × reason × outcome × delay band) and the corrective
+    actions.
 
     openpyxl (and numpy, which it takes along) is loaded here, on the first workbook: a
     worker writes one a month, and would otherwise carry 28 MB for it (bench/README.md)."""
@@ -175,6 +203,12 @@ def register_xlsx(lines: list[RegisterLine], as_of: date, lists: Lists, period: 
         [stat_row(row) for row in by_category(lines, as_of)],
     )
     _sheet(book.create_sheet(), "ACPR", CROSS_TAB_COLUMNS, cross_tab_rows(lines, lists.typology))
+    _sheet(
+        book.create_sheet(),
+        "Actions correctives",
+        [title for title, _ in ACTION_COLUMNS],
+        [[value(action, lists) for _, value in ACTION_COLUMNS] for action in actions],
+    )
     book.properties.title = f"Registre des réclamations – {period}"
     book.properties.creator = "Réclamations"
     out = io.BytesIO()

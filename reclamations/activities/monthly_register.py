@@ -9,6 +9,7 @@ from pathlib import Path
 
 from temporalio import activity
 
+from reclamations.activities.corrective import recorded_actions
 from reclamations.activities.exports import register_csv, register_xlsx, statistics_csv
 from reclamations.activities.letters.delivery import write_atomically
 from reclamations.db.engine import SessionFactory
@@ -31,7 +32,9 @@ class MonthlyRegisterActivities:
         period = f"{month.first:%m/%Y}"
         files = {
             f"registre-{stem}.csv": register_csv(lines, as_of, self._lists).encode(),
-            f"registre-{stem}.xlsx": register_xlsx(lines, as_of, self._lists, period),
+            f"registre-{stem}.xlsx": register_xlsx(
+                lines, as_of, self._lists, period, await recorded_actions(self._sessions)
+            ),
             f"statistiques-{stem}.csv": statistics_csv(lines, as_of).encode(),
         }
         written = []

@@ -10,12 +10,15 @@ from temporalio import activity
 from reclamations.activities.failures import without_content
 from reclamations.db.engine import SessionFactory, statements
 from reclamations.db.models import ComplaintRow, EventRow
+from reclamations.db.search import token_rows, write_tokens
 from reclamations.db.snapshot import snapshot_of
 from reclamations.db.upsert import Executor, insert_missing, upsert_newer
-from reclamations.domain.complaint import Complaint
+from reclamations.domain.complaint import Complaint, EventType
+from reclamations.domain.content import is_sealed
+from reclamations.security.blind_index import BlindIndex
 from reclamations.security.complaint_keys import ComplaintKeys, keyring_of
 from reclamations.security.keyring import Keyring
-from reclamations.security.sealing import seal_identity
+from reclamations.security.sealing import open_sealed, seal_identity
 from reclamations.workflows.messages import RECORD_ACTIVITY, RecordInput, workflow_id
 
 
@@ -64,12 +67,39 @@ def complaint_row(complaint: Complaint, updated_at: datetime, keyring: Keyring) 
     }
 
 
-async def write_record(session: Executor, data: RecordInput, keyring: Keyring) -> None:
+def search_tokens(
+    complaint: Complaint, keyring: Keyring, index: BlindIndex
+) -> list[dict[str, Any]]:
+    """The search index's rows for the complaint (issue 29), made from its identity in clear
+    (opened here with `keyring`, its own, if the workflow holds it sealed): only their hashes
+    under `index` (the install's keyring, the same for every complaint) are stored."""
+    reference, person = complaint.reference, complaint.intake.complainant
+
+    def clear(text: str | None) -> str | None:
+        return open_sealed(keyring, reference, text) if text and is_sealed(text) else text
+
+    return token_rows(
+        index,
+        reference,
+        complaint.medical,
+        clear(person.name) or "",
+        clear(person.email),
+        clear(person.member_number),
+        complaint.registered_at,
+    )
+
+
+async def write_record(
+    session: Executor, data: RecordInput, keyring: Keyring, index: BlindIndex
+) -> None:
     """Idempotent: the complaint row only moves forward (by version), events are keyed by
-    (reference, seq); a retried call writes nothing new."""
+    (reference, seq); a retried call writes nothing new. The search index goes with the record
+    of the registration: a complainant's name, email and member number never change after."""
     complaint = data.complaint
     row = complaint_row(complaint, updated_at=data.at, keyring=keyring)
     await upsert_newer(session, ComplaintRow, row, "reference", "version")
+    if any(event.type is EventType.registered for event in data.events):
+        await write_tokens(session, search_tokens(complaint, keyring, index))
     await insert_missing(
         session,
         EventRow,
@@ -96,6 +126,7 @@ class RecordActivities:
         self._sessions = sessions
         self._keyring = keyring
         self._keys = keys  # issue 28: a medical identity sealed with its complaint's own key
+        self._index = BlindIndex(keyring)  # issue 29: one for all complaints, made once
 
     @activity.defn(name=RECORD_ACTIVITY)
     @without_content
@@ -107,4 +138,4 @@ class RecordActivities:
             else self._keyring
         )
         async with statements(self._sessions) as connection:
-            await write_record(connection, data, keyring)
+            await write_record(connection, data, keyring, self._index)

@@ -2,7 +2,9 @@
 `complaints db seal-identities`: seal what was kept in clear before a medical complainant's
 identity was sealed at rest (once, after the upgrade to 0007; again changes nothing).
 `complaints db rewrap-keys`: after a keyring rotation, every complaint's own key wrapped by
-the new current key (issue 28), so the old one can be dropped; no data is rewritten."""
+the new current key (issue 28), so the old one can be dropped; no data is rewritten.
+`complaints db reindex-search`: write the search index of every complaint (after the upgrade
+to 0011, and after a key rotation)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import asyncio
 from typing import Any
 
 from reclamations.activities.sealing_at_rest import SealedAtRest, seal_identities_at_rest
+from reclamations.activities.search_index import reindex
 from reclamations.db.engine import create_engine, session_factory
 from reclamations.db.migrate import upgrade
 from reclamations.security.complaint_keys import ComplaintKeys
@@ -33,6 +36,10 @@ def add_parser(commands: Any) -> None:
         help="rechiffrer les clés des réclamations avec la clé courante (après rotation)",
     )
     rewrap_parser.set_defaults(handler=run_rewrap_keys)
+    reindex_parser = actions.add_parser(
+        "reindex-search", help="réécrire l'index de recherche de toutes les réclamations"
+    )
+    reindex_parser.set_defaults(handler=run_reindex_search)
 
 
 async def _upgrade(url: str) -> None:
@@ -77,7 +84,21 @@ async def _rewrap_keys(settings: Settings) -> int:
         await engine.dispose()
 
 
+async def _reindex_search(settings: Settings) -> int:
+    engine = create_engine(settings.resolved_database_url)
+    try:
+        return await reindex(session_factory(engine), load_keyring(settings))
+    finally:
+        await engine.dispose()
+
+
 def run_rewrap_keys(args: argparse.Namespace) -> int:
     changed = asyncio.run(_rewrap_keys(Settings()))
     print(f"Clés de réclamation rechiffrées avec la clé courante : {changed}.")
+    return 0
+
+
+def run_reindex_search(args: argparse.Namespace) -> int:
+    done = asyncio.run(_reindex_search(Settings()))
+    print(f"Index de recherche réécrit : {done} réclamation(s).")
     return 0

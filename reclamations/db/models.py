@@ -297,3 +297,79 @@ class LegalHoldRow(Base):
     reason: Mapped[str] = mapped_column(String(20))
     placed_by: Mapped[str] = mapped_column(String(100))
     placed_at: Mapped[datetime] = mapped_column(Instant)
+
+
+class SearchTokenRow(Base):
+    """The search index (issue 29): one row per keyed hash (HMAC) of a complaint's search key
+    (security.blind_index), nothing readable. Keyed by the complaint's reference with no
+    foreign key, so that erasing a complaint deletes its tokens with one statement. A token
+    of a medical complaint's identity is marked: only the Médecin Conseil's search matches
+    it (rule 11)."""
+
+    __tablename__ = "search_tokens"
+
+    reference: Mapped[str] = mapped_column(String(40), primary_key=True)
+    token: Mapped[str] = mapped_column(String(32), primary_key=True)
+    medical: Mapped[bool] = mapped_column(Boolean)
+    # The keyring key the HMAC key was derived from: a rotation leaves older tokens found.
+    key_id: Mapped[str] = mapped_column(String(32))
+    # The complaint's (it never changes): the newest candidates are read from the index alone.
+    registered_at: Mapped[datetime] = mapped_column(Instant)
+
+    __table_args__ = (
+        Index("ix_search_tokens_token", "token", "medical", "registered_at", "reference"),
+    )
+
+
+class SavedFilterRow(Base):
+    """A queue filter an agent saved under a name (issue 29): the queue's address as its
+    query string, so that a saved filter and a shared link are the same thing."""
+
+    __tablename__ = "saved_filters"
+
+    username: Mapped[str] = mapped_column(String(100), primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    query: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(Instant)
+
+
+class CorrectiveActionRow(Base):
+    """A corrective action as its workflow last recorded it (issue 29): the columns lists and
+    the dashboard read, and its state whole (`snapshot`)."""
+
+    __tablename__ = "corrective_actions"
+
+    ident: Mapped[str] = mapped_column(String(40), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    root_cause: Mapped[str] = mapped_column(String(40), index=True)
+    owner: Mapped[str] = mapped_column(String(100))
+    due_on: Mapped[date] = mapped_column(Date)
+    check_on: Mapped[date] = mapped_column(Date)
+    done_on: Mapped[date | None] = mapped_column(Date)
+    opened_at: Mapped[datetime] = mapped_column(Instant)
+    version: Mapped[int] = mapped_column(Integer)
+    snapshot: Mapped[dict[str, object]] = mapped_column(JSON)
+
+
+class CorrectiveEventRow(Base):
+    """Append-only: what happened to a corrective action, and who did it."""
+
+    __tablename__ = "corrective_events"
+
+    ident: Mapped[str] = mapped_column(String(40), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    type: Mapped[str] = mapped_column(String(20))
+    actor: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(Instant)
+    summary: Mapped[str] = mapped_column(Text)
+
+
+class CorrectiveLinkRow(Base):
+    """A complaint a corrective action concerns, keyed by the complaint's reference (no
+    foreign key: erasing a complaint deletes its links with one statement)."""
+
+    __tablename__ = "corrective_links"
+
+    reference: Mapped[str] = mapped_column(String(40), primary_key=True)
+    ident: Mapped[str] = mapped_column(String(40), primary_key=True)

@@ -1,9 +1,11 @@
-"""The agents' queue: open complaints, nearest deadline first, filtered and paged."""
+"""The agents' queue: open complaints, nearest deadline first, filtered, sorted and paged.
+Every filter and the sort are plain values, kept in the page's address (issue 29)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, func, or_, select
@@ -14,6 +16,46 @@ from reclamations.db.snapshot import PROMISES
 from reclamations.domain.complaint import OPEN_STATUSES
 
 PAGE_SIZE = 50
+# The status filter's value for every status, closed ones included.
+ANY_STATUS = "all"
+
+
+class SortKey(StrEnum):
+    """The queue's sortable columns; a sort is one of them, ascending or descending."""
+
+    deadline = "deadline"
+    reference = "reference"
+    sent_on = "sent_on"
+    channel = "channel"
+    status = "status"
+    assignee = "assignee"
+
+
+SORT_COLUMNS = {
+    SortKey.deadline: ComplaintRow.next_deadline_on,
+    SortKey.reference: ComplaintRow.reference,
+    SortKey.sent_on: ComplaintRow.sent_on,
+    SortKey.channel: ComplaintRow.channel,
+    SortKey.status: ComplaintRow.status,
+    SortKey.assignee: ComplaintRow.assignee,
+}
+
+
+@dataclass(frozen=True)
+class Sort:
+    key: SortKey = SortKey.deadline
+    descending: bool = False
+
+    @classmethod
+    def parse(cls, text: str) -> Sort:
+        """ "deadline" or "-deadline" (descending); anything else is the default sort."""
+        name = text.removeprefix("-")
+        if name not in SortKey.__members__:
+            return cls()
+        return cls(SortKey(name), text.startswith("-"))
+
+    def __str__(self) -> str:
+        return f"{'-' if self.descending else ''}{self.key.value}"
 
 
 @dataclass(frozen=True)
@@ -29,6 +71,8 @@ class QueueFilters:
     # rule 19: one entity's; complaints from before entities are the default one's.
     entity: str | None = None
     entity_is_default: bool = False
+    # A promise or the final deadline already passed (the record's `overdue`).
+    overdue: bool = False
 
 
 @dataclass(frozen=True)
@@ -108,12 +152,16 @@ def of_entity(code: str, is_default: bool) -> ColumnElement[bool]:
 
 
 def _filtered(query: Query, f: QueueFilters) -> Query:
-    if f.status:
+    if f.status == ANY_STATUS:
+        pass  # every status, closed ones included
+    elif f.status:
         query = query.where(ComplaintRow.status == f.status)
     elif not f.incident:  # an incident stays until mended, even on a closed complaint
         query = query.where(ComplaintRow.status.in_(OPEN_STATUSES))
     if f.incident:
         query = query.where(ComplaintRow.incident.is_(True))
+    if f.overdue:
+        query = query.where(ComplaintRow.overdue.is_(True))
     if f.channel:
         query = query.where(ComplaintRow.channel == f.channel)
     if f.category:
@@ -129,13 +177,27 @@ def _filtered(query: Query, f: QueueFilters) -> Query:
     return query
 
 
+def _ordered(sort: Sort) -> list[Any]:
+    """The sort's column, nulls last either way (no deadline, nobody assigned), then the
+    reference, so that pages never share or skip a row."""
+    column = SORT_COLUMNS[sort.key]
+    first = (column.desc() if sort.descending else column.asc()).nulls_last()
+    if sort.key is SortKey.reference:
+        return [first]
+    return [first, ComplaintRow.reference.desc() if sort.descending else ComplaintRow.reference]
+
+
 async def queue_page(
-    sessions: SessionFactory, filters: QueueFilters, page: int = 1, size: int = PAGE_SIZE
+    sessions: SessionFactory,
+    filters: QueueFilters,
+    page: int = 1,
+    size: int = PAGE_SIZE,
+    sort: Sort | None = None,
 ) -> QueuePage:
     page = max(page, 1)
     rows_query = (
         _filtered(select(*COLUMNS), filters)
-        .order_by(ComplaintRow.next_deadline_on.asc().nulls_last(), ComplaintRow.reference)
+        .order_by(*_ordered(sort or Sort()))
         .limit(size)
         .offset((page - 1) * size)
     )

@@ -53,6 +53,9 @@ FIGURES_ONLY = frozenset({Role.compliance})
 COMPLAINANT_ACTIONS = frozenset({"add_document", "contest", "withdraw"})
 # The name a complainant acts under on the record (rule 13): who it is, without their identity.
 COMPLAINANT_ACTOR = "le réclamant (page de suivi)"
+# issue 29: corrective actions, opened and followed by supervisors and compliance; an action
+# names root causes and complaints' references, never their content.
+CORRECTIVE_MANAGERS = frozenset({Role.supervisor, Role.compliance})
 # Who may read Temporal histories through the codec endpoint.
 HISTORY_READERS = frozenset({Role.operator, Role.supervisor, Role.medical_advisor})
 
@@ -151,3 +154,7 @@ def may_erase(role: Role) -> bool:
     """Issue 28: erasure on request, legal holds and a person's data export are for the
     compliance team, who answer the data protection requests (RGPD art. 15 and 17)."""
     return role is Role.compliance
+
+
+def may_manage_corrective(role: Role) -> bool:
+    return role in CORRECTIVE_MANAGERS

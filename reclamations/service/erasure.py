@@ -22,7 +22,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, text, update
+from sqlalchemy import delete, select, text, update
 from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.workflowservice.v1 import DeleteWorkflowExecutionRequest
 from temporalio.client import WorkflowExecutionStatus
@@ -33,9 +33,13 @@ from reclamations.db.models import (
     ComplaintRow,
     ErasureRow,
     EventRow,
+    FollowAddressRow,
+    FollowLinkRow,
+    FollowMailRow,
     LegalHoldRow,
     LetterRow,
 )
+from reclamations.db.search import erase_tokens
 from reclamations.db.snapshot import complaint_from, snapshot_of
 from reclamations.domain.access import Principal, may_erase
 from reclamations.domain.calendar import timezone_of
@@ -260,6 +264,12 @@ class ErasurePart(DoorBase):
                 .where(LetterRow.reference == reference)
                 .values(recipient=ERASED, subject=ERASED, body=ERASED, layout=None, location=None)
             )
+            # Nothing left to find the complaint by (issue 29's index: hashes of the name, email
+            # and member number) or to open it with (issue 26's private links, the address
+            # a new link is asked from, a link's email owed).
+            await erase_tokens(session, reference)
+            for model in (FollowLinkRow, FollowAddressRow, FollowMailRow):
+                await session.execute(delete(model).where(model.reference == reference))
 
     async def _delete_outbox(self, reference: str, now: datetime) -> None:
         if self._outbox is None:

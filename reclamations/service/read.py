@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 
 from reclamations.db.models import ComplaintRow, LetterRow
-from reclamations.db.queue import QueueFilters, QueuePage, assignees, queue_page
+from reclamations.db.queue import QueueFilters, QueuePage, Sort, assignees, queue_page
 from reclamations.db.register import register_lines
 from reclamations.db.snapshot import complaint_from
 from reclamations.domain.access import (
@@ -101,7 +101,9 @@ class ReadPart(Disclosure):
             raise Invalid([FieldError("entity", "entité inconnue")])
         return code, code == self.entities.default.code
 
-    async def queue(self, principal: Principal, filters: QueueFilters, page: int) -> QueuePage:
+    async def queue(
+        self, principal: Principal, filters: QueueFilters, page: int, sort: Sort | None = None
+    ) -> QueuePage:
         """The queue this principal sees, each subject opened or withheld by the same rules."""
         _check_queue_reader(principal)
         if not sees_everything(principal.role):
@@ -109,7 +111,7 @@ class ReadPart(Disclosure):
         if filters.entity:
             _, is_default = self.entity_filter(filters.entity) or ("", False)
             filters = dataclasses.replace(filters, entity_is_default=is_default)
-        result = await queue_page(self._sessions, filters, page)
+        result = await queue_page(self._sessions, filters, page, sort=sort or Sort())
         # The medical rows this principal reads: their complaints' keys in one query.
         opened = [
             r.reference for r in result.rows if r.medical and can_read_content(principal.role, True)

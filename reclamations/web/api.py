@@ -17,6 +17,7 @@ from fastapi import (
     Form,
     HTTPException,
     Path,
+    Query,
     Request,
     Response,
     UploadFile,
@@ -37,6 +38,7 @@ from reclamations.domain.errors import (
     Unavailable,
 )
 from reclamations.domain.intake import ComplaintIntake, DocumentKind
+from reclamations.domain.search import MAX_QUERY
 from reclamations.service import Upload
 from reclamations.web.context import WebContext, context
 from reclamations.web.files import attachment
@@ -46,8 +48,10 @@ from reclamations.web.schemas import (
     Deadlines,
     Links,
     Problem,
+    SearchOut,
     ValidationProblem,
     complaint_out,
+    search_out,
 )
 from reclamations.workflows.messages import workflow_id
 
@@ -216,6 +220,28 @@ async def create_complaint(
             history=ctx.history_url(ident),
         ),
     )
+
+
+@router.get(
+    "/search",
+    summary="Rechercher des réclamations",
+    responses={**COMMON_PROBLEMS, 422: {"model": ValidationProblem}},
+)
+async def search_complaints(
+    q: Annotated[str, Query(min_length=1, max_length=MAX_QUERY)],
+    caller: Principal = Depends(api_caller),
+    ctx: WebContext = Depends(context),
+) -> SearchOut:
+    """Complaints by reference (exact, or its number alone), complainant's name (accents,
+    case, word order and one typo per word forgiven), member number or email; the newest
+    first, 20 at most (`more` says there were others), each with why it matched. What the
+    token's role may see only: an agent's finds unassigned complaints and its own; a medical
+    complainant is found by name, email or member number by a `medical_advisor` token alone,
+    and by reference by others, without its identity. `compliance` tokens: 403."""
+    try:
+        return search_out(await ctx.service.search(caller, q))
+    except ServiceError as error:
+        raise problem(error) from None
 
 
 @router.get(

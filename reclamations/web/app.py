@@ -22,7 +22,7 @@ from reclamations.db.engine import SessionFactory
 from reclamations.domain.errors import describe_error_list
 from reclamations.security.keyring import Keyring
 from reclamations.settings import Settings
-from reclamations.web import api, codec, dashboard, erasure, pages, public
+from reclamations.web import api, codec, corrective, dashboard, erasure, pages, public, search
 from reclamations.web.context import WebContext
 from reclamations.web.edges import DOCS_ASSETS, PUBLIC_PAGES, Edges
 from reclamations.web.pages import LoginRequired
@@ -81,6 +81,8 @@ def create_app(
     app.include_router(dashboard.router)
     app.include_router(public.router)
     app.include_router(erasure.router)
+    app.include_router(search.router)
+    app.include_router(corrective.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(Edges, ctx=ctx, cors=lambda origin: codec.cors_for(ctx, origin))
     # Outermost: the client every other layer sees (throttling, the audit log) is the one the

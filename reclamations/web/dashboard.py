@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from reclamations.activities.exports import register_csv, register_xlsx
+from reclamations.domain.corrective import ActionStatus, GroupBy, action_figures, group_complaints
 from reclamations.domain.dashboard import Dashboard, dashboard
 from reclamations.domain.errors import ServiceError
 from reclamations.domain.register import Lists, RegisterLine
@@ -67,13 +68,57 @@ async def selected(
     return Selected(since, until, entity, lines, figures)
 
 
+def months_of(since: date, until: date) -> list[date]:
+    """The first day of each month of the period."""
+    first, months = date(since.year, since.month, 1), []
+    while first <= until:
+        months.append(first)
+        first = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return months
+
+
+def grouping_labels(ctx: WebContext, by: GroupBy) -> dict[str, str]:
+    typology = ctx.service.typology
+    return {
+        GroupBy.root_cause: typology.root_causes,
+        GroupBy.reason: {code: reason.label for code, reason in typology.reasons.items()},
+        GroupBy.product_line: typology.product_lines,
+        GroupBy.entity: {e.code: e.identity.name for e in ctx.service.entities.entities},
+    }[by]
+
+
 @router.get("", response_class=HTMLResponse)
 async def page(
     request: Request,
     chosen: Selected = Depends(selected),
+    grouper: GroupBy = Query(GroupBy.root_cause),
     agent: Agent = Depends(current_agent),
     ctx: WebContext = Depends(context),
 ) -> Response:
+    # issue 29: complaints grouped by root cause (or reason, product line, entity), each
+    # group's trend, and the corrective actions opened on each cause.
+    try:
+        actions = await ctx.service.actions(agent.principal)
+    except ServiceError as error:
+        raise HTTPException(http_status(error), str(error)) from None
+    default = ctx.service.entities.default.code
+    items = [
+        (
+            line.reference,
+            line.sent_on,
+            (line.entity or default) if grouper is GroupBy.entity else getattr(line, grouper.value),
+        )
+        for line in chosen.lines
+        if line.is_complaint
+    ]
+    groups = group_complaints(
+        items,
+        months_of(chosen.since, chosen.until),
+        grouping_labels(ctx, grouper),
+        [(a.root_cause, ActionStatus(a.status)) for a in actions]
+        if grouper is GroupBy.root_cause
+        else [],
+    )
     return render(
         ctx,
         request,
@@ -86,6 +131,10 @@ async def page(
         charts=CHARTS,
         entity=chosen.entity,
         entities=ctx.service.entities.entities,
+        grouper=grouper,
+        groups=groups,
+        action_figures=action_figures([ActionStatus(a.status) for a in actions]),
+        late_actions=[a for a in actions if a.status == ActionStatus.late],
     )
 
 
@@ -121,7 +170,10 @@ async def chart(chart: str, chosen: Selected = Depends(selected)) -> Response:
 
 @router.get("/registre.{kind}")
 async def download(
-    kind: str, chosen: Selected = Depends(selected), ctx: WebContext = Depends(context)
+    kind: str,
+    chosen: Selected = Depends(selected),
+    agent: Agent = Depends(current_agent),
+    ctx: WebContext = Depends(context),
 ) -> Response:
     """Every number of the dashboard, as the register it is computed from."""
     since, until, lines = chosen.since, chosen.until, chosen.lines
@@ -131,7 +183,9 @@ async def download(
         content: bytes = register_csv(lines, today(), lists).encode()
         media = "text/csv; charset=utf-8"
     elif kind == "xlsx":
-        content = register_xlsx(lines, today(), lists, f"{since:%d/%m/%Y} – {until:%d/%m/%Y}")
+        period = f"{since:%d/%m/%Y} – {until:%d/%m/%Y}"
+        actions = await ctx.service.register_actions(agent.principal)
+        content = register_xlsx(lines, today(), lists, period, actions)
         media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
         raise HTTPException(404, "Format inconnu : csv ou xlsx.")

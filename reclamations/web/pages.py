@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Awaitable, Sequence
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -21,11 +22,11 @@ from reclamations.db.logins import (
     locked_until,
     open_session,
 )
-from reclamations.db.queue import QueueFilters
+from reclamations.db.queue import ANY_STATUS, QueueFilters, Sort
 from reclamations.db.register import dated_line, last_promise, register_line
 from reclamations.domain.access import may_offer_follow_link, may_read_complaints, may_register
 from reclamations.domain.actions import ACTION_LABELS
-from reclamations.domain.complaint import OPEN_STATUSES
+from reclamations.domain.complaint import Status
 from reclamations.domain.errors import (
     FieldError,
     Forbidden,
@@ -220,6 +221,8 @@ async def queue(
     entity: str = "",
     mine: bool = False,
     incident: bool = False,
+    overdue: bool = Query(False, alias="retard"),
+    sort: str = Query("", alias="tri", max_length=20),
     page: int = Query(1, ge=1, le=MAX_PAGE),
     agent: Agent = Depends(current_agent),
     ctx: WebContext = Depends(context),
@@ -233,25 +236,30 @@ async def queue(
         assignee=agent.username if mine else (assignee or None),
         incident=incident,
         entity=entity or None,
+        overdue=overdue,
     )
+    order = Sort.parse(sort)
     try:
-        result, known_assignees = await asyncio.gather(
-            ctx.service.queue(agent.principal, filters, page),
+        result, known_assignees, saved = await asyncio.gather(
+            ctx.service.queue(agent.principal, filters, page, order),
             ctx.service.assignees(agent.principal),
+            ctx.service.saved_filters(agent.principal),
         )
     except ServiceError as error:
         raise HTTPException(http_status(error), str(error)) from None
-    query = {
+    # issue 29: every filter is in the address, so that a link or a saved filter brings the
+    # same queue back; empty ones are left out.
+    chosen = {
         "status": status,
         "channel": channel,
         "category": category,
         "assignee": assignee,
         "entity": entity,
+        "mine": "1" if mine else "",
+        "incident": "1" if incident else "",
+        "retard": "1" if overdue else "",
     }
-    if mine:
-        query["mine"] = "1"
-    if incident:
-        query["incident"] = "1"
+    query = {k: v for k, v in chosen.items() if v}
     on = today()
     return render(
         ctx,
@@ -259,7 +267,13 @@ async def queue(
         "queue.html",
         agent,
         result=result,
-        filters=query,
+        filters=chosen,
+        query=query,
+        sort=order,
+        sorted_query=urlencode({**query, "tri": str(order)}),
+        sort_link=lambda key: sort_link(query, order, key),
+        saved=saved,
+        presets=QUEUE_PRESETS,
         today=on,
         # The promises kept late, as the register counts them (rule 13).
         late={
@@ -270,12 +284,62 @@ async def queue(
             ]
             for row in result.rows
         },
-        statuses=[*OPEN_STATUSES, "answered", "closed", "requalified", "withdrawn"],
+        statuses=[s.value for s in Status],
+        any_status=ANY_STATUS,
         channels=[c.value for c in Channel],
         categories=[c.value for c in Category],
         assignees=known_assignees,
         entities=ctx.service.entities.entities,
     )
+
+
+# Filters every agent has without saving them.
+QUEUE_PRESETS = {
+    "Mes réclamations en retard": "mine=1&retard=1",
+    "Mes réclamations, closes comprises": f"mine=1&status={ANY_STATUS}",
+    "En incident": "incident=1",
+}
+
+
+QUEUE_PARAMETERS = frozenset(
+    {"status", "channel", "category", "assignee", "entity", "mine", "incident", "retard", "tri"}
+)
+
+
+def queue_query(text: str) -> str:
+    """A queue's query string with only the queue's own parameters: what a saved filter keeps."""
+    return urlencode([(k, v) for k, v in parse_qsl(text) if k in QUEUE_PARAMETERS and v])
+
+
+def sort_link(query: dict[str, str], current: Sort, key: str) -> str:
+    """The queue sorted by `key`: ascending first, descending when it is already ascending."""
+    descending = current.key.value == key and not current.descending
+    return "/?" + urlencode({**query, "tri": f"{'-' if descending else ''}{key}"})
+
+
+@router.post("/filtres")
+async def save_queue_filter(
+    request: Request, agent: Agent = Depends(current_agent), ctx: WebContext = Depends(context)
+) -> Response:
+    form = await checked_form(request, agent)
+    query = queue_query(form.get("query", ""))
+    try:
+        await ctx.service.save_filter(agent.principal, form.get("name", ""), query)
+    except ServiceError as error:
+        raise HTTPException(http_status(error), str(error)) from None
+    return RedirectResponse(f"/?{query}", status_code=303)
+
+
+@router.post("/filtres/supprimer")
+async def delete_queue_filter(
+    request: Request, agent: Agent = Depends(current_agent), ctx: WebContext = Depends(context)
+) -> Response:
+    form = await checked_form(request, agent)
+    try:
+        await ctx.service.delete_filter(agent.principal, form.get("name", ""))
+    except ServiceError as error:
+        raise HTTPException(http_status(error), str(error)) from None
+    return RedirectResponse("/", status_code=303)
 
 
 # -- a complaint --------------------------------------------------------------------------
@@ -290,6 +354,8 @@ async def complaint_page(
     **extra: Any,
 ) -> HTMLResponse:
     dossier = await ctx.service.dossier(agent.principal, reference)
+    # issue 29: the corrective actions this complaint is linked to.
+    corrective = await ctx.service.actions_of_complaint(agent.principal, reference)
     actions = dossier.reading.actions
     users = await list_users(ctx.sessions) if "assign" in actions else []
     complaint = dossier.reading.complaint
@@ -307,6 +373,7 @@ async def complaint_page(
         events=dossier.events,
         letters=dossier.letters,
         actions=actions,
+        corrective=corrective,
         users=users,
         today=on,
         # Each promise kept, missed or kept late, as the register judges it (rule 13).

@@ -34,6 +34,8 @@ from reclamations.domain.complaint.records import (
 from reclamations.domain.intake import ComplaintIntake
 from reclamations.domain.letters import Delivery, LetterKind
 from reclamations.domain.planning import Plan
+from reclamations.domain.search import MatchKind
+from reclamations.service.search import SearchResult
 
 
 class ErrorDetail(BaseModel):
@@ -120,3 +122,51 @@ def complaint_out(complaint: Complaint) -> ComplaintOut:
     """The one mapping from the workflow's state to the API's answer: each of `ComplaintOut`'s
     fields read by its name (the letters as `LetterOut`), the rest left behind."""
     return ComplaintOut.model_validate(complaint, from_attributes=True)
+
+
+class FoundOut(BaseModel):
+    """One complaint a search found, and why it matched (issue 29). A medical complaint's
+    complainant and subject are null but for a `medical_advisor` token (rule 11)."""
+
+    reference: str
+    status: Status
+    medical: bool
+    complainant_name: str | None
+    subject: str | None
+    assignee: str | None
+    next_deadline_on: date | None
+    registered_at: datetime
+    matched: list[MatchKind]
+    # A name found with a word forgiven a typo.
+    approximate: bool
+    why: str
+
+
+class SearchOut(BaseModel):
+    query: str
+    found: list[FoundOut]
+    # More complaints matched than the 20 returned: search with more words.
+    more: bool
+
+
+def search_out(result: SearchResult) -> SearchOut:
+    return SearchOut(
+        query=result.text,
+        found=[
+            FoundOut(
+                reference=f.reference,
+                status=Status(f.status),
+                medical=f.medical,
+                complainant_name=f.complainant_name,
+                subject=f.subject,
+                assignee=f.assignee,
+                next_deadline_on=f.next_deadline_on,
+                registered_at=f.registered_at,
+                matched=f.matched,
+                approximate=f.approximate,
+                why=f.why,
+            )
+            for f in result.found
+        ],
+        more=result.more,
+    )

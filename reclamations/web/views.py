@@ -16,6 +16,12 @@ from reclamations.domain.actions import (
 from reclamations.domain.calendar import CALENDAR_NAMES, timezone_of
 from reclamations.domain.clock import local_date
 from reclamations.domain.complaint import STATUS_LABELS, Status
+from reclamations.domain.corrective import (
+    ACTION_EVENT_LABELS,
+    ACTION_STATUS_LABELS,
+    GROUP_BY_LABELS,
+    TREND_LABELS,
+)
 from reclamations.domain.deadlines import DEADLINE_LABELS, SUSPENSION_LABELS, DeadlineKind
 from reclamations.domain.files import MEDIA_TYPE_LABELS, UPLOADABLE
 from reclamations.domain.french import long_date, percent
@@ -97,6 +103,10 @@ DROPPED_FILES = (
 )
 
 TEMPLATE_GLOBALS = {
+    "ACTION_STATUS_LABELS": {k.value: v for k, v in ACTION_STATUS_LABELS.items()},
+    "ACTION_EVENT_LABELS": {k.value: v for k, v in ACTION_EVENT_LABELS.items()},
+    "TREND_LABELS": {k.value: v for k, v in TREND_LABELS.items()},
+    "GROUP_BY_LABELS": {k.value: v for k, v in GROUP_BY_LABELS.items()},
     "ACTION_LABELS": ACTION_LABELS,
     "DELAY_REASON_LABELS": DELAY_REASON_LABELS,
     "CALENDAR_LABELS": CALENDAR_LABELS,

@@ -21,7 +21,9 @@ NOW = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
 TODAY = date(2026, 11, 27)
 
 
-def a_complaint(reference: str = "REC-2026-000042", **changes: Any) -> Complaint:
+def a_complaint(
+    reference: str = "REC-2026-000042", today: date = TODAY, **changes: Any
+) -> Complaint:
     data: dict[str, Any] = {
         "channel": "email",
         "sent_on": "2026-11-20",
@@ -34,7 +36,7 @@ def a_complaint(reference: str = "REC-2026-000042", **changes: Any) -> Complaint
         "description": "Toujours rien reçu.",
     }
     data.update(changes)
-    intake = parse_intake(data, TODAY)
+    intake = parse_intake(data, today)
     return Complaint.open(reference, intake, plan_complaint(intake, Policy()), NOW)
 
 

@@ -36,7 +36,7 @@ def linking(sessions, tmp_path: Path, keyring, email=None) -> LetterActivities:
     )
 
 
-async def links_stored(sessions) -> int:
+async def links_stored(sessions):
     async with sessions() as session:
         return await session.scalar(select(func.count()).select_from(FollowLinkRow))
 

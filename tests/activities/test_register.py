@@ -95,7 +95,7 @@ def test_the_register_as_a_workbook_for_compliance(tmp_path, monkeypatch, capsys
         == 0
     )
     book = load_workbook(output)
-    assert book.sheetnames == ["Registre", "Statistiques", "ACPR"]
+    assert book.sheetnames == ["Registre", "Statistiques", "ACPR", "Actions correctives"]
     header, *rows = book["Registre"].iter_rows(values_only=True)
     line = dict(zip(header, next(r for r in rows if r[0] == "REC-1"), strict=True))
     assert line["gamme"] == "Complémentaire santé"

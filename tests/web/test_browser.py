@@ -1,6 +1,7 @@
 """The agents' UI in a real Chromium: what an agent does all day, end to end."""
 
 import re
+from datetime import date
 
 import pytest
 
@@ -184,3 +185,24 @@ async def test_the_form_shows_each_mistake_next_to_its_field(browser, live_serve
     assert await page.locator("[name='complainant.name']").input_value() == "Jeanne Morel"
     files = page.locator("fieldset", has_text="Documents joints")
     assert "courrier.pdf" in await files.inner_text()
+
+
+async def test_an_agent_finds_a_complaint_by_keyboard_from_any_page(browser, live_server, office):
+    """issue 29: the search box, reached and used with the keyboard alone, no JavaScript."""
+    page = await logged_in(browser, live_server, "camille")
+    reference = await register(
+        page,
+        live_server,
+        sent_on=date.today().isoformat(),
+        **{"complainant.name": "Françoise Lévêque", "complainant.email": "fl@example.fr"},
+        subject="Cotisation prélevée deux fois",
+        description="Deux prélèvements en novembre.",
+    )
+    await page.focus("#recherche-q")
+    await page.keyboard.type("leveque FRANCOISE")
+    await page.keyboard.press("Enter")
+    await page.wait_for_url(re.compile(r"/recherche\?q="))
+    row = page.locator("table.queue tbody tr", has=page.locator(f"text={reference}"))
+    assert await row.locator("td.why").inner_text() == "nom"
+    await page.keyboard.press("Tab")  # the box keeps the search typed
+    assert await page.input_value("#recherche-q") == "leveque FRANCOISE"

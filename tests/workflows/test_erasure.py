@@ -12,13 +12,14 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from reclamations.cli.main import main
 from reclamations.db.accounts import add_user
+from reclamations.db.follow_links import issue_link, link_for
 from reclamations.db.models import AuditRow, ComplaintRow
 from reclamations.db.register import register_lines
 from reclamations.domain.access import Role
@@ -59,6 +60,11 @@ __all__ = [
 ]  # fixtures, used by name
 
 
+async def searched(office: Office, text: str) -> list[str]:
+    """What the Médecin Conseil's search (the one that sees every identity) finds."""
+    return [found.reference for found in (await office.service.search(DOCTOR, text)).found]
+
+
 async def test_an_erased_complaint_leaves_nothing_readable_anywhere(
     keyed_office_any_database: Office, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -90,6 +96,13 @@ async def test_an_erased_complaint_leaves_nothing_readable_anywhere(
     with pytest.raises(Unreadable):
         open_sealed(office.keyring, medical, backed_up)
 
+    # What finds or opens them: the search index (issue 29), a private link (issue 26).
+    for who in (ORDINARY, MEDICAL):
+        assert await searched(office, who["name"]) and await searched(office, who["email"])
+    lifetime = timedelta(days=120)
+    link = await issue_link(office.sessions, ordinary, datetime.now(UTC), lifetime)
+    assert await link_for(office.sessions, link, datetime.now(UTC)) is not None
+
     with pytest.raises(Forbidden):
         await office.service.erase(DOCTOR, ordinary, await office.env.get_current_time())
     for reference in (ordinary, medical):
@@ -99,6 +112,12 @@ async def test_an_erased_complaint_leaves_nothing_readable_anywhere(
         assert erasure.completed
 
     assert found(MARKERS, database_contents(office)) == []
+    # issue 28 item 6: nothing derived from an erased identity finds it any more.
+    for who in (ORDINARY, MEDICAL):
+        assert not await searched(office, who["name"])
+        assert not await searched(office, who["email"])
+    assert await searched(office, KEPT["name"]) == [kept_reference]
+    assert await link_for(office.sessions, link, datetime.now(UTC)) is None
     assert found(MARKERS, store_contents(office)) == []
     assert found(MARKERS, folder_contents(office.settings.resolved_outbox_dir)) == []
     assert found(MARKERS, caplog.text.encode()) == []

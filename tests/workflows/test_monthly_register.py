@@ -30,7 +30,7 @@ async def test_a_run_writes_the_month_past(dev_office):
         for name in (f"registre-{stem}.csv", f"registre-{stem}.xlsx", f"statistiques-{stem}.csv")
     )
     book = load_workbook(folder / f"registre-{stem}.xlsx")
-    assert book.sheetnames == ["Registre", "Statistiques", "ACPR"]
+    assert book.sheetnames == ["Registre", "Statistiques", "ACPR", "Actions correctives"]
     # Last month's register: the complaint sent last month, not the one sent today.
     header, *rows = book["Registre"].iter_rows(values_only=True)
     lines = {row[0]: dict(zip(header, row, strict=True)) for row in rows}

@@ -33,6 +33,7 @@ from reclamations.db.models import LetterRow
 from reclamations.db.upsert import insert_missing, upsert_columns
 from reclamations.domain.content import is_sealed
 from reclamations.domain.letters import Delivery
+from reclamations.security.blind_index import BlindIndex
 from reclamations.security.complaint_keys import ComplaintKeys, keyring_of
 from reclamations.security.keyring import Keyring
 from reclamations.security.sealing import UNREADABLE, Unreadable, open_sealed, seal
@@ -76,6 +77,8 @@ class LetterActivities:
         self._message_id_domain = message_id_domain
         self._keys = keys  # issue 28: a medical letter sealed with its complaint's own key
         self._links = links  # issue 26: the complainant's private link, where enabled
+        # issue 29: the search index is the install's, kept when _sealing_with changes _keyring.
+        self._index = BlindIndex(keyring)
 
     @activity.defn(name=SEND_LETTER_ACTIVITY)
     @without_content
@@ -141,7 +144,7 @@ class LetterActivities:
                 async with statements(self._sessions) as connection:
                     await insert_missing(connection, LetterRow, [rendering])
                     if letter.record is not None:
-                        await write_record(connection, letter.record, self._keyring)
+                        await write_record(connection, letter.record, self._keyring, self._index)
             raise
         sent = {
             **rendering,
@@ -154,7 +157,7 @@ class LetterActivities:
             # only marks the letter sent (both sent the same business key, and message id).
             await upsert_columns(connection, LetterRow, sent, ("status", "location", "sent_at"))
             if letter.record is not None:
-                await write_record(connection, letter.record, self._keyring)
+                await write_record(connection, letter.record, self._keyring, self._index)
         return LetterReceipt(location=location)
 
     async def _deliver(self, letter: LetterInput, delivery: Delivery, clear: Clear) -> str:
@@ -205,7 +208,7 @@ class LetterActivities:
         async with self._sessions.begin() as session:
             await insert_missing(session, LetterRow, [rendered])
             if letter.record is not None:
-                await write_record(session, letter.record, self._keyring)
+                await write_record(session, letter.record, self._keyring, self._index)
             row = await session.get(LetterRow, key)
             assert row is not None
             if row.status != STATUS_SENT and row.letter_on != rendered["letter_on"]:

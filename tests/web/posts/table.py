@@ -7,19 +7,20 @@ from __future__ import annotations
 import io
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
 from fastapi import FastAPI
 from reportlab.pdfgen.canvas import Canvas
 from sqlalchemy import func, select, update
-from temporalio.client import WorkflowExecutionStatus
+from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
 from temporalio.service import RPCError, RPCStatusCode
 
 from reclamations.db.models import Base, ComplaintRow
-from reclamations.domain.access import TOKEN_ROLES, Role
+from reclamations.domain.access import TOKEN_ROLES, Principal, Role
 from reclamations.workflows.client import ComplaintHandle
+from reclamations.workflows.corrective import ACTION_WORKFLOW_PREFIX, action_workflow_id
 from reclamations.workflows.messages import WORKFLOW_ID_PREFIX
 from tests.office import (
     REFUSED,
@@ -56,6 +57,8 @@ ACTION_ROLES: dict[str, frozenset[Role]] = {
 HISTORY_READERS = frozenset({Role.operator, Role.supervisor, Role.medical_advisor})
 EVERY_USER = HANDLERS | {Role.operator, Role.compliance}
 UI_ACTIONS = "/complaints/{reference}/actions/{name}"
+QUEUE_READERS = HANDLERS | {Role.operator}
+CORRECTIVE = frozenset({Role.supervisor, Role.compliance})
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,12 @@ ROUTES: list[Post] = [
     Post("/conformite/effacement/{reference}/conservation", "form", frozenset({Role.compliance})),
     Post("/codec/decode", "codec", HISTORY_READERS),
     Post("/codec/encode", "codec", HISTORY_READERS),
+    # issue 29: saved queue filters (whoever reads the queue), corrective actions (supervisors
+    # and compliance), each opened and followed as its own workflow.
+    Post("/filtres", "form", QUEUE_READERS),
+    Post("/filtres/supprimer", "form", QUEUE_READERS),
+    Post("/actions", "form", CORRECTIVE),
+    Post("/actions/{ident}", "form", CORRECTIVE),
     # `make run`'s Web UI: the key in the address is the only way in, no role or session
     # (tests/web/test_codec.py tests it with its key; posts/test_api.py without).
     Post("/codec/local/{key}/decode", "local-codec", frozenset()),
@@ -282,10 +291,46 @@ async def request(
     if post.action:
         path = path.replace("{name}", post.action)
         form |= flattened(action_fields(post.action, actor))
+    if post.path.startswith("/filtres"):
+        form |= {"name": "Mes retards", "query": "mine=1&retard=1"}
+    if post.path == "/actions":
+        form |= corrective_fields(today)
+    if post.path == "/actions/{ident}":
+        path = path.replace("{ident}", ident_of(handle))
+        form |= {"kind": "progress", "note": "point d'étape"}
     return lambda http, headers: http.post(path, data=form, headers=headers)
 
 
+def corrective_fields(today: date) -> dict[str, str]:
+    return {
+        "title": "Former l'équipe prestations",
+        "description": "Les délais de remboursement dépassent la norme.",
+        "root_cause": "delai_traitement",
+        "owner": "louise",
+        "due_on": (today + timedelta(days=20)).isoformat(),
+        "check_on": (today + timedelta(days=120)).isoformat(),
+    }
+
+
+def ident_of(handle: ComplaintHandle | None) -> str:
+    return handle.id.removeprefix(ACTION_WORKFLOW_PREFIX) if handle else ""
+
+
+def is_action(handle: WorkflowHandle[Any, Any]) -> bool:
+    return handle.id.startswith(ACTION_WORKFLOW_PREFIX)
+
+
 async def complaint_for(office: Office, post: Post) -> ComplaintHandle | None:
+    """The complaint a route acts on, readied; for a corrective action's route, its action's
+    workflow (an action opened by a supervisor through the door)."""
+    if "{ident}" in post.path:
+        today = await office.today()
+        ident = await office.service.open_action(
+            Principal("louise", Role.supervisor), corrective_fields(today), today
+        )
+        handle: ComplaintHandle = office.client.get_workflow_handle(action_workflow_id(ident))
+        await at_rest(handle)
+        return handle
     if post.path == ERASURE:
         return await closed_long_ago(office)
     return await ready(office, post.action) if "{reference}" in post.path else None
@@ -323,8 +368,10 @@ def accepted(post: Post, response: httpx.Response) -> bool:
 async def settle_what_was_started(office: Office, before: set[str]) -> None:
     """A complaint registered by an accepted request, left at rest for the next footprint."""
     for ident in office.started_ids - before:
-        await office.settled(office.client.get_workflow_handle(ident))
-        await at_rest(office.client.get_workflow_handle(ident))
+        handle = office.client.get_workflow_handle(ident)
+        if not is_action(handle):  # an action's workflow records itself before it answers
+            await office.settled(handle)
+        await at_rest(handle)
 
 
 async def caller(
@@ -368,5 +415,5 @@ async def check_roles(
         response = await call(http, headers)
         assert accepted(post, response), (role, response.status_code, response.text[:300])
         await settle_what_was_started(office, started)
-        if handle is not None and await running(handle):
+        if handle is not None and not is_action(handle) and await running(handle):
             await office.settled(handle)

@@ -10,7 +10,12 @@ import reclamations
 
 PACKAGE = Path(reclamations.__file__).parent
 ENTRY_POINTS = [
-    "web/pages.py",
+    "web/pages/common.py",
+    "web/pages/login.py",
+    "web/pages/queue.py",
+    "web/pages/complaint.py",
+    "web/search.py",
+    "web/corrective.py",
     "web/api.py",
     "web/dashboard.py",
     "web/erasure.py",

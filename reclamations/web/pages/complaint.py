@@ -1,40 +1,29 @@
-"""The agents' UI: log in, the queue, a complaint's page and its actions, new complaints."""
+"""A complaint's page and its actions, its files and letters, new complaints, and the
+private link an agent sends a complainant (issue 26)."""
 
 from __future__ import annotations
 
-import asyncio
-import secrets
 from collections.abc import Awaitable, Sequence
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile as StarletteUpload
 
-from reclamations.db.accounts import authenticate, list_users
+from reclamations.db.accounts import list_users
 from reclamations.db.logins import (
     AuditKind,
-    OpenSession,
     audit,
-    end_session,
-    locked_until,
-    open_session,
 )
-from reclamations.db.queue import ANY_STATUS, QueueFilters, Sort
-from reclamations.db.register import dated_line, last_promise, register_line
-from reclamations.domain.access import may_offer_follow_link, may_read_complaints, may_register
+from reclamations.db.register import register_line
+from reclamations.domain.access import may_offer_follow_link, may_register
 from reclamations.domain.actions import ACTION_LABELS
-from reclamations.domain.complaint import Status
 from reclamations.domain.errors import (
     FieldError,
-    Forbidden,
     Invalid,
-    NotFound,
     Refused,
     ServiceError,
-    Unavailable,
 )
 from reclamations.domain.intake import Category, Channel, DocumentKind
 from reclamations.domain.typology import COMPLAINANT_TYPE_LABELS
@@ -44,303 +33,18 @@ from reclamations.web.edges import FILE_POLICY
 from reclamations.web.files import attachment
 from reclamations.web.follow_mail import offer_link
 from reclamations.web.forms import DOCUMENT_ROWS, action_from_form, intake_from_form, on_form_rows
-from reclamations.web.sessions import COOKIE, LOGIN_COOKIE, client_address, logged_in, same_token
-from reclamations.web.views import TEMPLATE_GLOBALS, today
+from reclamations.web.pages.common import (
+    MAX_LETTERS,
+    Agent,
+    checked_form,
+    current_agent,
+    http_status,
+    render,
+)
+from reclamations.web.sessions import client_address
+from reclamations.web.views import today
 
 router = APIRouter(include_in_schema=False)
-
-# Bounds that no real queue or complaint reaches; beyond them, a plain 422 rather than an
-# integer the database cannot take.
-MAX_PAGE = 100_000
-MAX_LETTERS = 10_000
-
-
-class LoginRequired(Exception):
-    pass
-
-
-# Whoever uses a page: their open session, read with their name and role.
-Agent = OpenSession
-
-
-async def current_agent(request: Request, ctx: WebContext = Depends(context)) -> Agent:
-    session = await logged_in(request, ctx)
-    if session is None:
-        raise LoginRequired()
-    return session
-
-
-def render(
-    ctx: WebContext,
-    request: Request,
-    template: str,
-    agent: Agent | None = None,
-    status_code: int = 200,
-    **values: Any,
-) -> HTMLResponse:
-    return ctx.templates.TemplateResponse(
-        request,
-        template,
-        {"agent": agent, **TEMPLATE_GLOBALS, **values},
-        status_code=status_code,
-    )
-
-
-async def checked_form(request: Request, agent: Agent) -> dict[str, str]:
-    """The posted form, once its CSRF token matches the session's. Browsers send a textarea's
-    line ends as CRLF: they are newlines, the only line end the system takes."""
-    posted = (await request.form()).items()
-    form = {k: v.replace("\r\n", "\n") for k, v in posted if isinstance(v, str)}
-    if not same_token(agent.csrf, form.get("csrf_token")):
-        raise HTTPException(403, "Formulaire expiré ou invalide : rechargez la page.")
-    return form
-
-
-def http_status(error: ServiceError) -> int:
-    status = {Invalid: 422, NotFound: 404, Forbidden: 403, Refused: 409, Unavailable: 503}
-    return next((code for kind, code in status.items() if isinstance(error, kind)), 500)
-
-
-def safe_next(target: str | None) -> str:
-    # Only paths of this site, never another site's address.
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return "/"
-
-
-def set_login_cookie(ctx: WebContext, response: Response, token: str) -> None:
-    response.set_cookie(
-        LOGIN_COOKIE,
-        token,
-        httponly=True,
-        samesite="strict",
-        max_age=3600,
-        secure=ctx.settings.web_secure_cookies,
-    )
-
-
-# -- logging in ---------------------------------------------------------------------------
-
-
-@router.get("/login", response_class=HTMLResponse)
-async def login_form(
-    request: Request, next: str = "/", ctx: WebContext = Depends(context)
-) -> Response:
-    token = secrets.token_urlsafe(24)
-    response = render(ctx, request, "login.html", login_token=token, next=safe_next(next))
-    set_login_cookie(ctx, response, token)
-    return response
-
-
-@router.post("/login", response_class=HTMLResponse)
-async def login(request: Request, ctx: WebContext = Depends(context)) -> Response:
-    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-    target = safe_next(form.get("next"))
-    if not same_token(request.cookies.get(LOGIN_COOKIE), form.get("login_token")):
-        raise HTTPException(403, "Formulaire expiré : rechargez la page de connexion.")
-    username, client, now = form.get("username", "")[:100], client_address(request), _now()
-    until = await locked_until(ctx.sessions, ctx.throttle, username, client, now)
-    if until is not None:
-        await audit(ctx.sessions, AuditKind.login_locked, username, client, now)
-        minutes = max(1, round((until - now).total_seconds() / 60))
-        return refused_login(
-            ctx,
-            request,
-            target,
-            username,
-            429,
-            "Trop d'échecs de connexion pour ce compte ou ce poste : réessayez dans "
-            f"{minutes} minute{'s' if minutes > 1 else ''}.",
-        )
-    user = await authenticate(ctx.sessions, username, form.get("password", ""))
-    if user is None:
-        await audit(ctx.sessions, AuditKind.login_failed, username, client, now)
-        return refused_login(
-            ctx, request, target, username, 401, "Identifiant ou mot de passe incorrect."
-        )
-    await audit(ctx.sessions, AuditKind.login, user.username, client, now)
-    token = await open_session(ctx.sessions, user.username, now, ctx.session_policy)
-    response = RedirectResponse(target, status_code=303)
-    response.set_cookie(
-        COOKIE,
-        token,
-        httponly=True,
-        samesite="lax",
-        max_age=ctx.settings.session_lifetime_hours * 3600,
-        secure=ctx.settings.web_secure_cookies,
-    )
-    response.delete_cookie(LOGIN_COOKIE)
-    return response
-
-
-def refused_login(
-    ctx: WebContext, request: Request, target: str, username: str, status: int, error: str
-) -> Response:
-    token = secrets.token_urlsafe(24)
-    refused = render(
-        ctx,
-        request,
-        "login.html",
-        status_code=status,
-        login_token=token,
-        next=target,
-        error=error,
-        username=username,
-    )
-    set_login_cookie(ctx, refused, token)
-    return refused
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-@router.post("/logout")
-async def logout(
-    request: Request, agent: Agent = Depends(current_agent), ctx: WebContext = Depends(context)
-) -> Response:
-    await checked_form(request, agent)
-    # Ended on the server: a copy of the cookie is worth nothing from now on.
-    await end_session(ctx.sessions, request.cookies.get(COOKIE), _now())
-    await audit(ctx.sessions, AuditKind.logout, agent.username, client_address(request), _now())
-    response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(COOKIE)
-    return response
-
-
-# -- the queue ----------------------------------------------------------------------------
-
-
-@router.get("/", response_class=HTMLResponse)
-async def queue(
-    request: Request,
-    status: str = "",
-    channel: str = "",
-    category: str = "",
-    assignee: str = "",
-    entity: str = "",
-    mine: bool = False,
-    incident: bool = False,
-    overdue: bool = Query(False, alias="retard"),
-    sort: str = Query("", alias="tri", max_length=20),
-    page: int = Query(1, ge=1, le=MAX_PAGE),
-    agent: Agent = Depends(current_agent),
-    ctx: WebContext = Depends(context),
-) -> Response:
-    if not may_read_complaints(agent.role):
-        return RedirectResponse("/conformite", status_code=303)  # figures only
-    filters = QueueFilters(
-        status=status or None,
-        channel=channel or None,
-        category=category or None,
-        assignee=agent.username if mine else (assignee or None),
-        incident=incident,
-        entity=entity or None,
-        overdue=overdue,
-    )
-    order = Sort.parse(sort)
-    try:
-        result, known_assignees, saved = await asyncio.gather(
-            ctx.service.queue(agent.principal, filters, page, order),
-            ctx.service.assignees(agent.principal),
-            ctx.service.saved_filters(agent.principal),
-        )
-    except ServiceError as error:
-        raise HTTPException(http_status(error), str(error)) from None
-    # issue 29: every filter is in the address, so that a link or a saved filter brings the
-    # same queue back; empty ones are left out.
-    chosen = {
-        "status": status,
-        "channel": channel,
-        "category": category,
-        "assignee": assignee,
-        "entity": entity,
-        "mine": "1" if mine else "",
-        "incident": "1" if incident else "",
-        "retard": "1" if overdue else "",
-    }
-    query = {k: v for k, v in chosen.items() if v}
-    on = today()
-    return render(
-        ctx,
-        request,
-        "queue.html",
-        agent,
-        result=result,
-        filters=chosen,
-        query=query,
-        sort=order,
-        sorted_query=urlencode({**query, "tri": str(order)}),
-        sort_link=lambda key: sort_link(query, order, key),
-        saved=saved,
-        presets=QUEUE_PRESETS,
-        today=on,
-        # The promises kept late, as the register counts them (rule 13).
-        late={
-            row.reference: [
-                s
-                for s in dated_line(row, last_promise(row.promises)).standings(on).values()
-                if s.days_late
-            ]
-            for row in result.rows
-        },
-        statuses=[s.value for s in Status],
-        any_status=ANY_STATUS,
-        channels=[c.value for c in Channel],
-        categories=[c.value for c in Category],
-        assignees=known_assignees,
-        entities=ctx.service.entities.entities,
-    )
-
-
-# Filters every agent has without saving them.
-QUEUE_PRESETS = {
-    "Mes réclamations en retard": "mine=1&retard=1",
-    "Mes réclamations, closes comprises": f"mine=1&status={ANY_STATUS}",
-    "En incident": "incident=1",
-}
-
-
-QUEUE_PARAMETERS = frozenset(
-    {"status", "channel", "category", "assignee", "entity", "mine", "incident", "retard", "tri"}
-)
-
-
-def queue_query(text: str) -> str:
-    """A queue's query string with only the queue's own parameters: what a saved filter keeps."""
-    return urlencode([(k, v) for k, v in parse_qsl(text) if k in QUEUE_PARAMETERS and v])
-
-
-def sort_link(query: dict[str, str], current: Sort, key: str) -> str:
-    """The queue sorted by `key`: ascending first, descending when it is already ascending."""
-    descending = current.key.value == key and not current.descending
-    return "/?" + urlencode({**query, "tri": f"{'-' if descending else ''}{key}"})
-
-
-@router.post("/filtres")
-async def save_queue_filter(
-    request: Request, agent: Agent = Depends(current_agent), ctx: WebContext = Depends(context)
-) -> Response:
-    form = await checked_form(request, agent)
-    query = queue_query(form.get("query", ""))
-    try:
-        await ctx.service.save_filter(agent.principal, form.get("name", ""), query)
-    except ServiceError as error:
-        raise HTTPException(http_status(error), str(error)) from None
-    return RedirectResponse(f"/?{query}", status_code=303)
-
-
-@router.post("/filtres/supprimer")
-async def delete_queue_filter(
-    request: Request, agent: Agent = Depends(current_agent), ctx: WebContext = Depends(context)
-) -> Response:
-    form = await checked_form(request, agent)
-    try:
-        await ctx.service.delete_filter(agent.principal, form.get("name", ""))
-    except ServiceError as error:
-        raise HTTPException(http_status(error), str(error)) from None
-    return RedirectResponse("/", status_code=303)
-
 
 # -- a complaint --------------------------------------------------------------------------
 

@@ -213,6 +213,25 @@ async def dossier_page(
     return response
 
 
+async def follow_form(
+    ctx: WebContext, request: Request
+) -> tuple[OpenLink, dict[str, str]] | Response:
+    """A form posted from the follow-up page, with the complaint its link opens; or the answer
+    when the link opens none (404) or the page's own token does not match (403, said at the
+    top of the page, whichever form was sent)."""
+    link = await opened(ctx, request)
+    if link is None:
+        return not_found(ctx, request)
+    form = await posted(request)
+    problem = ctx.form_signer.problem(
+        request.cookies.get(FORM_COOKIE), form.get("jeton"), FOLLOWING, timed=False
+    )
+    if problem is not None:
+        message = FORM_PROBLEM_MESSAGES[problem]
+        return await dossier_page(ctx, request, link, problem=message, status_code=403)
+    return link, form
+
+
 async def follow_action(
     ctx: WebContext,
     request: Request,
@@ -225,17 +244,10 @@ async def follow_action(
     wait = limited(ctx, request, "follow", ctx.settings.public_requests_per_address_hour)
     if wait is not None:
         return too_many(ctx, request, wait)
-    link = await opened(ctx, request)
-    if link is None:
-        return not_found(ctx, request)
-    form = await posted(request)
-    problem = ctx.form_signer.problem(
-        request.cookies.get(FORM_COOKIE), form.get("jeton"), FOLLOWING, timed=False
-    )
-    if problem is not None:
-        # The page's own token: said at the top, whichever form was sent.
-        message = FORM_PROBLEM_MESSAGES[problem]
-        return await dossier_page(ctx, request, link, problem=message, status_code=403)
+    posting = await follow_form(ctx, request)
+    if isinstance(posting, Response):
+        return posting
+    link, form = posting
     try:
         reading = await act(link, form)
     except (Invalid, Refused) as error:
@@ -297,16 +309,9 @@ async def withdraw(request: Request, ctx: WebContext = Depends(context)) -> Resp
 @router.post("/suivi/quitter")
 async def leave(request: Request, ctx: WebContext = Depends(context)) -> Response:
     """Forget the link in this browser (a shared computer)."""
-    link = await opened(ctx, request)
-    if link is None:
-        return not_found(ctx, request)
-    form = await posted(request)
-    problem = ctx.form_signer.problem(
-        request.cookies.get(FORM_COOKIE), form.get("jeton"), FOLLOWING, timed=False
-    )
-    if problem is not None:
-        message = FORM_PROBLEM_MESSAGES[problem]
-        return await dossier_page(ctx, request, link, problem=message, status_code=403)
+    posting = await follow_form(ctx, request)
+    if isinstance(posting, Response):
+        return posting
     response = RedirectResponse("/reclamation?quitte=1", status_code=303)
     response.delete_cookie(FOLLOW_COOKIE, path="/suivi")
     return response

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -25,6 +25,7 @@ from reclamations.db.models import (
     aware,
 )
 from reclamations.domain.access import Principal, may_manage_corrective, may_read_complaints
+from reclamations.domain.clock import local_date
 from reclamations.domain.corrective import ActionDraft, CorrectiveAction
 from reclamations.domain.errors import (
     FieldError,
@@ -39,6 +40,7 @@ from reclamations.service.base import UNAVAILABLE
 from reclamations.service.disclosure import FIGURES_ONLY_MESSAGE, Disclosure
 from reclamations.workflows.client import refusal_reason
 from reclamations.workflows.corrective import (
+    ACTION_TIMEZONE,
     ActionStep,
     CorrectiveActionWorkflow,
     action_workflow_id,
@@ -60,9 +62,11 @@ class CorrectivePart(Disclosure):
         if not may_manage_corrective(principal.role):
             raise Forbidden(MANAGERS_ONLY)
 
-    async def open_action(self, principal: Principal, fields: dict[str, Any], today: date) -> str:
-        """The action's identifier, once its workflow has started and recorded it."""
+    async def open_action(self, principal: Principal, fields: dict[str, Any], now: datetime) -> str:
+        """The action's identifier, once its workflow has started and recorded it. `now`: the
+        moment it is opened (the caller's clock, as the workflow's timers will count it)."""
         self._check_manager(principal)
+        today = local_date(now, ACTION_TIMEZONE)
         try:
             draft = ActionDraft.model_validate(fields)
         except ValidationError as error:
@@ -88,7 +92,7 @@ class CorrectivePart(Disclosure):
         if problems:
             raise Invalid(problems)
         ident = f"AC-{today:%Y}-{secrets.token_hex(3).upper()}"
-        action = CorrectiveAction.open(ident, draft, principal.name, datetime.now(UTC))
+        action = CorrectiveAction.open(ident, draft, principal.name, now)
         try:
             await self._client.start_workflow(
                 CorrectiveActionWorkflow.run,

@@ -8,7 +8,6 @@ import asyncio
 
 from reclamations.domain.access import Principal
 from reclamations.domain.errors import NotFound, Unavailable
-from reclamations.scans import scan_text
 from reclamations.security.envelopes import UnreadableFile, is_enveloped, open_file, seal_file
 from reclamations.service.files import FilesPart
 from reclamations.storage.files import FileMissing, StoreUnavailable, file_key
@@ -38,6 +37,10 @@ class ScansPart(FilesPart):
             pass
         except (StoreUnavailable, UnreadableFile):
             raise Unavailable("Le texte de ce document est illisible : réessayez.") from None
+        # Here, not at the top: Tesseract's binding brings numpy (tens of MB) into whatever
+        # imports it, and the door is in every worker (the retention run).
+        from reclamations.scans import scan_text
+
         read = await asyncio.to_thread(scan_text, document.content, document.media_type)
         if read is None:
             raise NotFound(NO_TEXT)

@@ -5,7 +5,7 @@ its record and its steps. Plain forms: no JavaScript needed."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -120,7 +120,9 @@ async def open_action(
 ) -> Response:
     form = await checked_form(request, agent)
     try:
-        ident = await ctx.service.open_action(agent.principal, draft_fields(form), today())
+        ident = await ctx.service.open_action(
+            agent.principal, draft_fields(form), datetime.now(UTC)
+        )
     except Invalid as invalid:
         problems = [
             f"{FORM_LABELS.get(e.field.split('.')[0], field_label(e.field))} : {e.message}"

@@ -1,12 +1,14 @@
 """kill -9 of the mail intake while it reads a mailbox, in the middle of a message (claimed in
-the ledger, not yet settled), again and again; then a run to the end: one complaint per
+the ledger, not yet settled), again and again, each time at a moment it stops at on its own
+(tests/faults/pausing_mail.py: no race with the clock); then a run to the end: one complaint per
 message, each with its evidence and its attachment once, every message marked in the
 mailbox (issue 27, once and only once)."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from functools import partial
+from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -21,8 +23,6 @@ from tests.processes import kill, spawn, stop
 
 MESSAGES = 8
 KILLS = 4
-# The unsettled messages' keys, complaints started, messages settled.
-State = tuple[list[str], int, int]
 READER = Principal("Dr Paul Lemoine", Role.medical_advisor)
 
 
@@ -39,8 +39,20 @@ async def settled(office: Office) -> int:
         return int(await session.scalar(query) or 0)
 
 
+async def exists(path: Path) -> bool:
+    return path.exists()
+
+
+async def session_references(office: Office, keys: list[str]) -> list[str]:
+    async with office.sessions() as session:
+        rows = await session.scalars(
+            select(MailMessageRow.reference).where(MailMessageRow.key.in_(keys))
+        )
+        return [reference for reference in rows if reference]
+
+
 async def test_a_mail_intake_killed_mid_message_registers_each_message_once(
-    dev_office: Office, dev_env, imap_server: ImapServer
+    dev_office: Office, dev_env, imap_server: ImapServer, tmp_path: Path
 ):
     office = dev_office
     folder = f"tue-{office.settings.task_queue}"
@@ -68,43 +80,31 @@ async def test_a_mail_intake_killed_mid_message_registers_each_message_once(
         )
         return found.count
 
-    async def state() -> State:
-        return await unsettled(office), await started(), await settled(office)
-
-    # Two moments, each met twice: a message just claimed (nothing registered for it yet),
-    # and a complaint started for a message not yet settled (its files still to come).
-    def just_claimed(left: set[str]) -> Callable[[State], bool]:
-        return lambda s: bool(s[0]) and not set(s[0]) & left
-
-    def started_unsettled(left: set[str]) -> Callable[[State], bool]:
-        # Those left halfway before are settled first (the mailbox's order); after them,
-        # more complaints than settled messages: one is in flight.
-        return lambda s: not set(s[0]) & left and s[1] > s[2]
-
+    # Two moments, each met twice, each the worst of its kind: a message just claimed
+    # (nothing registered for it yet), and a complaint started for a message whose files are
+    # not joined yet. The process stops there on its own (tests/faults/pausing_mail.py).
     for round_ in range(KILLS):
-        left = set(await unsettled(office))  # by the run killed before
-        process = spawn(env, "-m", "reclamations.mail")
+        moment = ("claimed", "registered")[round_ % 2]
+        marker = tmp_path / f"mail-{moment}"
+        marker.unlink(missing_ok=True)
+        pausing = {**env, "FAULT_MARKERS": str(tmp_path), "PAUSE_AT": moment}
+        process = spawn(pausing, "-m", "tests.faults.pausing_mail")
         try:
-            if round_ % 2 == 0:
-                caught, _, _ = await until(
-                    state,
-                    just_claimed(left),
-                    what="a message just claimed",
-                    every=0.002,
-                )
-            else:
-                caught, _, _ = await until(
-                    state,
-                    started_unsettled(left),
-                    what="a complaint started for a message not yet settled",
-                    every=0.002,
-                )
+            await until(partial(exists, marker), what=f"a message {moment}")
+            caught = await unsettled(office)
             kill(process)
         finally:
             stop(process)
         assert process.returncode == -9
-        # Killed halfway: what it had claimed is still unsettled.
-        assert set(caught) <= set(await unsettled(office))
+        # Killed halfway: the message it held is claimed and not settled.
+        assert caught and set(caught) <= set(await unsettled(office))
+        if moment == "registered":
+            references = await session_references(office, caught)
+            described = [
+                await office.client.get_workflow_handle(f"complaint-{reference}").describe()
+                for reference in references
+            ]
+            assert described  # its complaint started, before its files
 
     process = spawn(env, "-m", "reclamations.mail")
     try:

@@ -136,8 +136,8 @@ def fuzz(
 def test_the_api_never_fails_and_explains_every_refusal(fuzzed):
     auth = {"Authorization": f"Bearer {fuzzed.token}"}
     schema = schemathesis.openapi.from_url(f"{fuzzed.url}/openapi.json")
-    # create, read, add a file, read a file, read a scan's text, and each action
-    assert len(list(schema.get_all_operations())) == 5 + len(ACTIONS)
+    # create, read, add a file, read a file, read a scan's text, search, and each action
+    assert len(list(schema.get_all_operations())) == 6 + len(ACTIONS)
     created: list[str] = []
 
     def call(case, known):

@@ -188,9 +188,26 @@ async def test_no_serious_or_critical_axe_violation_on_public_and_agents_pages(
     found += await blocking_violations(asking)
 
     agent = await logged_in(browser, live_server, "louise")
-    for path in ("/", f"/complaints/{reference}", "/complaints/new", "/conformite"):
+    agents_pages = (
+        "/",
+        "/?statut=tous&tri=-echeance",
+        f"/complaints/{reference}",
+        "/complaints/new",
+        "/conformite",
+        "/recherche?q=Lefevre",
+        "/actions",
+        "/actions/nouvelle",
+    )
+    for path in agents_pages:
         await agent.goto(f"{live_server.url}{path}")
         found += await blocking_violations(agent)
+    compliance = await browser.new_page()  # compliance lands on its dashboard, not the queue
+    await compliance.goto(f"{live_server.url}/conformite/effacement")
+    await compliance.fill("input[name=username]", "ines")
+    await compliance.fill("input[name=password]", PASSWORD)
+    await compliance.click("button[type=submit]")
+    await compliance.wait_for_url(f"{live_server.url}/conformite/effacement")
+    found += await blocking_violations(compliance)
     login = await browser.new_page()
     await login.goto(f"{live_server.url}/login")
     found += await blocking_violations(login)

@@ -58,7 +58,7 @@ async def test_reminders_escalation_done_and_the_check_of_effect(office):
         "window_months": 1,
         "complaints": ["AVANT-1"],
     }
-    ident = await service.open_action(INES, fields, today)
+    ident = await service.open_action(INES, fields, await office.env.get_current_time())
     await office.env.sleep(timedelta(days=4))  # the reminder 7 days before
     await office.env.sleep(timedelta(days=8))  # the last reminder, then late
     page = await service.action_page(LOUISE, ident)
@@ -83,7 +83,7 @@ async def test_reminders_escalation_done_and_the_check_of_effect(office):
 
 
 async def test_only_supervisors_and_compliance_open_actions_and_input_is_checked(office):
-    today = await office.today()
+    today, now = await office.today(), await office.env.get_current_time()
     service = office.service
     fields = {
         "title": "Titre",
@@ -95,7 +95,7 @@ async def test_only_supervisors_and_compliance_open_actions_and_input_is_checked
         "complaints": ["NULLE-PART"],
     }
     with pytest.raises(Forbidden):
-        await service.open_action(Principal("camille", Role.agent), fields, today)
+        await service.open_action(Principal("camille", Role.agent), fields, now)
     with pytest.raises(Invalid) as refused:
-        await service.open_action(LOUISE, fields, today)
+        await service.open_action(LOUISE, fields, now)
     assert {e.field for e in refused.value.errors} == {"root_cause", "due_on", "complaints"}

@@ -326,7 +326,9 @@ async def complaint_for(office: Office, post: Post) -> ComplaintHandle | None:
     if "{ident}" in post.path:
         today = await office.today()
         ident = await office.service.open_action(
-            Principal("louise", Role.supervisor), corrective_fields(today), today
+            Principal("louise", Role.supervisor),
+            corrective_fields(today),
+            await office.env.get_current_time(),
         )
         handle: ComplaintHandle = office.client.get_workflow_handle(action_workflow_id(ident))
         await at_rest(handle)

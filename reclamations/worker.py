@@ -23,7 +23,11 @@ async def main() -> None:
     keyring = load_keyring(settings)
     engine = create_engine(settings.resolved_database_url)
     sessions = session_factory(engine)
-    client = await connect_temporal(settings, keyring, sessions)
+    # The payload codec looks up each complaint's key (issue 28) inside workflow tasks: on a
+    # connection of its own, so that those reads never queue behind the activities' writes
+    # (SQLite's one connection per engine) while a workflow task's time runs.
+    codec_engine = create_engine(settings.resolved_database_url)
+    client = await connect_temporal(settings, keyring, session_factory(codec_engine))
     worker = complaint_worker(
         client,
         settings,
@@ -49,6 +53,7 @@ async def main() -> None:
                 group.create_task(take_over(client, settings))
     finally:
         await engine.dispose()
+        await codec_engine.dispose()
 
 
 if __name__ == "__main__":

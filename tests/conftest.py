@@ -214,7 +214,9 @@ async def dev_office(
     sqlite_sessions: SessionFactory,
     keyring: Keyring,
 ) -> AsyncIterator[Office]:
-    """An office on the dev server, on the real clock: for visibility queries and the web."""
+    """An office on the dev server, on the real clock: for visibility queries, the web and
+    the processes the fault tests start, each complaint's payloads sealed with its own key as
+    every process of the application seals them (issue 28)."""
     # The dev server outlives each test's database: each test numbers the complaints it
     # registers without a reference in a block of its own, so a number another test used
     # there is never met again (the service would skip it, 20 times at most).
@@ -223,7 +225,7 @@ async def dev_office(
         session.add_all(
             ReferenceCounterRow(year=year, last_number=block) for year in range(2020, 2040)
         )
-    async with open_office(dev_env, settings, sqlite_sessions, keyring) as office:
+    async with open_office(dev_env, settings, sqlite_sessions, keyring, own_keys=True) as office:
         yield office
 
 

@@ -23,8 +23,10 @@ async def main() -> None:
     settings = Settings()
     keyring = load_keyring(settings)
     engine = create_engine(settings.resolved_database_url)
-    client = await connect_temporal(settings, keyring)
-    door = complaint_service(client, settings, session_factory(engine), keyring)
+    sessions = session_factory(engine)
+    # Each complaint's payloads sealed with its own key, as the web and the starter do (issue 28).
+    client = await connect_temporal(settings, keyring, sessions)
+    door = complaint_service(client, settings, sessions, keyring)
     gateway = MailGateway(door, settings)
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -12,9 +12,10 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from reclamations.db.models import ComplaintRow, MailMessageRow
+from reclamations.db.models import ComplaintKeyRow, ComplaintRow, MailMessageRow
 from reclamations.domain.access import Principal, Role
 from reclamations.mail.imap import KEYWORD
+from reclamations.security.codec import KEY_ID
 from tests.conftest import process_env
 from tests.imap_server import ImapServer
 from tests.mail.builders import OWN_DOMAIN, complaint_mail
@@ -127,6 +128,16 @@ async def test_a_mail_intake_killed_mid_message_registers_each_message_once(
         files = [d.file.sha256 for d in complaint.documents if d.file]
         assert len(files) == len(set(files)) == 2  # the message and its PDF, each once
     assert await started() == MESSAGES
+    # issue 28: what the intake gave Temporal is sealed with each complaint's own key.
+    async with office.sessions() as session:
+        keys = dict(
+            (await session.execute(select(ComplaintKeyRow.reference, ComplaintKeyRow.key_id))).all()
+        )
+    for reference in references:
+        assert reference is not None
+        history = await office.client.get_workflow_handle(f"complaint-{reference}").fetch_history()
+        started_with = history.events[0].workflow_execution_started_event_attributes.input
+        assert {p.metadata[KEY_ID].decode() for p in started_with.payloads} == {keys[reference]}
 
     async def recorded() -> int:
         async with office.sessions() as session:

@@ -1,4 +1,5 @@
-"""`complaints db upgrade`: bring the database schema up to date (Alembic).
+"""`complaints db upgrade`: bring the database schema up to date (Alembic), then give every
+complaint recorded before complaints had keys its own (issue 28).
 `complaints db seal-identities`: seal what was kept in clear before a medical complainant's
 identity was sealed at rest (once, after the upgrade to 0007; again changes nothing).
 `complaints db rewrap-keys`: after a keyring rotation, every complaint's own key wrapped by
@@ -12,11 +13,14 @@ import argparse
 import asyncio
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from reclamations.activities.sealing_at_rest import SealedAtRest, seal_identities_at_rest
 from reclamations.activities.search_index import reindex
 from reclamations.db.engine import create_engine, session_factory
 from reclamations.db.migrate import upgrade
 from reclamations.security.complaint_keys import ComplaintKeys
+from reclamations.security.keyring import Keyring
 from reclamations.settings import Settings
 from reclamations.wiring import load_keyring
 
@@ -42,18 +46,27 @@ def add_parser(commands: Any) -> None:
     reindex_parser.set_defaults(handler=run_reindex_search)
 
 
-async def _upgrade(url: str) -> None:
-    engine = create_engine(url)
+async def up_to_date(engine: AsyncEngine, keyring: Keyring) -> int:
+    """The schema migrated, then the keys given (a migration has no keyring to wrap them with):
+    what `complaints db upgrade` and `make run` do. Returns how many complaints got a key."""
+    await upgrade(engine)
+    return await ComplaintKeys(session_factory(engine), keyring).provide_missing()
+
+
+async def _upgrade(settings: Settings) -> int:
+    engine = create_engine(settings.resolved_database_url)
     try:
-        await upgrade(engine)
+        return await up_to_date(engine, load_keyring(settings))
     finally:
         await engine.dispose()
 
 
 def run_upgrade(args: argparse.Namespace) -> int:
     settings = Settings()
-    asyncio.run(_upgrade(settings.resolved_database_url))
+    given = asyncio.run(_upgrade(settings))
     print(f"Base à jour : {settings.resolved_database_url}")
+    if given:
+        print(f"Clés données aux réclamations enregistrées avant les clés : {given}.")
     return 0
 
 

@@ -20,9 +20,9 @@ from typing import Any
 from pydantic import SecretStr
 from temporalio.client import Client
 
+from reclamations.cli.database import up_to_date
 from reclamations.db.accounts import add_user, create_token, get_user
 from reclamations.db.engine import SessionFactory, create_engine, session_factory
-from reclamations.db.migrate import upgrade
 from reclamations.domain.access import Role
 from reclamations.settings import Settings
 from reclamations.wiring import connect_temporal, load_keyring
@@ -149,10 +149,11 @@ async def supervise(settings: Settings) -> int:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     logs = settings.data_dir / "logs"
     logs.mkdir(exist_ok=True)
-    load_keyring(settings)  # creates the key file on first run, before any process needs it
+    # Creates the key file on first run, before any process needs it.
+    keyring = load_keyring(settings)
     settings = with_local_codec_key(settings)
     engine = create_engine(settings.resolved_database_url)
-    await upgrade(engine)
+    await up_to_date(engine, keyring)
     await seed_demo_users(session_factory(engine), settings.data_dir)
     await engine.dispose()
 

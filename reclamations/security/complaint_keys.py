@@ -28,7 +28,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from reclamations.db.engine import SessionFactory
-from reclamations.db.models import ComplaintKeyRow
+from reclamations.db.models import ComplaintKeyRow, ComplaintRow
 from reclamations.security.keyring import COMPLAINT_KEY_PREFIX, Erased, Keyring
 
 CACHE_SECONDS = 30.0
@@ -170,6 +170,23 @@ class ComplaintKeys:
             if cached is not None and cached.keyring is not None:
                 found[reference] = cached.keyring
         return found
+
+    async def provide_missing(self) -> int:
+        """A key for every recorded complaint that has none (registered before complaints had
+        keys; `complaints db upgrade` runs it): from then on what is sealed for it is sealed
+        with its key. What the keyring sealed before stays as it is and keeps opening; an
+        erasure deletes it (service/erasure.py). Returns how many were given a key."""
+        async with self._sessions() as session:
+            missing = list(
+                await session.scalars(
+                    select(ComplaintRow.reference)
+                    .outerjoin(ComplaintKeyRow, ComplaintKeyRow.reference == ComplaintRow.reference)
+                    .where(ComplaintKeyRow.reference.is_(None))
+                )
+            )
+        for reference in missing:
+            await self.keyring_for(reference)
+        return len(missing)
 
     async def rewrap(self) -> int:
         """Every live complaint key wrapped again by the keyring's current key (after a

@@ -14,13 +14,17 @@ from reclamations.cli.main import main
 from reclamations.db.engine import SessionFactory, create_engine, session_factory
 from reclamations.db.migrate import upgrade
 from reclamations.db.models import ComplaintKeyRow
+from reclamations.domain.access import Principal, Role
 from reclamations.security.codec import KEY_ID, EncryptionCodec
 from reclamations.security.complaint_keys import ComplaintKeys
 from reclamations.security.keyring import Erased, Keyring
 from reclamations.workflows.messages import workflow_id
+from tests.conftest import process_env
+from tests.office import Office
 
 NOW = datetime(2026, 12, 5, 12, tzinfo=UTC)
 MASTER = Keyring.generate("2026-a")
+DOCTOR = Principal("dr.conseil", Role.medical_advisor)
 
 
 def bound(codec: EncryptionCodec, reference: str) -> EncryptionCodec:
@@ -140,3 +144,27 @@ async def test_a_complaint_from_before_keys_is_marked_erased_all_the_same(
     )
     with pytest.raises(Erased):
         other_process.decode_one(older, await other_process.keyrings([older]))
+
+
+async def test_complaints_db_upgrade_gives_a_key_to_each_complaint_recorded_without_one(
+    office: Office, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Complaints registered before keys (here by a client sealing with the keyring alone, as
+    every process did then) keep opening, and get their key at the upgrade (issue 28 item 1)."""
+    older = [await office.start(), await office.start(channel="email")]
+    references = [h.id.removeprefix("complaint-") for h in older]
+    async with office.sessions() as session:
+        keyed = set(await session.scalars(select(ComplaintKeyRow.reference)))
+    assert not keyed & set(references)
+    for name, value in process_env(office.settings, office.keyring, "unused:0").items():
+        monkeypatch.setenv(name, value)
+    assert await asyncio.to_thread(main, ["db", "upgrade"]) == 0
+    assert "avant les clés : 2." in capsys.readouterr().out
+    keys = ComplaintKeys(office.sessions, office.keyring)
+    for reference in references:
+        found = await keys.find(reference)
+        assert found is not None and found.current_id.startswith("ck-")
+        assert (await office.service.read(DOCTOR, reference)).complaint.reference == reference
+    # Again: nothing more to give.
+    assert await asyncio.to_thread(main, ["db", "upgrade"]) == 0
+    assert "avant les clés" not in capsys.readouterr().out

@@ -29,14 +29,6 @@ from pydantic import Field, SkipValidation, create_model
 from reclamations.db.accounts import token_principal
 from reclamations.domain.access import Principal
 from reclamations.domain.actions import ACTION_LABELS, ACTIONS, Action
-from reclamations.domain.errors import (
-    Forbidden,
-    Invalid,
-    NotFound,
-    Refused,
-    ServiceError,
-    Unavailable,
-)
 from reclamations.domain.intake import ComplaintIntake, DocumentKind
 from reclamations.domain.search import MAX_QUERY
 from reclamations.service import Upload
@@ -158,16 +150,6 @@ async def api_caller(
     return principal
 
 
-def problem(error: ServiceError) -> HTTPException:
-    """The service's answer as an HTTP error."""
-    if isinstance(error, Invalid):
-        detail: Any = [{"field": e.field, "message": e.message} for e in error.errors]
-        return HTTPException(status_code=422, detail=detail)
-    status = {NotFound: 404, Forbidden: 403, Refused: 409, Unavailable: 503}
-    code = next((c for kind, c in status.items() if isinstance(error, kind)), 500)
-    return HTTPException(status_code=code, detail=str(error))
-
-
 COMMON_PROBLEMS: dict[int | str, dict[str, Any]] = {
     401: {"model": Problem},
     403: {"model": Problem, "description": "Le rôle du jeton ne le permet pas"},
@@ -198,10 +180,7 @@ async def create_complaint(
     """Starts the complaint's workflow. The same `reference` twice returns the existing
     complaint (status 200) with the deadlines it was given, and starts nothing new. Without
     `reference`, one is generated. A refused intake names every invalid field at once."""
-    try:
-        registered = await ctx.service.register(caller, intake)
-    except ServiceError as error:
-        raise problem(error) from None
+    registered = await ctx.service.register(caller, intake)
     if not registered.created:
         response.status_code = 200
     ident = workflow_id(registered.reference)
@@ -238,10 +217,7 @@ async def search_complaints(
     token's role may see only: an agent's finds unassigned complaints and its own; a medical
     complainant is found by name, email or member number by a `medical_advisor` token alone,
     and by reference by others, without its identity. `compliance` tokens: 403."""
-    try:
-        return search_out(await ctx.service.search(caller, q))
-    except ServiceError as error:
-        raise problem(error) from None
+    return search_out(await ctx.service.search(caller, q))
 
 
 @router.get(
@@ -255,10 +231,7 @@ async def read_complaint(
     """The complaint's full state: status, deadlines, suspensions, documents, letters, events.
     A medical complaint's content and its complainant's identity are for a `medical_advisor`
     token only: others read "[réservé au Médecin Conseil]" in their place."""
-    try:
-        return complaint_out((await ctx.service.read(caller, reference)).complaint)
-    except ServiceError as error:
-        raise problem(error) from None
+    return complaint_out((await ctx.service.read(caller, reference)).complaint)
 
 
 @router.post(
@@ -283,10 +256,7 @@ async def upload_document(
     data. Its checksum identifies it: the same file sent again is kept once. Sizes are bounded
     per file and per complaint (settings); a medical complaint's files are encrypted at rest."""
     upload = Upload(name=file.filename or "document", content=await file.read(), kind=kind.value)
-    try:
-        reading = await ctx.service.add_file(caller, reference, upload, on_behalf_of)
-    except ServiceError as error:
-        raise problem(error) from None
+    reading = await ctx.service.add_file(caller, reference, upload, on_behalf_of)
     return complaint_out(reading.complaint)
 
 
@@ -304,10 +274,7 @@ async def read_document(
 ) -> Response:
     """A document's file, for a token that may read the complaint's content (a medical
     complaint's: a `medical_advisor` token)."""
-    try:
-        found = await ctx.service.document_file(caller, reference, sha256)
-    except ServiceError as error:
-        raise problem(error) from None
+    found = await ctx.service.document_file(caller, reference, sha256)
     return Response(
         found.content,
         media_type=found.media_type.value,
@@ -330,10 +297,7 @@ async def read_document_text(
     """A scanned document's text, read by OCR (Tesseract, French) the first time and kept
     beside the scan; for whoever may read the scan. 404 when OCR is not installed or the
     file is not an image."""
-    try:
-        text = await ctx.service.document_text(caller, reference, sha256)
-    except ServiceError as error:
-        raise problem(error) from None
+    text = await ctx.service.document_text(caller, reference, sha256)
     return PlainTextResponse(text)
 
 
@@ -354,11 +318,8 @@ def _action_route(name: str, model: type[Action]) -> None:
         ctx: WebContext = Depends(context),
     ) -> ComplaintOut:
         fields = action.model_dump(mode="json", exclude_unset=True)
-        try:
-            reading = await ctx.service.act(caller, reference, name, fields)
-            return complaint_out(reading.complaint)
-        except ServiceError as error:
-            raise problem(error) from None
+        reading = await ctx.service.act(caller, reference, name, fields)
+        return complaint_out(reading.complaint)
 
     act.__name__ = f"action_{name}"
     router.add_api_route(

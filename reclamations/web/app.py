@@ -19,12 +19,13 @@ from temporalio.client import Client
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from reclamations.db.engine import SessionFactory
-from reclamations.domain.errors import describe_error_list
+from reclamations.domain.errors import ServiceError, describe_error_list
 from reclamations.security.keyring import Keyring
 from reclamations.settings import Settings
 from reclamations.web import api, codec, corrective, dashboard, erasure, pages, public, search
 from reclamations.web.context import WebContext
 from reclamations.web.edges import DOCS_ASSETS, PUBLIC_PAGES, Edges
+from reclamations.web.errors import as_http
 from reclamations.web.pages import LoginRequired
 from reclamations.wiring import connect_temporal
 
@@ -118,6 +119,11 @@ def create_app(
             {"agent": None, "title": titles.get(exc.status_code, "Erreur"), "message": exc.detail},
             status_code=exc.status_code,
         )
+
+    @app.exception_handler(ServiceError)
+    async def refusals(request: Request, exc: ServiceError) -> Response:
+        # What a route did not answer itself: the same answer for every route.
+        return await errors(request, as_http(exc, api=request.url.path.startswith("/api")))
 
     @app.exception_handler(LoginRequired)
     async def to_login(request: Request, exc: LoginRequired) -> Response:

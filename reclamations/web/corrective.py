@@ -13,11 +13,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from reclamations.domain.access import may_manage_corrective, may_read_complaints
 from reclamations.domain.corrective import DEFAULT_WINDOW_MONTHS, ActionStatus, action_figures
-from reclamations.domain.errors import Invalid, ServiceError
+from reclamations.domain.errors import Invalid
 from reclamations.domain.intake import field_label
 from reclamations.service.corrective import MANAGERS_ONLY
 from reclamations.web.context import WebContext, context
-from reclamations.web.pages import Agent, checked_form, current_agent, http_status, render
+from reclamations.web.pages import Agent, checked_form, current_agent, render
 from reclamations.web.views import today
 from reclamations.workflows.corrective import action_workflow_id
 
@@ -129,8 +129,6 @@ async def open_action(
             for e in invalid.errors
         ]
         return form_page(ctx, request, agent, form, problems)
-    except ServiceError as error:
-        raise HTTPException(http_status(error), str(error)) from None
     return RedirectResponse(f"/actions/{ident}", status_code=303)
 
 
@@ -141,10 +139,7 @@ async def action_page(
     agent: Agent = Depends(current_agent),
     ctx: WebContext = Depends(context),
 ) -> Response:
-    try:
-        page = await ctx.service.action_page(agent.principal, ident)
-    except ServiceError as error:
-        raise HTTPException(http_status(error), str(error)) from None
+    page = await ctx.service.action_page(agent.principal, ident)
     return render(
         ctx,
         request,
@@ -170,8 +165,5 @@ async def act(
 ) -> Response:
     form = await checked_form(request, agent)
     kind = form.get("kind", "")
-    try:
-        await ctx.service.act_on_action(agent.principal, ident, kind, form.get("note", ""))
-    except ServiceError as error:
-        raise HTTPException(http_status(error), str(error)) from None
+    await ctx.service.act_on_action(agent.principal, ident, kind, form.get("note", ""))
     return RedirectResponse(f"/actions/{ident}?fait={kind}", status_code=303)

@@ -15,11 +15,10 @@ from fastapi.responses import HTMLResponse, Response
 from reclamations.activities.exports import register_csv, register_xlsx
 from reclamations.domain.corrective import ActionStatus, GroupBy, action_figures, group_complaints
 from reclamations.domain.dashboard import Dashboard, dashboard
-from reclamations.domain.errors import ServiceError
 from reclamations.domain.register import Lists, RegisterLine
 from reclamations.web.context import WebContext, context
 from reclamations.web.files import attachment
-from reclamations.web.pages import Agent, current_agent, http_status, render
+from reclamations.web.pages import Agent, current_agent, render
 from reclamations.web.views import today
 
 router = APIRouter(prefix="/conformite", include_in_schema=False)
@@ -60,10 +59,7 @@ async def selected(
     if since is None:
         months = until.year * 12 + until.month - 1 - 11
         since = max(FIRST_DAY, date(months // 12, months % 12 + 1, 1))
-    try:
-        lines = await ctx.service.figures(agent.principal, since, until, entity or None)
-    except ServiceError as error:
-        raise HTTPException(http_status(error), str(error)) from None
+    lines = await ctx.service.figures(agent.principal, since, until, entity or None)
     figures = dashboard(lines, today(), ctx.service.typology)
     return Selected(since, until, entity, lines, figures)
 
@@ -97,10 +93,7 @@ async def page(
 ) -> Response:
     # issue 29: complaints grouped by root cause (or reason, product line, entity), each
     # group's trend, and the corrective actions opened on each cause.
-    try:
-        actions = await ctx.service.actions(agent.principal)
-    except ServiceError as error:
-        raise HTTPException(http_status(error), str(error)) from None
+    actions = await ctx.service.actions(agent.principal)
     default = ctx.service.entities.default.code
     items = [
         (

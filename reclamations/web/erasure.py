@@ -16,7 +16,8 @@ from reclamations.domain.errors import ServiceError
 from reclamations.domain.intake import REFERENCE_PATTERN
 from reclamations.domain.retention import HOLD_LABELS, HoldReason
 from reclamations.web.context import WebContext, context
-from reclamations.web.pages import Agent, checked_form, current_agent, http_status, render
+from reclamations.web.errors import http_status
+from reclamations.web.pages import Agent, checked_form, current_agent, render
 from reclamations.web.sessions import client_address
 
 router = APIRouter(prefix="/conformite/effacement", include_in_schema=False)

@@ -3,14 +3,13 @@ A plain GET form: the search is in the address, works without JavaScript, can be
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from reclamations.domain.access import may_read_complaints
-from reclamations.domain.errors import ServiceError
 from reclamations.domain.search import MAX_QUERY
 from reclamations.web.context import WebContext, context
-from reclamations.web.pages import Agent, current_agent, http_status, render
+from reclamations.web.pages import Agent, current_agent, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -24,8 +23,5 @@ async def search_page(
 ) -> Response:
     if not may_read_complaints(agent.role):
         return RedirectResponse("/conformite", status_code=303)  # figures only
-    try:
-        result = await ctx.service.search(agent.principal, q) if q.strip() else None
-    except ServiceError as error:
-        raise HTTPException(http_status(error), str(error)) from None
+    result = await ctx.service.search(agent.principal, q) if q.strip() else None
     return render(ctx, request, "search.html", agent, q=q, result=result)

@@ -12,7 +12,6 @@ from reclamations.web.pages.common import (
     LoginRequired,
     checked_form,
     current_agent,
-    http_status,
     render,
 )
 
@@ -28,7 +27,6 @@ __all__ = [
     "LoginRequired",
     "checked_form",
     "current_agent",
-    "http_status",
     "render",
     "router",
 ]

@@ -11,14 +11,6 @@ from fastapi.responses import HTMLResponse, Response
 from reclamations.db.logins import (
     OpenSession,
 )
-from reclamations.domain.errors import (
-    Forbidden,
-    Invalid,
-    NotFound,
-    Refused,
-    ServiceError,
-    Unavailable,
-)
 from reclamations.web.context import WebContext, context
 from reclamations.web.sessions import LOGIN_COOKIE, logged_in, same_token
 from reclamations.web.views import TEMPLATE_GLOBALS
@@ -68,11 +60,6 @@ async def checked_form(request: Request, agent: Agent) -> dict[str, str]:
     if not same_token(agent.csrf, form.get("csrf_token")):
         raise HTTPException(403, "Formulaire expiré ou invalide : rechargez la page.")
     return form
-
-
-def http_status(error: ServiceError) -> int:
-    status = {Invalid: 422, NotFound: 404, Forbidden: 403, Refused: 409, Unavailable: 503}
-    return next((code for kind, code in status.items() if isinstance(error, kind)), 500)
 
 
 def safe_next(target: str | None) -> str:

@@ -30,6 +30,7 @@ from reclamations.domain.typology import COMPLAINANT_TYPE_LABELS
 from reclamations.service import Reading, Upload
 from reclamations.web.context import WebContext, context
 from reclamations.web.edges import FILE_POLICY
+from reclamations.web.errors import http_status
 from reclamations.web.files import attachment
 from reclamations.web.follow_mail import offer_link
 from reclamations.web.forms import DOCUMENT_ROWS, action_from_form, intake_from_form, on_form_rows
@@ -38,7 +39,6 @@ from reclamations.web.pages.common import (
     Agent,
     checked_form,
     current_agent,
-    http_status,
     render,
 )
 from reclamations.web.sessions import client_address
@@ -177,10 +177,7 @@ async def show_complaint(
     agent: Agent = Depends(current_agent),
     ctx: WebContext = Depends(context),
 ) -> Response:
-    try:
-        return await complaint_page(ctx, request, agent, reference)
-    except ServiceError as error:
-        raise HTTPException(http_status(error), str(error)) from None
+    return await complaint_page(ctx, request, agent, reference)
 
 
 @router.post("/complaints/{reference}/actions/{name}", response_class=HTMLResponse)
@@ -222,8 +219,6 @@ async def outcome(
             failed=failed,
             problems=problems,
         )
-    except ServiceError as error:
-        raise HTTPException(http_status(error), str(error)) from None
     await ctx.service.recorded(reference, reading.complaint.version)
     return RedirectResponse(f"/complaints/{reference}?fait={done}", status_code=303)
 
@@ -268,10 +263,7 @@ async def document_file(
     ctx: WebContext = Depends(context),
 ) -> Response:
     """A document's file, shown in the browser (PDF, images) or downloaded; never cached."""
-    try:
-        found = await ctx.service.document_file(agent.principal, reference, sha256)
-    except ServiceError as error:
-        raise HTTPException(http_status(error), str(error)) from None
+    found = await ctx.service.document_file(agent.principal, reference, sha256)
     return Response(
         found.content,
         media_type=found.media_type.value,
@@ -291,10 +283,7 @@ async def show_letter(
     agent: Agent = Depends(current_agent),
     ctx: WebContext = Depends(context),
 ) -> Response:
-    try:
-        letter = await ctx.service.letter(agent.principal, reference, kind, sequence)
-    except ServiceError as error:
-        raise HTTPException(http_status(error), str(error)) from None
+    letter = await ctx.service.letter(agent.principal, reference, kind, sequence)
     return render(
         ctx,
         request,
@@ -317,10 +306,7 @@ async def offer_follow_link(
     that came by email or post, say), as `recevoir un nouveau lien` would; the address is the
     one the complaint holds, and it may ask for a new link from then on."""
     await checked_form(request, agent)
-    try:
-        reading = await ctx.service.read(agent.principal, reference)
-    except ServiceError as error:
-        raise HTTPException(http_status(error), str(error)) from None
+    reading = await ctx.service.read(agent.principal, reference)
     complaint = reading.complaint
     address = complaint.intake.complainant.email if reading.readable else None
     if not may_offer_follow_link(agent.role, complaint.medical):

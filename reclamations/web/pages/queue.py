@@ -6,16 +6,13 @@ from __future__ import annotations
 import asyncio
 from urllib.parse import parse_qsl, urlencode
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from reclamations.db.queue import ANY_STATUS, QueueFilters, Sort
 from reclamations.db.register import dated_line, last_promise
 from reclamations.domain.access import may_read_complaints
 from reclamations.domain.complaint import Status
-from reclamations.domain.errors import (
-    ServiceError,
-)
 from reclamations.domain.intake import Category, Channel
 from reclamations.web.context import WebContext, context
 from reclamations.web.pages.common import (
@@ -23,7 +20,6 @@ from reclamations.web.pages.common import (
     Agent,
     checked_form,
     current_agent,
-    http_status,
     render,
 )
 from reclamations.web.views import today
@@ -61,14 +57,11 @@ async def queue(
         overdue=overdue,
     )
     order = Sort.parse(sort)
-    try:
-        result, known_assignees, saved = await asyncio.gather(
-            ctx.service.queue(agent.principal, filters, page, order),
-            ctx.service.assignees(agent.principal),
-            ctx.service.saved_filters(agent.principal),
-        )
-    except ServiceError as error:
-        raise HTTPException(http_status(error), str(error)) from None
+    result, known_assignees, saved = await asyncio.gather(
+        ctx.service.queue(agent.principal, filters, page, order),
+        ctx.service.assignees(agent.principal),
+        ctx.service.saved_filters(agent.principal),
+    )
     # issue 29: every filter is in the address, so that a link or a saved filter brings the
     # same queue back; empty ones are left out.
     chosen = {
@@ -145,10 +138,7 @@ async def save_queue_filter(
 ) -> Response:
     form = await checked_form(request, agent)
     query = queue_query(form.get("query", ""))
-    try:
-        await ctx.service.save_filter(agent.principal, form.get("name", ""), query)
-    except ServiceError as error:
-        raise HTTPException(http_status(error), str(error)) from None
+    await ctx.service.save_filter(agent.principal, form.get("name", ""), query)
     return RedirectResponse(f"/?{query}", status_code=303)
 
 
@@ -157,8 +147,5 @@ async def delete_queue_filter(
     request: Request, agent: Agent = Depends(current_agent), ctx: WebContext = Depends(context)
 ) -> Response:
     form = await checked_form(request, agent)
-    try:
-        await ctx.service.delete_filter(agent.principal, form.get("name", ""))
-    except ServiceError as error:
-        raise HTTPException(http_status(error), str(error)) from None
+    await ctx.service.delete_filter(agent.principal, form.get("name", ""))
     return RedirectResponse("/", status_code=303)

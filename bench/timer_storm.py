@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 import psutil
 from sqlalchemy import func, select
-from temporalio.api.enums.v1 import EventType
+from temporalio.api.enums.v1 import EventType, TimeoutType
 from temporalio.client import Client
 
 from bench.common import (
@@ -242,6 +242,11 @@ async def histories(client: Client, ids: list[str]) -> dict[str, dict[str, float
         history = await client.get_workflow_handle(workflow).fetch_history()
         for event in history.events:
             kind = EventType.Name(event.event_type).removeprefix("EVENT_TYPE_").lower()
+            if event.HasField("workflow_task_timed_out_event_attributes"):
+                # Which clock ran out: a task left waiting on its worker's sticky queue, or
+                # one the worker started and did not finish in time.
+                timeout = event.workflow_task_timed_out_event_attributes.timeout_type
+                kind += "_" + TimeoutType.Name(timeout).removeprefix("TIMEOUT_TYPE_").lower()
             counts[kind] = counts.get(kind, 0) + 1
             if event.HasField("workflow_execution_started_event_attributes"):
                 started.append(event.workflow_execution_started_event_attributes.input.ByteSize())

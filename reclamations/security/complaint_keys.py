@@ -12,7 +12,8 @@ rewraps these rows (`rewrap`), never the data.
 Unwrapped keys are kept in memory a short while (`CACHE_SECONDS`): the worker asks for a
 complaint's key at each of its workflow's tasks. A key destroyed in another process stops
 opening here when the cached copy expires; the erasure also deletes the workflow from Temporal,
-so nothing goes on asking for it.
+so nothing goes on asking for it. While the database cannot be read, a key held already keeps
+serving past its time, so that a database outage does not stop the complaints' clocks.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from datetime import UTC, datetime
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from reclamations.db.engine import SessionFactory
 from reclamations.db.models import ComplaintKeyRow, ComplaintRow
@@ -89,8 +90,16 @@ class ComplaintKeys:
         complaint has no key (yet)."""
         cached = self._cache.get(reference)
         if cached is None or cached.until < time.monotonic():
-            async with self._sessions() as session:
-                row = await session.get(ComplaintKeyRow, reference)
+            try:
+                async with self._sessions() as session:
+                    row = await session.get(ComplaintKeyRow, reference)
+            except (SQLAlchemyError, OSError):
+                # The database away a while: a key this process holds still opens what it
+                # sealed, so its complaints' workflow tasks go on (rule 14); one it saw
+                # destroyed stays destroyed, and one it never read waits for the database.
+                if cached is None or cached.keyring is None:
+                    raise
+                return cached.keyring
             if row is None:
                 return None
             cached = _Cached(self._remember(reference, self._unwrap(row)), 0)

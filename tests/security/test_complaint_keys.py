@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from temporalio.api.common.v1 import Payload
 from temporalio.converter import WorkflowSerializationContext
 
@@ -20,7 +21,7 @@ from reclamations.security.complaint_keys import ComplaintKeys
 from reclamations.security.keyring import Erased, Keyring
 from reclamations.workflows.messages import workflow_id
 from tests.conftest import process_env
-from tests.office import Office
+from tests.office import Office, trouble
 
 NOW = datetime(2026, 12, 5, 12, tzinfo=UTC)
 MASTER = Keyring.generate("2026-a")
@@ -168,3 +169,23 @@ async def test_complaints_db_upgrade_gives_a_key_to_each_complaint_recorded_with
     # Again: nothing more to give.
     assert await asyncio.to_thread(main, ["db", "upgrade"]) == 0
     assert "avant les clés" not in capsys.readouterr().out
+
+
+async def test_a_key_held_keeps_opening_while_the_database_is_away(
+    tmp_path, sqlite_sessions: SessionFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """rule 14: a worker's workflow tasks go on through a database outage; a complaint whose
+    key it never read waits for the database."""
+    monkeypatch.setattr("reclamations.security.complaint_keys.CACHE_SECONDS", 0.0)
+    keys = ComplaintKeys(sqlite_sessions, MASTER)
+    held = await keys.keyring_for("REC-2026-000006")
+    await ComplaintKeys(sqlite_sessions, MASTER).keyring_for("REC-2026-000007")
+    away = (
+        "ALTER TABLE complaint_keys RENAME TO keys_away",
+        "ALTER TABLE keys_away RENAME TO complaint_keys",
+    )
+    with trouble(tmp_path / "reclamations.db", *away):
+        assert await keys.find("REC-2026-000006") is held
+        with pytest.raises(OperationalError):
+            await keys.find("REC-2026-000007")
+    assert await keys.find("REC-2026-000007") is not None

@@ -27,6 +27,7 @@ from temporalio.converter import WorkflowSerializationContext
 from temporalio.testing import ActivityEnvironment
 
 from bench.common import write_result
+from bench.same_work import ring_first_letter
 from reclamations.activities.letters.activity import LetterActivities
 from reclamations.activities.letters.delivery import EmlOutbox, PostOutbox
 from reclamations.activities.records import RecordActivities
@@ -67,25 +68,7 @@ def firing(index: int, now: datetime) -> Firing:
     )
     reference = intake.reference or ""
     complaint = Complaint.open(reference, intake, plan_complaint(intake, Policy()), now)
-    recorded = max(e.seq for e in complaint.events)
-    alarm = complaint.next_alarm()
-    assert alarm is not None
-    complaint.ring(alarm.kind, alarm.at)
-    order = complaint.pending_letters[0]
-    record = RecordInput(
-        complaint=complaint.model_copy(update={"events": []}),
-        events=[e for e in complaint.events if e.seq > recorded],
-        at=alarm.at,
-    )
-    letter = LetterInput(
-        reference=reference,
-        intake=complaint.letter_intake,
-        plan=complaint.plan,
-        order=order,
-        quality_target_due=complaint.quality_target_due,
-        at=order.ordered_at,
-        record=record,
-    )
+    letter = ring_first_letter(complaint)
     return Firing(complaint, letter, max(e.seq for e in complaint.events))
 
 

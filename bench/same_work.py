@@ -113,13 +113,11 @@ class ComplaintFiring:
     indexed_when_due: dict[str, Any]
 
 
-def complaint_firing(intake: ComplaintIntake, now: datetime) -> ComplaintFiring:
-    """A complaint opened and rung as ComplaintWorkflow does in lean runs: its first letter
-    carries the record of the state that ordered it (the events since the registration)."""
-    reference = intake.reference or ""
-    complaint = Complaint.open(reference, intake, plan_complaint(intake, Policy()), now)
+def ring_first_letter(complaint: Complaint) -> LetterInput:
+    """Rings a complaint just opened as ComplaintWorkflow does in lean runs, and gives its first
+    letter, which carries the record of the state that ordered it (the events since the
+    registration). The storm's shapes and the letter's own path (bench/letter_path.py) alike."""
     recorded = max(event.seq for event in complaint.events)
-    indexed = search.values_of(complaint)
     alarm = complaint.next_alarm()
     assert alarm is not None, "the storm's complaint has no acknowledgement alarm"
     complaint.ring(alarm.kind, alarm.at)
@@ -129,8 +127,8 @@ def complaint_firing(intake: ComplaintIntake, now: datetime) -> ComplaintFiring:
         events=[event for event in complaint.events if event.seq > recorded],
         at=alarm.at,
     )
-    letter = LetterInput(
-        reference=reference,
+    return LetterInput(
+        reference=complaint.reference,
         intake=complaint.letter_intake,
         plan=complaint.plan,
         order=order,
@@ -138,6 +136,14 @@ def complaint_firing(intake: ComplaintIntake, now: datetime) -> ComplaintFiring:
         at=order.ordered_at,
         record=record,
     )
+
+
+def complaint_firing(intake: ComplaintIntake, now: datetime) -> ComplaintFiring:
+    """What a storm complaint carries when its acknowledgement falls due."""
+    reference = intake.reference or ""
+    complaint = Complaint.open(reference, intake, plan_complaint(intake, Policy()), now)
+    indexed = search.values_of(complaint)
+    letter = ring_first_letter(complaint)
     rung = search.values_of(complaint)
     return ComplaintFiring(
         start=StartComplaint(reference=reference, intake=intake),

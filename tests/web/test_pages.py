@@ -144,9 +144,8 @@ async def test_an_agent_declares_an_email_complaint_medical_and_reads_it_no_more
     form = page.split('class="action-mark_medical"')[1].split("</form>")[0]
     assert "ne seront plus lisibles que par le Médecin Conseil" in form
     assert 'name="confirmation" required' in form
-    response = await http.post(
-        "/complaints/MED-LATER/actions/mark_medical", data={"csrf_token": csrf, "confirmation": "on"}
-    )
+    confirmed = {"csrf_token": csrf, "confirmation": "on"}
+    response = await http.post("/complaints/MED-LATER/actions/mark_medical", data=confirmed)
     assert response.status_code == 303
     state = await office.settled(handle)
     assert state.medical and [e.actor for e in state.events][-2:] == ["camille", "système"]

@@ -22,6 +22,7 @@ from reclamations.domain.actions import (
 from reclamations.domain.complaint.medical import CONTENT_CHANGED
 from reclamations.domain.content import FROM_OUTSIDE
 from reclamations.domain.errors import (
+    Closed,
     FieldError,
     Forbidden,
     Invalid,
@@ -69,6 +70,9 @@ class ActPart(MedicalPart):
                 try:
                     marking = await self._sealed_marking(reference, action)
                     state = await self._execute(reference, handle, marking)
+                    break
+                except Closed:
+                    state = await self._marked_on_record(reference, action)
                     break
                 except Refused as refused:
                     if str(refused) != CONTENT_CHANGED or attempt == MARKING_TRIES:

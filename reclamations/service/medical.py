@@ -7,39 +7,69 @@ halfway is finished by running the sealing again (`seal_marked`)."""
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 from sqlalchemy import delete, update
 
-from reclamations.activities.records import search_tokens
+from reclamations.activities.records import search_tokens, write_record
 from reclamations.activities.sealing_at_rest import seal_record_at_rest
 from reclamations.db.engine import compact
 from reclamations.db.models import FollowAddressRow, FollowLinkRow, FollowMailRow
 from reclamations.db.search import erase_tokens, write_tokens
 from reclamations.domain.actions import MarkMedical, SealedValue
-from reclamations.domain.complaint import Complaint
+from reclamations.domain.complaint import ActionRefused, Complaint
 from reclamations.domain.content import content_paths
-from reclamations.domain.errors import Unavailable
+from reclamations.domain.errors import NotFound, Refused, Unavailable
 from reclamations.security.blind_index import BlindIndex
 from reclamations.security.envelopes import is_enveloped, seal_file
 from reclamations.security.keyring import Keyring
 from reclamations.security.sealing import seal
 from reclamations.service.disclosure import Disclosure
 from reclamations.storage.files import FileMissing, StoreUnavailable, file_key
+from reclamations.workflows.messages import RecordInput
 
 logger = logging.getLogger(__name__)
 
 
 class MedicalPart(Disclosure):
-    async def _sealed_marking(self, reference: str, action: MarkMedical) -> MarkMedical:
-        """The marking with every content text the running complaint holds, sealed with its
-        own key (made now): the domain takes all of them or none (domain/complaint/medical.py)."""
-        complaint = await self._frozen(reference)
+    async def _sealed_marking(
+        self, reference: str, action: MarkMedical, complaint: Complaint | None = None
+    ) -> MarkMedical:
+        """The marking with every content text the complaint holds (the running one unless
+        given), sealed with its own key (made now): the domain takes all of them or none
+        (domain/complaint/medical.py)."""
+        complaint = complaint or await self._frozen(reference)
         keyring = await self._keyring_of(reference, True, create=True)
         sealed = [
             SealedValue(path=path, value=seal(keyring, reference, text))
             for path, text in content_paths(complaint).items()
         ]
         return action.model_copy(update={"sealed": sealed})
+
+    async def _marked_on_record(self, reference: str, action: MarkMedical) -> Complaint:
+        """A closed complaint whose workflow has ended (rule 11 has no end): nothing runs to
+        take the marking, so the domain's rule is applied to its record, and the record
+        written as its workflow would have (a version more, the new events)."""
+        if await self._erasure_begun(reference):
+            raise Refused("La réclamation est effacée : il n'en reste rien à sceller.")
+        complaint = await self._recorded(reference)
+        if complaint is None:
+            raise NotFound(f"Aucune réclamation {reference}.")
+        marking = await self._sealed_marking(reference, action, complaint)
+        known, now = len(complaint.events), datetime.now(UTC)
+        try:
+            complaint.apply(marking, now)
+        except ActionRefused as refused:
+            raise Refused(str(refused)) from None
+        record = RecordInput(
+            complaint=complaint.model_copy(update={"events": []}),
+            events=complaint.events[known:],
+            at=now,
+        )
+        keyring = await self._keyring_of(reference, True, create=True)
+        async with self._sessions.begin() as session:
+            await write_record(session, record, keyring, BlindIndex(self._keyring))
+        return complaint
 
     async def seal_marked(self, complaint: Complaint) -> None:
         """Everything kept of a complaint marked medical sealed at rest, once: the workflow's

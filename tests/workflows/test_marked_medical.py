@@ -9,22 +9,37 @@ from reclamations.db.models import ComplaintRow
 from reclamations.domain.access import Principal, Role
 from reclamations.domain.content import content_paths, is_sealed
 from reclamations.domain.errors import Forbidden
-from tests.erasure import database_contents, found
-from tests.office import action, at_rest, until
+from tests.erasure import (
+    DOCTOR,
+    FILE_TEXT,
+    ORDINARY,
+    TEXTS,
+    closed,
+    database_contents,
+    found,
+    keyed_office_any_database,
+    s3_server,
+    store_contents,
+    store_settings,
+)
+from tests.office import Office, action, at_rest, until
 from tests.workflows.test_lean_runs import replays, runs
 
+__all__ = ["keyed_office_any_database", "s3_server", "store_settings"]  # fixtures, used by name
+
 AGENT = Principal("camille", Role.agent)
-DOCTOR = Principal("dr.lemoine", Role.medical_advisor)
 MARKERS = ["MarqueurClos6620", "MarqueurNoteClose4471"]
 
 
-async def test_a_closed_complaint_whose_process_ended_is_marked_on_its_record(office):
-    handle = await office.start(description=f"Mon arrêt de travail {MARKERS[0]}")
-    reference = handle.id.removeprefix("complaint-")
-    await office.act(handle, action("withdraw", note=f"Elle parle de {MARKERS[1]}"))
-    await handle.result()
-    office.started_ids.discard(handle.id)  # ended here: nothing for the teardown to end
-    assert set(found(MARKERS, database_contents(office))) == set(MARKERS)
+async def test_a_closed_complaint_whose_process_ended_is_marked_on_its_record(
+    keyed_office_any_database: Office,
+) -> None:
+    """On SQLite and PostgreSQL, its files in a folder or on S3, each complaint with its key:
+    registered by email, a file joined, acknowledged by email, withdrawn with a note."""
+    office = keyed_office_any_database
+    reference = await closed(office, complainant=ORDINARY, channel="email")
+    markers = [ORDINARY["name"], ORDINARY["email"], TEXTS["ordinary"], FILE_TEXT["ordinary"]]
+    assert found(markers, database_contents(office) + store_contents(office)) == markers
 
     marked = await office.service.act(AGENT, reference, "mark_medical", {})
 
@@ -32,15 +47,20 @@ async def test_a_closed_complaint_whose_process_ended_is_marked_on_its_record(of
     async with office.sessions() as session:
         row = await session.get(ComplaintRow, reference)
     assert row is not None and row.medical and row.status == "withdrawn"
-    assert found(MARKERS, database_contents(office)) == []
+    assert found(markers, database_contents(office)) == []
+    assert found(markers, store_contents(office)) == []
     events = await office.events(reference)
-    assert (events[-1].type, events[-1].actor) == ("declared_medical", "camille")
+    assert (events[-1].type, events[-1].actor) == ("declared_medical", AGENT.name)
     # Closed: no notice goes, nothing is posted any more.
     assert marked.complaint.pending_letters == [] and not marked.complaint.open_incidents
     reading = await office.service.read(DOCTOR, reference)
-    assert MARKERS[0] in reading.complaint.intake.description
+    assert TEXTS["ordinary"] in reading.complaint.intake.description
+    [document] = [d for d in reading.complaint.documents if d.file]
+    assert document.file is not None
+    opened = await office.service.document_file(DOCTOR, reference, document.file.sha256)
+    assert opened.content.startswith(b"%PDF")
     assert not (await office.service.read(AGENT, reference)).readable
-    # The Médecin Conseil's alone from now on; marked again, it says so.
+    # The Médecin Conseil's alone from now on.
     with pytest.raises(Forbidden):
         await office.service.act(AGENT, reference, "mark_medical", {})
 

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -67,3 +67,12 @@ async def statements(
     engine = _engine(sessions)
     async with engine.begin() if write else engine.connect() as connection:
         yield connection
+
+
+async def compact(sessions: SessionFactory) -> None:
+    """SQLite's write-ahead log still holds pages as they were before rows were overwritten
+    (an erasure, content sealed in place): written back and emptied now. PostgreSQL's old row
+    versions go at its next vacuum (docs/operations.md)."""
+    async with sessions() as session:
+        if session.get_bind().dialect.name == "sqlite":
+            await session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))

@@ -22,6 +22,7 @@ from reclamations.domain.content import (
     AddressContent,
     FromOutside,
     LongContent,
+    Sealable,
     ShortContent,
     from_outside,
 )
@@ -315,6 +316,36 @@ class Withdraw(Action):
     note: LongContent | None = None
 
 
+class SealedValue(FromOutside):
+    """One content text of the complaint's state (by its path there, "intake.description"),
+    sealed by the application service with the complaint's own key."""
+
+    path: Annotated[str, Field(min_length=1, max_length=200)]
+    value: Sealable
+
+
+class MarkMedical(Action):
+    """rule 11: a complaint found to be medical after it was registered (an email, a web
+    form) becomes the Médecin Conseil's: its content sealed from now on, its letters by post.
+    The domain cannot seal: the application service gives every content text the complaint
+    holds, sealed, and the complaint takes them only if they are all there."""
+
+    sealed: list[SealedValue] = Field(
+        default_factory=list, description="posé par le système, jamais par l'appelant"
+    )
+
+    @field_validator("sealed")
+    @classmethod
+    def _never_from_outside(cls, value: list[SealedValue], info: ValidationInfo) -> object:
+        # Sealed values come from the system alone (rule 11), never from the caller.
+        if value and from_outside(info):
+            raise PydanticCustomError(
+                "sealed_from_outside",
+                "le contenu est scellé par le système, jamais par l'appelant",
+            )
+        return value
+
+
 class Retry(Action):
     """rule 14: try again what failed for good (a letter, the record), once its cause is
     mended; the incident closes when the try succeeds."""
@@ -336,6 +367,7 @@ ACTIONS: dict[str, type[Action]] = {
     "assign": Assign,
     "add_document": AddDocument,
     "correct_address": CorrectAddress,
+    "mark_medical": MarkMedical,
     "withdraw": Withdraw,
 }
 
@@ -354,6 +386,7 @@ ACTION_LABELS = {
     "assign": "Attribuer",
     "add_document": "Ajouter un document",
     "correct_address": "Renseigner l'adresse postale",
+    "mark_medical": "Déclarer médicale (Médecin Conseil)",
     "withdraw": "Clore sur désistement",
 }
 

@@ -84,6 +84,14 @@ def seal_content(keyring: Keyring, reference: str, model: M) -> M:
     return map_content(model, lambda _path, text: seal(keyring, reference, text))
 
 
+def seal_unsealed(keyring: Keyring, reference: str, model: M) -> M:
+    """Every content field of `model` sealed, but those sealed already: what a complaint
+    found medical kept in clear (issue 27), sealed as often as asked, once."""
+    return map_content(
+        model, lambda _path, text: text if is_sealed(text) else seal(keyring, reference, text)
+    )
+
+
 def seal_identity(keyring: Keyring, reference: str, model: M) -> M:
     """Every identity field of `model` sealed for the complaint `reference`, before a medical
     complaint is kept at rest; one sealed already stays as it is."""

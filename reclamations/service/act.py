@@ -10,15 +10,36 @@ from pydantic import ValidationError
 from temporalio.service import RPCError
 
 from reclamations.domain.access import Principal, can_read_content, may, may_assign_to
-from reclamations.domain.actions import ACTION_LABELS, ACTIONS, Action, Answer, Assign, Typing
+from reclamations.domain.actions import (
+    ACTION_LABELS,
+    ACTIONS,
+    Action,
+    Answer,
+    Assign,
+    MarkMedical,
+    Typing,
+)
+from reclamations.domain.complaint.medical import CONTENT_CHANGED
 from reclamations.domain.content import FROM_OUTSIDE
-from reclamations.domain.errors import FieldError, Forbidden, Invalid, NotFound, describe_errors
+from reclamations.domain.errors import (
+    Closed,
+    FieldError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    Refused,
+    describe_errors,
+)
 from reclamations.security.sealing import seal_content
-from reclamations.service.disclosure import MEDICAL_ONLY, Disclosure, Reading
+from reclamations.service.disclosure import MEDICAL_ONLY, Reading
+from reclamations.service.medical import MedicalPart
 from reclamations.workflows.client import ComplaintHandle, signal_action
 
+# How often a marking as medical reads and seals the complaint again when it changed meanwhile.
+MARKING_TRIES = 3
 
-class ActPart(Disclosure):
+
+class ActPart(MedicalPart):
     async def act(
         self,
         principal: Principal,
@@ -29,14 +50,45 @@ class ActPart(Disclosure):
         """Carry out an action as a validated update: the new state as the principal may see
         it, or Refused with the complaint's own reason."""
         handle, action = await self._prepared(principal, reference, name, fields)
+        if isinstance(action, MarkMedical):
+            return await self._mark_medical(principal, reference, handle, action)
         state = await self._execute(reference, handle, action)
         return self._reading(principal, state, await self._keyring_of(reference, state.medical))
+
+    async def _mark_medical(
+        self, principal: Principal, reference: str, handle: ComplaintHandle, action: MarkMedical
+    ) -> Reading:
+        """rule 11: sealed in the workflow first (read again if the complaint changed between
+        the sealing and the marking), then everywhere else. Asked again once it is medical (by
+        the Médecin Conseil: no one else may then), it finishes what an interrupted sealing
+        left, and changes nothing else."""
+        medical, _ = await self._routing(reference)
+        if medical:
+            state = await self._frozen(reference)
+        else:
+            for attempt in range(1, MARKING_TRIES + 1):
+                try:
+                    marking = await self._sealed_marking(reference, action)
+                    state = await self._execute(reference, handle, marking)
+                    break
+                except Closed:
+                    state = await self._marked_on_record(reference, action)
+                    break
+                except Refused as refused:
+                    if str(refused) != CONTENT_CHANGED or attempt == MARKING_TRIES:
+                        raise
+        await self.seal_marked(state)
+        return self._reading(principal, state, await self._keyring_of(reference, True))
 
     async def signal(
         self, principal: Principal, reference: str, name: str, fields: dict[str, Any]
     ) -> None:
         """The same action, fire-and-forget (back-office systems): a refusal is recorded on
         the complaint rather than answered."""
+        if ACTIONS.get(name) is MarkMedical:
+            # Sealed from the complaint as it is, and sealed at rest after: never blind.
+            await self.act(principal, reference, name, fields)
+            return
         handle, action = await self._prepared(principal, reference, name, fields)
         try:
             await signal_action(handle, action)

@@ -151,9 +151,18 @@ class DoorBase:
                     raise Unavailable(UNAVAILABLE) from error
                 return await self._recorded(reference)
             if state is not None:
-                return state
+                return await self._newer_on_record(state)
             await asyncio.sleep(0.01)
         return await self._recorded(reference)
+
+    async def _newer_on_record(self, state: Complaint) -> Complaint:
+        """The workflow's state, unless its record is newer: a closed complaint whose workflow
+        ended, marked medical since on its record (service/medical.py), still answers queries
+        with its state from before."""
+        async with self._sessions() as session:
+            row = await session.get(ComplaintRow, state.reference)
+            newer = row is not None and row.version > state.version
+        return (await self._recorded(state.reference) or state) if newer else state
 
     async def _erasure_begun(self, reference: str) -> bool:
         async with self._sessions() as session:

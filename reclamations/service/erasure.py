@@ -22,12 +22,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import delete, select, update
 from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.workflowservice.v1 import DeleteWorkflowExecutionRequest
 from temporalio.client import WorkflowExecutionStatus
 from temporalio.service import RPCError, RPCStatusCode
 
+from reclamations.db.engine import compact
 from reclamations.db.logins import AuditKind, audit
 from reclamations.db.models import (
     ComplaintRow,
@@ -284,9 +285,5 @@ class ErasurePart(DoorBase):
             await self._files.delete_complaint(reference)
 
     async def _compact(self, reference: str, now: datetime) -> None:
-        """SQLite's write-ahead log still holds the pages as they were before the erasure:
-        written back and emptied now. (PostgreSQL's old row versions go at its next vacuum:
-        docs/operations.md.)"""
-        async with self._sessions() as session:
-            if session.get_bind().dialect.name == "sqlite":
-                await session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        """The pages as they were before the erasure, gone from SQLite's log too."""
+        await compact(self._sessions)

@@ -119,6 +119,7 @@ ACTION_EXAMPLES: dict[str, dict[str, Any]] = {
         "mediator": "La Médiation de l'Assurance",
         "file_number": "LMA-2026-481",
     },
+    "mark_medical": {"on_behalf_of": "agent.martin"},
     "withdraw": {"note": "Le réclamant retire sa réclamation."},
     "retry": {"on_behalf_of": "exploitation.lyon"},
     "inform": {

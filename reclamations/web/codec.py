@@ -4,8 +4,9 @@ The UI posts `{"payloads": [...]}` to /codec/decode (and /codec/encode) from the
 the session cookie of this app (same site) and the namespace (X-Namespace), not the workflow:
 each payload names the workflow it is bound to (security/codec.py). Only operators, supervisors
 and the Médecin Conseil may decode; a payload that belongs to a medical complaint (it carries
-sealed content) opens for the Médecin Conseil only, and stays encrypted for everyone else
-(rule 11).
+sealed content, or its complaint is medical now: one found medical after it was registered
+holds its content unsealed in the history from before, issue 27) opens for the Médecin Conseil
+only, and stays encrypted for everyone else (rule 11).
 
 A batch (up to settings.max_codec_body_bytes) is parsed, opened and written back in a thread,
 never on the event loop, so every other page keeps answering while an operator reads a long
@@ -25,10 +26,12 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 from google.protobuf import json_format
 from google.protobuf.message import DecodeError
+from sqlalchemy import select
 from temporalio.api.common.v1 import Payload, Payloads
 
+from reclamations.db.models import ComplaintRow
 from reclamations.domain.access import Role, can_read_content, may_read_histories
-from reclamations.security.codec import BOUND_TO, EncryptionCodec
+from reclamations.security.codec import BOUND_TO, EncryptionCodec, complaint_reference
 from reclamations.security.keyring import Erased, Keyring, KeyringError
 from reclamations.security.sealing import contains_sealed, open_all
 from reclamations.web.context import WebContext, context
@@ -95,26 +98,50 @@ def is_medical(payload: Payload) -> bool:
 ERASED = Payload(metadata={"encoding": b"json/plain"}, data=json.dumps("[effacé]").encode())
 
 
+def bound_to(payload: Payload) -> str:
+    return payload.metadata.get(BOUND_TO, b"").decode(errors="replace")
+
+
+async def medical_now(ctx: WebContext, payloads: list[Payload]) -> frozenset[str]:
+    """The workflows, among those the payloads are bound to, whose complaint is medical now
+    (the record says so from the moment it is marked: service/medical.py)."""
+    workflows = {
+        reference: bound
+        for bound in {bound_to(p) for p in payloads}
+        if (reference := complaint_reference(bound)) is not None
+    }
+    if not workflows:
+        return frozenset()
+    async with ctx.sessions() as session:
+        medical = await session.scalars(
+            select(ComplaintRow.reference).where(
+                ComplaintRow.reference.in_(workflows), ComplaintRow.medical.is_(True)
+            )
+        )
+        return frozenset(workflows[reference] for reference in medical)
+
+
 def decode_one(
     codec: EncryptionCodec,
     ctx: WebContext,
     payload: Payload,
     role: Role,
     keyrings: Mapping[str, Keyring | None],
+    medical: frozenset[str] = frozenset(),
 ) -> Payload:
+    """`medical`: the workflows whose complaint is medical now, whatever their payload says."""
     try:
         opened = codec.decode_one(payload, keyrings)
     except Erased:
         return ERASED
     except (InvalidTag, KeyringError, DecodeError, KeyError, ValueError):
         return payload  # tampered or from another install: shown as it is, the rest still opens
-    if not is_medical(opened):
+    if not is_medical(opened) and bound_to(payload) not in medical:
         return opened
     if not can_read_content(role, medical=True):
         return payload  # stays encrypted: medical content is for the Médecin Conseil only
     # Sealed with the complaint's own key (issue 28), or, before it had one, with the keyring.
-    bound = payload.metadata.get(BOUND_TO, b"").decode(errors="replace")
-    keyring = keyrings.get(bound) or ctx.keyring
+    keyring = keyrings.get(bound_to(payload)) or ctx.keyring
     return Payload(
         metadata=opened.metadata,
         data=open_all(keyring, opened.data.decode("utf-8", "replace")).encode("utf-8"),
@@ -169,10 +196,11 @@ async def decode(request: Request, ctx: WebContext = Depends(context)) -> Respon
         ctx.codec_threads, read_payloads, body
     )
     keyrings = await codec.keyrings(parsed)
+    medical = await medical_now(ctx, parsed)
     return await answer(
         request,
         ctx,
-        lambda payloads: [decode_one(codec, ctx, p, role, keyrings) for p in payloads],
+        lambda payloads: [decode_one(codec, ctx, p, role, keyrings, medical) for p in payloads],
     )
 
 

@@ -62,7 +62,9 @@ def action_from_form(form: dict[str, str], actor: str) -> dict[str, Any]:
     """An action's fields from its form; empty fields are left out, so defaults apply."""
     data: dict[str, Any] = {"actor": actor}
     for name, value in form.items():
-        if name == "csrf_token" or not value.strip():
+        # A confirmation box is the page's own check before an action that cannot be undone
+        # (« Déclarer médicale »): not one of the action's fields.
+        if name in ("csrf_token", "confirmation") or not value.strip():
             continue
         if name == "documents_considered":
             data[name] = [line.strip() for line in value.splitlines() if line.strip()]

@@ -5,7 +5,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from reclamations.domain.actions import SealedValue
 from reclamations.domain.complaint import AlarmKind, Complaint
+from reclamations.domain.content import content_paths
 from reclamations.domain.intake import parse_intake
 from reclamations.domain.planning import plan_complaint
 from reclamations.domain.policy import Policy
@@ -33,6 +35,12 @@ def example(name: str) -> Complaint:
     path = Path(__file__).parents[2] / "examples" / f"{name}.json"
     intake = parse_intake(dated(json.loads(path.read_text()), NOW), date(2027, 3, 1))
     return Complaint.open("R-1", intake, plan_complaint(intake, Policy()), NOW)
+
+
+def sealed_for(c: Complaint) -> list[SealedValue]:
+    """Every content text of `c`, as the service would seal it for a marking as medical (here
+    a stand-in that says where it was)."""
+    return [SealedValue(path=path, value=f"sealed:{path}") for path in content_paths(c)]
 
 
 def pending(c):

@@ -77,7 +77,8 @@ def test_requalifying_cancels_complaint_letters_not_yet_sent():
     c.apply(Qualify(actor="a"), NOW)
     c.apply(RequalifyAsRequest(actor="a", note="Demande d'attestation."), NOW)
     assert pending(c) == ["requalification"]
-    assert c.allowed_actions() == []
+    # Closed: nothing more, but medical content found in it is still sealed (rule 11).
+    assert c.allowed_actions() == ["mark_medical"]
 
 
 def test_answering_closes_a_running_suspension():

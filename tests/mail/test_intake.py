@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import smtplib
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from email import policy
 from email.message import EmailMessage
@@ -22,7 +21,6 @@ from reclamations.domain.access import Principal, Role
 from reclamations.domain.errors import Forbidden
 from reclamations.domain.files import MediaType
 from reclamations.mail.imap import KEYWORD, MailboxReader
-from reclamations.mail.intake import MailGateway
 from reclamations.mail.ledger import Disposition, times
 from reclamations.mail.message import read_mail
 from reclamations.mail.receiver import serve
@@ -31,7 +29,6 @@ from reclamations.service.mail import aside_key
 from reclamations.storage.files import FolderStore, file_key
 from tests.imap_server import ImapServer, free_port
 from tests.mail.builders import (
-    ID_DOMAIN,
     MEDICAL_ADDRESS,
     OWN_DOMAIN,
     complaint_mail,
@@ -41,28 +38,6 @@ from tests.office import Office, read_eml, until
 
 AGENT = Principal("Camille Martin", Role.agent)
 DOCTOR = Principal("Dr Paul Lemoine", Role.medical_advisor)
-
-
-@pytest.fixture
-def gateway(office: Office) -> MailGateway:
-    office.settings = office.settings.model_copy(
-        update={
-            "mail_own_domains": [OWN_DOMAIN],
-            "mail_medical_addresses": [MEDICAL_ADDRESS],
-            "mail_message_id_domain": ID_DOMAIN,
-            "mail_from": f"Réclamations <reclamations@{OWN_DOMAIN}>",
-        }
-    )
-    return MailGateway(office.service, office.settings)
-
-
-@pytest.fixture
-async def receiver(gateway: MailGateway) -> AsyncIterator[int]:
-    port = free_port()
-    server = await serve(gateway, "127.0.0.1", port)
-    yield port
-    server.close()
-    await server.wait_closed()
 
 
 async def send(port: int, message: EmailMessage, to: str = f"reclamations@{OWN_DOMAIN}"):

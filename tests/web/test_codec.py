@@ -150,6 +150,23 @@ async def test_medical_payloads_open_for_the_medecin_conseil_only(http, office):
     assert "sealed:" not in opened
 
 
+async def test_a_complaint_marked_medical_later_opens_its_earlier_payloads_to_the_doctor_only(
+    http, office
+):
+    """Issue 27: its history from before the marking holds its content unsealed (encrypted
+    for the complaint); once it is medical, that history is the Médecin Conseil's alone."""
+    handle = await office.start(reference="COD-LATER", description=f"{SECRET}.")
+    body = await start_payloads(handle)  # the first run's input, from before the marking
+    await login(http, "sami")
+    assert SECRET in opened_text((await decode(http, body)).json())
+    await office.act(handle, action("mark_medical", actor="camille"))
+    for who in ("sami", "louise"):
+        await login(http, who)
+        assert (await decode(http, body)).json() == body  # handed back still encrypted
+    await login(http, "dr.lemoine")
+    assert SECRET in opened_text((await decode(http, body)).json())
+
+
 async def test_a_tampered_payload_does_not_spoil_the_batch(http, office):
     body = await start_payloads(await office.start())
     good = body["payloads"][0]

@@ -137,6 +137,23 @@ async def test_a_medical_complaint_is_unreadable_but_for_the_medecin_conseil(htt
     assert "Remboursement d&#39;optique en attente" in queue and "Hélène Garnier" in queue
 
 
+async def test_an_agent_declares_an_email_complaint_medical_and_reads_it_no_more(http, office):
+    handle = await office.start(reference="MED-LATER", description=SECRET)
+    csrf = await login(http, "camille")
+    page = (await http.get("/complaints/MED-LATER")).text
+    form = page.split('class="action-mark_medical"')[1].split("</form>")[0]
+    assert "ne seront plus lisibles que par le Médecin Conseil" in form
+    assert 'name="confirmation" required' in form
+    confirmed = {"csrf_token": csrf, "confirmation": "on"}
+    response = await http.post("/complaints/MED-LATER/actions/mark_medical", data=confirmed)
+    assert response.status_code == 303
+    state = await office.settled(handle)
+    assert state.medical and [e.actor for e in state.events][-2:] == ["camille", "système"]
+    page = (await http.get("/complaints/MED-LATER")).text
+    assert "réservés au Médecin Conseil" in page and SECRET not in page
+    assert "Aucune action possible" in page
+
+
 async def test_the_new_complaint_form_validates_like_the_api(http, office):
     csrf = await login(http, "camille")
     form = {

@@ -22,6 +22,7 @@ from reclamations.domain.actions import (
     CorrectAddress,
     Escalate,
     Inform,
+    MarkMedical,
     Mediate,
     MediationStep,
     Qualify,
@@ -33,7 +34,7 @@ from reclamations.domain.actions import (
     action_name,
     days_done,
 )
-from reclamations.domain.complaint.alarms import WithAlarms
+from reclamations.domain.complaint.medical import WithMedical
 from reclamations.domain.complaint.records import (
     FIRST_CYCLE,
     RETRIABLE,
@@ -53,7 +54,7 @@ from reclamations.domain.content import content_sealing_problem
 from reclamations.domain.deadlines import SUSPENSION_LABELS
 from reclamations.domain.files import dossier_problem
 from reclamations.domain.french import long_date
-from reclamations.domain.intake import CATEGORY_LABELS, ELECTRONIC_CHANNELS, ComplaintIntake
+from reclamations.domain.intake import CATEGORY_LABELS, ComplaintIntake
 from reclamations.domain.letters import COMPLAINT_LETTERS, LetterKind
 from reclamations.domain.planning import Plan
 
@@ -62,7 +63,7 @@ Guard = Callable[[], str | None]
 Effect = Callable[[Any, datetime], None]
 
 
-class Complaint(WithAlarms):
+class Complaint(WithMedical):
     """The full state of one complaint, as its workflow holds it and its query returns it."""
 
     # -- opening ---------------------------------------------------------------------------
@@ -92,21 +93,11 @@ class Complaint(WithAlarms):
         complaint._record(
             now, EventType.registered, registered_by or SYSTEM, complaint._registration_summary()
         )
-        if intake.medical and not intake.complainant.postal_address:
-            # rule 11: registered all the same; finding the address is an incident.
-            complaint._open_incident(
-                IncidentKind.address,
-                "adresse postale inconnue, or tout courrier d'une réclamation médicale part par "
-                "la poste",
-                "adresse postale inconnue",
-                now,
-            )
+        if intake.medical:
+            complaint._medical_follow_up(now)
         if not plan.written:
             # rule 2: an oral complaint not settled at once is invited to write.
             complaint._order(LetterKind.written_confirmation_invitation, now)
-        elif intake.medical and intake.channel in ELECTRONIC_CHANNELS:
-            # rule 11: medical elements go by post, to the Médecin Conseil only.
-            complaint._order(LetterKind.medical_postal_notice, now)
         return complaint
 
     def _registration_summary(self) -> str:
@@ -125,6 +116,7 @@ class Complaint(WithAlarms):
         return {
             Retry: (self._may_retry, self._retry),
             CorrectAddress: (self._may_correct_address, self._correct_address),
+            MarkMedical: (self._may_mark_medical, self._mark_medical),
             Qualify: (self._may_qualify, self._qualify),
             Classify: (self._may_classify, self._classify),
             RequalifyAsRequest: (self._may_requalify_as_request, self._requalify_as_request),
@@ -149,8 +141,10 @@ class Complaint(WithAlarms):
         guard, _ = self._handlers()[type(action)]
         refusal = guard()
         if refusal is None and not isinstance(action, Retry):
-            # rule 11: a medical complaint takes only sealed content, others plain text.
-            problem = content_sealing_problem(action, self.medical)
+            # rule 11: a medical complaint takes only sealed content, others plain text; the
+            # marking brings the sealed content of a complaint that becomes medical.
+            medical = self.medical or isinstance(action, MarkMedical)
+            problem = content_sealing_problem(action, medical)
             refusal = f"Action refusée : {problem}." if problem else None
         if refusal is None:
             refusal = self._implausible_day(action, now)

@@ -109,6 +109,7 @@ class EventType(StrEnum):
     address_changed = "address_changed"
     classified = "classified"
     mediation = "mediation"
+    declared_medical = "declared_medical"  # rule 11: found medical after it was registered
 
 
 class AlarmKind(StrEnum):

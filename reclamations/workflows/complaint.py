@@ -27,7 +27,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 from temporalio.exceptions import TimeoutError as TemporalTimeout
 
 with workflow.unsafe.imports_passed_through():
-    from reclamations.domain.actions import ACTION_LABELS, ACTIONS, Action, MarkMedical
+    from reclamations.domain.actions import ACTION_LABELS, ACTIONS, Action
     from reclamations.domain.complaint import (
         STATUS_LABELS,
         TERMINAL,
@@ -119,9 +119,6 @@ class ComplaintWorkflow:
         self._timer: tuple[Alarm, asyncio.Task[None]] | None = None
         self._carried_version: int | None = None
         self._heading = ""  # a continued run has no summary of its own in the Web UI
-        # rule 11: marked medical in this run, whose history holds its content from before
-        # (encrypted, but not sealed): the next run starts from the sealed state alone.
-        self._sealed_since_start = False
 
     @workflow.run
     async def run(self, start: StartComplaint) -> Outcome:
@@ -165,8 +162,7 @@ class ComplaintWorkflow:
                 self._publish(complaint)
                 if complaint.stage in TERMINAL and self._effects_settled(complaint):
                     break
-                anew = self._history_is_long(complaint) or self._sealed_since_start
-                if anew and self._between_steps(complaint):
+                if self._history_is_long(complaint) and self._between_steps(complaint):
                     # The intake too, as the complaint holds it now (sealed once marked medical).
                     workflow.continue_as_new(
                         start.model_copy(update={"resumed": complaint, "intake": complaint.intake})
@@ -380,7 +376,7 @@ class ComplaintWorkflow:
         await workflow.wait_condition(lambda: self._complaint is not None)
         assert self._complaint is not None
         try:
-            self._apply(self._complaint, action)
+            self._complaint.apply(action, workflow.now())
         except ActionRefused as refused:
             raise ApplicationError(str(refused), type="ActionRefused") from None
         return self._complaint
@@ -389,14 +385,9 @@ class ComplaintWorkflow:
         await workflow.wait_condition(lambda: self._complaint is not None)
         assert self._complaint is not None
         try:
-            self._apply(self._complaint, action)
+            self._complaint.apply(action, workflow.now())
         except ActionRefused as refused:
             self._complaint.refused(action, str(refused), workflow.now())
-
-    def _apply(self, complaint: Complaint, action: Action) -> None:
-        complaint.apply(action, workflow.now())
-        if isinstance(action, MarkMedical):
-            self._sealed_since_start = True
 
     async def refuse_foreign(self, message: str) -> None:
         """A signal that did not come through the application (see workflows/guard.py)."""

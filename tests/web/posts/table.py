@@ -52,6 +52,7 @@ ACTION_ROLES: dict[str, frozenset[Role]] = {
     "assign": HANDLERS,
     "add_document": HANDLERS,
     "correct_address": HANDLERS,
+    "mark_medical": HANDLERS,
     "withdraw": HANDLERS,
 }
 HISTORY_READERS = frozenset({Role.operator, Role.supervisor, Role.medical_advisor})
@@ -218,6 +219,7 @@ def action_fields(name: str, actor: str) -> dict[str, Any]:
         "assign": {"assignee": actor},  # an agent assigns to themselves only
         "add_document": {"document": {"name": "Relevé", "kind": "supporting_document"}},
         "correct_address": {"postal_address": "3 rue Neuve\n69002 Lyon"},
+        "mark_medical": {},
         "withdraw": {},
     }
     return fields[name]

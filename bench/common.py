@@ -29,6 +29,7 @@ from temporalio.testing import WorkflowEnvironment
 from reclamations.db.engine import SessionFactory, create_engine, session_factory
 from reclamations.db.migrate import upgrade
 from reclamations.security.codec import data_converter
+from reclamations.security.complaint_keys import ComplaintKeys
 from reclamations.security.keyring import Keyring
 from reclamations.workflows.client import register_search_attributes
 from tests.processes import free_port
@@ -150,15 +151,18 @@ async def _bench_system(root: Path, url: str) -> AsyncIterator[Bench]:
     engine = create_engine(url)
     await upgrade(engine)
     metrics_port = free_port()
+    sessions = session_factory(engine)
+    # The driver starts complaints as the door does (web, starter, mail intake): each one's
+    # key made there and its payloads sealed with it (issue 28), not left to the worker's first
+    # payload. Other workflows (the raw shapes) are sealed with the keyring, as before.
     env = await WorkflowEnvironment.start_local(
         dev_server_existing_path=str(BIN / "temporal"),
-        data_converter=data_converter(keyring),
+        data_converter=data_converter(keyring, ComplaintKeys(sessions, keyring)),
         dev_server_log_level="error",
         dev_server_extra_args=["--metrics-port", str(metrics_port)],
     )
     await register_search_attributes(env.client, "default")
     plain = await Client.connect(env.client.service_client.config.target_host)
-    sessions = session_factory(engine)
     bench = Bench(env, root, keyring, env.client, plain, sessions, url, metrics_port)
     try:
         yield bench

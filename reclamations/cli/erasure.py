@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -70,32 +72,36 @@ def fail(message: str, code: int = 1) -> int:
     return code
 
 
-async def _compliance(
-    settings: Settings, username: str, roles: tuple[Role, ...] = (Role.compliance,)
-) -> tuple[Principal | None, Any]:
+@asynccontextmanager
+async def _door(
+    username: str, roles: tuple[Role, ...] = (Role.compliance,)
+) -> AsyncIterator[tuple[Principal, ComplaintService] | None]:
+    """The door as `username` (None when they are not an active user of one of `roles`), its
+    database closed once the command is done."""
+    settings = Settings()
     engine = create_engine(settings.resolved_database_url)
-    sessions = session_factory(engine)
-    user = await get_user(sessions, username)
-    if user is None or not user.active or user.role not in roles:
+    try:
+        sessions = session_factory(engine)
+        user = await get_user(sessions, username)
+        if user is None or not user.active or user.role not in roles:
+            yield None
+            return
+        keyring = load_keyring(settings)
+        client = await connect_temporal(settings, keyring, sessions)
+        service = complaint_service(client, settings, sessions, keyring)
+        yield Principal(user.username, Role(user.role)), service
+    finally:
         await engine.dispose()
-        return None, None
-    return Principal(user.username, Role(user.role)), engine
 
 
-async def _service(settings: Settings, engine: Any) -> ComplaintService:
-    keyring = load_keyring(settings)
-    sessions = session_factory(engine)
-    client = await connect_temporal(settings, keyring, sessions)
-    return complaint_service(client, settings, sessions, keyring)
+COMPLIANCE_ONLY = "{} n'est pas un utilisateur actif du rôle conformité"
 
 
 async def erase(args: argparse.Namespace) -> int:
-    settings = Settings()
-    principal, engine = await _compliance(settings, args.by)
-    if principal is None:
-        return fail(f"{args.by} n'est pas un utilisateur actif du rôle conformité", 2)
-    try:
-        service = await _service(settings, engine)
+    async with _door(args.by) as door:
+        if door is None:
+            return fail(COMPLIANCE_ONLY.format(args.by), 2)
+        principal, service = door
         references = await service.pending_erasures() if args.pending else [args.reference]
         failed = 0
         for reference in references:
@@ -108,29 +114,24 @@ async def erase(args: argparse.Namespace) -> int:
         if args.pending and not references:
             print("aucun effacement en attente")
         return 1 if failed else 0
-    finally:
-        await engine.dispose()
 
 
 async def hold(args: argparse.Namespace) -> int:
-    settings = Settings()
-    principal, engine = await _compliance(settings, args.by)
-    if principal is None:
-        return fail(f"{args.by} n'est pas un utilisateur actif du rôle conformité", 2)
-    try:
-        service = await _service(settings, engine)
-        if args.lift:
-            await service.lift_hold(principal, args.reference)
-            print(f"{args.reference} : conservation levée")
-        else:
-            reason = HoldReason(args.reason)
-            await service.place_hold(principal, args.reference, reason, datetime.now(UTC))
-            print(f"{args.reference} : conservation imposée ({HOLD_LABELS[reason]})")
+    async with _door(args.by) as door:
+        if door is None:
+            return fail(COMPLIANCE_ONLY.format(args.by), 2)
+        principal, service = door
+        try:
+            if args.lift:
+                await service.lift_hold(principal, args.reference)
+                print(f"{args.reference} : conservation levée")
+            else:
+                reason = HoldReason(args.reason)
+                await service.place_hold(principal, args.reference, reason, datetime.now(UTC))
+                print(f"{args.reference} : conservation imposée ({HOLD_LABELS[reason]})")
+        except ServiceError as error:
+            return fail(str(error))
         return 0
-    except ServiceError as error:
-        return fail(str(error))
-    finally:
-        await engine.dispose()
 
 
 def run_erase(args: argparse.Namespace) -> int:
@@ -146,22 +147,19 @@ def run_hold(args: argparse.Namespace) -> int:
 
 
 async def export_person(args: argparse.Namespace) -> int:
-    settings = Settings()
-    principal, engine = await _compliance(settings, args.by, EXPORTERS)
-    if principal is None:
-        return fail(f"{args.by} n'est ni un utilisateur conformité ni le Médecin Conseil", 2)
-    try:
-        service = await _service(settings, engine)
-        data = await service.person_data(
-            principal, datetime.now(UTC), args.email, args.member_number, client="cli"
-        )
+    async with _door(args.by, EXPORTERS) as door:
+        if door is None:
+            return fail(f"{args.by} n'est ni un utilisateur conformité ni le Médecin Conseil", 2)
+        principal, service = door
+        try:
+            data = await service.person_data(
+                principal, datetime.now(UTC), args.email, args.member_number, client="cli"
+            )
+        except ServiceError as error:
+            return fail(str(error))
         args.output.write_bytes(person_zip(data))
         print(f"{len(data.complaints)} réclamation(s) exportée(s) dans {args.output}")
         return 0
-    except ServiceError as error:
-        return fail(str(error))
-    finally:
-        await engine.dispose()
 
 
 def run_export(args: argparse.Namespace) -> int:

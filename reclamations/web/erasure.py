@@ -75,6 +75,15 @@ async def page(
     return await _page(request, ctx, agent, reference, DONE.get(fait, ""))
 
 
+async def _refused(
+    request: Request, ctx: WebContext, agent: Agent, reference: str, error: ServiceError
+) -> Response:
+    """The page again, with why the door refused (open, held, too early...)."""
+    return await _page(
+        request, ctx, agent, reference, error=str(error), status_code=http_status(error)
+    )
+
+
 @router.post("/{reference}", response_class=HTMLResponse)
 async def erase(
     request: Request,
@@ -89,8 +98,7 @@ async def erase(
             agent.principal, reference, datetime.now(UTC), client=client_address(request)
         )
     except ServiceError as error:
-        status = http_status(error)
-        return await _page(request, ctx, agent, reference, error=str(error), status_code=status)
+        return await _refused(request, ctx, agent, reference, error)
     return _back(reference, "efface")
 
 
@@ -113,6 +121,5 @@ async def hold(
         now = datetime.now(UTC)
         await ctx.service.place_hold(agent.principal, reference, HoldReason(reason), now)
     except ServiceError as error:
-        status = http_status(error)
-        return await _page(request, ctx, agent, reference, error=str(error), status_code=status)
+        return await _refused(request, ctx, agent, reference, error)
     return _back(reference, "conservation")

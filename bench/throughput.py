@@ -8,6 +8,7 @@ server in the same run.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import statistics
 import sys
@@ -18,7 +19,9 @@ from typing import Any
 import psutil
 
 from bench.common import (
+    RESULTS,
     Bench,
+    Profile,
     bench_system,
     cpu,
     cpu_ms_per,
@@ -36,6 +39,9 @@ from reclamations.workflows.client import signal_action, start_complaint
 
 WINDOW_SECONDS = 1.0
 ROUNDS = 3
+# BENCH_PROFILE=1: py-spy samples the complaint worker and the driver (the door's client side)
+# during the last round of complaints.
+PROFILING = os.environ.get("BENCH_PROFILE") == "1"
 
 
 def intake(reference: str) -> Any:
@@ -104,6 +110,14 @@ async def main(count: int, limit: int) -> None:
             "raw worker": psutil.Process(raw_worker.pid),
             "driver": psutil.Process(),
         }
+        profiles = (
+            [
+                Profile(worker.pid, RESULTS / "throughput-worker.profile"),
+                Profile(os.getpid(), RESULTS / "throughput-driver.profile"),
+            ]
+            if PROFILING
+            else []
+        )
         raw_rates, complaint_rates = [], []
         cpu_raw = dict.fromkeys(watched, 0.0)
         cpu_complaints = dict.fromkeys(watched, 0.0)
@@ -112,7 +126,10 @@ async def main(count: int, limit: int) -> None:
             before = cpu(watched)
             raw_rates.append(count / await raw(bench, count, limit, round_))
             middle = cpu(watched)
-            complaint_rates.append(count / await complaints(bench, count, limit, round_))
+            with contextlib.ExitStack() as stack:
+                for profile in profiles if round_ == ROUNDS - 1 else []:
+                    stack.enter_context(profile)
+                complaint_rates.append(count / await complaints(bench, count, limit, round_))
             after = cpu(watched)
             for name, seconds in cpu_spent(before, middle).items():
                 cpu_raw[name] += seconds
@@ -138,6 +155,10 @@ async def main(count: int, limit: int) -> None:
                 "cpu_ms_per_complaint": cpu_ms_per(cpu_complaints, count * ROUNDS),
                 "complaint_worker_rss_mb": rss_mb(worker.pid),
                 "raw_worker_rss_mb": rss_mb(raw_worker.pid),
+                **{
+                    f"{name}_profile_percent": profile.parts()
+                    for name, profile in zip(("worker", "driver"), profiles, strict=False)
+                },
             },
         )
 

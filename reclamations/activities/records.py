@@ -137,5 +137,5 @@ class RecordActivities:
             if medical
             else self._keyring
         )
-        async with statements(self._sessions) as connection:
+        async with statements(self._sessions, batched=True) as connection:
             await write_record(connection, data, keyring, self._index)

@@ -70,6 +70,13 @@ async def insert_missing(
         await session.execute(_insert_missing(_dialect(session), model), list(rows))
 
 
+async def insert_if_missing(session: Executor, model: type[Base], row: dict[str, Any]) -> bool:
+    """Insert the row unless its primary key (or another unique column) is taken; True when
+    it was inserted."""
+    result = await session.execute(_insert_missing(_dialect(session), model), row)
+    return bool(getattr(result, "rowcount", 0))
+
+
 async def upsert_newer(
     session: Executor, model: type[Base], row: dict[str, Any], key: str, version: str
 ) -> None:

@@ -23,16 +23,21 @@ import secrets
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy import Row, Table, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
-from reclamations.db.engine import SessionFactory
+from reclamations.db.engine import SessionFactory, statements
 from reclamations.db.models import ComplaintKeyRow, ComplaintRow
-from reclamations.security.keyring import COMPLAINT_KEY_PREFIX, Erased, Keyring
+from reclamations.db.upsert import insert_if_missing
+from reclamations.security.keyring import COMPLAINT_KEY_PREFIX, Erased, Keyring, KeyringError
 
 CACHE_SECONDS = 30.0
+_TABLE = ComplaintKeyRow.__table__
+assert isinstance(_TABLE, Table)
+_KEY = select(_TABLE)
 
 
 async def keyring_of(
@@ -71,7 +76,7 @@ class ComplaintKeys:
     def _with(self, key_id: str, key: bytes) -> Keyring:
         return Keyring(key_id, {**self.keyring.keys, key_id: key})
 
-    def _unwrap(self, row: ComplaintKeyRow) -> Keyring | None:
+    def _unwrap(self, row: ComplaintKeyRow | Row[Any]) -> Keyring | None:
         if row.destroyed_at is not None or row.wrapped is None or row.wrapped_by is None:
             return None
         key = self.keyring.decrypt(
@@ -91,8 +96,12 @@ class ComplaintKeys:
         cached = self._cache.get(reference)
         if cached is None or cached.until < time.monotonic():
             try:
-                async with self._sessions() as session:
-                    row = await session.get(ComplaintKeyRow, reference)
+                # A bare statement, not the ORM's session: the codec asks at every workflow
+                # task whose complaint's key is not in memory.
+                async with statements(self._sessions, write=False) as connection:
+                    row = (
+                        await connection.execute(_KEY.where(_TABLE.c.reference == reference))
+                    ).first()
             except (SQLAlchemyError, OSError):
                 # The database away a while: a key this process holds still opens what it
                 # sealed, so its complaints' workflow tasks go on (rule 14); one it saw
@@ -110,32 +119,35 @@ class ComplaintKeys:
     async def keyring_for(self, reference: str) -> Keyring:
         """The keyring to seal and open the complaint `reference` with: made the first time
         (a new complaint, or one registered before complaints had keys)."""
-        found = await self.find(reference)
-        if found is not None:
-            return found
+        if reference in self._cache:  # read before: `find` serves it (a while without database)
+            found = await self.find(reference)
+            if found is not None:
+                return found
+        # Offered first, read only if the complaint had one already: a new complaint's key
+        # costs one statement (the door registers a complaint this way, then the worker seals).
         key_id = COMPLAINT_KEY_PREFIX + secrets.token_hex(12)
         key = AESGCM.generate_key(bit_length=256)
         wrapped_by, wrapped = self.keyring.encrypt(key, _wrapping_context(reference, key_id))
-        try:
-            async with self._sessions.begin() as session:
-                session.add(
-                    ComplaintKeyRow(
-                        reference=reference,
-                        key_id=key_id,
-                        wrapped_by=wrapped_by,
-                        wrapped=base64.b64encode(wrapped).decode(),
-                        created_at=datetime.now(UTC),
-                    )
-                )
-        except IntegrityError:
-            # Another process made it first (two workers, or the web and a worker): theirs.
-            found = await self.find(reference)
-            if found is None:
-                raise
-            return found
-        keyring = self._remember(reference, self._with(key_id, key))
-        assert keyring is not None
-        return keyring
+        row = {
+            "reference": reference,
+            "key_id": key_id,
+            "wrapped_by": wrapped_by,
+            "wrapped": base64.b64encode(wrapped).decode(),
+            "created_at": datetime.now(UTC),
+            "destroyed_at": None,
+        }
+        async with statements(self._sessions) as connection:
+            made = await insert_if_missing(connection, ComplaintKeyRow, row)
+        if made:
+            keyring = self._remember(reference, self._with(key_id, key))
+            assert keyring is not None
+            return keyring
+        # Another process made it before (two workers, the web and a worker), or an earlier
+        # registration did, or the complaint was erased (`find` says so).
+        found = await self.find(reference)
+        if found is None:
+            raise KeyringError(f"clé de la réclamation {reference} introuvable après sa création")
+        return found
 
     async def destroy(self, reference: str, now: datetime) -> bool:
         """The complaint's key gone for good (crypto-shredding); True when it was there. A

@@ -60,6 +60,26 @@ async def test_a_complaints_payloads_are_sealed_with_its_own_key(
     assert refused.metadata["encoding"] == b"binary/foreign"
 
 
+async def test_two_processes_making_a_complaints_key_at_once_share_one(
+    sqlite_sessions: SessionFactory,
+) -> None:
+    """The web and a worker (or two workers) each offer a key for a new complaint: the first
+    stored is the complaint's, and the other process seals with it too."""
+    web, worker = ComplaintKeys(sqlite_sessions, MASTER), ComplaintKeys(sqlite_sessions, MASTER)
+    first, second = await asyncio.gather(
+        web.keyring_for("REC-2026-000009"), worker.keyring_for("REC-2026-000009")
+    )
+    assert first.current_id == second.current_id
+    assert first.keys[first.current_id] == second.keys[second.current_id]
+    async with sqlite_sessions() as session:
+        stored = list(await session.scalars(select(ComplaintKeyRow)))
+    assert [row.key_id for row in stored] == [first.current_id]
+    # Once erased, no process makes it a new key to seal with.
+    await web.destroy("REC-2026-000009", NOW)
+    with pytest.raises(Erased):
+        await ComplaintKeys(sqlite_sessions, MASTER).keyring_for("REC-2026-000009")
+
+
 async def test_a_destroyed_key_leaves_its_payloads_unreadable_and_others_open(
     sqlite_sessions: SessionFactory,
 ) -> None:

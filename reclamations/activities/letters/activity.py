@@ -152,7 +152,7 @@ class LetterActivities:
             "location": location,
             "sent_at": datetime.now(UTC),
         }
-        async with statements(self._sessions) as connection:
+        async with statements(self._sessions, batched=True) as connection:
             # Another try of the same letter that got there first keeps its text: this one
             # only marks the letter sent (both sent the same business key, and message id).
             await upsert_columns(connection, LetterRow, sent, ("status", "location", "sent_at"))

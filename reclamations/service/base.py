@@ -18,7 +18,7 @@ from temporalio.client import (
 )
 from temporalio.service import RPCError, RPCStatusCode
 
-from reclamations.db.engine import SessionFactory
+from reclamations.db.engine import SessionFactory, statements
 from reclamations.db.models import ComplaintRow, ErasureRow, EventRow
 from reclamations.db.references import next_reference
 from reclamations.db.snapshot import complaint_from
@@ -159,9 +159,12 @@ class DoorBase:
         """The workflow's state, unless its record is newer: a closed complaint whose workflow
         ended, marked medical since on its record (service/medical.py), still answers queries
         with its state from before."""
-        async with self._sessions() as session:
-            row = await session.get(ComplaintRow, state.reference)
-            newer = row is not None and row.version > state.version
+        # The version alone (every read and every intake asks), not the row and its snapshot.
+        async with statements(self._sessions, write=False) as connection:
+            recorded = await connection.scalar(
+                select(ComplaintRow.version).where(ComplaintRow.reference == state.reference)
+            )
+        newer = recorded is not None and recorded > state.version
         return (await self._recorded(state.reference) or state) if newer else state
 
     async def _erasure_begun(self, reference: str) -> bool:

@@ -119,12 +119,9 @@ class ComplaintKeys:
     async def keyring_for(self, reference: str) -> Keyring:
         """The keyring to seal and open the complaint `reference` with: made the first time
         (a new complaint, or one registered before complaints had keys)."""
-        if reference in self._cache:  # read before: `find` serves it (a while without database)
-            found = await self.find(reference)
-            if found is not None:
-                return found
-        # Offered first, read only if the complaint had one already: a new complaint's key
-        # costs one statement (the door registers a complaint this way, then the worker seals).
+        found = await self.find(reference)
+        if found is not None:
+            return found
         key_id = COMPLAINT_KEY_PREFIX + secrets.token_hex(12)
         key = AESGCM.generate_key(bit_length=256)
         wrapped_by, wrapped = self.keyring.encrypt(key, _wrapping_context(reference, key_id))
@@ -142,8 +139,7 @@ class ComplaintKeys:
             keyring = self._remember(reference, self._with(key_id, key))
             assert keyring is not None
             return keyring
-        # Another process made it before (two workers, the web and a worker), or an earlier
-        # registration did, or the complaint was erased (`find` says so).
+        # Another process made it in the meantime (two workers, the web and a worker): theirs.
         found = await self.find(reference)
         if found is None:
             raise KeyringError(f"clé de la réclamation {reference} introuvable après sa création")

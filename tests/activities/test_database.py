@@ -1,8 +1,6 @@
 """The schema and the reference counter, on SQLite and PostgreSQL."""
 
 import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import aiosqlite
@@ -12,8 +10,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from reclamations.db.engine import SessionFactory, create_engine, session_factory, statements
-from reclamations.db.migrate import upgrade
+from reclamations.db.engine import statements
 from reclamations.db.models import Base, ReferenceCounterRow
 from reclamations.db.references import next_reference
 from reclamations.db.upsert import insert_missing
@@ -71,14 +68,6 @@ async def test_a_read_sees_what_waits_in_its_batched_transaction(sessions):
 
 
 @pytest.fixture
-async def sqlite(tmp_path: Path) -> AsyncIterator[SessionFactory]:
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'reclamations.db'}")
-    await upgrade(engine)
-    yield session_factory(engine)
-    await engine.dispose()
-
-
-@pytest.fixture
 def trips(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The trips to SQLite's thread, counted where aiosqlite queues them."""
     made: list[str] = []
@@ -92,15 +81,15 @@ def trips(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return made
 
 
-async def test_a_batched_transaction_goes_to_sqlite_once(sqlite, trips):
+async def test_a_batched_transaction_goes_to_sqlite_once(sqlite_sessions, trips):
     """db/sqlite_driver.py: the statements of a letter's or a record's transaction hold
     SQLite's one connection for a single trip to its thread."""
-    await counters(sqlite)  # the connection open, its pragmas set
+    await counters(sqlite_sessions)  # the connection open, its pragmas set
     trips.clear()
-    async with statements(sqlite, batched=True) as connection:
+    async with statements(sqlite_sessions, batched=True) as connection:
         await insert_missing(connection, ReferenceCounterRow, [{"year": 2026, "last_number": 1}])
         await connection.execute(update(COUNTERS).values(last_number=2))
     assert len(trips) == 1  # both statements and the commit; no rollback on the way back
     trips.clear()
-    await counters(sqlite)
+    await counters(sqlite_sessions)
     assert len(trips) == 1  # a read alone: its statement, nothing to roll back

@@ -74,8 +74,8 @@ async def statements(
     in one of them is raised on leaving. Elsewhere it changes nothing."""
     engine = _engine(sessions)
     async with engine.begin() if write else engine.connect() as connection:
-        driver = (await connection.get_raw_connection()).dbapi_connection
-        if not batched or not isinstance(driver, OneTripConnection):
+        driver = (await connection.get_raw_connection()).dbapi_connection if batched else None
+        if not isinstance(driver, OneTripConnection):
             yield connection
             return
         driver.batched = True

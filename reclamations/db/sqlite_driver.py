@@ -1,17 +1,17 @@
 """SQLite through aiosqlite in as few trips to its thread as the statements allow.
 
 aiosqlite runs SQLite on a thread of its own; SQLAlchemy's adapter goes there three or four
-times per statement (open a cursor, execute, fetch, close) and twice more per transaction
-(commit, and the pool's rollback when the connection goes back), and after each trip the
-statement waits for the event loop to come round. A process has one SQLite connection
+times per statement (open a cursor, execute, fetch, close) and once more to commit, and after
+each trip the statement waits for the event loop to come round. A process has one SQLite connection
 (db/engine.py): on a busy worker, a letter's or a record's transaction held it for ten
 trips, and the next ones queued behind it (bench/README.md, "The SQLite connection").
 
 Here a statement goes once (run, rows fetched, cursor closed, results brought back together);
 the statements of a transaction opened with `statements(..., batched=True)` whose results
 nobody reads (inserts, updates, deletes) wait and go with the commit; and a commit or a
-rollback with no transaction open on SQLite's side makes no trip. Such a transaction holds
-the connection for one trip.
+rollback with no transaction open on SQLite's side makes no trip (reads alone open none, yet
+the pool rolls back a connection it takes back from them, and so does a session closing).
+Such a transaction holds the connection for one trip.
 
 It relies on two attributes of aiosqlite's connection that SQLAlchemy's own adapter uses too:
 `_conn`, the sqlite3 connection, and `_execute`, which queues a function for its thread.
@@ -91,6 +91,8 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
             await_(_at_once())
             return _NOTHING
         batch, self._waiting = [*self._waiting, *([statement] if statement else [])], []
+        if not batch and not commit:
+            return _NOTHING
         try:
             outcome: _Outcome = await_(self._go(batch, commit))
         except Exception as error:
@@ -102,6 +104,12 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
         async with self._execute_mutex:
             outcome: _Outcome = await connection._execute(_run, connection._conn, batch, commit)
             return outcome
+
+    def cursor(self, server_side: bool = False) -> Any:
+        if server_side:
+            # A streamed read runs on aiosqlite's own cursor: what waits goes first.
+            self.trip(None)
+        return super().cursor(server_side)
 
     def _open(self) -> bool:
         """SQLite holds a transaction open on this connection (a flag read, no trip)."""
@@ -180,6 +188,8 @@ OneTripConnection._cursor_cls = OneTripCursor  # type: ignore[assignment]
 
 class OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):
     def connect(self, *arg: Any, **kw: Any) -> OneTripConnection:
+        # SQLAlchemy's connect, kept whole (it opens aiosqlite's connection and its thread);
+        # the adapter it wraps that in is replaced by ours.
         adapted = super().connect(*arg, **kw)
         return OneTripConnection(self, adapted._connection)
 

@@ -74,7 +74,10 @@ async def insert_if_missing(session: Executor, model: type[Base], row: dict[str,
     """Insert the row unless its primary key (or another unique column) is taken; True when
     it was inserted."""
     result = await session.execute(_insert_missing(_dialect(session), model), row)
-    return bool(getattr(result, "rowcount", 0))
+    count = int(getattr(result, "rowcount", -1))
+    if count < 0:  # a batched transaction's statement (db/sqlite_driver.py) has no count yet
+        raise RuntimeError("insert_if_missing needs its row count: not in a batched transaction")
+    return count == 1
 
 
 async def upsert_newer(

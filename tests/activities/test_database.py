@@ -13,9 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from reclamations.db.engine import statements
 from reclamations.db.models import Base, ReferenceCounterRow
 from reclamations.db.references import next_reference
-from reclamations.db.upsert import insert_missing
-
-COUNTERS = ReferenceCounterRow
+from reclamations.db.upsert import insert_if_missing, insert_missing
 
 
 async def test_migrations_build_exactly_the_models_schema(sessions):
@@ -41,29 +39,31 @@ async def test_concurrent_intakes_never_share_a_reference(sessions):
 
 async def counters(sessions) -> dict[int, int]:
     async with statements(sessions, write=False) as connection:
-        rows = await connection.execute(select(COUNTERS.year, COUNTERS.last_number))
+        rows = await connection.execute(
+            select(ReferenceCounterRow.year, ReferenceCounterRow.last_number)
+        )
         return {year: number for year, number in rows}
 
 
 async def test_a_batched_transaction_writes_all_or_nothing(sessions):
     async with statements(sessions, batched=True) as connection:
         await insert_missing(connection, ReferenceCounterRow, [{"year": 2026, "last_number": 1}])
-        await connection.execute(update(COUNTERS).values(last_number=2))
+        await connection.execute(update(ReferenceCounterRow).values(last_number=2))
     assert await counters(sessions) == {2026: 2}
     # The second insert breaks the primary key: its error is raised on leaving, the first
     # insert and the update before it are gone with it.
     with pytest.raises(IntegrityError):
         async with statements(sessions, batched=True) as connection:
-            await connection.execute(insert(COUNTERS).values(year=2027, last_number=1))
-            await connection.execute(update(COUNTERS).values(last_number=3))
-            await connection.execute(insert(COUNTERS).values(year=2026, last_number=1))
+            await connection.execute(insert(ReferenceCounterRow).values(year=2027, last_number=1))
+            await connection.execute(update(ReferenceCounterRow).values(last_number=3))
+            await connection.execute(insert(ReferenceCounterRow).values(year=2026, last_number=1))
     assert await counters(sessions) == {2026: 2}
 
 
 async def test_a_read_sees_what_waits_in_its_batched_transaction(sessions):
     async with statements(sessions, batched=True) as connection:
         await insert_missing(connection, ReferenceCounterRow, [{"year": 2026, "last_number": 7}])
-        found = await connection.scalar(select(COUNTERS.last_number))
+        found = await connection.scalar(select(ReferenceCounterRow.last_number))
     assert found == 7
 
 
@@ -88,8 +88,26 @@ async def test_a_batched_transaction_goes_to_sqlite_once(sqlite_sessions, trips)
     trips.clear()
     async with statements(sqlite_sessions, batched=True) as connection:
         await insert_missing(connection, ReferenceCounterRow, [{"year": 2026, "last_number": 1}])
-        await connection.execute(update(COUNTERS).values(last_number=2))
-    assert len(trips) == 1  # both statements and the commit; no rollback on the way back
+        await connection.execute(update(ReferenceCounterRow).values(last_number=2))
+    assert len(trips) == 1  # both statements and the commit
     trips.clear()
     await counters(sqlite_sessions)
-    assert len(trips) == 1  # a read alone: its statement, nothing to roll back
+    assert len(trips) == 1  # a read alone: its statement; the pool's rollback finds nothing open
+
+
+async def test_what_needs_a_row_count_refuses_a_batched_transaction(sqlite_sessions):
+    """A complaint's key is kept only if it was stored: never told so without knowing."""
+    row = {"year": 2026, "last_number": 1}
+    with pytest.raises(RuntimeError, match="row count"):
+        async with statements(sqlite_sessions, batched=True) as connection:
+            await insert_if_missing(connection, ReferenceCounterRow, row)
+    async with statements(sqlite_sessions) as connection:
+        assert await insert_if_missing(connection, ReferenceCounterRow, row)
+        assert not await insert_if_missing(connection, ReferenceCounterRow, row)
+
+
+async def test_a_streamed_read_sees_what_waits_in_its_batched_transaction(sqlite_sessions):
+    async with statements(sqlite_sessions, batched=True) as connection:
+        await insert_missing(connection, ReferenceCounterRow, [{"year": 2026, "last_number": 5}])
+        streamed = await connection.stream(select(ReferenceCounterRow.last_number))
+        assert [number async for (number,) in streamed] == [5]

@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import Row, Table, select, update
+from sqlalchemy import Row, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from reclamations.db.engine import SessionFactory, statements
@@ -35,9 +35,6 @@ from reclamations.db.upsert import insert_if_missing
 from reclamations.security.keyring import COMPLAINT_KEY_PREFIX, Erased, Keyring, KeyringError
 
 CACHE_SECONDS = 30.0
-_TABLE = ComplaintKeyRow.__table__
-assert isinstance(_TABLE, Table)
-_KEY = select(_TABLE)
 
 
 async def keyring_of(
@@ -99,9 +96,8 @@ class ComplaintKeys:
                 # A bare statement, not the ORM's session: the codec asks at every workflow
                 # task whose complaint's key is not in memory.
                 async with statements(self._sessions, write=False) as connection:
-                    row = (
-                        await connection.execute(_KEY.where(_TABLE.c.reference == reference))
-                    ).first()
+                    query = select(ComplaintKeyRow).where(ComplaintKeyRow.reference == reference)
+                    row = (await connection.execute(query)).first()
             except (SQLAlchemyError, OSError):
                 # The database away a while: a key this process holds still opens what it
                 # sealed, so its complaints' workflow tasks go on (rule 14); one it saw
@@ -131,7 +127,6 @@ class ComplaintKeys:
             "wrapped_by": wrapped_by,
             "wrapped": base64.b64encode(wrapped).decode(),
             "created_at": datetime.now(UTC),
-            "destroyed_at": None,
         }
         async with statements(self._sessions) as connection:
             made = await insert_if_missing(connection, ComplaintKeyRow, row)

@@ -16,6 +16,7 @@ from reclamations.db.models import ComplaintKeyRow, ComplaintRow, MailMessageRow
 from reclamations.domain.access import Principal, Role
 from reclamations.mail.imap import KEYWORD
 from reclamations.security.codec import KEY_ID
+from reclamations.workflows.messages import workflow_id
 from tests.conftest import process_env
 from tests.imap_server import ImapServer
 from tests.mail.builders import OWN_DOMAIN, complaint_mail
@@ -102,7 +103,7 @@ async def test_a_mail_intake_killed_mid_message_registers_each_message_once(
         if moment == "registered":
             references = await session_references(office, caught)
             described = [
-                await office.client.get_workflow_handle(f"complaint-{reference}").describe()
+                await office.client.get_workflow_handle(workflow_id(reference)).describe()
                 for reference in references
             ]
             assert described  # its complaint started, before its files
@@ -135,7 +136,7 @@ async def test_a_mail_intake_killed_mid_message_registers_each_message_once(
         )
     for reference in references:
         assert reference is not None
-        history = await office.client.get_workflow_handle(f"complaint-{reference}").fetch_history()
+        history = await office.client.get_workflow_handle(workflow_id(reference)).fetch_history()
         started_with = history.events[0].workflow_execution_started_event_attributes.input
         assert {p.metadata[KEY_ID].decode() for p in started_with.payloads} == {keys[reference]}
 

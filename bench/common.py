@@ -28,15 +28,30 @@ from temporalio.testing import WorkflowEnvironment
 
 from reclamations.db.engine import SessionFactory, create_engine, session_factory
 from reclamations.db.migrate import upgrade
+from reclamations.domain.intake import ComplaintIntake
+from reclamations.domain.planning import plan_complaint
+from reclamations.domain.policy import Policy
 from reclamations.security.codec import data_converter
 from reclamations.security.complaint_keys import ComplaintKeys
 from reclamations.security.keyring import Keyring
-from reclamations.workflows.client import register_search_attributes
+from reclamations.workflows.client import (
+    ComplaintHandle,
+    register_search_attributes,
+    start_complaint,
+)
 from tests.processes import free_port
 
 ROOT = Path(__file__).parents[1]
 RESULTS = ROOT / "bench" / "results"
 BIN = Path(sys.executable).parent
+
+
+async def start_planned(
+    client: Client, intake: ComplaintIntake, policy: Policy | None = None
+) -> tuple[ComplaintHandle, bool]:
+    """A complaint started as the door starts it, planned with `policy` (the default one)."""
+    plan = plan_complaint(intake, policy or Policy())
+    return await start_complaint(client, intake.reference or "", intake, plan, "complaints")
 
 
 def percentile(values: Sequence[float], share: float) -> float:

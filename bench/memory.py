@@ -13,10 +13,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
-from bench.common import Bench, bench_system, gather_limited, rss_mb, write_result
+from bench.common import Bench, bench_system, gather_limited, rss_mb, start_planned, write_result
 from reclamations.db.models import ComplaintRow
 from reclamations.domain.intake import parse_intake
-from reclamations.workflows.client import start_complaint
 
 
 async def recorded(bench: Bench) -> int:
@@ -44,7 +43,7 @@ async def main(count: int) -> None:
                 },
                 today,
             )
-            await start_complaint(bench.client, intake.reference or "", intake, "complaints")
+            await start_planned(bench.client, intake)
             if index % 500 == 0:
                 samples.append(rss_mb(worker.pid))
 

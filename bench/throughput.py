@@ -30,12 +30,13 @@ from bench.common import (
     dev_server_process,
     gather_limited,
     rss_mb,
+    start_planned,
     write_result,
 )
 from bench.shape import RAW_TASK_QUEUE, RawInput, RawShape
 from reclamations.domain.actions import Answer, Qualify, Withdraw
 from reclamations.domain.intake import parse_intake
-from reclamations.workflows.client import signal_action, start_complaint
+from reclamations.workflows.client import signal_action
 
 WINDOW_SECONDS = 1.0
 ROUNDS = 3
@@ -63,7 +64,7 @@ async def complaints(bench: Bench, count: int, limit: int, round_: int) -> float
     async def one(index: int) -> None:
         reference = f"BENCH-{round_}-{index:06d}"
         data = intake(reference)
-        handle, _ = await start_complaint(bench.client, data.reference or "", data, "complaints")
+        handle, _ = await start_planned(bench.client, data)
         await signal_action(handle, Qualify(actor="banc"))
         await signal_action(handle, Answer(actor="banc", decision="upheld", reasons="Réglé."))
         # An answer leaves the complaint open for the mediator's year (rule 18): after the

@@ -39,6 +39,7 @@ from bench.common import (
     database_label,
     dev_server_process,
     gather_limited,
+    start_planned,
     summary_ms,
     write_result,
 )
@@ -58,7 +59,6 @@ from reclamations.db.models import ComplaintRow, LetterRow
 from reclamations.domain.intake import parse_intake
 from reclamations.domain.planning import plan_complaint
 from reclamations.domain.policy import Policy
-from reclamations.workflows.client import start_complaint
 from reclamations.workflows.messages import workflow_id
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -171,7 +171,7 @@ async def complaint_storm(
 
     async def one(index: int) -> None:
         data = parse_intake(intake_data(sent_on, f"STORM-{index:06d}"), today)
-        await start_complaint(bench.client, data.reference or "", data, "complaints")
+        await start_planned(bench.client, data, Policy(start_of_day=due.astimezone(PARIS).time()))
 
     query = select(LetterRow.sent_at).where(
         LetterRow.kind == "acknowledgement", LetterRow.status == "sent"
@@ -298,11 +298,7 @@ async def main(count: int) -> None:
         same = await same_work_storm(bench, count, firing, watched)
         due = (datetime.now(PARIS) + timedelta(seconds=LEAD_SECONDS)).replace(microsecond=0)
         workers = [
-            bench.spawn(
-                "reclamations.worker",
-                RECLAMATIONS_TASK_QUEUE="complaints",
-                RECLAMATIONS_POLICY__START_OF_DAY=due.time().isoformat(),
-            )
+            bench.spawn("reclamations.worker", RECLAMATIONS_TASK_QUEUE="complaints")
             for _ in range(WORKERS)
         ]
         processes: dict[str, psutil.Process | None] = {"server": dev_server_process()}

@@ -139,6 +139,7 @@ def complaint_service(
         keys=ComplaintKeys(sessions, keyring),
         outbox=settings.resolved_outbox_dir,
         retention=settings.retention,
+        policy=settings.policy,
     )
 
 

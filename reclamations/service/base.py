@@ -27,6 +27,7 @@ from reclamations.domain.complaint import Complaint, Event
 from reclamations.domain.entities import DEFAULT_ENTITIES, Entities
 from reclamations.domain.errors import Closed, NotFound, Refused, Unavailable
 from reclamations.domain.files import DEFAULT_FILE_LIMITS, FileLimits
+from reclamations.domain.policy import Policy
 from reclamations.domain.retention import RetentionPolicy
 from reclamations.domain.typology import DEFAULT_TYPOLOGY, Typology
 from reclamations.security.complaint_keys import ComplaintKeys, keyring_of
@@ -68,6 +69,7 @@ class DoorBase:
         keys: ComplaintKeys | None = None,
         outbox: Path | None = None,
         retention: RetentionPolicy | None = None,
+        policy: Policy | None = None,
     ) -> None:
         self.typology = typology
         self.entities = entities or DEFAULT_ENTITIES
@@ -82,6 +84,8 @@ class DoorBase:
         self._keys = keys
         self._outbox = outbox
         self.retention = retention or RetentionPolicy()
+        # How far ahead the system acts, planned into each complaint at intake (rule 4).
+        self.policy = policy or Policy()
         self._allocate = allocate_reference or (lambda year: next_reference(sessions, year))
 
     async def _keyring_of(self, reference: str, medical: bool, create: bool = False) -> Keyring:
@@ -139,7 +143,7 @@ class DoorBase:
         """The complaint from its workflow (waiting a moment for one registered just now to
         plan its deadlines), or from the record once the workflow is gone or has no worker to
         answer."""
-        # Polled every 10 ms, 5 s at most: an intake's answer waits for its plan (issue 25).
+        # Polled every 10 ms, 5 s at most: a complaint registered just now may not be open yet.
         for _ in range(500):
             try:
                 state = await complaint_state(self._client, reference, patience)

@@ -24,16 +24,19 @@ from reclamations.domain.errors import (
     Unavailable,
     describe_errors,
 )
+from reclamations.domain.files import FileFacts
 from reclamations.domain.intake import ComplaintIntake, parse_intake
+from reclamations.domain.planning import plan_complaint
 from reclamations.security.sealing import seal_content
 from reclamations.service.base import UNAVAILABLE
 from reclamations.service.files import FilesPart, Upload
 from reclamations.workflows.client import start_complaint
 
 logger = logging.getLogger(__name__)
-# How long an intake waits for a worker to plan the complaint it started (milliseconds when one
-# runs): past it, the sender hears it was registered, its deadlines to come.
-PLANNING_PATIENCE = timedelta(seconds=5)
+# How long an intake with files waits for a worker to open the complaint it started, to join
+# them (milliseconds when one runs): past it, the sender hears it was registered, its files
+# to join from its page.
+OPENING_PATIENCE = timedelta(seconds=5)
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,7 @@ class RegisterPart(FilesPart):
             problems += error.errors
         if problems or intake is None:
             raise Invalid(problems)
+        plan = plan_complaint(intake, self.policy)
         reference = intake.reference or await self._allocate(today.year)
         # A generated reference that Temporal already knows (a database restored from an
         # older backup, say) is skipped for the next number.
@@ -96,50 +100,51 @@ class RegisterPart(FilesPart):
                     for upload, facts in checked:
                         await self._store(reference, intake.medical, upload, facts)
                     _, created = await start_complaint(
-                        self._client, reference, sealed, self._task_queue, principal.name
+                        self._client, reference, sealed, plan, self._task_queue, principal.name
                     )
             except RPCError as error:
                 raise Unavailable(UNAVAILABLE) from error
             if created:
-                # The deadlines the workflow planned and froze, never planned again here: the
-                # web process may know other public holidays than the worker did (rule 4).
-                try:
-                    complaint = await self._stored(reference, PLANNING_PATIENCE)
-                except Unavailable:
-                    complaint = None
-                if complaint is None:
-                    # Started, but no worker has planned it yet: registered all the same (a
-                    # sender told to try again would register it twice); its deadlines show
-                    # on its page once planned, and the files that came with it are counted
-                    # as not joined, for the agent to join from there.
-                    return Registered(
-                        reference=reference,
-                        created=True,
-                        acknowledgement_due=None,
-                        quality_target_due=None,
-                        final_due=None,
-                        version=0,
-                        files_pending=len(checked),
-                    )
-                pending = 0
-                for upload, facts in checked:
-                    try:
-                        complaint = await self._attach(
-                            principal, reference, intake.medical, upload, facts
-                        )
-                    except ServiceError as error:
-                        # Registered all the same: the agent joins the file again from its page.
-                        logger.warning(
-                            "Fichier non joint à %s à l'enregistrement (%s)",
-                            reference,
-                            type(error).__name__,
-                        )
-                        pending += 1
+                # rule 4: the deadlines planned here once and frozen in the workflow with its
+                # start, as the workflow opens the complaint: the answer needs no worker.
+                opened = Complaint.open(reference, sealed, plan, now, principal.name)
+                complaint, pending = await self._join_files(principal, opened, checked)
                 return _registered(complaint, created=True, files_pending=pending)
             if intake.reference is not None:
                 return _registered(await self._frozen(reference), created=False)
             reference = await self._allocate(today.year)
         raise Unavailable("Aucune référence libre après 20 essais : rien n'a été enregistré.")
+
+    async def _join_files(
+        self, principal: Principal, opened: Complaint, checked: Sequence[tuple[Upload, FileFacts]]
+    ) -> tuple[Complaint, int]:
+        """The files that came with a complaint registered just now, joined by whoever
+        registered it: (the complaint as it is then, how many files are not joined)."""
+        if not checked:
+            return opened, 0
+        reference, medical = opened.reference, opened.intake.medical
+        try:
+            complaint = await self._stored(reference, OPENING_PATIENCE)
+        except Unavailable:
+            complaint = None
+        if complaint is None:
+            # No worker has opened it yet: registered all the same (a sender told to try again
+            # would register it twice), its files counted as not joined, for the agent to join
+            # from its page.
+            return opened, len(checked)
+        pending = 0
+        for upload, facts in checked:
+            try:
+                complaint = await self._attach(principal, reference, medical, upload, facts)
+            except ServiceError as error:
+                # Registered all the same: the agent joins the file again from its page.
+                logger.warning(
+                    "Fichier non joint à %s à l'enregistrement (%s)",
+                    reference,
+                    type(error).__name__,
+                )
+                pending += 1
+        return complaint, pending
 
     def _with_entity(self, data: Any) -> tuple[Any, list[FieldError]]:
         """rule 19: the intake names its entity, the first one by default, and takes

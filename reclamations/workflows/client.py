@@ -21,6 +21,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from reclamations.domain.actions import Action, action_name
 from reclamations.domain.complaint import Complaint
 from reclamations.domain.intake import ComplaintIntake
+from reclamations.domain.planning import Plan
 from reclamations.workflows import search
 from reclamations.workflows.complaint import ComplaintWorkflow
 from reclamations.workflows.messages import Outcome, StartComplaint, workflow_id
@@ -40,18 +41,23 @@ async def start_complaint(
     client: Client,
     reference: str,
     intake: ComplaintIntake,
+    plan: Plan,
     task_queue: str,
     registered_by: str | None = None,
 ) -> tuple[ComplaintHandle, bool]:
-    """Start the complaint's workflow; (handle, False) when that reference already exists.
+    """Start the complaint's workflow with the plan it freezes; (handle, False) when that
+    reference already exists.
 
     A reference is never reused, even after its complaint is closed: duplicate intake of the
     same reference starts nothing new.
     """
+    start = StartComplaint(
+        reference=reference, intake=intake, plan=plan, registered_by=registered_by
+    )
     try:
         handle = await client.start_workflow(
             ComplaintWorkflow.run,
-            StartComplaint(reference=reference, intake=intake, registered_by=registered_by),
+            start,
             id=workflow_id(reference),
             task_queue=task_queue,
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,

@@ -2,8 +2,9 @@
 
 The workflow only orchestrates. The rules live in `domain.complaint.Complaint`, a pure state
 machine; the workflow feeds it agent messages and timer firings, and carries out what it asks
-through activities (letters, the record). Deadlines are planned once, by a local activity whose
-result stays in the history, so a later change of holiday data never alters a running complaint.
+through activities (letters, the record). Deadlines are planned once, by the door at intake, and
+come frozen in the workflow's input, so a later change of holiday data never alters a running
+complaint.
 A change to this code that would alter a running complaint's history follows docs/versioning.md.
 
 Agents' actions come in by name, as one signal (back-office, fire-and-forget) and one update
@@ -131,14 +132,19 @@ class ComplaintWorkflow:
         return Outcome(reference=complaint.reference, status=complaint.status)
 
     async def _open(self, start: StartComplaint) -> Complaint:
-        plan = await workflow.execute_local_activity(
-            PLAN_ACTIVITY,
-            PlanInput(intake=start.intake),
-            result_type=Plan,
-            start_to_close_timeout=timedelta(seconds=30),
-            retry_policy=PERSISTENT,
-            summary="Calcul des échéances",
-        )
+        plan = start.plan
+        if plan is None:
+            # A start from a door of 1.0.0, which left the planning to the worker: planned as
+            # then, its plan kept in the history by the local activity. Goes once no such
+            # start can still be open (patches.UNPLANNED_STARTS_UNTIL).
+            plan = await workflow.execute_local_activity(
+                PLAN_ACTIVITY,
+                PlanInput(intake=start.intake),
+                result_type=Plan,
+                start_to_close_timeout=timedelta(seconds=30),
+                retry_policy=PERSISTENT,
+                summary="Calcul des échéances",
+            )
         return Complaint.open(
             start.reference, start.intake, plan, workflow.now(), start.registered_by
         )

@@ -5,10 +5,10 @@ import dataclasses
 from datetime import timedelta
 from typing import Any
 
-from reclamations.activities import planning
 from reclamations.domain.intake import parse_intake
 from reclamations.domain.planning import Plan, plan_complaint
 from reclamations.domain.policy import Policy
+from reclamations.service import register
 from reclamations.web.schemas import Deadlines
 from reclamations.wiring import complaint_service, complaint_worker
 from reclamations.workflows.client import complaint_state
@@ -19,9 +19,9 @@ from tests.web.test_api import an_intake
 
 
 async def test_the_201_deadlines_are_those_the_workflow_froze(api, office, monkeypatch):
-    """The worker plans with a public holiday the web process does not know (another release
-    of the calendars, rule 4): the intake's answer gives the workflow's deadlines, never
-    deadlines planned a second time beside it."""
+    """The door plans with a public holiday another process would not know (another release
+    of the calendars, rule 4): the intake's answer gives the deadlines the workflow froze
+    from that one plan, never deadlines planned a second time, beside it or by the worker."""
     planned = plan_complaint
 
     def with_a_new_holiday(intake: Any, policy: Policy) -> Plan:
@@ -32,7 +32,7 @@ async def test_the_201_deadlines_are_those_the_workflow_froze(api, office, monke
         )
         return plan.model_copy(update={"acknowledgement": later})
 
-    monkeypatch.setattr(planning, "plan_complaint", with_a_new_holiday)
+    monkeypatch.setattr(register, "plan_complaint", with_a_new_holiday)
     data = await an_intake(office, reference="API-FROZEN")
     response = await api.post("/api/complaints", json=data)
     assert response.status_code == 201, response.text
@@ -80,20 +80,21 @@ async def test_the_answer_leaves_the_workflow_bookkeeping_inside(api, office):
 
 async def test_an_intake_no_worker_has_planned_yet_is_registered_all_the_same(office):
     """Nothing lost, nothing twice: the complaint has started, so the sender hears it was
-    registered even though no worker has planned its deadlines yet (told to try again, a
-    sender without a reference of its own would register it a second time); once a worker
-    plans it, the same intake answers with the deadlines frozen then."""
+    registered, with its deadlines, even though no worker has opened it yet (told to try
+    again, a sender without a reference of its own would register it a second time); once a
+    worker runs it, the same intake answers with the same deadlines, frozen at the start."""
     nobody = office.settings.model_copy(update={"task_queue": "no-worker-polls-here"})
     service = complaint_service(office.client, nobody, office.sessions, office.keyring)
     data = intake_data(await office.today(), reference="NO-WORKER-YET")
     now = await office.env.get_current_time()
     registered = await service.register(MAIL_ROOM, data, now=now)
-    assert registered.created
-    assert (registered.acknowledgement_due, registered.final_due) == (None, None)
+    assert registered.created and registered.acknowledgement_due and registered.final_due
     ident = workflow_id("NO-WORKER-YET")
     async with complaint_worker(office.client, nobody, office.sessions, office.keyring):
         again = await service.register(MAIL_ROOM, data, now=now)
-        assert not again.created and again.acknowledgement_due and again.final_due
+        assert not again.created
+        deadlines = ("acknowledgement_due", "quality_target_due", "final_due")
+        assert [getattr(again, d) for d in deadlines] == [getattr(registered, d) for d in deadlines]
         handle = office.client.get_workflow_handle_for(ComplaintWorkflow.run, ident)
         await service.act(*as_call(handle, action("withdraw", actor="fin.du.test")))
         await handle.result()

@@ -9,7 +9,7 @@ import os
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from bench.shape import RAW_TASK_QUEUE, RawShape, raw_letter, raw_plan, raw_record
+from bench.shape import RAW_TASK_QUEUE, RawShape, raw_letter, raw_record
 from reclamations.workflows.sandbox import workflow_runner
 
 
@@ -19,7 +19,7 @@ async def main() -> None:
         client,
         task_queue=RAW_TASK_QUEUE,
         workflows=[RawShape],
-        activities=[raw_plan, raw_record, raw_letter],
+        activities=[raw_record, raw_letter],
         # As the complaint worker runs (RECLAMATIONS_WORKFLOW_SANDBOX, default off).
         workflow_runner=workflow_runner(os.environ.get("RECLAMATIONS_WORKFLOW_SANDBOX") == "true"),
     )

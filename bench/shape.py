@@ -1,7 +1,8 @@
 """The raw shape: a bare workflow with the complaint's timers, signals and activities, but
 no-op activities and no rules. The yardstick the complaint workflow is measured against.
+(No planning: the complaint comes planned by the door, and its workflow plans nothing.)
 
-    start → local activity → record
+    start → record
           → wait (timer) for "qualify" → letter → record
           → wait (timer) for "answer"  → letter → record
           → contest-window timer       → record → done
@@ -30,11 +31,6 @@ class RawInput:
     window_seconds: float = 1.0
     # For the timer storm: the instant the "acknowledgement" timer falls due (epoch seconds).
     due_at: float | None = None
-
-
-@activity.defn(name="raw_plan")
-async def raw_plan(reference: str) -> str:
-    return reference
 
 
 @activity.defn(name="raw_record")
@@ -86,9 +82,6 @@ class RawShape:
 
     @workflow.run
     async def run(self, data: RawInput) -> str:
-        await workflow.execute_local_activity(
-            raw_plan, data.reference, start_to_close_timeout=timedelta(seconds=30)
-        )
         await self._activity("raw_record", data.reference)
         if data.due_at is not None:
             delay = max(data.due_at - workflow.now().timestamp(), 0)

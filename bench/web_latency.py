@@ -98,8 +98,8 @@ async def at_rate(count: int, work: Any) -> None:
 
 
 async def raw_starts(bench: Bench, watched: dict[str, psutil.Process | None]) -> dict[str, float]:
-    """CPU per raw-shape start at the intake's rate: started by this process, planned by a
-    local activity and recorded by a no-op activity in the raw worker, as a complaint is."""
+    """CPU per raw-shape start at the intake's rate: started by this process and recorded by
+    a no-op activity in the raw worker, as a complaint is."""
 
     async def one(index: int) -> None:
         await bench.plain_client.start_workflow(

@@ -1,5 +1,6 @@
-"""Planning a complaint's deadlines, once, at intake (a local activity: its result is kept in
-the workflow's history, so later holiday data never changes a running complaint)."""
+"""Planning a complaint's deadlines for a start from a door of 1.0.0, which sent none (the door
+plans since; workflows/patches.py, UNPLANNED_STARTS_UNTIL). A local activity: its result is
+kept in the workflow's history, so later holiday data never changes a running complaint."""
 
 from __future__ import annotations
 

@@ -19,6 +19,7 @@ from reclamations.db.migrate import upgrade
 from reclamations.db.models import ComplaintRow, EventRow, LetterRow
 from reclamations.domain.actions import Action
 from reclamations.domain.complaint import Complaint
+from reclamations.domain.policy import Policy
 from reclamations.security.codec import data_converter
 from reclamations.security.keyring import Keyring
 from reclamations.service import ComplaintService
@@ -189,6 +190,9 @@ async def fault_system(tmp_path: Path, keyring: Keyring) -> AsyncIterator[FaultS
         tmp_path / "system",
         temporal_address=server.address,
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'reclamations.db'}",
+        # A worker killed mid-attempt is noticed after this long, not after a minute: the
+        # policy the door plans into each complaint.
+        policy=Policy(activity_timeout_seconds=3),
     )
     engine = create_engine(settings.resolved_database_url)
     await upgrade(engine)
@@ -196,8 +200,6 @@ async def fault_system(tmp_path: Path, keyring: Keyring) -> AsyncIterator[FaultS
     await register_search_attributes(client, "default")
     env = process_env(settings, keyring, server.address)
     env["RECLAMATIONS_DATABASE_URL"] = settings.resolved_database_url
-    # A worker killed mid-attempt is noticed after this long, not after a minute.
-    env["RECLAMATIONS_POLICY__ACTIVITY_TIMEOUT_SECONDS"] = "3"
     markers = tmp_path / "markers"
     markers.mkdir()
     system = FaultSystem(server, settings, keyring, session_factory(engine), client, env, markers)

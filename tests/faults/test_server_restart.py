@@ -43,8 +43,11 @@ async def past_the_window(system: FaultSystem, reference: str) -> None:
 async def test_timers_fire_once_across_a_server_restart(fault_system: FaultSystem):
     system = fault_system
     # Answered complaints then wait on one timer each: the end of the contest window.
-    window = {"RECLAMATIONS_POLICY__CONTEST_WINDOW_DAYS": str(WINDOW_SECONDS / 86400)}
-    system.worker(**window)
+    # (The window is the door's policy: planned into each complaint at intake.)
+    window = {"contest_window_days": WINDOW_SECONDS / 86400}
+    policy = system.settings.policy.model_copy(update=window)
+    system.settings = system.settings.model_copy(update={"policy": policy})
+    system.worker()
     references = []
     for cycle in range(CYCLES):
         batch = [f"RESTART-{cycle}-{n:02d}" for n in range(PER_CYCLE)]

@@ -141,12 +141,13 @@ def ring_first_letter(complaint: Complaint) -> LetterInput:
 def complaint_firing(intake: ComplaintIntake, now: datetime) -> ComplaintFiring:
     """What a storm complaint carries when its acknowledgement falls due."""
     reference = intake.reference or ""
-    complaint = Complaint.open(reference, intake, plan_complaint(intake, Policy()), now)
+    plan = plan_complaint(intake, Policy())
+    complaint = Complaint.open(reference, intake, plan, now)
     indexed = search.values_of(complaint)
     letter = ring_first_letter(complaint)
     rung = search.values_of(complaint)
     return ComplaintFiring(
-        start=StartComplaint(reference=reference, intake=intake),
+        start=StartComplaint(reference=reference, intake=intake, plan=plan),
         letter=letter,
         indexed=_json(indexed),
         indexed_when_due=_json({k: v for k, v in rung.items() if indexed.get(k) != v}),

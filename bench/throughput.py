@@ -36,9 +36,12 @@ from bench.common import (
 from bench.shape import RAW_TASK_QUEUE, RawInput, RawShape
 from reclamations.domain.actions import Answer, Qualify, Withdraw
 from reclamations.domain.intake import parse_intake
+from reclamations.domain.policy import Policy
 from reclamations.workflows.client import signal_action
 
 WINDOW_SECONDS = 1.0
+# The complaints' contest window as long as the raw shape's: the door plans it into each one.
+WINDOW = Policy(contest_window_days=WINDOW_SECONDS / 86400)
 ROUNDS = 3
 # BENCH_PROFILE=1: py-spy samples the complaint worker and the driver (the door's client side)
 # during the last round of complaints.
@@ -64,7 +67,7 @@ async def complaints(bench: Bench, count: int, limit: int, round_: int) -> float
     async def one(index: int) -> None:
         reference = f"BENCH-{round_}-{index:06d}"
         data = intake(reference)
-        handle, _ = await start_planned(bench.client, data)
+        handle, _ = await start_planned(bench.client, data, WINDOW)
         await signal_action(handle, Qualify(actor="banc"))
         await signal_action(handle, Answer(actor="banc", decision="upheld", reasons="Réglé."))
         # An answer leaves the complaint open for the mediator's year (rule 18): after the
@@ -97,12 +100,7 @@ async def raw(bench: Bench, count: int, limit: int, round_: int) -> float:
 
 async def main(count: int, limit: int) -> None:
     async with bench_system(os.environ.get("BENCH_POSTGRES_URL")) as bench:
-        window = str(WINDOW_SECONDS / 86400)
-        worker = bench.spawn(
-            "reclamations.worker",
-            RECLAMATIONS_TASK_QUEUE="complaints",
-            RECLAMATIONS_POLICY__CONTEST_WINDOW_DAYS=window,
-        )
+        worker = bench.spawn("reclamations.worker", RECLAMATIONS_TASK_QUEUE="complaints")
         raw_worker = bench.spawn("bench.raw_worker")
         await asyncio.sleep(3)  # both workers polling
         watched = {

@@ -1,6 +1,7 @@
-"""Planning a complaint's deadlines for a start from a door of 1.0.0, which sent none (the door
-plans since; workflows/patches.py, UNPLANNED_STARTS_UNTIL). A local activity: its result is
-kept in the workflow's history, so later holiday data never changes a running complaint."""
+"""Planning a complaint's deadlines where the door did not: a start from a door of 1.0.0, which
+sent no plan, or one whose first task a worker of 1.0.0 ran (workflows/patches.py, DOOR_PLANS).
+A local activity: its result is kept in the workflow's history, so later holiday data never
+changes a running complaint."""
 
 from __future__ import annotations
 

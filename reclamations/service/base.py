@@ -141,8 +141,7 @@ class DoorBase:
 
     async def _stored(self, reference: str, patience: timedelta | None = None) -> Complaint | None:
         """The complaint from its workflow (waiting a moment for one registered just now to
-        plan its deadlines), or from the record once the workflow is gone or has no worker to
-        answer."""
+        open), or from the record once the workflow is gone or has no worker to answer."""
         # Polled every 10 ms, 5 s at most: a complaint registered just now may not be open yet.
         for _ in range(500):
             try:

@@ -64,7 +64,7 @@ class Links(BaseModel):
 
 
 class ComplaintCreated(BaseModel):
-    """The answer to an intake: its deadlines are those its workflow planned and froze."""
+    """The answer to an intake: its deadlines are those the door planned and its workflow froze."""
 
     reference: str
     workflow_id: str

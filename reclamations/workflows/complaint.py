@@ -41,7 +41,7 @@ with workflow.unsafe.imports_passed_through():
     from reclamations.domain.french import long_date
     from reclamations.domain.letters import LETTER_LABELS, LetterKind
     from reclamations.domain.planning import Plan
-    from reclamations.workflows import search
+    from reclamations.workflows import patches, search
     from reclamations.workflows.messages import (
         PLAN_ACTIVITY,
         RECORD_ACTIVITY,
@@ -132,11 +132,13 @@ class ComplaintWorkflow:
         return Outcome(reference=complaint.reference, status=complaint.status)
 
     async def _open(self, start: StartComplaint) -> Complaint:
-        plan = start.plan
+        # The plan the door sent, frozen with the start. Not for a start from a door of 1.0.0
+        # (none sent), nor for one whose first task a worker of 1.0.0 ran (it planned again,
+        # in the local activity below, and its history must replay so): the patch tells.
+        plan = (
+            start.plan if start.plan is not None and patches.patched(patches.DOOR_PLANS) else None
+        )
         if plan is None:
-            # A start from a door of 1.0.0, which left the planning to the worker: planned as
-            # then, its plan kept in the history by the local activity. Goes once no such
-            # start can still be open (patches.UNPLANNED_STARTS_UNTIL).
             plan = await workflow.execute_local_activity(
                 PLAN_ACTIVITY,
                 PlanInput(intake=start.intake),

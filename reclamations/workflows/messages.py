@@ -33,7 +33,7 @@ class StartComplaint(BaseModel):
     registered_by: str | None = None  # the principal, on the record as the registration's actor
     # The deadlines and policy the door planned at intake, frozen here with the start (the
     # intake's answer gives these very deadlines at once). None from a door of 1.0.0: the
-    # worker plans then (workflows/patches.py, UNPLANNED_STARTS_UNTIL).
+    # worker plans then (workflows/patches.py, DOOR_PLANS).
     plan: Plan | None = None
     # A long life going on in a new run (continue-as-new): the complaint as the last run left
     # it, every letter sent and every event on the record.

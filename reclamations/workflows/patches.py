@@ -32,16 +32,21 @@ class Patch:
     deprecated: bool = False
 
 
-# Empty at 1.0.0: no production run predates the first release (CHANGELOG.md).
-PATCHES: tuple[Patch, ...] = ()
+# The door plans a complaint and sends the plan with the start (1.1.0). A run begun before
+# (a start from a door of 1.0.0, or one whose first task a worker of 1.0.0 ran) planned in a
+# local activity and replays so. When it is deprecated, the local activity, PlanInput and
+# activities/planning.py go, and StartComplaint.plan becomes required.
+DOOR_PLANS = "door-plans-v1"
 
-# An input a door of an earlier release sends, which the workflow still takes without a patch
-# (the input itself says which branch runs, so replay never differs): since 1.1.0 the door
-# plans a complaint and sends the plan with the start; a start without one is planned by the
-# worker's local activity, as 1.0.0 did. By this day (1.1.0 plus the 18 months of a patch's
-# `deprecate_after`) no such start can still be in its first run: that branch and the
-# planning activity go (tests/workflows/test_patches.py fails from the day after).
-UNPLANNED_STARTS_UNTIL = date(2028, 6, 6)
+# Empty at 1.0.0 (no production run predates the first release, CHANGELOG.md); since then:
+PATCHES: tuple[Patch, ...] = (
+    Patch(
+        DOOR_PLANS,
+        introduced=date(2026, 12, 6),
+        deprecate_after=date(2028, 6, 6),
+        remove_after=date(2029, 12, 6),
+    ),
+)
 
 
 def patched(patch_id: str) -> bool:

@@ -45,7 +45,7 @@ async def test_the_201_deadlines_are_those_the_workflow_froze(api, office, monke
         final_due=state.plan.final_due,
     )
     assert deadlines == frozen.model_dump(mode="json")
-    again = plan_complaint(parse_intake(data, today=await office.today()), Policy())
+    again = plan_complaint(parse_intake(data, today=await office.today()), office.settings.policy)
     assert again.acknowledgement_due != state.plan.acknowledgement_due, "planned again, it differs"
 
 

@@ -9,13 +9,7 @@ from pathlib import Path
 import pytest
 
 from reclamations.workflows import patches
-from reclamations.workflows.patches import (
-    PATCHES,
-    UNPLANNED_STARTS_UNTIL,
-    Patch,
-    overdue,
-    patched,
-)
+from reclamations.workflows.patches import PATCHES, Patch, overdue, patched
 
 ROOT = Path(__file__).parents[2]
 # Temporal's own calls, or an import of them, anywhere but in the registry's helper.
@@ -27,13 +21,6 @@ DIRECT = re.compile(
 def test_no_patch_is_past_its_date():
     owed = overdue(PATCHES, date.today())
     assert not owed, "workflow patches past their date (docs/versioning.md):\n" + "\n".join(owed)
-
-
-def test_the_older_doors_starts_are_still_due_to_be_taken():
-    assert date.today() <= UNPLANNED_STARTS_UNTIL, (
-        "no start without a plan can still be open (workflows/patches.py): delete the branch "
-        "that plans one in ComplaintWorkflow._open, the planning activity and PlanInput"
-    )
 
 
 def test_temporal_is_asked_for_patches_only_through_the_registry():

@@ -20,4 +20,4 @@ class PlanningActivities:
     @activity.defn(name=PLAN_ACTIVITY)
     @without_content
     async def plan(self, data: PlanInput) -> Plan:
-        return plan_complaint(data.intake, data.policy or self._policy)
+        return plan_complaint(data.intake, self._policy)

@@ -24,6 +24,7 @@ from collections import deque
 from collections.abc import Sequence
 from typing import Any
 
+import aiosqlite
 from sqlalchemy.dialects.sqlite.aiosqlite import (
     AsyncAdapt_aiosqlite_connection,
     AsyncAdapt_aiosqlite_cursor,
@@ -196,4 +197,4 @@ class OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):
 
 def one_trip_dbapi() -> OneTripDBAPI:
     """What `db.engine.create_engine` gives SQLAlchemy's aiosqlite dialect as its driver."""
-    return OneTripDBAPI(__import__("aiosqlite"), sqlite3)
+    return OneTripDBAPI(aiosqlite, sqlite3)

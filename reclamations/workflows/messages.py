@@ -9,7 +9,6 @@ from pydantic import BaseModel
 from reclamations.domain.complaint import Complaint, Event, LetterOrder, Status
 from reclamations.domain.intake import ComplaintIntake
 from reclamations.domain.planning import Plan
-from reclamations.domain.policy import Policy
 
 WORKFLOW_ID_PREFIX = "complaint-"
 
@@ -42,7 +41,6 @@ class StartComplaint(BaseModel):
 
 class PlanInput(BaseModel):
     intake: ComplaintIntake
-    policy: Policy | None = None  # None: the worker's configured policy
 
 
 class RecordInput(BaseModel):

@@ -44,7 +44,7 @@ with workflow.unsafe.imports_passed_through():
     from reclamations.domain.complaint import Complaint
     from reclamations.domain.intake import ComplaintIntake
     from reclamations.domain.letters import LETTER_LABELS, Delivery, LetterKind
-    from reclamations.domain.planning import plan_complaint
+    from reclamations.domain.planning import Plan
     from reclamations.domain.policy import Policy
     from reclamations.settings import Settings
     from reclamations.wiring import connect_temporal, letter_renderer, load_keyring
@@ -138,10 +138,9 @@ def ring_first_letter(complaint: Complaint) -> LetterInput:
     )
 
 
-def complaint_firing(intake: ComplaintIntake, now: datetime) -> ComplaintFiring:
+def complaint_firing(intake: ComplaintIntake, plan: Plan, now: datetime) -> ComplaintFiring:
     """What a storm complaint carries when its acknowledgement falls due."""
     reference = intake.reference or ""
-    plan = plan_complaint(intake, Policy())
     complaint = Complaint.open(reference, intake, plan, now)
     indexed = search.values_of(complaint)
     letter = ring_first_letter(complaint)

@@ -39,7 +39,6 @@ from bench.common import (
     database_label,
     dev_server_process,
     gather_limited,
-    start_planned,
     summary_ms,
     write_result,
 )
@@ -56,12 +55,15 @@ from bench.same_work import (
 )
 from bench.shape import RAW_TASK_QUEUE, RawInput, RawShape
 from reclamations.db.models import ComplaintRow, LetterRow
-from reclamations.domain.intake import parse_intake
-from reclamations.domain.planning import plan_complaint
+from reclamations.domain.intake import ComplaintIntake, parse_intake
+from reclamations.domain.planning import Plan, plan_complaint
 from reclamations.domain.policy import Policy
+from reclamations.workflows.client import start_complaint
 from reclamations.workflows.messages import workflow_id
 
 PARIS = ZoneInfo("Europe/Paris")
+# On a day no acknowledgement falls due, complaints sent this long ago (target still to come).
+MOVED_SENT_DAYS_AGO = 3
 LEAD_SECONDS = 150  # time to start every complaint before the instant comes
 WORKERS = int(os.environ.get("BENCH_WORKERS", "1"))
 # BENCH_PROFILE=1: py-spy samples the first complaint worker during the storm.
@@ -79,14 +81,20 @@ def intake_data(sent_on: date, reference: str) -> dict[str, object]:
     }
 
 
-def sending_day_for_acknowledgement_today(today: date) -> date:
-    """A sending day whose automatic acknowledgement falls today (never on a Sunday)."""
+def storm_complaint(today: date, reference: str, policy: Policy) -> tuple[ComplaintIntake, Plan]:
+    """A complaint whose automatic acknowledgement falls today, and its plan. On a Sunday or a
+    public holiday no sending day gives one (rule 4: those days do not count): the bench then
+    moves the acknowledgement day of a plan to today, a plan the rules never make, whose letter
+    weighs and costs what a working day's does (the same letter, announcing the same target)."""
     for back in range(1, 20):
-        sent = today - timedelta(days=back)
-        intake = parse_intake(intake_data(sent, "PROBE"), today)
-        if plan_complaint(intake, Policy()).auto_acknowledge_on == today:
-            return sent
-    raise SystemExit("Pas d'accusé automatique possible aujourd'hui (dimanche ou jour férié).")
+        intake = parse_intake(intake_data(today - timedelta(days=back), reference), today)
+        plan = plan_complaint(intake, policy)
+        if plan.auto_acknowledge_on == today:
+            return intake, plan
+    intake = parse_intake(
+        intake_data(today - timedelta(days=MOVED_SENT_DAYS_AGO), reference), today
+    )
+    return intake, plan_complaint(intake, policy).model_copy(update={"auto_acknowledge_on": today})
 
 
 async def raw_storm(
@@ -167,11 +175,12 @@ async def complaint_storm(
     profile: Profile | None,
 ) -> dict[str, Any]:
     today = due.astimezone(PARIS).date()
-    sent_on = sending_day_for_acknowledgement_today(today)
+    policy = Policy(start_of_day=due.astimezone(PARIS).time())
 
     async def one(index: int) -> None:
-        data = parse_intake(intake_data(sent_on, f"STORM-{index:06d}"), today)
-        await start_planned(bench.client, data, Policy(start_of_day=due.astimezone(PARIS).time()))
+        reference = f"STORM-{index:06d}"
+        intake, plan = storm_complaint(today, reference, policy)
+        await start_complaint(bench.client, reference, intake, plan, "complaints")
 
     query = select(LetterRow.sent_at).where(
         LetterRow.kind == "acknowledgement", LetterRow.status == "sent"
@@ -283,10 +292,10 @@ async def main(count: int) -> None:
         watched = {"server": dev_server_process(), "raw worker": psutil.Process(raw_worker.pid)}
         noop = await raw_storm(bench, count, log, watched)
         today = datetime.now(PARIS).date()
-        probe = parse_intake(
-            intake_data(sending_day_for_acknowledgement_today(today), "STORM-000000"), today
-        )
-        firing = complaint_firing(probe, datetime.now(UTC))
+        probe, plan = storm_complaint(today, "STORM-000000", Policy())
+        if plan != plan_complaint(probe, Policy()):
+            print("Dimanche ou jour férié : accusés automatiques avancés à aujourd'hui.")
+        firing = complaint_firing(probe, plan, datetime.now(UTC))
         await create_tables(bench.sessions)
         same_worker = bench.spawn(
             "bench.same_work", SAME_WORK_LETTER=firing.letter.model_dump_json()

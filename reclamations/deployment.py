@@ -40,6 +40,11 @@ LOOK_EVERY = 0.2
 # saying so: each takes seconds; a wait of minutes means something is wrong (the workers poll
 # another server or namespace, the server is stuck), which an operator must hear of.
 WAIT_AT_MOST = 300.0
+# Why a promotion is read again and tried again: another worker changed the deployment since
+# it was read; or the server did not finish the change (a busy server cancels its own internal
+# update), so it may or may not have made it.
+RACED = (RPCStatusCode.FAILED_PRECONDITION, RPCStatusCode.ABORTED)
+UNFINISHED = (RPCStatusCode.CANCELLED, RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.UNAVAILABLE)
 
 
 class DeploymentTimeout(Exception):
@@ -192,6 +197,7 @@ async def take_over(client: Client, settings: Settings) -> str:
     The build current in the end."""
     build = settings.resolved_worker_build_id
     await polled(client, settings)
+    give_up = asyncio.get_running_loop().time() + WAIT_AT_MOST
     while True:
         deployment = await describe(client, settings)
         assert deployment is not None  # it knows the build, so the deployment too
@@ -208,9 +214,10 @@ async def take_over(client: Client, settings: Settings) -> str:
         try:
             await promote(client, settings, build, deployment.conflict_token)
         except RPCError as error:
-            # Another worker changed the deployment since it was read: read it again.
-            if error.status not in (RPCStatusCode.FAILED_PRECONDITION, RPCStatusCode.ABORTED):
+            retried = error.status in RACED or error.status in UNFINISHED
+            if not retried or asyncio.get_running_loop().time() > give_up:
                 raise
+            log.info("promotion of build %s not done (%s): reading again", build, error.message)
             await asyncio.sleep(LOOK_EVERY)
             continue
         log.info("build %s of %s is now current", build, settings.worker_deployment)

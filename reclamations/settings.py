@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from importlib.metadata import version
 from ipaddress import ip_network
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from reclamations.domain.files import DEFAULT_FILE_LIMITS
@@ -159,6 +160,12 @@ class Settings(BaseSettings):
     # medical carries its complainant's private link, printed or in the email; the stored
     # letter says where it was, never the link itself.
     letters_follow_link: bool = False
+    # The public pages' accessibility statement (/accessibilite, RGAA 4.1): the insurer's last
+    # audit of these pages, as the share of the criteria met, its date and who made it. With
+    # no audit, the pages are declared "non conforme", as the RGAA asks of an unaudited site.
+    accessibility_audit_rate: float | None = Field(None, ge=0, le=100)
+    accessibility_audit_on: date | None = None
+    accessibility_auditor: str = ""
     # rule 17: the closed lists (products, reasons, root causes) as a TOML file;
     # unset: domain.typology.DEFAULT_TYPOLOGY.
     typology_file: Path | None = None
@@ -187,6 +194,16 @@ class Settings(BaseSettings):
             except ValueError:
                 raise ValueError(f"adresse ou réseau invalide : {proxy!r}") from None
         return proxies
+
+    @model_validator(mode="after")
+    def _audit_dated(self) -> Settings:
+        # A rate with no date would be a statement no one can check.
+        if (self.accessibility_audit_rate is None) != (self.accessibility_audit_on is None):
+            raise ValueError(
+                "RECLAMATIONS_ACCESSIBILITY_AUDIT_RATE et RECLAMATIONS_ACCESSIBILITY_AUDIT_ON "
+                "vont ensemble : le taux de conformité de l'audit et sa date"
+            )
+        return self
 
     @property
     def listens_locally(self) -> bool:

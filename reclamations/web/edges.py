@@ -49,7 +49,7 @@ WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
 UPLOADS = re.compile(r"^((/api)?/complaints/(new|[^/]+/documents)|/reclamation|/suivi/documents)$")
 # The complainant's pages (web.public): nobody logs in there; their forms carry their own
 # signed token, and their own limits (web.guard).
-PUBLIC_PAGES = re.compile(r"^/(reclamation|suivi)(/|$)")
+PUBLIC_PAGES = re.compile(r"^/(reclamation|suivi|accessibilite)(/|$)")
 LOGIN_BODY_BYTES = 8 * 1024  # a name, a password and a token
 
 

@@ -30,6 +30,7 @@ from reclamations.domain.access import COMPLAINANT_ACTOR, Principal, Role, compl
 from reclamations.domain.clock import local_date
 from reclamations.domain.complaint import Status
 from reclamations.domain.errors import Forbidden, NotFound
+from reclamations.domain.french import percent
 from reclamations.domain.intake import parse_intake
 from reclamations.service import Upload
 from reclamations.settings import Settings
@@ -502,6 +503,57 @@ async def test_the_cover_sheet_gives_each_entitys_medecin_conseil(
     assert sheet.status_code == 200 and "Confidentiel – secret médical" in sheet.text
     assert "Médecin Conseil de Mutex" in sheet.text
     assert (await web.get("/reclamation/medicale?entite=inconnue")).status_code == 404
+
+
+# -- the accessibility statement ------------------------------------------------------------
+
+
+async def test_every_public_page_links_its_accessibility_statement_unaudited_non_conformant(
+    web: httpx.AsyncClient,
+) -> None:
+    pages = ("/reclamation", "/reclamation/medicale", "/suivi/nouveau-lien", "/suivi/faux")
+    for path in (*pages, "/accessibilite/inconnue"):
+        page = await web.get(path)
+        assert '<a href="/accessibilite">Accessibilité : non conforme</a>' in page.text, path
+    statement = await web.get("/accessibilite")
+    assert statement.status_code == 200
+    text = statement.text
+    assert "<strong>non conforme</strong>" in text
+    assert "pas encore fait l'objet d'un audit" in text
+    # Whom to tell, and where to go next: the insurer's service, then the Défenseur des droits.
+    identity = ctx_of(web).service.entities.default.identity
+    assert identity.service in text and identity.address.splitlines()[0] in text
+    assert "Défenseur des droits" in text
+
+
+@pytest.mark.parametrize(
+    ("rate", "said"),
+    [(100, "totalement conforme"), (75, "partiellement conforme"), (49.9, "non conforme")],
+)
+async def test_an_audit_gives_the_statement_its_rate_date_and_state(
+    office: Office, rate: float, said: str
+) -> None:
+    audited = public_app(
+        office,
+        accessibility_audit_rate=rate,
+        accessibility_audit_on=date(2026, 11, 30),
+        accessibility_auditor="Cabinet Accès Pour Tous",
+    )
+    async with client_of(audited) as client:
+        text = (await client.get("/accessibilite")).text
+        footer = (await client.get("/reclamation")).text
+    assert f"<strong>{said}</strong>" in text
+    assert f"Accessibilité : {said}</a>" in footer
+    assert "audit du 30 novembre 2026, réalisé par Cabinet Accès Pour Tous," in text
+    assert f"{percent(rate)} des critères" in text
+    assert "pas encore fait l'objet d'un audit" not in text
+
+
+def test_an_audit_rate_comes_with_its_date() -> None:
+    with pytest.raises(ValueError, match="vont ensemble"):
+        Settings(_env_file=None, accessibility_audit_rate=80)
+    with pytest.raises(ValueError):
+        Settings(_env_file=None, accessibility_audit_rate=101, accessibility_audit_on="2026-11-30")
 
 
 def test_settings_bound_the_public_limits() -> None:

@@ -36,6 +36,8 @@ def screenshots(tmp_path: Path) -> Path:
 
 
 SUPERVISOR = Principal("louise", Role.supervisor)
+# The public pages a person reaches without a link of their own.
+PUBLIC_PAGES = ("/reclamation", "/reclamation/medicale", "/suivi/nouveau-lien", "/accessibilite")
 # RGAA asks for none of these; axe's "moderate" and "minor" findings are read by a person.
 BLOCKING = ("serious", "critical")
 
@@ -158,7 +160,7 @@ async def test_no_serious_or_critical_axe_violation_on_public_and_agents_pages(
 ) -> None:
     found: list[str] = []
     page = await browser.new_page()
-    for path in ("/reclamation", "/reclamation/medicale", "/suivi/nouveau-lien", "/suivi/faux"):
+    for path in (*PUBLIC_PAGES, "/suivi/faux"):
         await page.goto(f"{live_server.url}{path}")
         found += await blocking_violations(page)
     await page.goto(f"{live_server.url}/reclamation")
@@ -287,7 +289,7 @@ async def test_public_pages_fit_320_px_and_200_percent_zoom_without_scrolling_si
     browser: Any, live_server: Any, width: int
 ) -> None:
     page = await browser.new_page(viewport={"width": width, "height": 800})
-    for path in ("/reclamation", "/reclamation/medicale", "/suivi/nouveau-lien"):
+    for path in PUBLIC_PAGES:
         await page.goto(f"{live_server.url}{path}")
         overflow = await page.evaluate(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"

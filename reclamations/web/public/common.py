@@ -97,6 +97,14 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+def conformity(audit_rate: float | None) -> str:
+    """The pages' state against RGAA 4.1, as every public page's footer says it: every
+    criterion met, at least half, or less (and less is what an unaudited site declares)."""
+    if audit_rate is None or audit_rate < 50:
+        return "non conforme"
+    return "totalement conforme" if audit_rate >= 100 else "partiellement conforme"
+
+
 def render(
     ctx: WebContext, request: Request, template: str, status_code: int = 200, **values: Any
 ) -> HTMLResponse:
@@ -106,6 +114,7 @@ def render(
         {
             **TEMPLATE_GLOBALS,
             "entities": ctx.service.entities.entities,
+            "conformity": conformity(ctx.settings.accessibility_audit_rate),
             # rule 11: where each entity's Médecin Conseil takes post, on every public page.
             "medical_addresses": [
                 (e, e.identity.sender_address(medical=True)) for e in ctx.service.entities.entities

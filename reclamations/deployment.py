@@ -44,7 +44,8 @@ WAIT_AT_MOST = 300.0
 # it was read; or the server did not finish the change (a busy server cancels its own internal
 # update), so it may or may not have made it.
 RACED = (RPCStatusCode.FAILED_PRECONDITION, RPCStatusCode.ABORTED)
-UNFINISHED = (RPCStatusCode.CANCELLED, RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.UNAVAILABLE)
+UNFINISHED = (RPCStatusCode.CANCELLED, RPCStatusCode.DEADLINE_EXCEEDED)
+ONCE_MORE = 1.0  # between two tries of a promotion
 
 
 class DeploymentTimeout(Exception):
@@ -194,16 +195,17 @@ async def _serves(
 async def take_over(client: Client, settings: Settings) -> str:
     """Once the server knows this worker's build, make it current if no build is (a first
     install: no other could serve), or whatever is current when `worker_promote` says so.
-    The build current in the end."""
+    The build current in the end, once the server routes work by it."""
     build = settings.resolved_worker_build_id
     await polled(client, settings)
     give_up = asyncio.get_running_loop().time() + WAIT_AT_MOST
+    unfinished = False  # a promotion of ours the server may have made without saying so
     while True:
         deployment = await describe(client, settings)
         assert deployment is not None  # it knows the build, so the deployment too
-        if deployment.current == build:
+        if deployment.current == build and (deployment.routed or not unfinished):
             return build
-        if deployment.current is not None and not settings.worker_promote:
+        if deployment.current not in (None, build) and not settings.worker_promote:
             log.warning(
                 "build %s waits: the current build is %s (complaints deploy promote %s)",
                 build,
@@ -211,14 +213,22 @@ async def take_over(client: Client, settings: Settings) -> str:
                 build,
             )
             return deployment.current
-        try:
-            await promote(client, settings, build, deployment.conflict_token)
-        except RPCError as error:
-            retried = error.status in RACED or error.status in UNFINISHED
-            if not retried or asyncio.get_running_loop().time() > give_up:
-                raise
-            log.info("promotion of build %s not done (%s): reading again", build, error.message)
-            await asyncio.sleep(LOOK_EVERY)
-            continue
-        log.info("build %s of %s is now current", build, settings.worker_deployment)
-        return build
+        if deployment.current != build:
+            try:
+                await promote(client, settings, build, deployment.conflict_token)
+            except RPCError as error:
+                if error.status not in RACED and error.status not in UNFINISHED:
+                    raise
+                unfinished = unfinished or error.status in UNFINISHED
+                log.info("promotion of build %s not done (%s): reading again", build, error)
+            else:
+                log.info("build %s of %s is now current", build, settings.worker_deployment)
+                return build
+        # Raced, or unfinished (made current, maybe, but not yet routed by): read again.
+        if asyncio.get_running_loop().time() > give_up:
+            raise DeploymentTimeout(
+                f"La version {build} de « {settings.worker_deployment} » n'est toujours pas "
+                f"la version courante après {WAIT_AT_MOST:g} s : voir `complaints deploy "
+                "status`, et l'état du serveur Temporal."
+            )
+        await asyncio.sleep(ONCE_MORE)

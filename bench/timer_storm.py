@@ -62,8 +62,9 @@ from reclamations.workflows.client import start_complaint
 from reclamations.workflows.messages import workflow_id
 
 PARIS = ZoneInfo("Europe/Paris")
-# On a day no acknowledgement falls due, complaints sent this long ago (target still to come).
-MOVED_SENT_DAYS_AGO = 3
+# On a day no acknowledgement falls due, complaints sent as long ago as a working day's storm
+# complaints are: their letter announces a quality target days ahead, as theirs does.
+MOVED_SENT_DAYS_AGO = 10
 LEAD_SECONDS = 150  # time to start every complaint before the instant comes
 WORKERS = int(os.environ.get("BENCH_WORKERS", "1"))
 # BENCH_PROFILE=1: py-spy samples the first complaint worker during the storm.
@@ -85,7 +86,8 @@ def storm_complaint(today: date, reference: str, policy: Policy) -> tuple[Compla
     """A complaint whose automatic acknowledgement falls today, and its plan. On a Sunday or a
     public holiday no sending day gives one (rule 4: those days do not count): the bench then
     moves the acknowledgement day of a plan to today, a plan the rules never make, whose letter
-    weighs and costs what a working day's does (the same letter, announcing the same target)."""
+    weighs and costs what a working day's does (the same letter, announcing the quality target
+    a few days ahead)."""
     for back in range(1, 20):
         intake = parse_intake(intake_data(today - timedelta(days=back), reference), today)
         plan = plan_complaint(intake, policy)

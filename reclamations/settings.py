@@ -166,6 +166,8 @@ class Settings(BaseSettings):
     accessibility_audit_rate: float | None = Field(None, ge=0, le=100)
     accessibility_audit_on: date | None = None
     accessibility_auditor: str = ""
+    # Where the insurer publishes the audit's report (the criteria not met) and its plan.
+    accessibility_report_url: str = ""
     # rule 17: the closed lists (products, reasons, root causes) as a TOML file;
     # unset: domain.typology.DEFAULT_TYPOLOGY.
     typology_file: Path | None = None
@@ -197,11 +199,14 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _audit_dated(self) -> Settings:
-        # A rate with no date would be a statement no one can check.
-        if (self.accessibility_audit_rate is None) != (self.accessibility_audit_on is None):
+        # A rate with no date would be a statement no one can check; an auditor with no rate,
+        # an audit the statement cannot report.
+        rate, on = self.accessibility_audit_rate, self.accessibility_audit_on
+        if (rate is None) != (on is None) or (self.accessibility_auditor and rate is None):
             raise ValueError(
                 "RECLAMATIONS_ACCESSIBILITY_AUDIT_RATE et RECLAMATIONS_ACCESSIBILITY_AUDIT_ON "
-                "vont ensemble : le taux de conformité de l'audit et sa date"
+                "vont ensemble (le taux de conformité de l'audit et sa date), et "
+                "RECLAMATIONS_ACCESSIBILITY_AUDITOR avec eux"
             )
         return self
 

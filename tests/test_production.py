@@ -62,8 +62,10 @@ def test_the_compose_file_is_valid(docker_compose):
 
 def test_secrets_are_not_baked_in(docker_compose):
     result = docker_compose("config", "-q", secrets=False)
-    assert result.returncode != 0
-    assert "POSTGRES_PASSWORD" in result.stderr or "RECLAMATIONS_" in result.stderr
+    # What Compose said, should it ever pass without them (seen once, not since).
+    said = f"exit {result.returncode}: {result.stdout}{result.stderr}"
+    assert result.returncode != 0, said
+    assert "POSTGRES_PASSWORD" in result.stderr or "RECLAMATIONS_" in result.stderr, said
 
 
 def test_the_whole_shape_is_there_and_workers_scale(docker_compose):

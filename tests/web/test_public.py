@@ -30,7 +30,6 @@ from reclamations.domain.access import COMPLAINANT_ACTOR, Principal, Role, compl
 from reclamations.domain.clock import local_date
 from reclamations.domain.complaint import Status
 from reclamations.domain.errors import Forbidden, NotFound
-from reclamations.domain.french import percent
 from reclamations.domain.intake import parse_intake
 from reclamations.service import Upload
 from reclamations.settings import Settings
@@ -508,11 +507,14 @@ async def test_the_cover_sheet_gives_each_entitys_medecin_conseil(
 # -- the accessibility statement ------------------------------------------------------------
 
 
+# The public pages a person reaches without a link of their own.
+PUBLIC_PAGES = ("/reclamation", "/reclamation/medicale", "/suivi/nouveau-lien", "/accessibilite")
+
+
 async def test_every_public_page_links_its_accessibility_statement_unaudited_non_conformant(
     web: httpx.AsyncClient,
 ) -> None:
-    pages = ("/reclamation", "/reclamation/medicale", "/suivi/nouveau-lien", "/suivi/faux")
-    for path in (*pages, "/accessibilite/inconnue"):
+    for path in (*PUBLIC_PAGES, "/suivi/faux", "/accessibilite/inconnue"):
         page = await web.get(path)
         assert '<a href="/accessibilite">Accessibilité : non conforme</a>' in page.text, path
     statement = await web.get("/accessibilite")
@@ -527,17 +529,24 @@ async def test_every_public_page_links_its_accessibility_statement_unaudited_non
 
 
 @pytest.mark.parametrize(
-    ("rate", "said"),
-    [(100, "totalement conforme"), (75, "partiellement conforme"), (49.9, "non conforme")],
+    ("rate", "share", "said"),
+    [
+        (100, "100", "totalement conforme"),
+        (99.9, "99,9", "partiellement conforme"),
+        (75, "75", "partiellement conforme"),
+        (50, "50", "partiellement conforme"),
+        (49.9, "49,9", "non conforme"),
+    ],
 )
 async def test_an_audit_gives_the_statement_its_rate_date_and_state(
-    office: Office, rate: float, said: str
+    office: Office, rate: float, share: str, said: str
 ) -> None:
     audited = public_app(
         office,
         accessibility_audit_rate=rate,
         accessibility_audit_on=date(2026, 11, 30),
         accessibility_auditor="Cabinet Accès Pour Tous",
+        accessibility_report_url="https://www.mutex.example/accessibilite/rapport-2026.pdf",
     )
     async with client_of(audited) as client:
         text = (await client.get("/accessibilite")).text
@@ -545,13 +554,25 @@ async def test_an_audit_gives_the_statement_its_rate_date_and_state(
     assert f"<strong>{said}</strong>" in text
     assert f"Accessibilité : {said}</a>" in footer
     assert "audit du 30 novembre 2026, réalisé par Cabinet Accès Pour Tous," in text
-    assert f"{percent(rate)} des critères" in text
+    assert f"{share}\u00a0% des critères" in text
+    assert 'href="https://www.mutex.example/accessibilite/rapport-2026.pdf"' in text
     assert "pas encore fait l'objet d'un audit" not in text
 
 
-def test_an_audit_rate_comes_with_its_date() -> None:
+@pytest.mark.parametrize(
+    "audit",
+    [
+        {"accessibility_audit_rate": 80},
+        {"accessibility_audit_on": "2026-11-30"},
+        {"accessibility_auditor": "Cabinet Accès Pour Tous"},
+    ],
+)
+def test_an_audit_rate_its_date_and_its_auditor_go_together(audit: dict[str, Any]) -> None:
     with pytest.raises(ValueError, match="vont ensemble"):
-        Settings(_env_file=None, accessibility_audit_rate=80)
+        Settings(_env_file=None, **audit)
+
+
+def test_an_audit_rate_is_a_share_of_the_criteria() -> None:
     with pytest.raises(ValueError):
         Settings(_env_file=None, accessibility_audit_rate=101, accessibility_audit_on="2026-11-30")
 

@@ -22,6 +22,7 @@ from tests.office import Office
 from tests.web.conftest import PASSWORD, USERS
 from tests.web.test_browser import logged_in
 from tests.web.test_files import a_pdf
+from tests.web.test_public import PUBLIC_PAGES
 
 pytestmark = pytest.mark.browser
 
@@ -36,8 +37,6 @@ def screenshots(tmp_path: Path) -> Path:
 
 
 SUPERVISOR = Principal("louise", Role.supervisor)
-# The public pages a person reaches without a link of their own.
-PUBLIC_PAGES = ("/reclamation", "/reclamation/medicale", "/suivi/nouveau-lien", "/accessibilite")
 # RGAA asks for none of these; axe's "moderate" and "minor" findings are read by a person.
 BLOCKING = ("serious", "critical")
 

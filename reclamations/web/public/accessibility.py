@@ -22,8 +22,15 @@ async def statement(request: Request, ctx: WebContext = Depends(context)) -> Res
         request,
         "accessibility.html",
         title="Déclaration d'accessibilité",
+        share=share,
         entity=ctx.service.entities.default,
         audit_rate=settings.accessibility_audit_rate,
         audit_on=settings.accessibility_audit_on,
         auditor=settings.accessibility_auditor,
+        report_url=settings.accessibility_report_url,
     )
+
+
+def share(rate: float) -> str:
+    """'75 %', '87,5 %': as an audit's report gives its rate (a non-breaking space)."""
+    return f"{rate:g}".replace(".", ",") + "\u00a0%"

@@ -1,7 +1,8 @@
-"""What the complainant's pages share (issue 26): their layout, their refusals (404, 413,
-429), the form's signed token and its cookie, the private link's cookie, and the access log
-kept free of tokens. The pages themselves: `filing` (the online form) and `follow` (a new link
-and the follow-up page).
+"""What the complainant's pages share (issue 26): their layout, their footer's accessibility
+state (`conformity`), their refusals (404, 413, 429), the form's signed token and its cookie,
+the private link's cookie, and the access log kept free of tokens. The pages themselves:
+`filing` (the online form), `follow` (a new link and the follow-up page) and `accessibility`
+(the accessibility statement).
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
+from reclamations.domain.french import NO_BREAK, decimal
 from reclamations.web.context import WebContext, context
 from reclamations.web.public.common import render
 
@@ -32,5 +33,5 @@ async def statement(request: Request, ctx: WebContext = Depends(context)) -> Res
 
 
 def share(rate: float) -> str:
-    """'75 %', '87,5 %': as an audit's report gives its rate (a non-breaking space)."""
-    return f"{rate:g}".replace(".", ",") + "\u00a0%"
+    """'75 %', '87,5 %': as an audit's report gives its rate, whole when it is."""
+    return decimal(rate, 0 if float(rate).is_integer() else 1) + NO_BREAK + "%"

@@ -9,7 +9,7 @@ import email
 import email.policy
 import sqlite3
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from email.message import EmailMessage
@@ -84,16 +84,20 @@ async def until(
         await asyncio.sleep(every)
 
 
-@contextlib.contextmanager
-def trouble(database: Path, begin: str, end: str) -> Iterator[None]:
+@contextlib.asynccontextmanager
+async def trouble(database: Path, begin: str, end: str) -> AsyncIterator[None]:
     """The database in trouble from `begin` until `end`, set by another connection."""
     # A generous wait for the lock: a record under way on a busy machine may hold it a while.
-    other = sqlite3.connect(database, isolation_level=None, timeout=PATIENCE)
-    other.execute(begin)
+    # Waited for on a thread of its own: the record holding the lock needs the event loop to
+    # finish its transaction, and a wait on the loop itself would hold both until it gave up.
+    other = sqlite3.connect(
+        database, isolation_level=None, timeout=PATIENCE, check_same_thread=False
+    )
+    await asyncio.to_thread(other.execute, begin)
     try:
         yield
     finally:
-        other.execute(end)
+        await asyncio.to_thread(other.execute, end)
         other.close()
 
 

@@ -204,7 +204,7 @@ async def test_a_key_held_keeps_opening_while_the_database_is_away(
         "ALTER TABLE complaint_keys RENAME TO keys_away",
         "ALTER TABLE keys_away RENAME TO complaint_keys",
     )
-    with trouble(tmp_path / "reclamations.db", *away):
+    async with trouble(tmp_path / "reclamations.db", *away):
         assert await keys.find("REC-2026-000006") is held
         with pytest.raises(OperationalError):
             await keys.find("REC-2026-000007")

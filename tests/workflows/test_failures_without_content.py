@@ -97,13 +97,13 @@ Failure = Callable[[Office, ComplaintHandle, list[str]], Awaitable[None]]
 
 
 async def database_refusing(office: Office, handle: ComplaintHandle, seen: list[str]) -> None:
-    with trouble(office.settings.data_dir / "reclamations.db", *REFUSING):
+    async with trouble(office.settings.data_dir / "reclamations.db", *REFUSING):
         await office.signal(handle, action("assign", assignee="agent.b"))
         await incident_opened(office, handle)
 
 
 async def database_away(office: Office, handle: ComplaintHandle, seen: list[str]) -> None:
-    with trouble(office.settings.data_dir / "reclamations.db", *AWAY):
+    async with trouble(office.settings.data_dir / "reclamations.db", *AWAY):
         await office.signal(handle, action("qualify", note=QUOTING_NOTE))
         description = await until(lambda: describe(handle), retried)
         # While it is retried, its last failure is shown to operators (Web UI, describe).

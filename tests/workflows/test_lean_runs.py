@@ -31,6 +31,11 @@ from tests.office import (
     until,
 )
 
+TASK_ENDED = {
+    EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
+    EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED,
+    EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT,
+}
 SHORT_RUNS = 60
 # The office's settings, with runs this short.
 SHORT = pytest.mark.parametrize(
@@ -43,15 +48,34 @@ IMPATIENT = pytest.mark.parametrize(
 
 
 async def runs(office, handle) -> list[WorkflowHistory]:
-    """Every run of the complaint's workflow, first to last, followed back from the latest."""
-    histories: list[WorkflowHistory] = []
-    run_id: str | None = (await handle.describe()).run_id
-    while run_id:
-        history = await office.client.get_workflow_handle(handle.id, run_id=run_id).fetch_history()
-        histories.insert(0, history)
-        started = history.events[0].workflow_execution_started_event_attributes
-        run_id = started.continued_execution_run_id
-    return histories
+    """Every run of the complaint's workflow, first to last, followed back from the latest,
+    once no workflow task is under way: a task's local activities reach the history only when
+    it completes, after the record they wrote can already be read."""
+
+    async def fetched() -> list[WorkflowHistory]:
+        histories: list[WorkflowHistory] = []
+        run_id: str | None = (await handle.describe()).run_id
+        while run_id:
+            run = office.client.get_workflow_handle(handle.id, run_id=run_id)
+            history = await run.fetch_history()
+            histories.insert(0, history)
+            started = history.events[0].workflow_execution_started_event_attributes
+            run_id = started.continued_execution_run_id
+        return histories
+
+    return await until(
+        fetched, lambda histories: not task_under_way(histories[-1]), what="a task ended"
+    )
+
+
+def task_under_way(history: WorkflowHistory) -> bool:
+    under_way = False
+    for event in history.events:
+        if event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED:
+            under_way = True
+        elif event.event_type in TASK_ENDED:
+            under_way = False
+    return under_way
 
 
 def scheduled(history: WorkflowHistory) -> list[str]:
@@ -112,7 +136,7 @@ async def test_a_record_the_database_does_not_take_goes_by_an_ordinary_activity(
 ):
     handle = await office.start()
     (before,) = await runs(office, handle)
-    with trouble(tmp_path / "reclamations.db", *statements):
+    async with trouble(tmp_path / "reclamations.db", *statements):
         # A signal, as back-office systems send: nothing waits for the workflow task.
         await office.signal(handle, action("assign", assignee="agent.b"))
         # An ordinary activity takes the record over.
@@ -134,7 +158,7 @@ async def test_a_record_the_database_does_not_take_goes_by_an_ordinary_activity(
 
 async def test_a_record_the_database_refuses_for_good_becomes_an_incident(office, tmp_path):
     handle = await office.start()
-    with trouble(tmp_path / "reclamations.db", *REFUSED):
+    async with trouble(tmp_path / "reclamations.db", *REFUSED):
         await office.signal(handle, action("assign", assignee="agent.b"))
         state = await until(lambda: office.state(handle), lambda state: state.open_incidents)
         [incident] = state.open_incidents

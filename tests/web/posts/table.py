@@ -234,7 +234,7 @@ async def ready(office: Office, name: str | None) -> ComplaintHandle:
     if name in ("contest", "mediate"):
         await office.act(handle, action("answer", decision="rejected", reasons="Hors garantie."))
     if name == "retry":  # an incident: a record the database refuses for good
-        with trouble(office.settings.data_dir / "reclamations.db", *REFUSED):
+        async with trouble(office.settings.data_dir / "reclamations.db", *REFUSED):
             await office.signal(handle, action("assign", assignee="agent.b"))
             await until(lambda: office.state(handle), lambda state: state.open_incidents)
     await at_rest(handle)

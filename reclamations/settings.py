@@ -106,6 +106,13 @@ class Settings(BaseSettings):
     # kept the SDK's 100 full and most letters went the long way: with 1,000, a storm of
     # 1,000 letters drained 35 % faster, one of 400 twice as fast (bench/README.md).
     worker_activity_slots: int = Field(1000, ge=1, le=10_000)
+    # How long a workflow task waits for the worker that holds its complaint in memory (its
+    # sticky queue) before it goes through the ordinary queue, history and all, to any worker.
+    # The SDK's 10 s: in a deadline storm a worker behind its own tasks had a task of one
+    # complaint in three to five sent again that way, work added just when it had none to spare
+    # (bench/README.md, "Sticky workflow tasks"). The price: after a worker dies, its
+    # complaints' next tasks, an agent's action among them, wait up to this long.
+    worker_sticky_seconds: float = Field(30, ge=1, le=300)
     # Worker Versioning (docs/versioning.md): a worker serves one build of the deployment, and
     # the server sends work only to the build made current (`complaints deploy promote`).
     # Off for a Temporal server without worker deployments: every worker then takes any task.

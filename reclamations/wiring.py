@@ -267,5 +267,6 @@ def complaint_worker(
         workflow_runner=workflow_runner(settings.workflow_sandbox),
         interceptors=[ForeignMessages()],
         max_concurrent_activities=settings.worker_activity_slots,
+        sticky_queue_schedule_to_start_timeout=timedelta(seconds=settings.worker_sticky_seconds),
         **options,
     )

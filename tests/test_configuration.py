@@ -4,6 +4,7 @@ slots, what it loads at start."""
 
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -124,6 +125,22 @@ async def test_a_worker_takes_as_many_letters_at_once_as_its_settings_say(
     few = make_settings(tmp_path, worker_activity_slots=8)
     worker = complaint_worker(temporal_env.client, few, sqlite_sessions, keyring)
     assert worker.config()["max_concurrent_activities"] == 8
+
+
+async def test_a_workflow_task_waits_for_its_worker_as_long_as_the_settings_say(
+    tmp_path, temporal_env, keyring, sqlite_sessions
+):
+    """Longer than the SDK's 10 s, so that a storm's tasks stay with the worker that holds
+    their complaint instead of going round again with their whole history (bench/README.md)."""
+    default = complaint_worker(
+        temporal_env.client, make_settings(tmp_path), sqlite_sessions, keyring
+    )
+    waited = default.config()["sticky_queue_schedule_to_start_timeout"]
+    assert waited == timedelta(seconds=30)
+    assert waited.total_seconds() == Settings(_env_file=None).worker_sticky_seconds
+    short = make_settings(tmp_path, worker_sticky_seconds=5)
+    worker = complaint_worker(temporal_env.client, short, sqlite_sessions, keyring)
+    assert worker.config()["sticky_queue_schedule_to_start_timeout"] == timedelta(seconds=5)
 
 
 def test_a_worker_loads_the_spreadsheet_library_only_to_write_a_workbook():

@@ -200,6 +200,9 @@ async def fault_system(tmp_path: Path, keyring: Keyring) -> AsyncIterator[FaultS
     await register_search_attributes(client, "default")
     env = process_env(settings, keyring, server.address)
     env["RECLAMATIONS_DATABASE_URL"] = settings.resolved_database_url
+    # A killed worker's complaints wait this long on its sticky queue before a new worker
+    # takes their next task: the SDK's 10 s, not the 30 s a worker waits for in production.
+    env["RECLAMATIONS_WORKER_STICKY_SECONDS"] = "10"
     markers = tmp_path / "markers"
     markers.mkdir()
     system = FaultSystem(server, settings, keyring, session_factory(engine), client, env, markers)

@@ -7,6 +7,7 @@ from datetime import date
 from importlib.metadata import version
 from ipaddress import ip_network
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -203,6 +204,15 @@ class Settings(BaseSettings):
             except ValueError:
                 raise ValueError(f"adresse ou réseau invalide : {proxy!r}") from None
         return proxies
+
+    @field_validator("accessibility_report_url")
+    @classmethod
+    def _web_address(cls, url: str) -> str:
+        # The link is printed on a public page: only a web address, never a script's.
+        parts = urlsplit(url)
+        if url and (parts.scheme not in ("http", "https") or not parts.netloc):
+            raise ValueError(f"adresse web attendue (https://…) : {url!r}")
+        return url
 
     @model_validator(mode="after")
     def _audit_dated(self) -> Settings:

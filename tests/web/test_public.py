@@ -508,13 +508,18 @@ async def test_the_cover_sheet_gives_each_entitys_medecin_conseil(
 
 
 # The public pages a person reaches without a link of their own.
-PUBLIC_PAGES = ("/reclamation", "/reclamation/medicale", "/suivi/nouveau-lien", "/accessibilite")
+PUBLIC_PAGE_PATHS = (
+    "/reclamation",
+    "/reclamation/medicale",
+    "/suivi/nouveau-lien",
+    "/accessibilite",
+)
 
 
 async def test_every_public_page_links_its_accessibility_statement_unaudited_non_conformant(
     web: httpx.AsyncClient,
 ) -> None:
-    for path in (*PUBLIC_PAGES, "/suivi/faux", "/accessibilite/inconnue"):
+    for path in (*PUBLIC_PAGE_PATHS, "/suivi/faux", "/accessibilite/inconnue"):
         page = await web.get(path)
         assert '<a href="/accessibilite">Accessibilité : non conforme</a>' in page.text, path
     statement = await web.get("/accessibilite")
@@ -575,6 +580,14 @@ def test_an_audit_rate_its_date_and_its_auditor_go_together(audit: dict[str, Any
 def test_an_audit_rate_is_a_share_of_the_criteria() -> None:
     with pytest.raises(ValueError):
         Settings(_env_file=None, accessibility_audit_rate=101, accessibility_audit_on="2026-11-30")
+
+
+@pytest.mark.parametrize(
+    "url", ["javascript:alert(1)", "rapport.pdf", "https://", "mailto:access@mutex.example"]
+)
+def test_the_audit_report_is_a_web_address(url: str) -> None:
+    with pytest.raises(ValueError, match="adresse web attendue"):
+        Settings(_env_file=None, accessibility_report_url=url)
 
 
 def test_settings_bound_the_public_limits() -> None:

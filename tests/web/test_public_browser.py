@@ -22,7 +22,7 @@ from tests.office import Office
 from tests.web.conftest import PASSWORD, USERS
 from tests.web.test_browser import logged_in
 from tests.web.test_files import a_pdf
-from tests.web.test_public import PUBLIC_PAGES
+from tests.web.test_public import PUBLIC_PAGE_PATHS
 
 pytestmark = pytest.mark.browser
 
@@ -159,7 +159,7 @@ async def test_no_serious_or_critical_axe_violation_on_public_and_agents_pages(
 ) -> None:
     found: list[str] = []
     page = await browser.new_page()
-    for path in (*PUBLIC_PAGES, "/suivi/faux"):
+    for path in (*PUBLIC_PAGE_PATHS, "/suivi/faux"):
         await page.goto(f"{live_server.url}{path}")
         found += await blocking_violations(page)
     await page.goto(f"{live_server.url}/reclamation")
@@ -288,7 +288,7 @@ async def test_public_pages_fit_320_px_and_200_percent_zoom_without_scrolling_si
     browser: Any, live_server: Any, width: int
 ) -> None:
     page = await browser.new_page(viewport={"width": width, "height": 800})
-    for path in PUBLIC_PAGES:
+    for path in PUBLIC_PAGE_PATHS:
         await page.goto(f"{live_server.url}{path}")
         overflow = await page.evaluate(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"

@@ -190,9 +190,11 @@ async def fault_system(tmp_path: Path, keyring: Keyring) -> AsyncIterator[FaultS
         tmp_path / "system",
         temporal_address=server.address,
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'reclamations.db'}",
-        # A worker killed mid-attempt is noticed after this long, not after a minute: the
-        # policy the door plans into each complaint.
-        policy=Policy(activity_timeout_seconds=3),
+        # The policy the door plans into each complaint: a worker killed mid-attempt is
+        # noticed after 3 s, not after a minute; a record held by a paused worker goes by an
+        # ordinary activity after a second, not five (each such round of the killed workers'
+        # test waited those five seconds).
+        policy=Policy(activity_timeout_seconds=3, local_record_seconds=1),
     )
     engine = create_engine(settings.resolved_database_url)
     await upgrade(engine)

@@ -269,7 +269,8 @@ async def main() -> None:
         letter_renderer(settings),
         LetterInput.model_validate_json(os.environ[LETTER_ENV]),
     )
-    # As the complaint worker is set up: the same sandbox setting and activity slots.
+    # As the complaint worker is set up: the same sandbox setting, activity slots and sticky
+    # wait (with the SDK's 10 s, a storm sent a sixth of its tasks round again: a handicap).
     worker = Worker(
         client,
         task_queue=SAME_WORK_TASK_QUEUE,
@@ -277,6 +278,7 @@ async def main() -> None:
         activities=[activities.send],
         workflow_runner=workflow_runner(settings.workflow_sandbox),
         max_concurrent_activities=settings.worker_activity_slots,
+        sticky_queue_schedule_to_start_timeout=timedelta(seconds=settings.worker_sticky_seconds),
     )
     try:
         await worker.run()

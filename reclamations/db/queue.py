@@ -195,8 +195,11 @@ async def queue_page(
     sort: Sort | None = None,
 ) -> QueuePage:
     page = max(page, 1)
-    rows_query = (
-        _filtered(select(*COLUMNS), filters)
+    # The page's references first, sorted and counted off on the columns the filters and the
+    # sort read, then those rows alone: the rows skipped are never read whole (each holds its
+    # snapshot), which made a far page cost what every row before it did.
+    chosen_query = (
+        _filtered(select(ComplaintRow.reference), filters)
         .order_by(*_ordered(sort or Sort()))
         .limit(size)
         .offset((page - 1) * size)
@@ -204,7 +207,10 @@ async def queue_page(
     count_query = _filtered(select(func.count()).select_from(ComplaintRow), filters)
     async with sessions() as session:
         total = (await session.execute(count_query)).scalar_one()
-        rows = [QueueRow(**row._asdict()) for row in (await session.execute(rows_query)).all()]
+        chosen = list(await session.scalars(chosen_query))
+        found = await session.execute(select(*COLUMNS).where(ComplaintRow.reference.in_(chosen)))
+    place = {reference: number for number, reference in enumerate(chosen)}
+    rows = sorted((QueueRow(**row._asdict()) for row in found), key=lambda r: place[r.reference])
     return QueuePage(rows=rows, total=total, page=page, pages=max(1, -(-total // size)))
 
 

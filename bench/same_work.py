@@ -47,11 +47,10 @@ with workflow.unsafe.imports_passed_through():
     from reclamations.domain.planning import Plan
     from reclamations.domain.policy import Policy
     from reclamations.settings import Settings
-    from reclamations.wiring import connect_temporal, letter_renderer, load_keyring
+    from reclamations.wiring import connect_temporal, letter_renderer, load_keyring, worker_tuning
     from reclamations.workflows import search
     from reclamations.workflows.complaint import PERSISTENT
     from reclamations.workflows.messages import LetterInput, RecordInput, StartComplaint
-    from reclamations.workflows.sandbox import workflow_runner
 
 SAME_WORK_TASK_QUEUE = "same-work"
 SAME_WORK_ACTIVITY = "same_work_letter"
@@ -269,16 +268,14 @@ async def main() -> None:
         letter_renderer(settings),
         LetterInput.model_validate_json(os.environ[LETTER_ENV]),
     )
-    # As the complaint worker is set up: the same sandbox setting, activity slots and sticky
-    # wait (with the SDK's 10 s, a storm sent a sixth of its tasks round again: a handicap).
+    # As the complaint worker is set up (with the SDK's 10 s sticky wait, a storm sent a
+    # sixth of its tasks round again: a handicap the yardstick must not have).
     worker = Worker(
         client,
         task_queue=SAME_WORK_TASK_QUEUE,
         workflows=[SameWork],
         activities=[activities.send],
-        workflow_runner=workflow_runner(settings.workflow_sandbox),
-        max_concurrent_activities=settings.worker_activity_slots,
-        sticky_queue_schedule_to_start_timeout=timedelta(seconds=settings.worker_sticky_seconds),
+        **worker_tuning(settings),
     )
     try:
         await worker.run()

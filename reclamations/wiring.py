@@ -231,6 +231,17 @@ def file_store(settings: Settings) -> FileStore:
     return FolderStore(settings.resolved_files_dir)
 
 
+def worker_tuning(settings: Settings) -> dict[str, Any]:
+    """How the settings run a worker: the sandbox, the activity slots, the sticky wait. The
+    complaint worker's, and the bench's same-work worker's (bench/same_work.py), which must be
+    set up alike for the storm's yardstick to be fair."""
+    return {
+        "workflow_runner": workflow_runner(settings.workflow_sandbox),
+        "max_concurrent_activities": settings.worker_activity_slots,
+        "sticky_queue_schedule_to_start_timeout": timedelta(seconds=settings.worker_sticky_seconds),
+    }
+
+
 def complaint_worker(
     client: Client,
     settings: Settings,
@@ -264,9 +275,7 @@ def complaint_worker(
             CorrectiveActivities(sessions).record,
             CorrectiveActivities(sessions).count,
         ],
-        workflow_runner=workflow_runner(settings.workflow_sandbox),
         interceptors=[ForeignMessages()],
-        max_concurrent_activities=settings.worker_activity_slots,
-        sticky_queue_schedule_to_start_timeout=timedelta(seconds=settings.worker_sticky_seconds),
+        **worker_tuning(settings),
         **options,
     )

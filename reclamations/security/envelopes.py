@@ -40,6 +40,17 @@ def seal_file(keyring: Keyring, content: bytes, identity: str) -> bytes:
     return MAGIC + len(header).to_bytes(2, "big") + header + body
 
 
+def sealed_with(blob: bytes) -> str | None:
+    """The id of the key that wrapped an envelope's data key; None for anything else."""
+    try:
+        start = len(MAGIC) + 2
+        size = int.from_bytes(blob[len(MAGIC) : start], "big")
+        key_id = json.loads(blob[start : start + size])["key"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    return key_id if is_enveloped(blob) and isinstance(key_id, str) else None
+
+
 def open_file(keyring: Keyring, blob: bytes, identity: str) -> bytes:
     context = identity.encode()
     try:

@@ -25,7 +25,7 @@ from reclamations.security.envelopes import is_enveloped, seal_file
 from reclamations.security.keyring import Keyring
 from reclamations.security.sealing import seal
 from reclamations.service.disclosure import Disclosure
-from reclamations.storage.files import FileMissing, StoreUnavailable, file_key
+from reclamations.storage.files import FileMissing, StoreUnavailable, file_key, text_key
 from reclamations.workflows.messages import RecordInput
 
 logger = logging.getLogger(__name__)
@@ -99,9 +99,9 @@ class MedicalPart(Disclosure):
         await self._seal_files(complaint, keyring)
 
     async def _seal_files(self, complaint: Complaint, keyring: Keyring) -> None:
-        """rule 16: a medical complaint's files are encrypted at rest, the raw email kept as
-        evidence and its attachments among them, and a scan's text beside its scan (sealed
-        with the keyring its reader opens it with: service/scans.py)."""
+        """rule 16: a medical complaint's files are encrypted at rest with its own key (rule
+        22), the raw email kept as evidence and its attachments among them, and a scan's text
+        beside its scan."""
         if self._files is None:
             return
         reference = complaint.reference
@@ -109,11 +109,11 @@ class MedicalPart(Disclosure):
             if document.file is None:
                 continue
             key = file_key(reference, document.file.sha256)
-            for stored_key, sealing in ((key, keyring), (f"{key}.txt", self._keyring)):
+            for stored_key in (key, text_key(reference, document.file.sha256)):
                 try:
                     content = await self._files.get(stored_key)
                     if not is_enveloped(content):
-                        await self._files.put(stored_key, seal_file(sealing, content, stored_key))
+                        await self._files.put(stored_key, seal_file(keyring, content, stored_key))
                 except FileMissing:
                     continue  # a scan without its text yet; a file never stored
                 except StoreUnavailable as error:

@@ -1,6 +1,7 @@
 """A scan's text (issue 27): read once by OCR (reclamations/scans.py), kept beside the scan in
-the files' store, encrypted like it for a medical complaint (rule 16), and served to whoever
-may read the scan itself."""
+the files' store, encrypted like it for a medical complaint (rule 16) with the complaint's own
+key (rule 22: destroyed at erasure, so every copy of the text becomes unreadable with the
+scan's), and served to whoever may read the scan itself."""
 
 from __future__ import annotations
 
@@ -8,18 +9,20 @@ import asyncio
 
 from reclamations.domain.access import Principal
 from reclamations.domain.errors import NotFound, Unavailable
-from reclamations.security.envelopes import UnreadableFile, is_enveloped, open_file, seal_file
+from reclamations.security.envelopes import (
+    UnreadableFile,
+    is_enveloped,
+    open_file,
+    seal_file,
+    sealed_with,
+)
 from reclamations.service.files import FilesPart
-from reclamations.storage.files import FileMissing, StoreUnavailable, file_key
+from reclamations.storage.files import FileMissing, StoreUnavailable, text_key
 
 NO_TEXT = (
     "Pas de texte pour ce document : la reconnaissance de caractères n'est pas installée, ou "
     "ce n'est pas une image scannée (JPEG, PNG, TIFF)."
 )
-
-
-def text_key(reference: str, sha256: str) -> str:
-    return f"{file_key(reference, sha256)}.txt"
 
 
 class ScansPart(FilesPart):
@@ -31,8 +34,9 @@ class ScansPart(FilesPart):
         key = text_key(reference, sha256)
         try:
             stored = await self._files.get(key)
-            text = open_file(self._keyring, stored, key) if is_enveloped(stored) else stored
-            return text.decode("utf-8")
+            if not is_enveloped(stored):
+                return stored.decode("utf-8")
+            return (await self._open_text(reference, key, stored)).decode("utf-8")
         except FileMissing:
             pass
         except (StoreUnavailable, UnreadableFile):
@@ -46,9 +50,21 @@ class ScansPart(FilesPart):
             raise NotFound(NO_TEXT)
         content = read.encode("utf-8")
         try:
-            await self._files.put(
-                key, seal_file(self._keyring, content, key) if medical else content
-            )
+            if medical:
+                keyring = await self._keyring_of(reference, medical, create=True)
+                content = seal_file(keyring, content, key)
+            await self._files.put(key, content)
         except StoreUnavailable as error:
             raise Unavailable(f"Stockage des fichiers indisponible : {error}.") from None
         return read
+
+    async def _open_text(self, reference: str, key: str, stored: bytes) -> bytes:
+        """A medical scan's text, kept under the complaint's own key. One kept under the
+        keyring alone, as texts were until this was mended, is sealed again with the
+        complaint's key as it is read, so that its erasure reaches this copy too (rule 22)."""
+        keyring = await self._keyring_of(reference, medical=True)
+        text = open_file(keyring, stored, key)
+        if keyring is not self._keyring and sealed_with(stored) != keyring.current_id:
+            assert self._files is not None
+            await self._files.put(key, seal_file(keyring, text, key))
+        return text

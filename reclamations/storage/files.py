@@ -35,6 +35,11 @@ def file_key(reference: str, sha256: str) -> str:
     return f"{reference}/{sha256}"
 
 
+def text_key(reference: str, sha256: str) -> str:
+    """Where a scan's text read by OCR is kept, beside its scan (service/scans.py)."""
+    return f"{file_key(reference, sha256)}.txt"
+
+
 class FolderStore:
     """Files under the data folder (what `make run` uses); written whole or not at all,
     readable by the service's user only (the entry points' umask)."""

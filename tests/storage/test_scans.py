@@ -14,10 +14,9 @@ from PIL import Image, ImageDraw, ImageFont
 from reclamations.domain.access import Principal, Role
 from reclamations.domain.errors import Forbidden, NotFound
 from reclamations.scans import available
-from reclamations.security.envelopes import is_enveloped
+from reclamations.security.envelopes import UnreadableFile, is_enveloped, open_file, seal_file
 from reclamations.service import Upload
-from reclamations.service.scans import text_key
-from reclamations.storage.files import FolderStore
+from reclamations.storage.files import FolderStore, text_key
 from tests.conftest import IN_CI
 from tests.office import MAIL_ROOM, Office, intake_data
 
@@ -79,8 +78,30 @@ async def test_a_medical_scan_text_is_sealed_and_for_the_medecin_conseil(office)
         await office.service.document_text(AGENT, reference, sha256)
     text = await office.service.document_text(DOCTOR, reference, sha256)
     assert "genou" in text
-    kept = await FolderStore(office.settings.resolved_files_dir).get(text_key(reference, sha256))
+    key = text_key(reference, sha256)
+    store = FolderStore(office.settings.resolved_files_dir)
+    kept = await store.get(key)
     assert is_enveloped(kept) and b"genou" not in kept
+    # Sealed with the complaint's own key, as its scan is: its erasure reaches the text too
+    # (rule 22); the keyring alone opens no copy of it.
+    assert b"genou" in open_file(await office.keyring_of(reference), kept, key)
+    with pytest.raises(UnreadableFile):
+        open_file(office.keyring, kept, key)
+
+
+async def test_a_medical_scan_text_kept_under_the_keyring_moves_to_the_complaints_key(office):
+    scan = scanned_letter("Compte rendu opératoire", "arthroscopie du genou")
+    reference = await registered_with_scan(office, scan, medical=True)
+    sha256 = hashlib.sha256(scan).hexdigest()
+    key = text_key(reference, sha256)
+    store = FolderStore(office.settings.resolved_files_dir)
+    # As texts were kept before: sealed with the keyring alone.
+    await store.put(key, seal_file(office.keyring, b"Compte rendu du genou", key))
+    assert await office.service.document_text(DOCTOR, reference, sha256) == "Compte rendu du genou"
+    kept = await store.get(key)
+    assert open_file(await office.keyring_of(reference), kept, key) == b"Compte rendu du genou"
+    with pytest.raises(UnreadableFile):
+        open_file(office.keyring, kept, key)
 
 
 async def test_a_pdf_has_no_text_here(office):

@@ -43,7 +43,7 @@ def _line(label: str, value: object) -> str:
 
 def _complaint_paragraphs(held: HeldComplaint, styles: dict[str, ParagraphStyle]) -> list[Flowable]:
     complaint = held.complaint
-    intake = complaint.intake
+    intake = complaint.letter_intake  # with the postal address given since (rule 11)
     who = intake.complainant
     lines = [
         _line("Canal", CHANNEL_LABELS.get(intake.channel, intake.channel)),
@@ -115,7 +115,16 @@ def person_zip(data: PersonData) -> bytes:
         for held in data.complaints:
             folder = held.complaint.reference
             record = held.complaint.model_dump(
-                mode="json", include={"reference", "intake", "events", "documents", "letters"}
+                mode="json",
+                include={
+                    "reference",
+                    "intake",
+                    "postal_address",
+                    "events",
+                    "documents",
+                    "letters",
+                    "mediation",
+                },
             )
             archive.writestr(
                 f"{folder}/dossier.json", json.dumps(record, ensure_ascii=False, indent=2)

@@ -20,6 +20,7 @@ from reclamations.db.accounts import add_user
 from reclamations.db.models import AuditRow
 from reclamations.domain.access import Principal, Role
 from reclamations.domain.errors import Forbidden
+from reclamations.service.person import HeldComplaint, PersonData
 from tests.erasure import (
     COMPLIANCE,
     DOCTOR,
@@ -32,6 +33,7 @@ from tests.erasure import (
     s3_server,
     store_settings,
 )
+from tests.domain.builders import NOW, complaint
 from tests.office import Office
 
 __all__ = ["keyed_office", "s3_server", "store_settings"]  # fixtures, used by name
@@ -83,6 +85,16 @@ async def test_a_person_gets_everything_held_on_them_medical_only_from_the_docto
         )
     assert [row.username for row in logged] == [COMPLIANCE.name, DOCTOR.name]
     assert all("example.fr" not in row.detail and "55120" not in row.detail for row in logged)
+
+
+def test_the_address_given_after_intake_is_in_the_export() -> None:
+    """The postal address the complainant gave since (rule 11) is held on them: the summary
+    and the record give it, not the intake's lack of one."""
+    held = complaint()
+    held.postal_address = "9 rue des Tanneurs\n67000 Strasbourg"
+    data = PersonData(COMPLIANCE, NOW, [HeldComplaint(held, [], [])], medical_included=True)
+    assert "9 rue des Tanneurs, 67000 Strasbourg" in pdf_text(person_pdf(data))
+    assert "9 rue des Tanneurs" in zip_contents(person_zip(data))["R-1/dossier.json"].decode()
 
 
 async def test_complaints_export_person_on_the_command_line(

@@ -12,8 +12,9 @@ from reclamations.activities.letters.activity import LetterActivities
 from reclamations.activities.letters.delivery import EmlOutbox, PostOutbox, SmtpSender, open_posted
 from reclamations.activities.letters.rendering import LetterRenderer
 from reclamations.db.models import ComplaintRow, EventRow, LetterRow
-from reclamations.domain.actions import Answer, Contest, Qualify, Resume, Suspend
+from reclamations.domain.actions import Answer, Contest, Mediate, Qualify, Resume, Suspend
 from reclamations.domain.clock import local_date
+from reclamations.domain.complaint import ActionRefused
 from reclamations.domain.entities import DEFAULT_ENTITIES, Entities
 from reclamations.domain.french import long_date
 from reclamations.domain.letters import DEMO_IDENTITY, INSURANCE_MEDIATOR, LetterKind
@@ -263,6 +264,36 @@ def test_an_answer_not_fully_favourable_says_how_to_ask_for_a_second_review(
     body = render(letter_for(complaint, complaint.pending_letters[-1]))
     assert ("demander qu'elle soit réexaminée" in body) is says_how
     assert "Médiation de l'Assurance" in body
+
+
+def test_an_answer_during_mediation_offers_no_review_it_would_refuse():
+    # rules 8, 10 and 18: two months passed, the complainant went to the mediator; the answer
+    # sent then goes on with the mediation and offers no second review (no contest is taken
+    # once the mediator is seized).
+    complaint = a_complaint(first_written_on="2026-09-01")
+    while (alarm := complaint.next_alarm()) and alarm.at <= NOW:
+        complaint.ring(alarm.kind, alarm.at)
+    complaint.apply(Mediate(actor="a", step="referral", mediator="LMA", file_number="LMA-9"), NOW)
+    complaint.apply(Answer(actor="a", decision="rejected", reasons="Non."), NOW)
+    body = render(letter_for(complaint, complaint.pending_letters[-1]))
+    assert "la médiation se poursuit" in body
+    assert "réexaminée" not in body
+    with pytest.raises(ActionRefused):
+        complaint.apply(Contest(actor="a"), NOW)
+
+
+def test_an_acknowledgement_on_the_last_day_of_the_two_months_says_it_ends_today():
+    # rules 6, 7 and 9: the final deadline is the last day, still inside the two months; the
+    # mediator's letter comes only if no answer leaves that day.
+    complaint = a_complaint(first_written_on="2026-09-27")  # two months end on NOW's day
+    complaint.apply(Qualify(actor="a"), NOW)
+    body = render(letter_for(complaint, complaint.pending_letters[-1]))
+    assert "prend fin aujourd'hui, le 27 novembre 2026" in body
+    assert "a pris fin" not in body and "séparément" not in body
+    complaint = a_complaint(first_written_on="2026-09-26")  # ended the day before
+    complaint.apply(Qualify(actor="a"), NOW)
+    body = render(letter_for(complaint, complaint.pending_letters[-1]))
+    assert "a pris fin le 26 novembre 2026" in body
 
 
 def test_letters_say_how_the_complaint_reached_us_in_good_french():

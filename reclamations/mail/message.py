@@ -178,7 +178,9 @@ def sending_time(
     if date_header < receipt - LONGEST_TRANSIT:
         notes.append("en-tête Date: trop antérieur à la réception : ignoré")
         return receipt, notes
-    return min(date_header, receipt), notes
+    # Told in the sender's own offset, even when our receipt is the earlier: rule 3 dates it
+    # at the earlier of the sender's day and the team's.
+    return min(date_header, receipt).astimezone(date_header.tzinfo), notes
 
 
 # Elements that begin a line of their own (the rest flows within one).

@@ -3,10 +3,11 @@ no one. Pure: raw bytes in, facts out."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
+from reclamations.domain.intake import dated
 from reclamations.mail.message import (
     NO_SUBJECT,
     first_own_receipt,
@@ -80,6 +81,17 @@ def test_sending_time_is_the_earliest_believable_of_three():
     assert sending_time(ours, date, NOW)[0] == date
     # No Received: of ours: arrival bounds it.
     assert sending_time(None, None, NOW) == (NOW, [])
+
+
+def test_the_senders_day_holds_when_our_receipt_is_the_earlier():
+    # rule 3: written at 23:59:50 on the 24th in New York, received by our server ten seconds
+    # "earlier" by its own clock (05:59:40 on the 25th in Paris): the message is "du 24".
+    new_york = timezone(timedelta(hours=-5))
+    date = datetime(2026, 12, 24, 23, 59, 50, tzinfo=new_york)
+    ours = datetime(2026, 12, 25, 4, 59, 40, tzinfo=UTC)
+    sent, notes = sending_time(date, ours, ours + timedelta(minutes=1))
+    assert sent == ours and notes == []
+    assert dated(sent, "Europe/Paris") == date.date()
 
 
 @pytest.mark.parametrize(

@@ -33,9 +33,11 @@ from reclamations.db.follow_links import (
     remember_address,
 )
 from reclamations.domain.access import complainant_of
-from reclamations.domain.complaint import Complaint
+from reclamations.domain.clock import local_date
+from reclamations.domain.complaint import OPEN_STATUSES, Complaint
 from reclamations.domain.errors import ServiceError
 from reclamations.domain.french import long_date
+from reclamations.domain.letters import InsurerIdentity
 from reclamations.service import ComplaintService
 from reclamations.settings import Settings
 
@@ -115,8 +117,19 @@ class FollowMailer:
             # rule 11: nothing about a medical complaint goes by email; and no address, no mail.
             await mail_dropped(self._sessions, mail.id, moment)
             return False
+        entity = self._service.entities.get(complaint.intake.entity)
+        if entity is None:
+            # rule 19: signed by its own entity or not at all; tried again once the operators
+            # have put the entity back in the configuration.
+            logger.warning(
+                "Lien de suivi de %s non envoyé : entité « %s » absente de la configuration",
+                mail.reference,
+                complaint.intake.entity,
+            )
+            await mail_failed(self._sessions, mail, moment)
+            return False
         token = await issue_link(self._sessions, mail.reference, moment, self.lifetime)
-        message = self._message(mail, complaint, address, token, moment)
+        message = self._message(mail, complaint, entity.identity, address, token, moment)
         try:
             await self._sender.send(message, mail.reference, f"lien-suivi-{mail.id}")
         except Exception as error:  # any failure of the server: try again later
@@ -134,12 +147,14 @@ class FollowMailer:
         return True
 
     def _message(
-        self, mail: OwedMail, complaint: Complaint, address: str, token: str, now: datetime
+        self,
+        mail: OwedMail,
+        complaint: Complaint,
+        identity: InsurerIdentity,
+        address: str,
+        token: str,
+        now: datetime,
     ) -> EmailMessage:
-        entity = self._service.entities.get(complaint.intake.entity) or (
-            self._service.entities.default
-        )
-        identity = entity.identity
         message = EmailMessage()
         _, mailbox = parseaddr(self._settings.mail_from)
         message["From"] = formataddr((identity.name, mailbox), charset="utf-8")
@@ -156,9 +171,38 @@ class FollowMailer:
                 f"{self._settings.web_public_url.rstrip('/')}{NEW_LINK_PATH}",
                 (now + self.lifetime).date(),
                 first=mail.reason == MailReason.registered,
+                today=local_date(now, complaint.plan.timezone),
             )
         )
         return message
+
+
+def what_comes(complaint: Complaint, today: date) -> list[str]:
+    """What comes next and by when, as of `today`: the first email may leave late (a mail
+    server away a while), and never announces a date already past or a step already taken
+    (rule 6), nor anything once the complaint is answered or closed."""
+    plan = complaint.plan
+    final = plan.final_due
+    if complaint.status not in OPEN_STATUSES or final is None or final < today:
+        return []
+    lines = []
+    acknowledgement = plan.acknowledgement_due
+    if acknowledgement and acknowledgement >= today and complaint.acknowledged_at is None:
+        lines.append(
+            "- notre accusé de réception écrit vous parviendra au plus tard le "
+            f"{long_date(acknowledgement)}, sauf si nous vous avons répondu avant ;"
+        )
+    promised = complaint.promise or complaint.quality_target_due
+    if promised and promised >= today:
+        lines.append(
+            f"- nous nous efforçons de vous répondre d'ici le {long_date(promised)} ; si ce "
+            "n'est pas possible, nous vous écrirons pour vous dire pourquoi et à quelle date ;"
+        )
+    lines.append(
+        "- notre réponse ne dépassera pas 2 mois après votre première réclamation écrite : "
+        f"le {long_date(final)} au plus tard."
+    )
+    return lines
 
 
 def mail_text(
@@ -169,6 +213,7 @@ def mail_text(
     new_link: str,
     expires_on: date,
     first: bool,
+    today: date,
 ) -> str:
     """The email's text: what was received, what comes next and by when, and the link."""
     name = complaint.intake.complainant.name
@@ -181,23 +226,9 @@ def mail_text(
             "rappelez-la dans vos échanges avec nous.",
             "",
         ]
-        if plan.acknowledgement_due and plan.final_due:
-            lines += [
-                "Ce qui va se passer :",
-                f"- notre accusé de réception écrit vous parviendra au plus tard le "
-                f"{long_date(plan.acknowledgement_due)}, sauf si nous vous avons répondu avant ;",
-            ]
-            if complaint.quality_target_due:
-                lines.append(
-                    "- nous nous efforçons de vous répondre d'ici le "
-                    f"{long_date(complaint.quality_target_due)} ; si ce n'est pas possible, "
-                    "nous vous écrirons pour vous dire pourquoi et à quelle date ;"
-                )
-            lines += [
-                "- notre réponse ne dépassera pas 2 mois après votre première réclamation "
-                f"écrite : le {long_date(plan.final_due)} au plus tard.",
-                "",
-            ]
+        coming = what_comes(complaint, today)
+        if coming:
+            lines += ["Ce qui va se passer :", *coming, ""]
     else:
         lines += [
             f"Voici un nouveau lien pour suivre votre réclamation {complaint.reference}, "

@@ -7,6 +7,7 @@ import logging
 import re
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -36,8 +37,10 @@ from reclamations.settings import Settings
 from reclamations.web.app import create_app
 from reclamations.web.public.common import COMPLAINANT_STATUS, RedactFollowTokens, redact
 from reclamations.web.public.filing import intake_of
+from reclamations.wiring import complaint_service
 from tests.activities.conftest import Mailbox
-from tests.office import Office, eml_text
+from tests.entities import ENTITIES_TOML
+from tests.office import MAIL_ROOM, Office, eml_text, intake_data
 from tests.web.conftest import PASSWORD, USERS, login
 from tests.web.posts.table import ROUTES, Post, footprint
 from tests.web.test_files import a_pdf
@@ -460,6 +463,31 @@ async def test_a_link_mail_for_a_medical_complaint_is_never_sent(office: Office)
     mail = await owe_mail(office.sessions, reference, "renewed", datetime.now(UTC))
     assert not await ctx.follow_mailer.deliver(mail)
     assert office.outbox(f"email/{reference}/lien-suivi-*.eml") == []
+
+
+async def test_a_complaint_whose_entity_left_the_configuration_is_never_shown_as_anothers(
+    office: Office, tmp_path: Path
+) -> None:
+    # rule 19: filed with the mutual, then the mutual is taken out of the configuration; its
+    # page and its link's email are not signed by the first entity or name its mediator:
+    # they wait for the operators to put it back, saying the service is unavailable.
+    entities = tmp_path / "entites.toml"
+    entities.write_text(ENTITIES_TOML, encoding="utf-8")
+    with_mutual = office.settings.model_copy(update={"entities_file": entities})
+    service = complaint_service(office.client, with_mutual, office.sessions, office.keyring)
+    data = intake_data(await office.today(), entity="mutuelle-est")
+    reference = (await service.register(MAIL_ROOM, data)).reference
+    await office.settled(office.client.get_workflow_handle(f"complaint-{reference}"))
+    app = public_app(office)  # the first entity alone
+    mail = await owe_mail(office.sessions, reference, "renewed", datetime.now(UTC))
+    assert not await app.state.context.follow_mailer.deliver(mail)
+    assert office.outbox(f"email/{reference}/lien-suivi-*.eml") == []
+    token = await issue_link(office.sessions, reference, datetime.now(UTC), timedelta(days=1))
+    async with client_of(app) as client:
+        await client.get(f"/suivi/{token}")
+        page = await client.get("/suivi")
+    assert page.status_code == 503 and "Service indisponible" in page.text
+    assert "Médiation de l'Assurance" not in page.text
 
 
 # -- what the pages say -------------------------------------------------------------------

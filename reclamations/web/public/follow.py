@@ -7,6 +7,7 @@ expired or other token gets the same 404 as a page that does not exist.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -57,6 +58,8 @@ from reclamations.web.public.common import (
     too_many,
 )
 from reclamations.web.views import today
+
+logger = logging.getLogger(__name__)
 
 router = APIRouter(include_in_schema=False)
 
@@ -176,7 +179,15 @@ async def dossier_page(
     except ServiceError:
         return render(ctx, request, "error.html", status_code=503, title="Service indisponible")
     complaint = reading.complaint
-    entity = ctx.service.entities.get(complaint.intake.entity) or ctx.service.entities.default
+    entity = ctx.service.entities.get(complaint.intake.entity)
+    if entity is None:
+        # rule 19: never another entity's name or mediator; the operators put it back.
+        logger.warning(
+            "Page de suivi de %s : entité « %s » absente de la configuration",
+            link.reference,
+            complaint.intake.entity,
+        )
+        return render(ctx, request, "error.html", status_code=503, title="Service indisponible")
     on = today(complaint.intake.calendar)
     nonce = form_nonce(ctx, request)
     last = complaint.answers[-1] if complaint.answers else None

@@ -81,6 +81,15 @@ def test_requalifying_cancels_complaint_letters_not_yet_sent():
     assert c.allowed_actions() == ["mark_medical"]
 
 
+def test_a_suspension_cannot_begin_before_the_complaint_was_sent():
+    # rule 5: the clock runs from the sending day; nothing before it can be suspended.
+    c = complaint()
+    with pytest.raises(ActionRefused, match="envoi"):
+        c.apply(Suspend(actor="a", reason="it_maintenance", on=date(2027, 2, 28)), NOW)
+    c.apply(Suspend(actor="a", reason="it_maintenance", on=date(2027, 3, 1)), NOW)
+    assert c.open_suspension is not None
+
+
 def test_answering_closes_a_running_suspension():
     c = complaint()
     c.apply(Suspend(actor="a", reason="it_maintenance"), NOW)

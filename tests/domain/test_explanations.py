@@ -118,3 +118,12 @@ def test_the_final_deadline_says_it_is_never_moved(first_written, steps):
 def test_a_suspension_ending_before_it_starts_says_so():
     with pytest.raises(ValueError, match=r"ends \(2027-03-04\) before it starts \(2027-03-05\)"):
         SuspensionPeriod(date(2027, 3, 5), date(2027, 3, 4))
+
+
+def test_a_suspension_after_the_target_is_not_named_among_its_days():
+    # The 15 days ran out on 16 March; a maintenance from the 17th held nothing back.
+    periods = [suspension(date(2027, 3, 17), date(2027, 3, 20), SuspensionReason.it_maintenance)]
+    assert stopped_clock_target(MARCH_1, periods, FINAL).steps == (
+        "Envoi le 1er mars 2027 + 15 jours calendaires.",
+        "Échéance : mardi 16 mars 2027.",
+    )

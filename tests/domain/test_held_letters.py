@@ -132,6 +132,20 @@ def test_an_answer_held_past_the_final_deadline_goes_with_the_two_months_letter(
     assert c.first_answer_left_at == mended and not c.answered_in_time
 
 
+def test_an_answer_held_and_released_on_the_final_day_is_in_time():
+    # rule 7: the final day still counts; the letter leaves within the two months.
+    c = complaint()
+    c.apply(Qualify(actor="a"), NOW)
+    sent(c, "acknowledgement", NOW)
+    written = at(date(2027, 4, 30))
+    c.apply(Answer(actor="a", decision="rejected", reasons="Non."), written)
+    c.letter_failed(order(c, "answer"), "boîte refusée", written)
+    c.apply(Retry(actor="exploitation"), at(FINAL, 16))
+    assert not c.overdue and not c.ordered(LetterKind.mediation_rights)
+    sent(c, "answer", at(FINAL, 16))
+    assert c.answered_in_time
+
+
 def test_a_late_answer_contested_has_had_its_two_months_letter_once():
     """Rules 9 and 10: the answer held past the final deadline left with the letter on the
     mediator; contested, the review reaches the final deadline's alarm: late still, and no

@@ -49,6 +49,21 @@ def test_a_referral_made_within_the_year_is_recorded_after_it():
     assert c.status == "mediation" and c.mediation.referred_on == YEAR_ENDS
 
 
+def test_the_year_counts_from_the_first_written_complaint():
+    # Written first to the managing body on 10 January, to us on 1 March: the year ends on
+    # 10 January 2028, and a referral made after it is refused.
+    c = complaint(first_written_on="2027-01-10")
+    c.apply(Qualify(actor="a"), NOW)
+    c.apply(Answer(actor="a", decision="rejected", reasons="Motifs."), NOW)
+    assert c.mediation_window_ends == date(2028, 1, 10)
+    recorded = at(date(2028, 1, 20))
+    ring_until(c, recorded)
+    with pytest.raises(ActionRefused, match="délai d'un an"):
+        c.check(referral(on=date(2028, 1, 11)), recorded)
+    c.apply(referral(on=date(2028, 1, 10)), recorded)
+    assert c.status == "mediation"
+
+
 def test_without_a_referral_the_complaint_closes_after_the_grace_period():
     c = answered()
     grace = c.plan.policy.mediation_referral_grace_days

@@ -21,6 +21,7 @@ from reclamations.db.models import AuditRow
 from reclamations.domain.access import Principal, Role
 from reclamations.domain.errors import Forbidden
 from reclamations.service.person import HeldComplaint, PersonData
+from tests.domain.builders import NOW, complaint
 from tests.erasure import (
     COMPLIANCE,
     DOCTOR,
@@ -33,7 +34,6 @@ from tests.erasure import (
     s3_server,
     store_settings,
 )
-from tests.domain.builders import NOW, complaint
 from tests.office import Office
 
 __all__ = ["keyed_office", "s3_server", "store_settings"]  # fixtures, used by name

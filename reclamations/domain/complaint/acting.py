@@ -362,11 +362,7 @@ class Complaint(WithMedical):
 
     def _suspend(self, action: Suspend, now: datetime) -> None:
         today = self.today(now)
-        start = action.on or today
-        if start > today:
-            raise ActionRefused("Une suspension ne peut pas commencer dans le futur.")
-        if start < self.plan.sent_on:
-            raise ActionRefused("Une suspension ne peut pas commencer avant l'envoi.")
+        start = action.on or today  # neither before the sending day nor after today: _refusal
         last_end = self.suspensions[-1].end_on if self.suspensions else None
         if last_end and start < last_end:
             raise ActionRefused(

@@ -14,6 +14,7 @@ from reclamations.db.models import MailMessageRow
 from reclamations.domain.access import Principal, may_take_mail
 from reclamations.domain.calendar import timezone_of
 from reclamations.domain.clock import local_date
+from reclamations.domain.complaint import Complaint
 from reclamations.domain.errors import (
     Closed,
     Forbidden,
@@ -30,6 +31,7 @@ from reclamations.mail.message import Mail, our_references, sending_time
 from reclamations.security.envelopes import seal_file
 from reclamations.service.base import UNAVAILABLE
 from reclamations.service.files import Upload
+from reclamations.service.person import same_address
 from reclamations.service.register import RegisterPart
 from reclamations.storage.files import StoreUnavailable
 
@@ -77,7 +79,7 @@ class MailPart(RegisterPart):
         if known is not None and known.done:
             return Taken(known.disposition, known.reference, again=True, reason=known.reason)
         sent_at, _ = sending_time(mail.date_header, mail.first_received, arrived_at)
-        disposition, reference, reason = await self._sorted(mail, own_id_domain)
+        disposition, reference, reason = await self._sorted(mail, own_id_domain, medical)
         entry, fresh = await ledger.claim(
             self._sessions,
             MailMessageRow(
@@ -118,7 +120,7 @@ class MailPart(RegisterPart):
         return await self._complaint(principal, mail, entry, sent_at, arrived_at, fresh)
 
     async def _sorted(
-        self, mail: Mail, own_id_domain: str
+        self, mail: Mail, own_id_domain: str, medical: bool
     ) -> tuple[Disposition, str | None, str | None]:
         """Aside (mail for no one, or nobody to answer), a reply to an open complaint, or a
         new complaint."""
@@ -128,9 +130,24 @@ class MailPart(RegisterPart):
             return Disposition.aside, None, "expéditeur sans adresse : personne à qui répondre"
         for reference in our_references(mail, own_id_domain):
             complaint = await self._stored(reference)
-            if complaint is not None and complaint.closed_at is None:
-                return Disposition.correspondence, reference, None
+            if complaint is None or complaint.closed_at is not None:
+                continue
+            # A reference is easy to guess and our letters' ids to copy: only the complainant's
+            # own address joins their complaint, whose documents their follow page serves
+            # (rule 20); anyone else's message is a complaint of its own (rule 1).
+            if not await self._from_complainant(reference, complaint, mail.sender_email):
+                continue
+            # rule 11: medical elements never join a complaint its agents read; they make a
+            # medical complaint of their own, for the Médecin Conseil alone.
+            if medical and not complaint.medical:
+                continue
+            return Disposition.correspondence, reference, None
         return Disposition.complaint, None, None
+
+    async def _from_complainant(self, reference: str, complaint: Complaint, sender: str) -> bool:
+        keyring = await self._keyring_of(reference, complaint.medical)
+        held = self._open(reference, complaint.intake.complainant.email or "", keyring)
+        return same_address(sender, held)
 
     async def _as_complaint(self, key: str) -> ledger.Entry:
         async with self._sessions.begin() as session:

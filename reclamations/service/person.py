@@ -55,7 +55,8 @@ class PersonData:
     medical_included: bool
 
 
-def _same(given: str | None, held: str) -> bool:
+def same_address(given: str | None, held: str) -> bool:
+    """The same email address (or member number), whatever its case and spaces around it."""
     return bool(given and held) and (given or "").strip().casefold() == held.strip().casefold()
 
 
@@ -85,8 +86,8 @@ class PersonPart(Disclosure):
             held = complaint.intake.complainant
             keyring = await self._keyring_of(row.reference, row.medical)
             if not (
-                _same(email, self._open(row.reference, held.email or "", keyring))
-                or _same(
+                same_address(email, self._open(row.reference, held.email or "", keyring))
+                or same_address(
                     member_number, self._open(row.reference, held.member_number or "", keyring)
                 )
             ):

@@ -58,12 +58,14 @@ def reply_to(
     kind: str = "acknowledgement",
     quoted: bool = False,
     letter: EmailMessage | None = None,
+    sender: str = "Hélène Garnier <helene.garnier@example.fr>",
 ) -> EmailMessage:
     """The complainant's answer to one of our letters (In-Reply-To its Message-ID: the
     `letter`'s as it was sent, or one of that `kind`), with a PDF; or, `quoted`, a new
-    message that only names the reference in its subject."""
+    message that only names the reference in its subject. From the example's complainant
+    unless `sender` says otherwise."""
     message = EmailMessage()
-    message["From"] = "Hélène Garnier <helene.garnier@example.fr>"
+    message["From"] = sender
     message["To"] = f"reclamations@{OWN_DOMAIN}"
     message["Date"] = format_datetime(datetime.now(UTC) - timedelta(minutes=5))
     message["Message-ID"] = f"<{uuid.uuid4().hex}@messagerie.example.fr>"

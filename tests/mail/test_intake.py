@@ -215,6 +215,43 @@ async def test_a_new_message_quoting_a_reference_joins_that_complaint(office, re
     assert await complaints(office) == 1
 
 
+async def test_a_stranger_quoting_a_reference_makes_a_complaint_of_their_own(office, receiver):
+    # rules 1, 20 and 21: references follow each other, our letters' ids are easy to copy;
+    # another address's message never joins the complaint (its follow page serves its
+    # documents to its complainant): it is a complaint of its own.
+    await send(receiver, complaint_mail())
+    _, reference = await only_complaint(office)
+    before = (await office.service.read(AGENT, reference)).complaint.documents
+    stranger = "Bruno Tiers <bruno.tiers@example.org>"
+    await send(receiver, reply_to(reference, quoted=True, sender=stranger))
+    await send(receiver, reply_to(reference, sender=stranger))
+    rows = await ledger_rows(office)
+    assert [row.disposition for row in rows].count(Disposition.complaint) == 3
+    assert (await office.service.read(AGENT, reference)).complaint.documents == before
+    # The complainant's own address, whatever its case, still joins it.
+    await send(receiver, reply_to(reference, sender="Hélène <Helene.Garnier@Example.fr>"))
+    assert [row.disposition for row in await ledger_rows(office)][-1] == (
+        Disposition.correspondence
+    )
+
+
+async def test_medical_elements_never_join_an_ordinary_complaint(office, receiver):
+    # rule 11: sent to the Médecin Conseil's address, quoting an ordinary complaint: a medical
+    # complaint of its own, for the Médecin Conseil; nothing of it readable by the agent.
+    await send(receiver, complaint_mail())
+    _, reference = await only_complaint(office)
+    before = (await office.service.read(AGENT, reference)).complaint.documents
+    await send(receiver, reply_to(reference, quoted=True), to=MEDICAL_ADDRESS)
+    medical = next(row for row in await ledger_rows(office) if row.reference != reference)
+    assert (medical.disposition, medical.medical) == (Disposition.complaint, True)
+    assert (await office.service.read(AGENT, reference)).complaint.documents == before
+    assert not (await office.service.read(AGENT, medical.reference)).readable
+    assert (await office.service.read(DOCTOR, medical.reference)).complaint.medical
+    # Its postal notice waits for an address (rule 11); given, the test's end may close it.
+    address = {"postal_address": "12 rue des Tilleuls\n69003 Lyon"}
+    await office.service.act(DOCTOR, medical.reference, "correct_address", address)
+
+
 async def test_a_message_to_the_medical_adviser_is_sealed_from_the_start(office, receiver):
     await send(receiver, complaint_mail(), to=MEDICAL_ADDRESS)
     row, reference = await only_complaint(office)

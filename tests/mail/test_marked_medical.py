@@ -115,7 +115,7 @@ async def test_an_email_complaint_found_medical_is_sealed_everywhere_and_the_doc
     assert (await office.service.search(AGENT, NAME)).found == []
     assert [f.reference for f in (await office.service.search(DOCTOR, NAME)).found] == [reference]
     # A reply by email joins it sealed: its message and attachment encrypted at rest.
-    await send(receiver, reply_to(reference, quoted=True))
+    await send(receiver, reply_to(reference, quoted=True, sender=f"{NAME} <{EMAIL}>"))
     await until(lambda: files_sealed(office, reference), lambda sealed: len(sealed) == 4)
     assert await files_sealed(office, reference) == [True, True, True, True]
     # A sealing cut short (the raw message left in clear): read, it is refused, never served

@@ -228,6 +228,9 @@ def html_text(html: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
+NULL_SENDER = "message d'un système de messagerie (expéditeur vide)"
+
+
 def aside_reason(
     message: EmailMessage, sender: str | None, own_addresses: Iterable[str], own_id_domain: str
 ) -> str | None:
@@ -236,14 +239,17 @@ def aside_reason(
     auto = str(message.get("Auto-Submitted", "")).strip().lower()
     if auto and not auto.startswith("no"):
         return "réponse automatique (Auto-Submitted)"
-    if str(message.get("Precedence", "")).strip().lower() in ("bulk", "junk", "list"):
+    precedence = str(message.get("Precedence", "")).strip().lower()
+    if precedence == "auto_reply":
+        return "réponse automatique (Precedence)"
+    if precedence in ("bulk", "junk", "list"):
         return "envoi en nombre ou liste de diffusion (Precedence)"
     if message.get_content_type() == "multipart/report":
         return "avis de remise ou de non-remise (rapport de distribution)"
     if any(message.get(h) is not None for h in ("X-Autoreply", "X-Autorespond")):
         return "réponse automatique (X-Autoreply)"
     if str(message.get("Return-Path", "")).strip() == "<>":
-        return "message d'un système de messagerie (expéditeur vide)"
+        return NULL_SENDER
     local = (sender or "").partition("@")[0].lower()
     if local in ("mailer-daemon", "postmaster"):
         return "message d'un système de messagerie (MAILER-DAEMON)"

@@ -34,7 +34,11 @@ class Handler:
         assert raw is not None
         try:
             taken = await self._gateway.take(
-                raw, datetime.now(UTC), "smtp", [str(r) for r in envelope.rcpt_tos]
+                raw,
+                datetime.now(UTC),
+                "smtp",
+                [str(r) for r in envelope.rcpt_tos],
+                null_sender=(envelope.mail_from or "").strip() in ("", "<>"),
             )
             status = TAKEN
             logger.info("Courriel reçu par SMTP : %s", taken.disposition.value)

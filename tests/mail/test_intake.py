@@ -179,6 +179,26 @@ async def test_an_auto_reply_is_set_aside_never_answered(office, receiver):
     assert is_enveloped(stored)
 
 
+async def test_a_message_handed_over_with_an_empty_envelope_sender_is_set_aside(
+    office, receiver
+):
+    # RFC 5321 and 3834: bounces and vacation replies leave with MAIL FROM:<>; handed over by
+    # SMTP or LMTP, before any Return-Path: is written, that is all that tells them apart.
+    await aiosmtplib.send(
+        complaint_mail(),
+        hostname="127.0.0.1",
+        port=receiver,
+        sender="",
+        recipients=[f"reclamations@{OWN_DOMAIN}"],
+    )
+    [row] = await ledger_rows(office)
+    assert (row.disposition, row.reason) == (
+        Disposition.aside,
+        "message d'un système de messagerie (expéditeur vide)",
+    )
+    assert await complaints(office) == 0
+
+
 async def test_a_reply_joins_its_complaint_and_is_new_for_its_agent(office, receiver):
     await send(receiver, complaint_mail())
     _, reference = await only_complaint(office)

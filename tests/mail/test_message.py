@@ -162,6 +162,7 @@ def test_no_subject_and_no_text_still_say_something():
         ("Precedence", "bulk"),
         ("Precedence", "junk"),
         ("Precedence", "list"),
+        ("Precedence", "auto_reply"),
         ("X-Autoreply", "yes"),
         ("Return-Path", "<>"),
         ("From", "MAILER-DAEMON@mx.example.fr"),

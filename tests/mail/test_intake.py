@@ -179,9 +179,7 @@ async def test_an_auto_reply_is_set_aside_never_answered(office, receiver):
     assert is_enveloped(stored)
 
 
-async def test_a_message_handed_over_with_an_empty_envelope_sender_is_set_aside(
-    office, receiver
-):
+async def test_a_message_handed_over_with_an_empty_envelope_sender_is_set_aside(office, receiver):
     # RFC 5321 and 3834: bounces and vacation replies leave with MAIL FROM:<>; handed over by
     # SMTP or LMTP, before any Return-Path: is written, that is all that tells them apart.
     await aiosmtplib.send(

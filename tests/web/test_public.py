@@ -37,7 +37,7 @@ from reclamations.settings import Settings
 from reclamations.web.app import create_app
 from reclamations.web.public.common import COMPLAINANT_STATUS, RedactFollowTokens, redact
 from reclamations.web.public.filing import intake_of
-from reclamations.wiring import complaint_service
+from reclamations.wiring import complaint_service, complaint_worker
 from tests.activities.conftest import Mailbox
 from tests.entities import ENTITIES_TOML
 from tests.office import MAIL_ROOM, Office, eml_text, intake_data
@@ -145,6 +145,29 @@ async def test_a_complaint_filed_online_is_a_web_form_complaint_sent_today_with_
             await session.scalars(select(EventRow.actor).where(EventRow.reference == reference))
         )
     assert "formulaire en ligne" in actors
+
+
+async def test_files_no_worker_could_join_in_time_are_asked_for_again(
+    office: Office, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # rule 12: no worker opens the complaint within the door's patience (one away a while):
+    # the complaint is registered, and the page says its files were not joined.
+    monkeypatch.setattr("reclamations.service.register.OPENING_PATIENCE", timedelta(seconds=1))
+    app = public_app(office, task_queue=f"{office.settings.task_queue}-plus-tard")
+    files = {"previous_answers": ("reponse.pdf", a_pdf(), "application/pdf")}
+    async with client_of(app) as client:
+        response = await file(client, files=files)
+        assert response.status_code == 303, response.text
+        assert response.headers["location"] == "/suivi?envoyee=1&fichiers_non_joints=1"
+        settings = app.state.context.settings
+        async with complaint_worker(office.client, settings, office.sessions, office.keyring):
+            page = await client.get(response.headers["location"])
+            assert "Votre réclamation est enregistrée" in page.text
+            assert "Un de vos fichiers n'a pas pu être joint" in page.text
+            assert "Ajouter des documents" in page.text
+            # Ended while its worker is here: the teardown's close would wait for one.
+            await office.close()
+            office.started_ids.clear()
 
 
 async def test_a_file_refused_is_listed_and_linked_to_the_file_field_and_nothing_is_filed(

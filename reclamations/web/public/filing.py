@@ -242,7 +242,10 @@ async def file_complaint(request: Request, ctx: WebContext = Depends(context)) -
     ctx.in_background(ctx.follow_mailer.deliver(mail_id))
     token = await issue_link(ctx.sessions, reference, now(), ctx.follow_mailer.lifetime)
     await ctx.service.recorded(reference, registered.version)
-    response = RedirectResponse("/suivi?envoyee=1", status_code=303)
+    # rule 12: files stored that no worker could join in time (one away a while) are said,
+    # never dropped in silence: the page asks for them again.
+    pending = f"&fichiers_non_joints={registered.files_pending}" if registered.files_pending else ""
+    response = RedirectResponse(f"/suivi?envoyee=1{pending}", status_code=303)
     follow_cookie(ctx, response, token)
     return response
 

@@ -151,12 +151,20 @@ async def follow_page(
     request: Request,
     envoyee: bool = False,
     fait: str = "",
+    fichiers_non_joints: int = Query(0, ge=0, le=100),
     ctx: WebContext = Depends(context),
 ) -> Response:
     link = await opened(ctx, request)
     if link is None:
         return not_found(ctx, request)
-    return await dossier_page(ctx, request, link, sent=envoyee, done=DONE_MESSAGES.get(fait))
+    return await dossier_page(
+        ctx,
+        request,
+        link,
+        sent=envoyee,
+        done=DONE_MESSAGES.get(fait),
+        files_pending=fichiers_non_joints,
+    )
 
 
 async def dossier_page(
@@ -168,6 +176,7 @@ async def dossier_page(
     problem: str | None = None,
     failed: str | None = None,
     status_code: int = 200,
+    files_pending: int = 0,
 ) -> HTMLResponse:
     principal = complainant_of(link.reference)
     try:
@@ -205,6 +214,7 @@ async def dossier_page(
         status_text=COMPLAINANT_STATUS[complaint.status],
         today=on,
         sent=sent,
+        files_pending=files_pending,
         link=follow_url(ctx.settings, request.cookies.get(FOLLOW_COOKIE, "")) if sent else "",
         expires_on=link.expires_at.date(),
         done=done,

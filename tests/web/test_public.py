@@ -259,9 +259,19 @@ async def test_the_complainant_adds_a_document_contests_the_answer_and_is_on_the
     page = await web.get("/suivi")
     assert "Demander un réexamen" in page.text and "Saisir le Médiateur" in page.text
     assert "La Médiation de l&#39;Assurance" in page.text
+    # Refused (the page's token forged, a note too long): the note typed is still there,
+    # and the message names no field of ours.
+    note = "Les deux prélèvements portent sur novembre."
+    forged = await web.post("/suivi/contestation", data={"jeton": "faux", "note": note})
+    assert forged.status_code == 403 and f">{note}</textarea>" in forged.text
+    long = note + " " + "x" * 20_000
+    refused = await web.post(
+        "/suivi/contestation", data={"jeton": token_of(page.text), "note": long}
+    )
+    assert refused.status_code == 422 and long in refused.text
+    assert "trop long" in refused.text and "note :" not in refused.text
     contested = await web.post(
-        "/suivi/contestation",
-        data={"jeton": token_of(page.text), "note": "Les deux prélèvements portent sur novembre."},
+        "/suivi/contestation", data={"jeton": token_of(page.text), "note": note}
     )
     assert contested.status_code == 303, contested.text
     complaint = (await office.service.read(SUPERVISOR, reference)).complaint
@@ -426,6 +436,13 @@ async def test_a_new_link_gets_the_same_answer_for_any_address_and_comes_by_emai
     assert answers[0] == answers[1] and "un courriel avec un nouveau lien" in answers[0]
     await ctx_of(web).settle()
     assert len(office.outbox(f"email/{reference}/lien-suivi-*.eml")) == 2
+    # A mistake gets the address typed back, to mend.
+    page = await web.get("/suivi/nouveau-lien")
+    typo = "zoe.lefevre.example.fr"
+    response = await web.post(
+        "/suivi/nouveau-lien", data={"jeton": token_of(page.text), "email": typo}
+    )
+    assert response.status_code == 422 and f'value="{typo}"' in response.text
 
 
 async def test_an_agent_sends_the_link_to_a_complainant_who_wrote_by_email(

@@ -84,12 +84,14 @@ def new_link_page(
     sent: bool = False,
     error: str | None = None,
     status_code: int = 200,
+    email: str = "",
 ) -> HTMLResponse:
     nonce = form_nonce(ctx, request)
     response = render(
         ctx,
         request,
         "new_link.html",
+        email=email,
         status_code=status_code,
         title=("Erreur – " if error else "") + "Recevoir un nouveau lien de suivi",
         form_token=ctx.form_signer.token(nonce, FOLLOWING),
@@ -112,18 +114,27 @@ async def new_link(request: Request, ctx: WebContext = Depends(context)) -> Resp
     )
     address = form.get("email", "").strip()
     if problem is not None:
-        return new_link_page(ctx, request, error=FORM_PROBLEM_MESSAGES[problem], status_code=403)
+        message = FORM_PROBLEM_MESSAGES[problem]
+        return new_link_page(ctx, request, error=message, status_code=403, email=address[:320])
     if "@" not in address or len(address) > 320:
-        return new_link_page(
-            ctx, request, error="Indiquez une adresse électronique complète.", status_code=422
-        )
-    # The same answer whatever is found: nobody learns from it whether an address complained.
-    for reference in await references_for(ctx.sessions, address):
-        # At most 3 new links an hour for one complaint, whoever asks.
-        if ctx.rate_limits.take(f"new-link:{reference}", Limit(3, HOUR)) is None:
-            mail_id = await owe_mail(ctx.sessions, reference, MailReason.renewed, now())
-            ctx.in_background(ctx.follow_mailer.deliver(mail_id))
+        message = "Indiquez une adresse électronique complète."
+        return new_link_page(ctx, request, error=message, status_code=422, email=address[:320])
+    # The same answer, in the same time, whatever is found: nobody learns from it whether an
+    # address complained (rule 20). The search and the mail come after the answer.
+    ctx.in_background(renew_links(ctx, address))
     return new_link_page(ctx, request, sent=True)
+
+
+async def renew_links(ctx: WebContext, address: str) -> None:
+    """A new link for each complaint followed online from `address`."""
+    try:
+        for reference in await references_for(ctx.sessions, address):
+            # At most 3 new links an hour for one complaint, whoever asks.
+            if ctx.rate_limits.take(f"new-link:{reference}", Limit(3, HOUR)) is None:
+                mail_id = await owe_mail(ctx.sessions, reference, MailReason.renewed, now())
+                ctx.in_background(ctx.follow_mailer.deliver(mail_id))
+    except Exception as error:  # the answer is given: said in the log, without the address
+        logger.warning("Nouveaux liens de suivi non préparés (%s)", type(error).__name__)
 
 
 # -- the follow-up page -------------------------------------------------------------------
@@ -177,6 +188,7 @@ async def dossier_page(
     failed: str | None = None,
     status_code: int = 200,
     files_pending: int = 0,
+    typed: dict[str, str] | None = None,
 ) -> HTMLResponse:
     principal = complainant_of(link.reference)
     try:
@@ -215,6 +227,7 @@ async def dossier_page(
         today=on,
         sent=sent,
         files_pending=files_pending,
+        typed=typed or {},
         link=follow_url(ctx.settings, request.cookies.get(FOLLOW_COOKIE, "")) if sent else "",
         expires_on=link.expires_at.date(),
         done=done,
@@ -249,7 +262,7 @@ async def follow_form(
     )
     if problem is not None:
         message = FORM_PROBLEM_MESSAGES[problem]
-        return await dossier_page(ctx, request, link, problem=message, status_code=403)
+        return await dossier_page(ctx, request, link, problem=message, status_code=403, typed=form)
     return link, form
 
 
@@ -272,13 +285,15 @@ async def follow_action(
     try:
         reading = await act(link, form)
     except (Invalid, Refused) as error:
-        problems = [str(e) for e in error.errors] if isinstance(error, Invalid) else [str(error)]
+        # The message alone: the complainant never sees a field's internal name.
+        problems = [e.message for e in error.errors] if isinstance(error, Invalid) else [str(error)]
+        problem = " ; ".join(problems)
         return await dossier_page(
-            ctx, request, link, problem=" ; ".join(problems), failed=failed, status_code=422
+            ctx, request, link, problem=problem, failed=failed, status_code=422, typed=form
         )
     except ServiceError as error:
         return await dossier_page(
-            ctx, request, link, problem=str(error), failed=failed, status_code=503
+            ctx, request, link, problem=str(error), failed=failed, status_code=503, typed=form
         )
     await ctx.service.recorded(link.reference, reading.complaint.version)
     return RedirectResponse(f"/suivi?fait={done}", status_code=303)

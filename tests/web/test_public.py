@@ -383,6 +383,21 @@ async def test_a_flood_from_one_address_or_many_gets_a_french_429_and_never_reac
     assert await complaints(office) == before
 
 
+async def test_guessing_links_through_the_cookie_is_limited_as_through_the_address(
+    office: Office,
+) -> None:
+    # docs/complainant.md, "Abuse": every follow page read counts, whichever way the link
+    # comes (the address, the cookie), the page, its letters and its documents.
+    app = public_app(office, public_requests_per_address_hour=3)
+    async with client_of(app, "203.0.113.9") as guesser:
+        answers = []
+        for attempt in range(6):
+            guesser.cookies.set("reclamations_suivi", f"essai-{attempt}")
+            path = ("/suivi", f"/suivi/documents/{'0' * 64}", "/suivi/courriers/answer/1")
+            answers.append((await guesser.get(path[attempt % 3])).status_code)
+    assert answers == [404, 404, 404, 429, 429, 429]
+
+
 async def test_a_form_beyond_the_size_limit_is_refused_before_it_is_read(
     web: httpx.AsyncClient, office: Office
 ) -> None:

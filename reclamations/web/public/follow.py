@@ -144,6 +144,17 @@ async def opened(ctx: WebContext, request: Request) -> OpenLink | None:
     return await link_for(ctx.sessions, request.cookies.get(FOLLOW_COOKIE), now())
 
 
+async def viewed(ctx: WebContext, request: Request) -> OpenLink | Response:
+    """The link this browser holds, for a page to read, each read counted against its
+    address's follow pages an hour (docs/complainant.md, "Abuse"): guessing links through
+    the cookie is limited as through the address; a 404 when it opens nothing."""
+    wait = limited(ctx, request, "follow", ctx.settings.public_requests_per_address_hour)
+    if wait is not None:
+        return too_many(ctx, request, wait)
+    link = await opened(ctx, request)
+    return not_found(ctx, request) if link is None else link
+
+
 @router.get("/suivi/{token}", response_class=HTMLResponse)
 async def open_link(token: str, request: Request, ctx: WebContext = Depends(context)) -> Response:
     """The link from the email: checked, kept in the cookie, and out of the address bar."""
@@ -165,9 +176,9 @@ async def follow_page(
     fichiers_non_joints: int = Query(0, ge=0, le=100),
     ctx: WebContext = Depends(context),
 ) -> Response:
-    link = await opened(ctx, request)
-    if link is None:
-        return not_found(ctx, request)
+    link = await viewed(ctx, request)
+    if isinstance(link, Response):
+        return link
     return await dossier_page(
         ctx,
         request,
@@ -361,9 +372,9 @@ async def letter(
     download: bool = Query(False, alias="telecharger"),
     ctx: WebContext = Depends(context),
 ) -> Response:
-    link = await opened(ctx, request)
-    if link is None:
-        return not_found(ctx, request)
+    link = await viewed(ctx, request)
+    if isinstance(link, Response):
+        return link
     try:
         found = await ctx.service.letter(
             complainant_of(link.reference), link.reference, kind, sequence
@@ -406,9 +417,9 @@ async def document(
     sha256: str = Path(pattern=r"^[0-9a-f]{64}$"),
     ctx: WebContext = Depends(context),
 ) -> Response:
-    link = await opened(ctx, request)
-    if link is None:
-        return not_found(ctx, request)
+    link = await viewed(ctx, request)
+    if isinstance(link, Response):
+        return link
     try:
         found = await ctx.service.document_file(
             complainant_of(link.reference), link.reference, sha256

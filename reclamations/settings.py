@@ -71,8 +71,10 @@ class Settings(BaseSettings):
     mail_imap_password: SecretStr | None = None
     mail_imap_folder: str = "INBOX"
     # What becomes of a message once it is taken: "flag" (marked read and flagged, left
-    # there), "move" (to `mail_imap_done_folder`) or "copy" (copied there, left marked).
-    mail_imap_after: str = Field("flag", pattern=r"^(flag|move|copy)$")
+    # there), "move" (to `mail_imap_done_folder`), "copy" (copied there, left marked) or
+    # "delete" (gone from the mailbox, kept in the files' store alone: erased with its
+    # complaint, rule 22; the others leave a copy in the mailbox that an erasure cannot reach).
+    mail_imap_after: str = Field("flag", pattern=r"^(flag|move|copy|delete)$")
     mail_imap_done_folder: str = "Reclamations-traitees"
     # Mail set aside (auto-replies, bounces, loops) goes to this folder with "move" and "copy".
     mail_imap_aside_folder: str = "Reclamations-de-cote"

@@ -98,9 +98,14 @@ class MailboxReader:
         return None
 
     def _mark(self, uid: str, taken: Taken) -> None:
-        """Only once the message is taken: marked, moved or copied as configured."""
+        """Only once the message is taken: marked, moved, copied or deleted as configured."""
         assert self._box is not None
         s = self._settings
+        if s.mail_imap_after == "delete":
+            # Kept whole in the files' store (sealed as its complaint is, erased with it): the
+            # mailbox keeps no copy an erasure would miss (rule 22).
+            self._box.delete(uid)
+            return
         aside = taken.disposition is Disposition.aside
         folder = s.mail_imap_aside_folder if aside else s.mail_imap_done_folder
         if s.mail_imap_after == "move":

@@ -141,7 +141,7 @@ def imap_settings(office: Office, server: ImapServer, folder: str, after: str):
     )
 
 
-@pytest.mark.parametrize("after", ["move", "copy"])
+@pytest.mark.parametrize("after", ["move", "copy", "delete"])
 async def test_imap_moves_or_copies_each_message_once_taken(office, gateway, imap_server, after):
     folder = f"boite-{after}-{office.settings.task_queue}"
     imap_server.connect().create(folder)
@@ -153,12 +153,14 @@ async def test_imap_moves_or_copies_each_message_once_taken(office, gateway, ima
     second = await reader.read_once()
     await reader.close()
     assert (first.taken, second.taken, second.again) == (2, 0, 0)
-    # Moved away, or left there marked (read, and our keyword) with a copy in each folder.
-    kept = {"move": 0, "copy": 2}[after]
+    # Moved away, or left there marked (read, and our keyword) with a copy in each folder;
+    # or deleted, kept in the files' store alone (rule 22).
+    kept = {"move": 0, "copy": 2, "delete": 0}[after]
     assert imap_server.count(folder) == kept
     assert imap_server.count(folder, f"KEYWORD {KEYWORD} SEEN") == kept
-    assert imap_server.count(f"{folder}-traites") == 1
-    assert imap_server.count(f"{folder}-de-cote") == 1
+    copied = 0 if after == "delete" else 1
+    assert imap_server.count(f"{folder}-traites") == copied
+    assert imap_server.count(f"{folder}-de-cote") == copied
     dispositions = sorted(row.disposition for row in await ledger_rows(office))
     assert dispositions == [Disposition.aside, Disposition.complaint]
     [row] = [r for r in await ledger_rows(office) if r.disposition == Disposition.complaint]

@@ -153,6 +153,9 @@ class Settings(BaseSettings):
     retention_complaint_days: int = Field(5 * 365 + 1, ge=30, le=30 * 365)
     retention_request_days: int = Field(2 * 365, ge=30, le=30 * 365)
     erasure_minimum_days: int = Field(365, ge=0, le=30 * 365)
+    # Mail set aside (auto-replies, bounces, messages to register by hand) is forgotten this
+    # long after its arrival (domain/retention.py).
+    retention_aside_mail_days: int = Field(90, ge=7, le=10 * 365)
     # Request bodies are refused beyond these sizes, while they are read (bytes).
     max_body_bytes: int = Field(256 * 1024, ge=1024)
     max_codec_body_bytes: int = Field(8 * 1024 * 1024, ge=1024)
@@ -249,6 +252,7 @@ class Settings(BaseSettings):
             complaint_days=self.retention_complaint_days,
             request_days=self.retention_request_days,
             erasure_minimum_days=self.erasure_minimum_days,
+            aside_mail_days=self.retention_aside_mail_days,
         )
 
     @property

@@ -34,8 +34,8 @@ TEST_SERVER = BIN / "temporal-test-server"
 DEV_SERVER = BIN / "temporal"
 POSTGRES_URL = os.environ.get("RECLAMATIONS_TEST_POSTGRES_URL", "")
 IN_CI = os.environ.get("CI", "").lower() == "true"
-# Blocks of reference numbers for the tests on the shared dev server (dev_office).
-DEV_OFFICE_BLOCKS = itertools.count(1)
+# Blocks of reference numbers, one per test, on the servers every test shares.
+REFERENCE_BLOCKS = itertools.count(1)
 T = TypeVar("T")
 
 
@@ -195,6 +195,17 @@ async def open_office(
         await office.close()
 
 
+async def own_reference_block(sessions: SessionFactory) -> None:
+    """The servers outlive each test's database: each test numbers the complaints it registers
+    without a reference (the mail intake, the online form) in a block of its own, so a number
+    another test used there is never met again (the service would skip it, 20 times at most)."""
+    block = next(REFERENCE_BLOCKS) * 500  # below the posts module's 900001 (web/posts)
+    async with sessions.begin() as session:
+        session.add_all(
+            ReferenceCounterRow(year=year, last_number=block) for year in range(2020, 2040)
+        )
+
+
 @pytest.fixture
 async def office(
     temporal_env: WorkflowEnvironment,
@@ -203,6 +214,7 @@ async def office(
     keyring: Keyring,
 ) -> AsyncIterator[Office]:
     """An office on the time-skipping test server."""
+    await own_reference_block(sqlite_sessions)
     async with open_office(temporal_env, settings, sqlite_sessions, keyring) as office:
         yield office
 
@@ -217,14 +229,7 @@ async def dev_office(
     """An office on the dev server, on the real clock: for visibility queries, the web and
     the processes the fault tests start, each complaint's payloads sealed with its own key as
     every process of the application seals them (issue 28)."""
-    # The dev server outlives each test's database: each test numbers the complaints it
-    # registers without a reference in a block of its own, so a number another test used
-    # there is never met again (the service would skip it, 20 times at most).
-    block = next(DEV_OFFICE_BLOCKS) * 1000
-    async with sqlite_sessions.begin() as session:
-        session.add_all(
-            ReferenceCounterRow(year=year, last_number=block) for year in range(2020, 2040)
-        )
+    await own_reference_block(sqlite_sessions)
     async with open_office(dev_env, settings, sqlite_sessions, keyring, own_keys=True) as office:
         yield office
 

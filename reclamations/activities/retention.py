@@ -77,4 +77,11 @@ class RetentionActivities:
                 continue
             if reference not in resumed:
                 erased.append(reference)
-        return RetentionResult(erased=erased, resumed=resumed, failed=failed)
+        try:
+            forgotten = await self._service.forget_set_aside(RETENTION_RULE, day.now)
+        except ServiceError as error:
+            logger.warning("Conservation du courrier mis de côté : %s", error)
+            forgotten = 0  # tried again tomorrow
+        return RetentionResult(
+            erased=erased, resumed=resumed, failed=failed, aside_mail_forgotten=forgotten
+        )

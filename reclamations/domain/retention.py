@@ -56,11 +56,14 @@ class RetentionPolicy:
     """In days from closure. `complaint_days`: a complaint's file (content, identity, letters,
     documents); `request_days`: one requalified as a request for service or information (rule
     1), which no complaint-handling duty keeps; `erasure_minimum_days`: an erasure on request
-    waits this long, so that what a mediator or a judge may still ask for is there."""
+    waits this long, so that what a mediator or a judge may still ask for is there;
+    `aside_mail_days`: mail set aside (auto-replies, bounces, what could not be registered),
+    kept from its arrival for the team to look at, belongs to no complaint an erasure reaches."""
 
     complaint_days: int = 5 * 365 + 1
     request_days: int = 2 * 365
     erasure_minimum_days: int = 365
+    aside_mail_days: int = 90
 
     def kept_until(self, closed_on: date, stage: str) -> date:
         """The last day the complaint's personal data is kept."""

@@ -5,13 +5,14 @@ whichever mailbox or protocol brought it, however often (reclamations/mail/ledge
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import delete, select
 from temporalio.service import RPCError
 
 from reclamations.db.models import MailMessageRow
-from reclamations.domain.access import Principal, may_take_mail
+from reclamations.domain.access import Principal, may_erase, may_take_mail
 from reclamations.domain.calendar import timezone_of
 from reclamations.domain.clock import local_date
 from reclamations.domain.complaint import Complaint
@@ -245,6 +246,32 @@ class MailPart(RegisterPart):
             complaint = await self._attach(principal, reference, medical, upload, facts)
             held.add(facts.sha256)
         return refused
+
+    async def forget_set_aside(self, principal: Principal, now: datetime) -> int:
+        """Mail set aside whose time is up (`RetentionPolicy.aside_mail_days` from its
+        arrival): its sealed copy and its ledger row removed, nothing of it left (rule 22).
+        How many; run by the day's retention."""
+        if not may_erase(principal.role):
+            raise Forbidden("Seule la conformité efface le courrier mis de côté.")
+        before = now - timedelta(days=self.retention.aside_mail_days)
+        async with self._sessions() as session:
+            rows = list(
+                await session.execute(
+                    select(MailMessageRow.key, MailMessageRow.sha256).where(
+                        MailMessageRow.disposition == Disposition.aside.value,
+                        MailMessageRow.arrived_at < before,
+                    )
+                )
+            )
+        for key, sha256 in rows:
+            if self._files is not None:
+                try:
+                    await self._files.delete(aside_key(sha256))
+                except StoreUnavailable as error:
+                    raise Unavailable(f"Stockage des fichiers indisponible : {error}.") from None
+            async with self._sessions.begin() as session:
+                await session.execute(delete(MailMessageRow).where(MailMessageRow.key == key))
+        return len(rows)
 
     async def _set_aside(self, mail: Mail, reason: str, again: bool) -> Taken:
         """Kept whole and sealed beside the files, never answered, never a complaint."""

@@ -30,6 +30,10 @@ class FileStore(Protocol):
         Removing none (already gone) is not an error."""
         ...
 
+    async def delete(self, key: str) -> None:
+        """One file removed; one already gone is not an error."""
+        ...
+
 
 def file_key(reference: str, sha256: str) -> str:
     return f"{reference}/{sha256}"
@@ -98,6 +102,12 @@ class FolderStore:
         except OSError as error:
             raise StoreUnavailable(f"suppression impossible ({type(error).__name__})") from None
 
+    async def delete(self, key: str) -> None:
+        try:
+            await asyncio.to_thread(self._path(key).unlink, missing_ok=True)
+        except OSError as error:
+            raise StoreUnavailable(f"suppression impossible ({type(error).__name__})") from None
+
 
 class S3Store:
     """An S3-compatible bucket (AWS S3, MinIO, Ceph, OVH, Scaleway...) through boto3, the AWS
@@ -156,5 +166,11 @@ class S3Store:
 
         try:
             return await asyncio.to_thread(remove)
+        except (BotoCoreError, ClientError) as error:
+            raise StoreUnavailable(f"suppression impossible ({type(error).__name__})") from None
+
+    async def delete(self, key: str) -> None:
+        try:
+            await asyncio.to_thread(self._client.delete_object, Bucket=self._bucket, Key=key)
         except (BotoCoreError, ClientError) as error:
             raise StoreUnavailable(f"suppression impossible ({type(error).__name__})") from None

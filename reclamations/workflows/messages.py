@@ -90,3 +90,4 @@ class RetentionResult(BaseModel):
     erased: list[str]
     resumed: list[str]
     failed: list[str]
+    aside_mail_forgotten: int = 0  # messages set aside whose time was up

@@ -14,8 +14,10 @@ import aiosmtplib
 import pytest
 from pydantic import SecretStr
 from sqlalchemy import func, select
+from temporalio.testing import ActivityEnvironment
 
-from reclamations.db.models import ComplaintRow, MailMessageRow
+from reclamations.activities.retention import RetentionActivities
+from reclamations.db.models import ComplaintRow, MailMessageRow, aware
 from reclamations.db.queue import QueueFilters
 from reclamations.domain.access import Principal, Role
 from reclamations.domain.errors import Forbidden
@@ -26,7 +28,8 @@ from reclamations.mail.message import read_mail
 from reclamations.mail.receiver import serve
 from reclamations.security.envelopes import is_enveloped
 from reclamations.service.mail import aside_key
-from reclamations.storage.files import FolderStore, file_key
+from reclamations.storage.files import FileMissing, FolderStore, file_key
+from reclamations.workflows.messages import RetentionInput
 from tests.imap_server import ImapServer, free_port
 from tests.mail.builders import (
     MEDICAL_ADDRESS,
@@ -197,6 +200,29 @@ async def test_a_message_handed_over_with_an_empty_envelope_sender_is_set_aside(
         "message d'un système de messagerie (expéditeur vide)",
     )
     assert await complaints(office) == 0
+
+
+async def test_mail_set_aside_is_forgotten_when_its_time_is_up(office, gateway):
+    # rule 22: auto-replies belong to no complaint an erasure reaches; the day's retention
+    # run forgets them 90 days after they came, their sealed copy and their row.
+    now = datetime.now(UTC)
+    old = await gateway.take(
+        bytes(complaint_mail(Auto_Submitted="auto-replied")), now - timedelta(days=91), "smtp"
+    )
+    recent = await gateway.take(
+        bytes(complaint_mail(Auto_Submitted="auto-replied")), now - timedelta(days=89), "smtp"
+    )
+    assert old.disposition is recent.disposition is Disposition.aside
+    rows = await ledger_rows(office)
+    kept = {aware(row.arrived_at) < now - timedelta(days=90): row for row in rows}
+    retention = RetentionActivities(office.sessions, office.service)
+    result = await ActivityEnvironment().run(retention.apply, RetentionInput(now=now))
+    assert result.aside_mail_forgotten == 1
+    assert [row.key for row in await ledger_rows(office)] == [kept[False].key]
+    store = FolderStore(office.settings.resolved_files_dir)
+    with pytest.raises(FileMissing):
+        await store.get(aside_key(kept[True].sha256))
+    assert is_enveloped(await store.get(aside_key(kept[False].sha256)))
 
 
 async def test_a_reply_joins_its_complaint_and_is_new_for_its_agent(office, receiver):

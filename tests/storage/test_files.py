@@ -63,6 +63,17 @@ async def test_a_missing_file_says_so(store):
         await store.get(file_key("REC-2026-000042", "0" * 64))
 
 
+async def test_a_file_deleted_is_gone_and_deleting_it_again_is_no_error(store):
+    other = file_key("REC-2026-000042", "1" * 64)
+    await store.put(KEY, CONTENT)
+    await store.put(other, CONTENT)
+    await store.delete(KEY)
+    await store.delete(KEY)
+    with pytest.raises(FileMissing):
+        await store.get(KEY)
+    assert await store.get(other) == CONTENT
+
+
 async def test_the_folder_keeps_files_private_and_inside_it(tmp_path):
     from reclamations.security.files import private_files
 

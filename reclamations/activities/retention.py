@@ -23,6 +23,7 @@ from reclamations.workflows.messages import RETENTION_ACTIVITY, RetentionInput, 
 logger = logging.getLogger(__name__)
 
 RETENTION_RULE = Principal("durée-de-conservation", Role.compliance)
+ASIDE_BATCH = 200
 
 
 class RetentionActivities:
@@ -77,11 +78,18 @@ class RetentionActivities:
                 continue
             if reference not in resumed:
                 erased.append(reference)
+        forgotten = 0
         try:
-            forgotten = await self._service.forget_set_aside(RETENTION_RULE, day.now)
+            # By batches, each said to Temporal: a first run may find months of it.
+            while batch := await self._service.forget_set_aside(
+                RETENTION_RULE, day.now, ASIDE_BATCH
+            ):
+                forgotten += batch
+                activity.heartbeat(f"courrier mis de côté : {forgotten}")
+                if batch < ASIDE_BATCH:
+                    break
         except ServiceError as error:
-            logger.warning("Conservation du courrier mis de côté : %s", error)
-            forgotten = 0  # tried again tomorrow
+            logger.warning("Conservation du courrier mis de côté : %s", error)  # tomorrow
         return RetentionResult(
             erased=erased, resumed=resumed, failed=failed, aside_mail_forgotten=forgotten
         )

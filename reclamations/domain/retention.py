@@ -12,7 +12,7 @@ it, the complaint is being handled and nothing is erased.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import TypeVar
 
@@ -69,6 +69,11 @@ class RetentionPolicy:
         """The last day the complaint's personal data is kept."""
         days = self.request_days if stage == "requalified" else self.complaint_days
         return closed_on + timedelta(days=days)
+
+    def aside_mail_kept_after(self, now: datetime) -> datetime:
+        """Mail set aside before this instant (when the intake took it, not its `Date:`: an
+        old mailbox read for the first time is looked at all the same) is forgotten."""
+        return now - timedelta(days=self.aside_mail_days)
 
     def erasable_from(self, closed_on: date) -> date:
         return closed_on + timedelta(days=self.erasure_minimum_days)

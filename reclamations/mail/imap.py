@@ -57,6 +57,14 @@ def _arrival(header: bytes) -> datetime | None:
     return None if moment is None else datetime.fromtimestamp(mktime(moment), UTC)
 
 
+def _uidplus(box: BaseMailBox) -> bool:
+    """Whether the server, once logged in (many say more then than in their greeting),
+    expunges one message by its UID (RFC 4315)."""
+    kind, data = box.client.capability()
+    said = b" ".join(d for d in data if isinstance(d, bytes)).upper().split()
+    return kind == "OK" and b"UIDPLUS" in said
+
+
 class MailboxReader:
     def __init__(self, gateway: MailGateway, settings: Settings) -> None:
         self._gateway = gateway
@@ -74,8 +82,18 @@ class MailboxReader:
         else:
             box = MailBoxUnencrypted(s.mail_imap_host, s.mail_imap_port, timeout=60)
         box.login(s.mail_imap_username, s.mail_imap_password.get_secret_value(), s.mail_imap_folder)
-        if s.mail_imap_after in ("move", "copy"):
-            for folder in (s.mail_imap_done_folder, s.mail_imap_aside_folder):
+        if s.mail_imap_after == "delete" and not _uidplus(box):
+            box.logout()
+            # A plain EXPUNGE would also remove what another client marked deleted.
+            raise ConnectionError(
+                "RECLAMATIONS_MAIL_IMAP_AFTER=delete demande un serveur IMAP qui efface un "
+                "message par son UID (UIDPLUS) : choisissez move, copy ou flag"
+            )
+        if s.mail_imap_after in ("move", "copy", "delete"):
+            folders = [s.mail_imap_aside_folder]
+            if s.mail_imap_after != "delete":
+                folders.append(s.mail_imap_done_folder)
+            for folder in folders:
                 if not box.folder.exists(folder):
                     box.folder.create(folder)
         return box
@@ -101,14 +119,18 @@ class MailboxReader:
         """Only once the message is taken: marked, moved, copied or deleted as configured."""
         assert self._box is not None
         s = self._settings
-        if s.mail_imap_after == "delete":
-            # Kept whole in the files' store (sealed as its complaint is, erased with it): the
-            # mailbox keeps no copy an erasure would miss (rule 22).
-            self._box.delete(uid)
-            return
         aside = taken.disposition is Disposition.aside
         folder = s.mail_imap_aside_folder if aside else s.mail_imap_done_folder
-        if s.mail_imap_after == "move":
+        if s.mail_imap_after == "delete" and not aside:
+            # Kept whole in the files' store (sealed as its complaint is, erased with it): the
+            # mailbox keeps no copy an erasure would miss (rule 22). This message alone goes.
+            for command in (("STORE", uid, "+FLAGS", r"(\Deleted)"), ("EXPUNGE", uid)):
+                kind, answer = self._box.client.uid(*command)
+                if kind != "OK":
+                    raise ConnectionError(f"IMAP {command[0]} refusé : {answer!r}")
+            return
+        if s.mail_imap_after in ("move", "delete"):
+            # Mail set aside stays where the team reads it, to register by hand what needs it.
             self._box.move(uid, folder)
             return
         if s.mail_imap_after == "copy":

@@ -5,10 +5,11 @@ whichever mailbox or protocol brought it, however often (reclamations/mail/ledge
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import SQLAlchemyError
 from temporalio.service import RPCError
 
 from reclamations.db.models import MailMessageRow
@@ -39,6 +40,7 @@ from reclamations.storage.files import StoreUnavailable
 # Messages set aside are kept whole, sealed (an auto-reply may quote a medical complaint), in
 # the files' store under this prefix: reviewable by an operator, never a complaint's document.
 ASIDE_PREFIX = "mail-aside"
+QUOTED_AT_MOST = 5
 
 
 @dataclass(frozen=True)
@@ -129,7 +131,8 @@ class MailPart(RegisterPart):
             return Disposition.aside, None, mail.aside
         if mail.sender_email is None:
             return Disposition.aside, None, "expéditeur sans adresse : personne à qui répondre"
-        for reference in our_references(mail, own_id_domain):
+        # The first few it names: a message naming hundreds asks the server no more.
+        for reference in our_references(mail, own_id_domain)[:QUOTED_AT_MOST]:
             complaint = await self._stored(reference)
             if complaint is None or complaint.closed_at is not None:
                 continue
@@ -247,30 +250,33 @@ class MailPart(RegisterPart):
             held.add(facts.sha256)
         return refused
 
-    async def forget_set_aside(self, principal: Principal, now: datetime) -> int:
-        """Mail set aside whose time is up (`RetentionPolicy.aside_mail_days` from its
-        arrival): its sealed copy and its ledger row removed, nothing of it left (rule 22).
-        How many; run by the day's retention."""
+    async def forget_set_aside(self, principal: Principal, now: datetime, at_most: int) -> int:
+        """Mail set aside whose time is up (domain/retention.py), `at_most` of it: its sealed
+        copy and its ledger row removed, nothing of it left (rule 22). How many; run by the
+        day's retention, which comes back for the rest."""
         if not may_erase(principal.role):
             raise Forbidden("Seule la conformité efface le courrier mis de côté.")
-        before = now - timedelta(days=self.retention.aside_mail_days)
-        async with self._sessions() as session:
-            rows = list(
-                await session.execute(
-                    select(MailMessageRow.key, MailMessageRow.sha256).where(
-                        MailMessageRow.disposition == Disposition.aside.value,
-                        MailMessageRow.arrived_at < before,
+        try:
+            async with self._sessions() as session:
+                rows = list(
+                    await session.execute(
+                        select(MailMessageRow.key, MailMessageRow.sha256)
+                        .where(
+                            MailMessageRow.disposition == Disposition.aside.value,
+                            MailMessageRow.recorded_at < self.retention.aside_mail_kept_after(now),
+                        )
+                        .limit(at_most)
                     )
                 )
-            )
-        for key, sha256 in rows:
-            if self._files is not None:
-                try:
+            for key, sha256 in rows:
+                if self._files is not None:
                     await self._files.delete(aside_key(sha256))
-                except StoreUnavailable as error:
-                    raise Unavailable(f"Stockage des fichiers indisponible : {error}.") from None
-            async with self._sessions.begin() as session:
-                await session.execute(delete(MailMessageRow).where(MailMessageRow.key == key))
+                async with self._sessions.begin() as session:
+                    await session.execute(delete(MailMessageRow).where(MailMessageRow.key == key))
+        except StoreUnavailable as error:
+            raise Unavailable(f"Stockage des fichiers indisponible : {error}.") from None
+        except SQLAlchemyError as error:
+            raise Unavailable(f"Base de données indisponible ({type(error).__name__}).") from None
         return len(rows)
 
     async def _set_aside(self, mail: Mail, reason: str, again: bool) -> Taken:

@@ -6,6 +6,7 @@ scan's), and served to whoever may read the scan itself."""
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from reclamations.domain.access import Principal
 from reclamations.domain.errors import NotFound, Unavailable
@@ -18,6 +19,8 @@ from reclamations.security.envelopes import (
 )
 from reclamations.service.files import FilesPart
 from reclamations.storage.files import FileMissing, StoreUnavailable, text_key
+
+logger = logging.getLogger(__name__)
 
 NO_TEXT = (
     "Pas de texte pour ce document : la reconnaissance de caractères n'est pas installée, ou "
@@ -66,5 +69,9 @@ class ScansPart(FilesPart):
         text = open_file(keyring, stored, key)
         if keyring is not self._keyring and sealed_with(stored) != keyring.current_id:
             assert self._files is not None
-            await self._files.put(key, seal_file(keyring, text, key))
+            try:
+                await self._files.put(key, seal_file(keyring, text, key))
+            except StoreUnavailable:
+                # Read all the same; sealed again at the next reading.
+                logger.warning("Texte du scan de %s non scellé à nouveau", reference)
         return text

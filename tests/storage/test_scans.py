@@ -50,7 +50,10 @@ async def registered_with_scan(office: Office, scan: bytes, medical: bool = Fals
     today = await office.today()
     data = intake_data(today, channel="post", medical=medical)
     registered = await office.service.register(
-        MAIL_ROOM, data, uploads=[Upload("courrier.tif", scan, "complaint_scan")]
+        MAIL_ROOM,
+        data,
+        now=await office.env.get_current_time(),  # the test server's day, as `today` is
+        uploads=[Upload("courrier.tif", scan, "complaint_scan")],
     )
     return registered.reference
 

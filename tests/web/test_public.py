@@ -269,7 +269,7 @@ async def test_the_complainant_adds_a_document_contests_the_answer_and_is_on_the
         "/suivi/contestation", data={"jeton": token_of(page.text), "note": long}
     )
     assert refused.status_code == 422 and long in refused.text
-    assert "trop long" in refused.text and "note :" not in refused.text
+    assert "Trop long" in refused.text and "note :" not in refused.text
     contested = await web.post(
         "/suivi/contestation", data={"jeton": token_of(page.text), "note": note}
     )
@@ -542,7 +542,7 @@ async def test_a_complaint_whose_entity_left_the_configuration_is_never_shown_as
         await client.get(f"/suivi/{token}")
         page = await client.get("/suivi")
     assert page.status_code == 503 and "Service indisponible" in page.text
-    assert "Médiation de l'Assurance" not in page.text
+    assert "Médiation" not in page.text and "Mutex" not in page.text
 
 
 # -- what the pages say -------------------------------------------------------------------

@@ -273,7 +273,12 @@ async def test_errors_are_listed_at_the_top_with_focus_and_beside_each_field(
     page = await browser.new_page()
     await page.goto(f"{live_server.url}/reclamation")
     await page.click("button:has-text('Envoyer ma réclamation')")
-    assert await page.evaluate("document.activeElement.classList.contains('error-summary')")
+    # The answer's page takes the focus once loaded (autofocus): waited for, 5 s at most (the
+    # click returns as the page starts loading, before that on a busy machine).
+    await page.wait_for_function(
+        "document.activeElement && document.activeElement.classList.contains('error-summary')",
+        timeout=5000,
+    )
     assert (await page.title()).startswith("Erreurs dans le formulaire")
     await page.click(".error-summary a[href='#f-complainant-name']")
     assert await page.evaluate("document.activeElement.id") == "f-complainant-name"

@@ -173,7 +173,7 @@ async def follow_page(
     request: Request,
     envoyee: bool = False,
     fait: str = "",
-    fichiers_non_joints: int = Query(0, ge=0, le=100),
+    fichiers_non_joints: str = "",
     ctx: WebContext = Depends(context),
 ) -> Response:
     link = await viewed(ctx, request)
@@ -185,7 +185,8 @@ async def follow_page(
         link,
         sent=envoyee,
         done=DONE_MESSAGES.get(fait),
-        files_pending=fichiers_non_joints,
+        # Said as the form's answer gave it; anything else in the address shows nothing.
+        files_pending=int(fichiers_non_joints) if fichiers_non_joints.isdigit() else 0,
     )
 
 
@@ -296,9 +297,7 @@ async def follow_action(
     try:
         reading = await act(link, form)
     except (Invalid, Refused) as error:
-        # The message alone: the complainant never sees a field's internal name.
-        problems = [e.message for e in error.errors] if isinstance(error, Invalid) else [str(error)]
-        problem = " ; ".join(problems)
+        problem = said(error)
         return await dossier_page(
             ctx, request, link, problem=problem, failed=failed, status_code=422, typed=form
         )
@@ -308,6 +307,15 @@ async def follow_action(
         )
     await ctx.service.recorded(link.reference, reading.complaint.version)
     return RedirectResponse(f"/suivi?fait={done}", status_code=303)
+
+
+def said(error: Invalid | Refused) -> str:
+    """A refusal in the complainant's words: never a field's internal name, but which of the
+    files sent ("fichier 2") when one of several is refused."""
+    if isinstance(error, Refused):
+        return str(error)
+    text = " ; ".join(str(e) if e.field.startswith("fichier") else e.message for e in error.errors)
+    return text[:1].upper() + text[1:]
 
 
 @router.post("/suivi/documents", response_class=HTMLResponse)

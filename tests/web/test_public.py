@@ -30,13 +30,14 @@ from reclamations.db.queue import QueueFilters
 from reclamations.domain.access import COMPLAINANT_ACTOR, Principal, Role, complainant_of
 from reclamations.domain.clock import local_date
 from reclamations.domain.complaint import Status
-from reclamations.domain.errors import Forbidden, NotFound
+from reclamations.domain.errors import FieldError, Forbidden, Invalid, NotFound
 from reclamations.domain.intake import parse_intake
 from reclamations.service import Upload
 from reclamations.settings import Settings
 from reclamations.web.app import create_app
 from reclamations.web.public.common import COMPLAINANT_STATUS, RedactFollowTokens, redact
 from reclamations.web.public.filing import intake_of
+from reclamations.web.public.follow import said
 from reclamations.wiring import complaint_service, complaint_worker
 from tests.activities.conftest import Mailbox
 from tests.entities import ENTITIES_TOML
@@ -553,6 +554,13 @@ def test_a_complaint_sent_after_midnight_in_paris_is_dated_that_paris_day() -> N
     data = intake_of(FORM, datetime(2026, 12, 5, 23, 30, tzinfo=UTC))
     assert parse_intake(data, date(2026, 12, 6)).sent_date == date(2026, 12, 6)
     assert data["channel"] == "web_form"
+
+
+def test_a_refusal_names_which_file_never_a_field_of_ours() -> None:
+    refused = Invalid(
+        [FieldError("fichier 2", "type non accepté"), FieldError("note", "trop long")]
+    )
+    assert said(refused) == "Fichier 2 : type non accepté ; trop long"
 
 
 def test_every_status_reads_in_plain_words_for_the_complainant() -> None:

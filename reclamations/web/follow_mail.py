@@ -35,6 +35,7 @@ from reclamations.db.follow_links import (
 from reclamations.domain.access import complainant_of
 from reclamations.domain.clock import local_date
 from reclamations.domain.complaint import OPEN_STATUSES, Complaint
+from reclamations.domain.entities import Entities, Entity
 from reclamations.domain.errors import ServiceError
 from reclamations.domain.french import long_date
 from reclamations.domain.letters import InsurerIdentity
@@ -117,16 +118,9 @@ class FollowMailer:
             # rule 11: nothing about a medical complaint goes by email; and no address, no mail.
             await mail_dropped(self._sessions, mail.id, moment)
             return False
-        entity = self._service.entities.get(complaint.intake.entity)
+        entity = own_entity(self._service.entities, complaint, "Lien de suivi")
         if entity is None:
-            # rule 19: signed by its own entity or not at all; tried again once the operators
-            # have put the entity back in the configuration.
-            logger.warning(
-                "Lien de suivi de %s non envoyé : entité « %s » absente de la configuration",
-                mail.reference,
-                complaint.intake.entity,
-            )
-            await mail_failed(self._sessions, mail, moment)
+            await mail_failed(self._sessions, mail, moment)  # tried again, once it is back
             return False
         token = await issue_link(self._sessions, mail.reference, moment, self.lifetime)
         message = self._message(mail, complaint, entity.identity, address, token, moment)
@@ -175,6 +169,20 @@ class FollowMailer:
             )
         )
         return message
+
+
+def own_entity(entities: Entities, complaint: Complaint, what: str) -> Entity | None:
+    """rule 19: the complaint's own entity, never another's name or mediator; None, said in
+    the log, while the operators have left it out of the configuration."""
+    entity = entities.get(complaint.intake.entity)
+    if entity is None:
+        logger.warning(
+            "%s de %s : entité « %s » absente de la configuration",
+            what,
+            complaint.reference,
+            complaint.intake.entity,
+        )
+    return entity
 
 
 def what_comes(complaint: Complaint, today: date) -> list[str]:

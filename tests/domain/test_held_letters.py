@@ -116,13 +116,19 @@ def test_of_several_held_information_letters_the_last_one_goes():
     assert incident.sequence == 2 and incident.retrying
 
 
-def test_an_answer_held_past_the_final_deadline_goes_with_the_two_months_letter():
+def answer_held_from_the_day_before_the_final_deadline():
+    """Acknowledged; the answer written on 30 April, its letter refused by the mail server."""
     c = complaint()
     c.apply(Qualify(actor="a"), NOW)
     sent(c, "acknowledgement", NOW)
     written = at(date(2027, 4, 30))
     c.apply(Answer(actor="a", decision="rejected", reasons="Non."), written)
     c.letter_failed(order(c, "answer"), "boîte refusée", written)
+    return c
+
+
+def test_an_answer_held_past_the_final_deadline_goes_with_the_two_months_letter():
+    c = answer_held_from_the_day_before_the_final_deadline()
     mended = at(date(2027, 5, 4))
     c.apply(Retry(actor="exploitation"), mended)
     assert order(c, "answer").ordered_at == mended
@@ -134,12 +140,7 @@ def test_an_answer_held_past_the_final_deadline_goes_with_the_two_months_letter(
 
 def test_an_answer_held_and_released_on_the_final_day_is_in_time():
     # rule 7: the final day still counts; the letter leaves within the two months.
-    c = complaint()
-    c.apply(Qualify(actor="a"), NOW)
-    sent(c, "acknowledgement", NOW)
-    written = at(date(2027, 4, 30))
-    c.apply(Answer(actor="a", decision="rejected", reasons="Non."), written)
-    c.letter_failed(order(c, "answer"), "boîte refusée", written)
+    c = answer_held_from_the_day_before_the_final_deadline()
     c.apply(Retry(actor="exploitation"), at(FINAL, 16))
     assert not c.overdue and not c.ordered(LetterKind.mediation_rights)
     sent(c, "answer", at(FINAL, 16))

@@ -37,7 +37,7 @@ from reclamations.domain.intake import DocumentKind
 from reclamations.web.context import WebContext, context
 from reclamations.web.edges import FILE_POLICY
 from reclamations.web.files import attachment
-from reclamations.web.follow_mail import follow_url
+from reclamations.web.follow_mail import follow_url, own_entity
 from reclamations.web.guard import FORM_PROBLEM_MESSAGES, Limit
 from reclamations.web.public.common import (
     COMPLAINANT_STATUS,
@@ -212,14 +212,8 @@ async def dossier_page(
     except ServiceError:
         return render(ctx, request, "error.html", status_code=503, title="Service indisponible")
     complaint = reading.complaint
-    entity = ctx.service.entities.get(complaint.intake.entity)
+    entity = own_entity(ctx.service.entities, complaint, "Page de suivi")
     if entity is None:
-        # rule 19: never another entity's name or mediator; the operators put it back.
-        logger.warning(
-            "Page de suivi de %s : entité « %s » absente de la configuration",
-            link.reference,
-            complaint.intake.entity,
-        )
         return render(ctx, request, "error.html", status_code=503, title="Service indisponible")
     on = today(complaint.intake.calendar)
     nonce = form_nonce(ctx, request)

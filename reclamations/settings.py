@@ -76,7 +76,8 @@ class Settings(BaseSettings):
     # complaint, rule 22; the others leave a copy in the mailbox that an erasure cannot reach).
     mail_imap_after: str = Field("flag", pattern=r"^(flag|move|copy|delete)$")
     mail_imap_done_folder: str = "Reclamations-traitees"
-    # Mail set aside (auto-replies, bounces, loops) goes to this folder with "move" and "copy".
+    # Mail set aside (auto-replies, bounces, loops) goes to this folder with "move", "copy" and
+    # "delete".
     mail_imap_aside_folder: str = "Reclamations-de-cote"
     mail_imap_every_seconds: float = Field(30.0, gt=0)
     # rule 3: our own mail servers' domains; their first Received: header is a sending
@@ -154,7 +155,7 @@ class Settings(BaseSettings):
     retention_request_days: int = Field(2 * 365, ge=30, le=30 * 365)
     erasure_minimum_days: int = Field(365, ge=0, le=30 * 365)
     # Mail set aside (auto-replies, bounces, messages to register by hand) is forgotten this
-    # long after its arrival (domain/retention.py).
+    # long after the intake took it (domain/retention.py).
     retention_aside_mail_days: int = Field(90, ge=7, le=10 * 365)
     # Request bodies are refused beyond these sizes, while they are read (bytes).
     max_body_bytes: int = Field(256 * 1024, ge=1024)

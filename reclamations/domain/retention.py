@@ -58,7 +58,8 @@ class RetentionPolicy:
     1), which no complaint-handling duty keeps; `erasure_minimum_days`: an erasure on request
     waits this long, so that what a mediator or a judge may still ask for is there;
     `aside_mail_days`: mail set aside (auto-replies, bounces, what could not be registered),
-    kept from its arrival for the team to look at, belongs to no complaint an erasure reaches."""
+    kept from when the intake took it for the team to look at, belongs to no complaint an
+    erasure reaches."""
 
     complaint_days: int = 5 * 365 + 1
     request_days: int = 2 * 365

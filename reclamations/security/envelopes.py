@@ -40,27 +40,30 @@ def seal_file(keyring: Keyring, content: bytes, identity: str) -> bytes:
     return MAGIC + len(header).to_bytes(2, "big") + header + body
 
 
+def _parts(blob: bytes) -> tuple[dict[str, str], bytes]:
+    """An envelope's header and body; ValueError, KeyError or TypeError for anything else."""
+    if not is_enveloped(blob):
+        raise ValueError("not an envelope")
+    start = len(MAGIC) + 2
+    size = int.from_bytes(blob[len(MAGIC) : start], "big")
+    header: dict[str, str] = json.loads(blob[start : start + size])
+    return header, blob[start + size :]
+
+
 def sealed_with(blob: bytes) -> str | None:
     """The id of the key that wrapped an envelope's data key; None for anything else."""
     try:
-        start = len(MAGIC) + 2
-        size = int.from_bytes(blob[len(MAGIC) : start], "big")
-        key_id = json.loads(blob[start : start + size])["key"]
+        key_id = _parts(blob)[0]["key"]
     except (ValueError, KeyError, TypeError):
         return None
-    return key_id if is_enveloped(blob) and isinstance(key_id, str) else None
+    return key_id if isinstance(key_id, str) else None
 
 
 def open_file(keyring: Keyring, blob: bytes, identity: str) -> bytes:
     context = identity.encode()
     try:
-        if not is_enveloped(blob):
-            raise ValueError("not an envelope")
-        start = len(MAGIC) + 2
-        size = int.from_bytes(blob[len(MAGIC) : start], "big")
-        header = json.loads(blob[start : start + size])
+        header, body = _parts(blob)
         data_key = keyring.decrypt(header["key"], base64.b64decode(header["wrapped"]), context)
-        body = blob[start + size :]
         return AESGCM(data_key).decrypt(body[:NONCE], body[NONCE:], context)
     except (ValueError, KeyError, TypeError, InvalidTag, KeyringError) as error:
         raise UnreadableFile(f"fichier chiffré illisible ({type(error).__name__})") from None

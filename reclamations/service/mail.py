@@ -136,14 +136,14 @@ class MailPart(RegisterPart):
             complaint = await self._stored(reference)
             if complaint is None or complaint.closed_at is not None:
                 continue
+            # rule 11: medical elements never join a complaint its agents read; they make a
+            # medical complaint of their own, for the Médecin Conseil alone.
+            if medical and not complaint.medical:
+                continue
             # A reference is easy to guess and our letters' ids to copy: only the complainant's
             # own address joins their complaint, whose documents their follow page serves
             # (rule 20); anyone else's message is a complaint of its own (rule 1).
             if not await self._from_complainant(reference, complaint, mail.sender_email):
-                continue
-            # rule 11: medical elements never join a complaint its agents read; they make a
-            # medical complaint of their own, for the Médecin Conseil alone.
-            if medical and not complaint.medical:
                 continue
             return Disposition.correspondence, reference, None
         return Disposition.complaint, None, None
@@ -268,11 +268,16 @@ class MailPart(RegisterPart):
                         .limit(at_most)
                     )
                 )
-            for key, sha256 in rows:
-                if self._files is not None:
+            if self._files is not None:
+                for _, sha256 in rows:
                     await self._files.delete(aside_key(sha256))
+            # The rows once their copies are gone: a run cut short finds them again tomorrow.
+            if rows:
                 async with self._sessions.begin() as session:
-                    await session.execute(delete(MailMessageRow).where(MailMessageRow.key == key))
+                    keys = [key for key, _ in rows]
+                    await session.execute(
+                        delete(MailMessageRow).where(MailMessageRow.key.in_(keys))
+                    )
         except StoreUnavailable as error:
             raise Unavailable(f"Stockage des fichiers indisponible : {error}.") from None
         except SQLAlchemyError as error:
